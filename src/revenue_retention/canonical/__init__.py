@@ -1,0 +1,23 @@
+"""The canonical customer-month MRR table: schema, validation, rejects (METRICS.md §1)."""
+
+from __future__ import annotations
+
+from revenue_retention.canonical.columns import (
+    ALIASES,
+    ColumnMap,
+    map_columns,
+    parse_column_options,
+)
+from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
+from revenue_retention.canonical.load import load
+
+__all__ = [
+    "ALIASES",
+    "ColumnMap",
+    "Dataset",
+    "InputReport",
+    "Snapshot",
+    "load",
+    "map_columns",
+    "parse_column_options",
+]

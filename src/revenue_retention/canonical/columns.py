@@ -1,0 +1,183 @@
+"""Column roles, their accepted header names, and how a header is mapped onto them.
+
+Two layouts are recognised from the header (METRICS.md §1):
+
+- ``long``: one row per customer, month and (optionally) line item: ``customer_id, month, mrr``;
+- ``periods``: subscription periods: ``customer_id, start_date, end_date, mrr``.
+
+Any other column is kept as a customer attribute (segment, plan, region ...), except the
+line-item columns ``product``, ``quantity`` and ``unit_price``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from revenue_retention.errors import MissingColumnError, OptionError
+
+__all__ = [
+    "ALIASES",
+    "LINE_ITEM_ROLES",
+    "ColumnMap",
+    "Layout",
+    "map_columns",
+    "parse_column_options",
+]
+
+Layout = Literal["long", "periods"]
+
+#: Accepted header names per role, compared after normalising case, spaces and punctuation.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "customer_id": (
+        "customer_id",
+        "customer",
+        "customerid",
+        "customer_key",
+        "account_id",
+        "account",
+        "accountid",
+        "client_id",
+        "client",
+        "cust_id",
+        "subscriber_id",
+    ),
+    "month": ("month", "period", "month_start", "date", "snapshot_month", "billing_month"),
+    "mrr": (
+        "mrr",
+        "monthly_amount",
+        "amount",
+        "monthly_recurring_revenue",
+        "recurring_revenue",
+        "revenue",
+        "monthly_revenue",
+        "value",
+    ),
+    "start_date": ("start_date", "start", "started_at", "period_start", "subscription_start"),
+    "end_date": (
+        "end_date",
+        "end",
+        "ended_at",
+        "period_end",
+        "subscription_end",
+        "canceled_at",
+        "cancelled_at",
+        "cancel_date",
+    ),
+    "subscription_id": ("subscription_id", "subscription", "sub_id"),
+    "product": ("product", "product_id", "product_name", "sku", "item"),
+    "quantity": ("quantity", "qty", "seats", "units"),
+    "unit_price": ("unit_price", "price", "unit_amount", "price_per_unit"),
+}
+
+#: Line-item roles: read per row, never treated as customer attributes.
+LINE_ITEM_ROLES = ("product", "quantity", "unit_price")
+_OPTION = "--column"
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which source column plays which role, and which columns are attributes."""
+
+    layout: Layout
+    roles: Mapping[str, str]
+    attributes: tuple[str, ...]
+
+    def get(self, role: str) -> str | None:
+        return self.roles.get(role)
+
+
+def parse_column_options(options: Sequence[str]) -> dict[str, str]:
+    """Parse ``ROLE=COLUMN`` overrides (``--column mrr=net_amount``).
+
+    >>> parse_column_options(["mrr=net amount"])
+    {'mrr': 'net amount'}
+    """
+    overrides: dict[str, str] = {}
+    for option in options:
+        role, sep, column = option.partition("=")
+        role = role.strip()
+        if not sep or not column.strip():
+            raise OptionError(_OPTION, option, "must look like ROLE=COLUMN, e.g. mrr=net_amount")
+        if role not in ALIASES:
+            raise OptionError(_OPTION, option, f"names no role; roles are {', '.join(ALIASES)}")
+        overrides[role] = column.strip()
+    return overrides
+
+
+def _find(role: str, header: Sequence[str], overrides: Mapping[str, str], path: str) -> str | None:
+    if role in overrides:
+        wanted = overrides[role]
+        if wanted in header:
+            return wanted
+        by_norm = {_normalise(h): h for h in header}
+        if _normalise(wanted) in by_norm:
+            return by_norm[_normalise(wanted)]
+        raise MissingColumnError(path, role, [wanted], header, _OPTION)
+    normalised = {_normalise(h): h for h in reversed(header)}
+    for alias in ALIASES[role]:
+        if alias in normalised:
+            return normalised[alias]
+    return None
+
+
+def map_columns(
+    header: Sequence[str], path: str, overrides: Mapping[str, str] | None = None
+) -> ColumnMap:
+    """Map a header onto roles and decide the layout.
+
+    Parameters
+    ----------
+    header
+        The source's column names, in order.
+    path
+        The source, for messages.
+    overrides
+        ``role -> column`` given by the user; they win over aliases.
+
+    Returns
+    -------
+    ColumnMap
+
+    Raises
+    ------
+    MissingColumnError
+        A required role has no column; the message lists the header and accepted names.
+
+    Examples
+    --------
+    >>> m = map_columns(["Customer ID", "Month", "MRR", "segment"], "x.csv")
+    >>> m.layout, m.roles["customer_id"], m.attributes
+    ('long', 'Customer ID', ('segment',))
+    """
+    overrides = dict(overrides or {})
+    found = {role: _find(role, header, overrides, path) for role in ALIASES}
+    roles = {role: column for role, column in found.items() if column is not None}
+
+    layout: Layout = "periods" if "start_date" in roles else "long"
+    if layout == "long":
+        roles.pop("end_date", None)
+    else:
+        roles.pop("month", None)
+
+    required = (
+        ["customer_id", "start_date", "end_date"]
+        if layout == "periods"
+        else ["customer_id", "month"]
+    )
+    has_line_amount = "quantity" in roles and "unit_price" in roles
+    if not has_line_amount:
+        required.append("mrr")
+    for role in required:
+        if role not in roles:
+            raise MissingColumnError(path, role, ALIASES[role], header, _OPTION)
+
+    used = set(roles.values())
+    attributes = tuple(h for h in header if h not in used)
+    return ColumnMap(layout=layout, roles=roles, attributes=attributes)

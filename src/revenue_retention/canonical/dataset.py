@@ -1,0 +1,96 @@
+"""The canonical customer-month table and the record of how it was read (METRICS.md §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from revenue_retention.money import format_money
+from revenue_retention.periods import MonthRange, month_label
+
+__all__ = ["Dataset", "InputReport", "Snapshot"]
+
+Snapshot = Literal["last", "first"]
+
+
+@dataclass(frozen=True)
+class InputReport:
+    """What was read, accepted and rejected; money read = money accepted + money rejected."""
+
+    path: str
+    adapter: str
+    layout: str
+    columns: dict[str, str]
+    attributes: tuple[str, ...]
+    snapshot: Snapshot
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rejected_by_reason: dict[str, int]
+    money_read: Decimal
+    money_accepted: Decimal
+    money_rejected: Decimal
+    #: Rejected rows whose amount could not be read at all, so carry no money.
+    rows_without_amount: int
+    data_months: MonthRange
+    months: MonthRange
+    as_of: int | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        # A run whose totals do not reconcile is a bug, not a data problem.
+        if self.rows_read != self.rows_accepted + self.rows_rejected:
+            raise AssertionError(f"rows do not reconcile: {self}")
+        if self.money_read != self.money_accepted + self.money_rejected:
+            raise AssertionError(f"money does not reconcile: {self}")
+        if sum(self.rejected_by_reason.values()) != self.rows_rejected:
+            raise AssertionError(f"reject reasons do not add up: {self}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (money as exact decimal strings)."""
+        return {
+            "files": [self.path],
+            "adapter": self.adapter,
+            "layout": self.layout,
+            "columns": dict(self.columns),
+            "attributes": list(self.attributes),
+            "snapshot": f"{self.snapshot} day of month",
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "money_read": format_money(self.money_read),
+            "money_accepted": format_money(self.money_accepted),
+            "money_rejected": format_money(self.money_rejected),
+            "rows_without_amount": self.rows_without_amount,
+            "first_month": month_label(self.months.first),
+            "last_month": month_label(self.months.last),
+            "data_last_month": month_label(self.data_months.last),
+            "as_of": month_label(self.as_of) if self.as_of is not None else None,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Canonical customer-month MRR on an engine, with the report of how it was read.
+
+    ``table`` has one row per customer and month that appears in the input, with
+    ``customer_id`` (string), ``month_index`` (integer, see ``periods``), ``period``
+    (first day of the month), ``mrr`` (exact decimal, line items summed) and the
+    attribute columns. A month absent for a customer means MRR 0.
+    """
+
+    con: BaseBackend
+    table: ir.Table
+    months: MonthRange
+    attributes: tuple[str, ...]
+    report: InputReport
+    #: Rejected rows, verbatim, with ``file, line, column, value, reason`` in front.
+    rejects: ir.Table
+    #: Accepted rows as read (line items), with typed ``quantity``/``unit_price`` when given.
+    line_items: ir.Table

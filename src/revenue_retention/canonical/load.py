@@ -1,0 +1,300 @@
+"""Read a source into the canonical customer-month table, rejecting bad rows with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from revenue_retention.canonical.columns import ColumnMap, map_columns
+from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
+from revenue_retention.canonical.parse import Parsed, parse_amount, parse_date, text_of
+from revenue_retention.engine import LINE_COLUMN, connect, materialize
+from revenue_retention.errors import BadRow, BadRowsError, InputError, OptionError, RejectReason
+from revenue_retention.inputs import Raw, read_source
+from revenue_retention.money import MONEY
+from revenue_retention.periods import MonthRange, month_index_of, parse_month
+
+__all__ = ["load"]
+
+OnBadRows = Literal["raise", "reject"]
+_EXAMPLES = 5
+_NO_TEXT = ibis.null("string")
+
+
+def load(
+    source: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    as_of: str | int | None = None,
+    snapshot: Snapshot = "last",
+    on_bad_rows: OnBadRows = "raise",
+    engine: str | BaseBackend = "duckdb",
+    input_format: str | None = None,
+) -> Dataset:
+    """Read billing data into the canonical customer-month table (METRICS.md §1).
+
+    Parameters
+    ----------
+    source
+        A CSV or Parquet file in the ``long`` layout (``customer_id, month, mrr``) or the
+        ``periods`` layout (``customer_id, start_date, end_date, mrr``), told apart by header.
+    columns
+        ``role -> column`` overrides when the header uses other names.
+    as_of
+        Last month analysed (``"YYYY-MM"``); later months are ignored.
+    snapshot
+        For dated inputs, whether a subscription counts in a month when active on its
+        ``"last"`` day (default) or its ``"first"`` day.
+    on_bad_rows
+        ``"raise"`` stops at any bad row with ``BadRowsError``; ``"reject"`` sets them aside
+        in ``Dataset.rejects`` and computes on the rest.
+    engine
+        ``"duckdb"`` or an open Ibis backend.
+    input_format
+        Name of the input adapter, when its detection should be bypassed.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    InputError
+        Unreadable source, missing columns, bad rows (with ``on_bad_rows="raise"``) or no data.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mrr.csv"
+    >>> _ = path.write_text("customer_id,month,mrr\\na,2024-01,100\\na,2024-02,120\\n")
+    >>> data = load(path)
+    >>> data.report.rows_accepted, str(data.months)
+    (2, '2024-01 to 2024-02')
+    """
+    if snapshot not in ("last", "first"):
+        raise OptionError("--snapshot", snapshot, "must be 'last' or 'first'")
+    if on_bad_rows not in ("raise", "reject"):
+        raise OptionError("on_bad_rows", on_bad_rows, "must be 'raise' or 'reject'")
+    as_of_index = parse_month(as_of) if isinstance(as_of, str) else as_of
+
+    con = connect(engine)
+    raw = read_source(source, con, input_format)
+    cmap = map_columns(raw.columns, raw.path, columns)
+    rows = _validated(raw, cmap)
+    accepted = rows.filter(rows.reason.isnull())
+
+    counts = _count(rows, cmap, as_of_index)
+    rejected = counts["rejected"]
+    if rejected and on_bad_rows == "raise":
+        raise BadRowsError(raw.path, _examples(rows, raw.path), rejected, counts["rows_read"])
+    if counts["first"] is None:
+        raise InputError(f"{raw.path}: no valid rows; nothing to compute")
+
+    data_months = MonthRange(counts["first"], counts["last"])
+    months = data_months.capped(as_of_index)
+    table = materialize(con, _customer_months(accepted, cmap, months, snapshot), "canonical")
+    if cmap.layout == "long":
+        # Canonicalisation only groups and sums: every accepted cent up to the last month
+        # analysed must still be there. A difference is a bug, never a data problem.
+        kept = table.mrr.sum().to_pyarrow().as_py() or Decimal(0)
+        if kept != counts["money_in_range"]:
+            raise AssertionError(f"canonical MRR {kept} != accepted {counts['money_in_range']}")
+
+    report = InputReport(
+        path=raw.path,
+        adapter=raw.adapter,
+        layout=cmap.layout,
+        columns=dict(cmap.roles),
+        attributes=cmap.attributes,
+        snapshot=snapshot,
+        rows_read=counts["rows_read"],
+        rows_accepted=counts["rows_read"] - rejected,
+        rows_rejected=rejected,
+        rejected_by_reason=counts["by_reason"],
+        money_read=counts["money_accepted"] + counts["money_rejected"],
+        money_accepted=counts["money_accepted"],
+        money_rejected=counts["money_rejected"],
+        rows_without_amount=counts["rows_without_amount"],
+        data_months=data_months,
+        months=months,
+        as_of=as_of_index,
+    )
+    return Dataset(
+        con=con,
+        table=table,
+        months=months,
+        attributes=cmap.attributes,
+        report=report,
+        rejects=_rejects(raw, rows),
+        line_items=accepted.drop("reason", "bad_column", "bad_value", "amount_read"),
+    )
+
+
+def _validated(raw: Raw, cmap: ColumnMap) -> ir.Table:
+    """Every row with its typed values and, when bad, the first failing column and why."""
+    t = raw.table
+    col = {role: t[name] for role, name in cmap.roles.items()}
+    typed: dict[str, ir.Value] = {"customer_id": col["customer_id"].cast("string")}
+    missing_id = text_of(col["customer_id"]).isnull()
+    # (role, reason) in the order a person would fix them; the first failure is reported.
+    checks: list[tuple[str, ir.StringValue]] = [
+        ("customer_id", ibis.ifelse(missing_id, RejectReason.MISSING_CUSTOMER_ID.value, _NO_TEXT))
+    ]
+
+    def check(role: str, parsed: Parsed) -> ir.Value:
+        checks.append((role, parsed.reason))
+        typed[role] = parsed.value
+        return parsed.value
+
+    if cmap.layout == "long":
+        check("month", parse_date(col["month"]))
+    else:
+        start = check("start_date", parse_date(col["start_date"]))
+        end = check("end_date", parse_date(col["end_date"], required=False))
+    if "mrr" in col:
+        amount = check("mrr", parse_amount(col["mrr"]))
+    for role in ("quantity", "unit_price"):
+        if role in col:
+            check(role, parse_amount(col[role]))
+    if "mrr" not in col:
+        product = typed["quantity"] * typed["unit_price"]
+        amount = product.cast(MONEY)
+        exact = (amount == product).fill_null(True)
+        checks.append(
+            ("unit_price", ibis.ifelse(exact, _NO_TEXT, RejectReason.TOO_MANY_DECIMALS.value))
+        )
+    if cmap.layout == "periods":
+        before = (end < start).fill_null(False)
+        checks.append(
+            ("end_date", ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT))
+        )
+    typed["mrr"] = amount
+
+    failing = [(reason.notnull(), role) for role, reason in checks]
+    extras = {name: t[name].cast("string") for name in cmap.attributes}
+    if "product" in col:
+        extras["product"] = col["product"].cast("string")
+    return t.select(
+        line=t[LINE_COLUMN],
+        **typed,
+        **extras,
+        reason=ibis.coalesce(*[reason for _, reason in checks]),
+        bad_column=ibis.cases(*[(c, cmap.roles[role]) for c, role in failing], else_=_NO_TEXT),
+        bad_value=ibis.cases(
+            *[(c, col[role].cast("string")) for c, role in failing], else_=_NO_TEXT
+        ),
+        amount_read=amount,
+    )
+
+
+def _count(rows: ir.Table, cmap: ColumnMap, as_of: int | None) -> dict[str, Any]:
+    """Rows and money per reason, and the month range of accepted rows, in one pass."""
+    if cmap.layout == "long":
+        first = last = month_index_of(rows.month)
+    else:
+        first = month_index_of(rows.start_date)
+        last = ibis.greatest(first, month_index_of(rows.end_date).fill_null(first))
+    in_range = first <= as_of if as_of is not None else ibis.literal(True)
+    summary = (
+        rows.group_by(reason=rows.reason)
+        .agg(
+            n=rows.count(),
+            money=rows.amount_read.sum(),
+            money_in_range=rows.amount_read.sum(where=in_range),
+            without_amount=rows.amount_read.isnull().sum(),
+            first=first.min(),
+            last=last.max(),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    good = next((r for r in summary if r["reason"] is None), None)
+    bad = [r for r in summary if r["reason"] is not None]
+    money_rejected = sum((r["money"] or Decimal(0) for r in bad), Decimal(0))
+    return {
+        "rows_read": sum(r["n"] for r in summary),
+        "rejected": sum(r["n"] for r in bad),
+        "by_reason": {r["reason"]: r["n"] for r in bad},
+        "money_accepted": (good["money"] or Decimal(0)) if good else Decimal(0),
+        "money_rejected": money_rejected,
+        "money_in_range": (good["money_in_range"] or Decimal(0)) if good else Decimal(0),
+        "rows_without_amount": sum(r["without_amount"] for r in bad),
+        "first": good["first"] if good else None,
+        "last": good["last"] if good else None,
+    }
+
+
+def _examples(rows: ir.Table, path: str) -> list[BadRow]:
+    bad = rows.filter(rows.reason.notnull()).order_by("line").limit(_EXAMPLES)
+    found = bad.select("line", "bad_column", "bad_value", "reason").to_pyarrow().to_pylist()
+    return [
+        BadRow(path, r["line"], r["bad_column"], r["bad_value"], RejectReason(r["reason"]))
+        for r in found
+    ]
+
+
+def _rejects(raw: Raw, rows: ir.Table) -> ir.Table:
+    """Rejected rows verbatim (every source column as text) behind their location and reason."""
+    bad = rows.filter(rows.reason.notnull()).select("line", "bad_column", "bad_value", "reason")
+    source = raw.table.select(
+        _rr_key=raw.table[LINE_COLUMN],
+        **{name: raw.table[name].cast("string") for name in raw.columns},
+    )
+    joined = bad.join(source, bad.line == source._rr_key)
+    return joined.select(
+        file=ibis.literal(raw.path),
+        line=joined.line,
+        column=joined.bad_column,
+        value=joined.bad_value,
+        reason=joined.reason,
+        **{name: joined[name] for name in raw.columns},
+    ).order_by("line")
+
+
+def _customer_months(
+    accepted: ir.Table, cmap: ColumnMap, months: MonthRange, snapshot: Snapshot
+) -> ir.Table:
+    """Sum line items into one row per customer and month within the analysed range."""
+    if cmap.layout == "long":
+        monthly = accepted.mutate(month_index=month_index_of(accepted.month))
+    else:
+        monthly = _expand_periods(accepted, months, snapshot)
+    monthly = monthly.filter(monthly.month_index.between(months.first, months.last))
+    grouped = monthly.group_by("customer_id", "month_index").agg(
+        mrr=monthly.mrr.sum().cast(MONEY),
+        **{name: monthly[name].min() for name in cmap.attributes},
+    )
+    year = (grouped.month_index // 12).cast("int32")
+    month = (grouped.month_index % 12 + 1).cast("int32")
+    return grouped.select(
+        "customer_id",
+        "month_index",
+        period=ibis.date(year, month, 1),
+        mrr=grouped.mrr,
+        **{name: grouped[name] for name in cmap.attributes},
+    )
+
+
+def _expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) -> ir.Table:
+    """One row per month in which a subscription is active at the snapshot day.
+
+    With the last-day snapshot a period [start, end) covers months
+    month(start) .. month(end) - 1: the last day of month(start) is on or after start,
+    and the last day of month(end) is not before end. With the first-day snapshot it
+    covers the months whose first day lies in [start, end).
+    """
+    start_m = month_index_of(accepted.start_date)
+    end_m = month_index_of(accepted.end_date)
+    if snapshot == "first":
+        start_m = start_m + ibis.ifelse(accepted.start_date.day() > 1, 1, 0)
+        end_m = end_m + ibis.ifelse(accepted.end_date.day() > 1, 1, 0)
+    # An open subscription runs to the end of the analysed range.
+    stop = ibis.least(end_m.fill_null(months.last + 1), months.last + 1)
+    spans = accepted.mutate(_months=ibis.range(start_m, stop))
+    return spans.mutate(month_index=spans._months.unnest()).drop("_months")

@@ -1,0 +1,89 @@
+"""The ``retention`` command and its error boundary, the one place errors are caught.
+
+A ``RetentionError`` (bad input, bad option) becomes one clear message on stderr and
+exit code 1; anything else is a bug: a short message, exit code 70, and the traceback
+only with ``--debug``. Usage errors are Click's: exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from revenue_retention import __version__
+from revenue_retention.cli import demo as demo_command
+from revenue_retention.cli import metrics as metrics_command
+from revenue_retention.errors import RetentionError
+
+__all__ = ["app", "main"]
+
+EXIT_DATA_ERROR = 1
+EXIT_BUG = 70
+
+F = TypeVar("F", bound=Callable[..., Any])
+_state = {"debug": False}
+
+app = typer.Typer(
+    name="retention",
+    help="Revenue retention analytics: exact MRR bridge, GRR, NRR and what explains them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _guard(command: F) -> F:
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        try:
+            return command(*args, **kwargs)
+        except RetentionError as error:
+            err.print(f"error: {error}", markup=False)
+            raise typer.Exit(EXIT_DATA_ERROR) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            if _state["debug"]:
+                raise
+            err.print(
+                f"internal error (a bug in revenue-retention, not in your data): "
+                f"{type(error).__name__}: {error}\nRe-run with --debug for the traceback "
+                "and please report it.",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_BUG) from None
+
+    return guarded  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"retention {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Revenue retention analytics: exact MRR bridge, GRR, NRR and what explains them."""
+    _state["debug"] = debug
+
+
+app.command("metrics")(_guard(metrics_command.metrics))
+app.command("demo")(_guard(demo_command.demo))
+
+
+def main() -> None:
+    """Entry point of the ``retention`` console script."""
+    sys.exit(app())

@@ -1,0 +1,105 @@
+"""Engine connections and the per-engine differences, kept in one place.
+
+Metric code never asks which engine it runs on; whatever differs between engines
+(how a file is scanned with its line numbers, how a table is materialised) lives here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from revenue_retention.errors import EngineNotSupported, OptionError
+
+__all__ = ["ENGINES", "LINE_COLUMN", "connect", "materialize", "scan_csv", "scan_parquet"]
+
+#: Engines the project knows, with what each needs installed.
+ENGINES: dict[str, str] = {"duckdb": "revenue-retention"}
+
+#: Name of the column every scan adds: the 1-based line of the row in its file
+#: (for CSV, header = line 1), or the 1-based row number for columnar files.
+LINE_COLUMN = "_rr_line"
+
+_counter = 0
+
+
+def connect(engine: str | BaseBackend = "duckdb", **options: Any) -> BaseBackend:
+    """Open a connection to an engine (a fresh in-memory DuckDB by default).
+
+    Parameters
+    ----------
+    engine
+        ``"duckdb"``, or an already open Ibis backend, returned unchanged.
+    **options
+        Passed to the backend's ``connect`` (e.g. ``memory_limit="2GB"`` for DuckDB).
+
+    Returns
+    -------
+    ibis.backends.BaseBackend
+
+    Raises
+    ------
+    OptionError
+        The engine name is unknown.
+
+    Examples
+    --------
+    >>> connect().name
+    'duckdb'
+    """
+    if isinstance(engine, BaseBackend):
+        return engine
+    if engine == "duckdb":
+        return ibis.duckdb.connect(**options)
+    raise OptionError("--engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
+
+
+def _unique_name(prefix: str) -> str:
+    global _counter
+    _counter += 1
+    return f"_rr_{prefix}_{_counter}"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _duckdb_only(con: BaseBackend, operation: str) -> None:
+    if con.name != "duckdb":
+        raise EngineNotSupported(con.name, operation)
+
+
+def scan_csv(con: BaseBackend, path: Path) -> ir.Table:
+    """A lazy scan of a CSV file with every column as text and a line-number column.
+
+    Values stay text so that validation, not the reader, decides what is a bad value
+    and reports it with its line; the reader sniffs the delimiter and quoting.
+    """
+    _duckdb_only(con, "reading CSV files")
+    # A window with no ORDER BY is streamed by DuckDB in scan order, which with
+    # insertion order preserved is the file's order: row n is on line n + 1.
+    query = (
+        f"SELECT row_number() OVER () + 1 AS {LINE_COLUMN}, * FROM read_csv("
+        f"{_sql_string(str(path))}, all_varchar = true, header = true, "
+        f"auto_detect = true, null_padding = false)"
+    )
+    return con.sql(query)
+
+
+def scan_parquet(con: BaseBackend, path: Path) -> ir.Table:
+    """A lazy scan of a Parquet file with a 1-based row-number column."""
+    _duckdb_only(con, "reading Parquet files")
+    query = (
+        f"SELECT row_number() OVER () AS {LINE_COLUMN}, * "
+        f"FROM read_parquet({_sql_string(str(path))})"
+    )
+    return con.sql(query)
+
+
+def materialize(con: BaseBackend, expr: ir.Table, prefix: str = "t") -> ir.Table:
+    """Compute ``expr`` once into a temporary table of the engine and return that table."""
+    return con.create_table(_unique_name(prefix), expr, temp=True)

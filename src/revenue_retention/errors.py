@@ -1,0 +1,160 @@
+"""The project's exception tree: every error a user can cause, with the fields that explain it.
+
+::
+
+    RetentionError                      base of everything this package raises on purpose
+    ├── InputError (ValueError)         the input cannot be read as asked
+    │   ├── SourceError                 a path that does not exist, a folder, an unreadable file
+    │   ├── MissingColumnError          a required column is absent (lists what was found)
+    │   └── BadRowsError                rows failed validation (first few, then a count)
+    ├── OptionError (ValueError)        a parameter is malformed or out of range
+    └── EngineNotSupported (NotImplementedError)
+                                        the chosen engine lacks an operation the metric needs
+
+Each error builds its message from its fields, so the CLI can print ``str(error)`` as is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "BadRow",
+    "BadRowsError",
+    "EngineNotSupported",
+    "InputError",
+    "MissingColumnError",
+    "OptionError",
+    "RejectReason",
+    "RetentionError",
+    "SourceError",
+]
+
+
+class RetentionError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class InputError(RetentionError, ValueError):
+    """The input cannot be read as asked."""
+
+
+class OptionError(RetentionError, ValueError):
+    """A parameter given by the user is malformed or out of range."""
+
+    def __init__(self, option: str, value: object, reason: str) -> None:
+        self.option = option
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{option}: {value!r} {reason}")
+
+
+class EngineNotSupported(RetentionError, NotImplementedError):  # noqa: N818 (name from STYLE.md)
+    """The engine cannot run an operation a metric needs."""
+
+    def __init__(self, engine: str, operation: str, hint: str = "") -> None:
+        self.engine = engine
+        self.operation = operation
+        message = f"engine {engine!r} does not support {operation}"
+        super().__init__(f"{message}; {hint}" if hint else message)
+
+
+class SourceError(InputError):
+    """The source itself cannot be opened or parsed (not a row problem)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class MissingColumnError(InputError):
+    """A required column is absent from the header."""
+
+    def __init__(
+        self, path: str, role: str, accepted: Sequence[str], found: Sequence[str], option: str
+    ) -> None:
+        self.path = path
+        self.role = role
+        self.accepted = tuple(accepted)
+        self.found = tuple(found)
+        close = difflib.get_close_matches(role, [str(f) for f in found], n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        super().__init__(
+            f"{path}: no column for {role!r}. Columns found: {', '.join(self.found) or '(none)'}. "
+            f"Names accepted: {', '.join(self.accepted)}.{hint} "
+            f"Name it explicitly with {option} {role}=COLUMN."
+        )
+
+
+class RejectReason(enum.StrEnum):
+    """Why a row was rejected; stable identifiers used in messages and rejects files."""
+
+    MISSING_CUSTOMER_ID = "missing_customer_id"
+    MISSING_DATE = "missing_date"
+    INVALID_DATE = "invalid_date"
+    MISSING_AMOUNT = "missing_amount"
+    INVALID_AMOUNT = "invalid_amount"
+    TOO_MANY_DECIMALS = "too_many_decimals"
+    AMOUNT_TOO_LARGE = "amount_too_large"
+    NEGATIVE_AMOUNT = "negative_amount"
+    END_BEFORE_START = "end_before_start"
+
+    @property
+    def explanation(self) -> str:
+        return _EXPLANATIONS[self]
+
+
+_EXPLANATIONS = {
+    RejectReason.MISSING_CUSTOMER_ID: "the customer id is empty",
+    RejectReason.MISSING_DATE: "the date is empty",
+    RejectReason.INVALID_DATE: "not a valid date; expected YYYY-MM or YYYY-MM-DD",
+    RejectReason.MISSING_AMOUNT: "the amount is empty",
+    RejectReason.INVALID_AMOUNT: "not a plain decimal number such as 1200.50",
+    RejectReason.TOO_MANY_DECIMALS: "more than 6 decimal places; it would have to be rounded",
+    RejectReason.AMOUNT_TOO_LARGE: "more than 32 digits before the decimal point",
+    RejectReason.NEGATIVE_AMOUNT: "recurring revenue cannot be negative",
+    RejectReason.END_BEFORE_START: "the end date is before the start date",
+}
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """One rejected row: where it is, which value, and why."""
+
+    path: str
+    line: int
+    column: str
+    value: str | None
+    reason: RejectReason
+
+    def __str__(self) -> str:
+        shown = "(empty)" if self.value is None or self.value == "" else repr(self.value)
+        return (
+            f"{self.path}, line {self.line}, column {self.column!r}: {shown}: "
+            f"{self.reason.explanation} [{self.reason.value}]"
+        )
+
+
+class BadRowsError(InputError):
+    """Some rows failed validation; the run stopped before computing anything."""
+
+    def __init__(
+        self, path: str, examples: Iterable[BadRow], rejected: int, rows_read: int
+    ) -> None:
+        self.path = path
+        self.examples = tuple(examples)
+        self.rejected = rejected
+        self.rows_read = rows_read
+        lines = [f"{path}: {rejected} of {rows_read} rows are invalid."]
+        lines += [f"  {row}" for row in self.examples]
+        if rejected > len(self.examples):
+            lines.append(f"  ... and {rejected - len(self.examples)} more.")
+        lines.append(
+            "Fix them, or pass --rejects PATH to write every bad row with its reason "
+            "and compute on the rest."
+        )
+        super().__init__("\n".join(lines))

@@ -1,0 +1,80 @@
+"""The adapter registry: which adapter reads a source, chosen by name or by detection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from revenue_retention.errors import OptionError, SourceError
+
+__all__ = ["Adapter", "Raw", "adapters", "read_source", "register"]
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A source read as text: every column a string, plus the engine's line column."""
+
+    path: str
+    adapter: str
+    table: ir.Table
+    columns: tuple[str, ...]
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """What an input adapter provides."""
+
+    name: str
+
+    def detect(self, source: Path) -> bool: ...
+
+    def read(self, source: Path, con: BaseBackend) -> Raw: ...
+
+
+_REGISTRY: dict[str, Adapter] = {}
+_entry_points_loaded = False
+
+
+def register(adapter: Adapter) -> Adapter:
+    """Add an adapter to the registry under its ``name`` (a later one replaces it)."""
+    _REGISTRY[adapter.name] = adapter
+    return adapter
+
+
+def adapters() -> dict[str, Adapter]:
+    """The registered adapters by name, built-in ones first."""
+    global _entry_points_loaded
+    if not _entry_points_loaded:
+        _entry_points_loaded = True
+        from revenue_retention.inputs import files  # noqa: F401  (registers built-ins)
+
+        for point in entry_points(group="revenue_retention.inputs"):
+            register(point.load()())
+    return dict(_REGISTRY)
+
+
+def read_source(source: str | Path, con: BaseBackend, adapter: str | None = None) -> Raw:
+    """Read ``source`` with the named adapter, or the first that recognises it."""
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(str(path), "no such file")
+    if path.is_dir():
+        raise SourceError(str(path), "is a folder, not a file")
+    known = adapters()
+    if adapter is not None:
+        if adapter not in known:
+            raise OptionError("--input-format", adapter, f"is not one of {sorted(known)}")
+        return known[adapter].read(path, con)
+    for candidate in known.values():
+        if candidate.detect(path):
+            return candidate.read(path, con)
+    raise SourceError(
+        str(path),
+        f"unrecognised file type; supported: {', '.join(sorted(known))} "
+        "(name one with --input-format)",
+    )

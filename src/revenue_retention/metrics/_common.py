@@ -1,0 +1,53 @@
+"""Shared building blocks of metric expressions: paying rows, month spines, rates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from revenue_retention.canonical import Dataset
+from revenue_retention.errors import OptionError
+from revenue_retention.periods import MonthRange, month_start
+
+__all__ = ["month_spine", "paying", "rate", "resolve"]
+
+
+def resolve(data: Dataset | ir.Table, months: MonthRange | None) -> tuple[ir.Table, MonthRange]:
+    """Accept a loaded ``Dataset`` (its own month range) or a canonical table plus months."""
+    if isinstance(data, Dataset):
+        return data.table, months or data.months
+    if months is None:
+        raise OptionError("months", None, "must be given with a bare table")
+    return data, months
+
+
+def paying(table: ir.Table) -> ir.Table:
+    """Customer-months with MRR > 0: a missing or zero month is the same thing (§1)."""
+    return table.filter(table.mrr > 0).select("customer_id", "month_index", "mrr")
+
+
+def month_spine(months: Iterable[int], extra: dict[str, Sequence[int]] | None = None) -> ir.Table:
+    """A small table of the months a result must have a row for, even with no activity."""
+    indexes = list(months)
+    columns: dict[str, pa.Array] = {
+        "month_index": pa.array(indexes, pa.int64()),
+        "period": pa.array([month_start(m) for m in indexes], pa.date32()),
+    }
+    for name, values in (extra or {}).items():
+        columns[name] = pa.array(list(values), pa.int64())
+    return ibis.memtable(pa.table(columns))
+
+
+def rate(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    """``numerator / denominator`` as a float rate, null when the denominator is 0.
+
+    Money stays exact up to here: only the final ratio is a float.
+    """
+    return ibis.ifelse(
+        denominator > 0,
+        numerator.cast("float64") / denominator.cast("float64"),
+        ibis.null("float64"),
+    )

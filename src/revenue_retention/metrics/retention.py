@@ -1,0 +1,144 @@
+"""Retention over a window by the cohort (point-in-time) method (METRICS.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from revenue_retention.canonical import Dataset
+from revenue_retention.metrics._common import month_spine, paying, rate, resolve
+from revenue_retention.money import MONEY, zero
+from revenue_retention.periods import MonthRange
+
+__all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention"]
+
+DEFAULT_WINDOWS = (1, 3, 12)
+
+
+def cohort_pairs(
+    data: Dataset | ir.Table,
+    months: MonthRange | None = None,
+    windows: Sequence[int] = DEFAULT_WINDOWS,
+) -> ir.Table:
+    """Per window, as-of month and customer of the cohort: start MRR ``a`` and end MRR ``b``.
+
+    The cohort of a window of k months ending at M is every customer paying at M - k;
+    customers acquired inside the window are not in it (§3). Each paying row is used
+    twice, as a start (shifted k months later) and as an end, and the two are grouped
+    on (customer, as-of): a hash aggregation instead of a self-join.
+    """
+    table, months = resolve(data, months)
+    rows = paying(table)
+    rows = rows.filter(rows.month_index.between(months.first, months.last))
+    parts = []
+    for k in windows:
+        start = rows.select(
+            "customer_id",
+            window_months=ibis.literal(k, "int64"),
+            as_of=rows.month_index + k,
+            a=rows.mrr,
+            b=zero(),
+        )
+        end = rows.select(
+            "customer_id",
+            window_months=ibis.literal(k, "int64"),
+            as_of=rows.month_index,
+            a=zero(),
+            b=rows.mrr,
+        )
+        parts += [
+            start.filter(start.as_of <= months.last),
+            end.filter(end.as_of >= months.first + k),
+        ]
+    both = ibis.union(*parts)
+    pairs = both.group_by("window_months", "as_of", "customer_id").agg(
+        a=both.a.sum().cast(MONEY), b=both.b.sum().cast(MONEY)
+    )
+    return pairs.filter(pairs.a > 0)
+
+
+def retention(
+    data: Dataset | ir.Table,
+    months: MonthRange | None = None,
+    windows: Sequence[int] = DEFAULT_WINDOWS,
+) -> ir.Table:
+    """Cohort-method GRR, NRR and logo retention for every month with a full window.
+
+    For the cohort C of customers paying at M - k, with a = mrr(c, M - k), b = mrr(c, M):
+    S = sum a; churn = sum a where b = 0; contraction = sum (a - b) where 0 < b < a;
+    expansion = sum (b - a) where b > a; E = sum b; GRR = (S - churn - contraction) / S;
+    NRR = E / S; logo retention = |{b > 0}| / |C|. A customer who left and came back
+    inside the window counts with its MRR at M. S = 0 gives null rates.
+
+    Parameters
+    ----------
+    data
+        A loaded ``Dataset``, or a canonical customer-month table together with ``months``.
+    months
+        The months analysed (default: the dataset's).
+    windows
+        Window lengths in months.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        ``as_of_index, as_of, window_months, customers, retained_customers, starting_mrr,
+        churn, contraction, expansion, ending_mrr, grr, nrr, logo_retention``, one row per
+        (as-of month, window) with M - k >= the first month, ordered by as-of then window.
+
+    Examples
+    --------
+    >>> import ibis, pyarrow as pa
+    >>> from revenue_retention.periods import MonthRange, month_index
+    >>> jan, feb = month_index(2024, 1), month_index(2024, 2)
+    >>> t = ibis.memtable(pa.table({"customer_id": ["a", "b", "a", "c"],
+    ...                             "month_index": [jan, jan, feb, feb],
+    ...                             "mrr": [100, 50, 120, 999]})).cast({"mrr": "decimal(38, 6)"})
+    >>> row = retention(t, MonthRange(jan, feb), [1]).to_pyarrow().to_pylist()[0]
+    >>> row["grr"], row["nrr"], row["logo_retention"]
+    (0.6666666666666666, 0.8, 0.5)
+    """
+    table, months = resolve(data, months)
+    pairs = cohort_pairs(table, months, windows)
+    a, b = pairs.a, pairs.b
+    per_month = pairs.group_by("window_months", "as_of").agg(
+        customers=pairs.count(),
+        retained_customers=(b > 0).sum(),
+        starting_mrr=a.sum().cast(MONEY),
+        churn=a.sum(where=b == 0).cast(MONEY),
+        contraction=(a - b).sum(where=(b > 0) & (b < a)).cast(MONEY),
+        expansion=(b - a).sum(where=b > a).cast(MONEY),
+        ending_mrr=b.sum().cast(MONEY),
+    )
+    as_of, window = [], []
+    for k in windows:
+        for m in range(months.first + k, months.last + 1):
+            as_of.append(m)
+            window.append(k)
+    spine = month_spine(as_of, {"window_months": window})
+    joined = spine.left_join(
+        per_month,
+        (spine.month_index == per_month.as_of) & (spine.window_months == per_month.window_months),
+    )
+    money = {
+        name: joined[name].fill_null(zero())
+        for name in ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
+    }
+    customers = joined.customers.fill_null(0)
+    retained = joined.retained_customers.fill_null(0)
+    result = joined.select(
+        as_of_index=joined.month_index,
+        as_of=joined.period,
+        window_months=joined.window_months,
+        customers=customers,
+        retained_customers=retained,
+        **money,
+        grr=rate(
+            money["starting_mrr"] - money["churn"] - money["contraction"], money["starting_mrr"]
+        ),
+        nrr=rate(money["ending_mrr"], money["starting_mrr"]),
+        logo_retention=rate(retained, customers),
+    )
+    return result.order_by("as_of_index", "window_months")

@@ -1,0 +1,50 @@
+"""The one place money is typed, parsed and formatted: exact decimals, never floats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+__all__ = ["MONEY", "MONEY_SCALE", "format_money", "money_literal", "zero"]
+
+#: Scale of every amount in the engine: six places keep a normalised annual price
+#: (annual / 12) exact enough that sums of many months stay exact to the cent.
+MONEY_SCALE = 6
+#: Precision 38 is the widest DECIMAL that DuckDB, Spark and PostgreSQL all hold natively.
+MONEY = dt.Decimal(precision=38, scale=MONEY_SCALE)
+
+_CENT = Decimal("0.01")
+
+
+def money_literal(value: Decimal | int | str) -> ir.DecimalScalar:
+    """A money constant typed as the engine's money type.
+
+    >>> money_literal("12.5").type()
+    Decimal(precision=38, scale=6, nullable=True)
+    """
+    return ibis.literal(Decimal(value), type=MONEY)
+
+
+def zero() -> ir.DecimalScalar:
+    """Money zero, typed so that CASE branches keep the money type."""
+    return money_literal(0)
+
+
+def format_money(value: Decimal | None) -> str | None:
+    """Render an amount exactly: two places when that is exact, more only when needed.
+
+    >>> format_money(Decimal("1200.000000"))
+    '1200.00'
+    >>> format_money(Decimal("83.333333"))
+    '83.333333'
+    >>> format_money(Decimal("-0.5"))
+    '-0.50'
+    """
+    if value is None:
+        return None
+    if value == value.quantize(_CENT):
+        return f"{value.quantize(_CENT):f}"
+    return f"{value.normalize():f}"

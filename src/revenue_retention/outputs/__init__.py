@@ -1,0 +1,18 @@
+"""Outputs: render executed results for people (terminal) and programs (JSON, CSV); no computing."""
+
+from __future__ import annotations
+
+from revenue_retention.outputs.records import bridge_records, retention_records
+from revenue_retention.outputs.rejects import write_rejects
+from revenue_retention.outputs.tabular import to_csv, to_json, write_csv_dir
+from revenue_retention.outputs.terminal import render_metrics
+
+__all__ = [
+    "bridge_records",
+    "render_metrics",
+    "retention_records",
+    "to_csv",
+    "to_json",
+    "write_csv_dir",
+    "write_rejects",
+]

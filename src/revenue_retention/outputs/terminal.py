@@ -1,0 +1,157 @@
+"""Rich tables for people: the input, the latest bridge months and retention with its trend."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from revenue_retention.analyses import MetricsResult
+from revenue_retention.outputs.records import bridge_records, retention_records
+
+__all__ = ["render_metrics"]
+
+_TREND_MONTHS = 12
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def _money(text: str | None) -> str:
+    if text is None:
+        return "-"
+    return f"{Decimal(text):,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _spark(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    return "".join(
+        " " if v is None else _BARS[round((v - low) / span * (len(_BARS) - 1))] for v in values
+    )
+
+
+def _input_panel(result: MetricsResult) -> Text:
+    report = result.input
+    text = Text()
+    text.append(f"{report.path}", style="bold")
+    text.append(f"  ({report.layout} layout, {report.adapter})\n")
+    text.append(
+        f"rows read {report.rows_read:,} = accepted {report.rows_accepted:,} "
+        f"+ rejected {report.rows_rejected:,}   months {report.months}"
+    )
+    if report.layout == "periods":
+        text.append(f"   snapshot: {report.snapshot} day of month")
+    return text
+
+
+def _bridge_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"MRR bridge, last {len(rows)} months", title_justify="left")
+    for name in (
+        "period",
+        "opening",
+        "new",
+        "reactivation",
+        "expansion",
+        "contraction",
+        "churn",
+        "closing",
+    ):
+        table.add_column(name, justify="left" if name == "period" else "right")
+    for row in rows:
+        table.add_row(
+            row["period"],
+            _money(row["opening_mrr"]),
+            _money(row["new"]),
+            _money(row["reactivation"]),
+            _money(row["expansion"]),
+            "-" + _money(row["contraction"]) if Decimal(row["contraction"]) else "0.00",
+            "-" + _money(row["churn"]) if Decimal(row["churn"]) else "0.00",
+            _money(row["closing_mrr"]),
+        )
+    return table
+
+
+def _latest_table(records: list[dict[str, Any]], windows: tuple[int, ...]) -> Table:
+    table = Table(
+        title="Retention, cohort method (latest month with a full window)", title_justify="left"
+    )
+    for name in (
+        "window",
+        "as of",
+        "customers",
+        "starting MRR",
+        "churn",
+        "contraction",
+        "expansion",
+        "ending MRR",
+        "GRR",
+        "NRR",
+        "logos",
+    ):
+        table.add_column(name, justify="left" if name in ("window", "as of") else "right")
+    for k in windows:
+        mine = [r for r in records if r["window_months"] == k]
+        if not mine:
+            table.add_row(f"{k} mo", "-", "not enough months of data")
+            continue
+        r = mine[-1]
+        table.add_row(
+            f"{k} mo",
+            r["as_of"],
+            f"{r['customers']:,}",
+            _money(r["starting_mrr"]),
+            _money(r["churn"]),
+            _money(r["contraction"]),
+            _money(r["expansion"]),
+            _money(r["ending_mrr"]),
+            _pct(r["grr"]),
+            _pct(r["nrr"]),
+            _pct(r["logo_retention"]),
+        )
+    return table
+
+
+def _trend_table(records: list[dict[str, Any]], windows: tuple[int, ...]) -> Table:
+    table = Table(title=f"Trend, last {_TREND_MONTHS} months", title_justify="left")
+    table.add_column("as of")
+    for k in windows:
+        for metric in ("GRR", "NRR", "logos"):
+            table.add_column(f"{metric} {k}mo", justify="right")
+    months = sorted({r["as_of"] for r in records})[-_TREND_MONTHS:]
+    by_key = {(r["as_of"], r["window_months"]): r for r in records}
+    for month in months:
+        cells = [month]
+        for k in windows:
+            r = by_key.get((month, k))
+            cells += [_pct(r[m]) if r else "" for m in ("grr", "nrr", "logo_retention")]
+        table.add_row(*cells)
+    sparks = ["trend"]
+    for k in windows:
+        for m in ("grr", "nrr", "logo_retention"):
+            sparks.append(
+                _spark([by_key[(mo, k)][m] if (mo, k) in by_key else None for mo in months])
+            )
+    table.add_row(*sparks, style="cyan")
+    return table
+
+
+def render_metrics(result: MetricsResult, console: Console) -> None:
+    """Print the summary of a ``metrics`` run."""
+    bridge = bridge_records(result)[-_TREND_MONTHS:]
+    retention = retention_records(result)
+    parts: list[Any] = [_input_panel(result)]
+    if bridge:
+        parts.append(_bridge_table(bridge))
+    parts.append(_latest_table(retention, result.windows))
+    if retention:
+        parts.append(_trend_table(retention, result.windows))
+    console.print(Group(*parts))

@@ -1,0 +1,120 @@
+"""Month arithmetic: months as integer indexes, labels, windows and as-of capping.
+
+A month is carried in the engine as ``month_index = year * 12 + (month - 1)``, so that
+"the month before" and "k months later" are integer arithmetic on every engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+
+from revenue_retention.errors import OptionError
+
+__all__ = [
+    "MonthRange",
+    "month_index",
+    "month_index_of",
+    "month_label",
+    "month_start",
+    "parse_month",
+    "parse_windows",
+]
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def month_index(year: int, month: int) -> int:
+    """The integer index of a calendar month.
+
+    >>> month_index(2024, 1) - month_index(2023, 12)
+    1
+    """
+    return year * 12 + month - 1
+
+
+def month_start(index: int) -> dt.date:
+    """The first day of the month with this index.
+
+    >>> month_start(month_index(2024, 2))
+    datetime.date(2024, 2, 1)
+    """
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(index: int) -> str:
+    """The ``YYYY-MM`` label of a month index.
+
+    >>> month_label(month_index(2024, 2))
+    '2024-02'
+    """
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def parse_month(text: str, option: str = "--as-of") -> int:
+    """Parse ``YYYY-MM`` into a month index; raise ``OptionError`` otherwise.
+
+    >>> month_label(parse_month("2024-12"))
+    '2024-12'
+    """
+    match = _MONTH_RE.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise OptionError(option, text, "is not a month; expected YYYY-MM, e.g. 2024-12")
+    return month_index(int(match.group(1)), int(match.group(2)))
+
+
+def parse_windows(windows: str | Iterable[int]) -> tuple[int, ...]:
+    """Parse window lengths in months (``"1,3,12"``), sorted and de-duplicated.
+
+    >>> parse_windows("12,1,3,3")
+    (1, 3, 12)
+    """
+    items: list[int] = []
+    raw = windows.split(",") if isinstance(windows, str) else list(windows)
+    for item in raw:
+        try:
+            value = int(str(item).strip())
+        except ValueError:
+            raise OptionError("--windows", windows, "must be whole numbers of months") from None
+        if not 1 <= value <= 120:
+            raise OptionError("--windows", windows, "must be between 1 and 120 months")
+        items.append(value)
+    if not items:
+        raise OptionError("--windows", windows, "names no window")
+    return tuple(sorted(set(items)))
+
+
+def month_index_of(date: ir.DateValue | ir.TimestampValue) -> ir.IntegerValue:
+    """Engine expression: the month index of a date column."""
+    return date.year() * 12 + date.month() - 1
+
+
+@dataclass(frozen=True)
+class MonthRange:
+    """The inclusive range of months analysed; the first is the opening balance."""
+
+    first: int
+    last: int
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise OptionError(
+                "--as-of",
+                month_label(self.last),
+                f"is before the data's first month {month_label(self.first)}",
+            )
+
+    @property
+    def months(self) -> range:
+        return range(self.first, self.last + 1)
+
+    def capped(self, as_of: int | None) -> MonthRange:
+        """The range ending at ``as_of`` when that is earlier than the data's last month."""
+        return self if as_of is None else MonthRange(self.first, min(self.last, as_of))
+
+    def __str__(self) -> str:
+        return f"{month_label(self.first)} to {month_label(self.last)}"
