@@ -157,6 +157,9 @@ def map_columns(
     ('long', 'Customer ID', ('segment',))
     """
     overrides = dict(overrides or {})
+    for role in overrides:
+        if role not in ALIASES:
+            raise OptionError(_OPTION, role, f"names no role; roles are {', '.join(ALIASES)}")
     found = {role: _find(role, header, overrides, path) for role in ALIASES}
     roles = {role: column for role, column in found.items() if column is not None}
 
@@ -166,11 +169,8 @@ def map_columns(
     else:
         roles.pop("month", None)
 
-    required = (
-        ["customer_id", "start_date", "end_date"]
-        if layout == "periods"
-        else ["customer_id", "month"]
-    )
+    # In the periods layout end_date may be absent: every subscription is then still active.
+    required = ["customer_id", "start_date"] if layout == "periods" else ["customer_id", "month"]
     has_line_amount = "quantity" in roles and "unit_price" in roles
     if not has_line_amount:
         required.append("mrr")

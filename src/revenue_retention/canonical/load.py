@@ -8,14 +8,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from revenue_retention.canonical.columns import ColumnMap, map_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import Parsed, parse_amount, parse_date, text_of
-from revenue_retention.engine import LINE_COLUMN, connect, materialize
-from revenue_retention.errors import BadRow, BadRowsError, InputError, OptionError, RejectReason
+from revenue_retention.engine import LINE_COLUMN, connect, engine_errors, materialize
+from revenue_retention.errors import (
+    BadRow,
+    BadRowsError,
+    InputError,
+    OptionError,
+    RejectReason,
+    SourceError,
+)
 from revenue_retention.inputs import Raw, read_source
 from revenue_retention.money import MONEY
 from revenue_retention.periods import MonthRange, month_index_of, parse_month
@@ -24,6 +32,7 @@ __all__ = ["load"]
 
 OnBadRows = Literal["raise", "reject"]
 _EXAMPLES = 5
+_PRODUCT = dt.Decimal(38, 12)
 _NO_TEXT = ibis.null("string")
 
 
@@ -87,9 +96,27 @@ def load(
     raw = read_source(source, con, input_format)
     cmap = map_columns(raw.columns, raw.path, columns)
     rows = _validated(raw, cmap)
+    try:
+        return _load_rows(raw, cmap, rows, con, as_of_index, snapshot, on_bad_rows)
+    except engine_errors() as error:
+        # The scan is lazy: a malformed file surfaces when the first query reads it.
+        message = str(error).strip().splitlines()
+        raise SourceError(raw.path, f"cannot be read: {message[0] if message else error}") from None
+
+
+def _load_rows(
+    raw: Raw,
+    cmap: ColumnMap,
+    rows: ir.Table,
+    con: BaseBackend,
+    as_of_index: int | None,
+    snapshot: Snapshot,
+    on_bad_rows: OnBadRows,
+) -> Dataset:
+    """Count, check and canonicalise the validated rows (every query runs from here)."""
     accepted = rows.filter(rows.reason.isnull())
 
-    counts = _count(rows, cmap, as_of_index)
+    counts = _count(rows, cmap, as_of_index, snapshot)
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
         raise BadRowsError(raw.path, _examples(rows, raw.path), rejected, counts["rows_read"])
@@ -156,16 +183,20 @@ def _validated(raw: Raw, cmap: ColumnMap) -> ir.Table:
         check("month", parse_date(col["month"]))
     else:
         start = check("start_date", parse_date(col["start_date"]))
-        end = check("end_date", parse_date(col["end_date"], required=False))
+        if "end_date" in col:
+            end = check("end_date", parse_date(col["end_date"], required=False))
+        else:  # no end column: every subscription is still active
+            end = typed["end_date"] = ibis.null("date")
     if "mrr" in col:
         amount = check("mrr", parse_amount(col["mrr"]))
     for role in ("quantity", "unit_price"):
         if role in col:
             check(role, parse_amount(col[role]))
     if "mrr" not in col:
-        product = typed["quantity"] * typed["unit_price"]
-        amount = product.cast(MONEY)
-        exact = (amount == product).fill_null(True)
+        # The engine multiplies at scale 12; the product must be exact at the money scale.
+        product = typed["quantity"].cast(_PRODUCT) * typed["unit_price"].cast(_PRODUCT)
+        amount = product.cast(_PRODUCT).cast(MONEY)
+        exact = (amount.cast(_PRODUCT) == product.cast(_PRODUCT)).fill_null(True)
         checks.append(
             ("unit_price", ibis.ifelse(exact, _NO_TEXT, RejectReason.TOO_MANY_DECIMALS.value))
         )
@@ -193,13 +224,16 @@ def _validated(raw: Raw, cmap: ColumnMap) -> ir.Table:
     )
 
 
-def _count(rows: ir.Table, cmap: ColumnMap, as_of: int | None) -> dict[str, Any]:
+def _count(
+    rows: ir.Table, cmap: ColumnMap, as_of: int | None, snapshot: Snapshot
+) -> dict[str, Any]:
     """Rows and money per reason, and the month range of accepted rows, in one pass."""
     if cmap.layout == "long":
         first = last = month_index_of(rows.month)
     else:
-        first = month_index_of(rows.start_date)
-        last = ibis.greatest(first, month_index_of(rows.end_date).fill_null(first))
+        # From the first month a subscription counts in to the month its end shows as churn.
+        first, stop = _period_months(rows, snapshot)
+        last = ibis.greatest(first, stop.fill_null(first))
     in_range = first <= as_of if as_of is not None else ibis.literal(True)
     summary = (
         rows.group_by(reason=rows.reason)
@@ -281,6 +315,16 @@ def _customer_months(
     )
 
 
+def _period_months(rows: ir.Table, snapshot: Snapshot) -> tuple[ir.IntegerValue, ir.IntegerValue]:
+    """First month a subscription counts in, and the first month it no longer does."""
+    start_m = month_index_of(rows.start_date)
+    end_m = month_index_of(rows.end_date)
+    if snapshot == "first":
+        start_m = start_m + ibis.ifelse(rows.start_date.day() > 1, 1, 0)
+        end_m = end_m + ibis.ifelse(rows.end_date.day() > 1, 1, 0)
+    return start_m, end_m
+
+
 def _expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) -> ir.Table:
     """One row per month in which a subscription is active at the snapshot day.
 
@@ -289,11 +333,7 @@ def _expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) 
     and the last day of month(end) is not before end. With the first-day snapshot it
     covers the months whose first day lies in [start, end).
     """
-    start_m = month_index_of(accepted.start_date)
-    end_m = month_index_of(accepted.end_date)
-    if snapshot == "first":
-        start_m = start_m + ibis.ifelse(accepted.start_date.day() > 1, 1, 0)
-        end_m = end_m + ibis.ifelse(accepted.end_date.day() > 1, 1, 0)
+    start_m, end_m = _period_months(accepted, snapshot)
     # An open subscription runs to the end of the analysed range.
     stop = ibis.least(end_m.fill_null(months.last + 1), months.last + 1)
     spans = accepted.mutate(_months=ibis.range(start_m, stop))

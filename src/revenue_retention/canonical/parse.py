@@ -15,11 +15,15 @@ import ibis.expr.types as ir
 from revenue_retention.errors import RejectReason
 from revenue_retention.money import MONEY, MONEY_SCALE
 
-__all__ = ["Parsed", "parse_amount", "parse_date", "text_of"]
+__all__ = ["MAX_INTEGER_DIGITS", "Parsed", "parse_amount", "parse_date", "text_of"]
 
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
-_FITS_SCALE = rf"^[+-]?[0-9]*(\.[0-9]{{0,{MONEY_SCALE}}})?$"
-_FITS_PRECISION = rf"^[+-]?0*[0-9]{{0,{38 - MONEY_SCALE}}}(\.[0-9]*)?$"
+#: Zeros past the sixth place change nothing, so ``10.5000000`` is exact and accepted.
+_FITS_SCALE = rf"^[+-]?[0-9]*(\.[0-9]{{0,{MONEY_SCALE}}}0*)?$"
+#: Amounts below 10^18: far beyond any real MRR, and small enough that sums of billions
+#: of rows still fit DECIMAL(38, 6) without overflow.
+MAX_INTEGER_DIGITS = 18
+_FITS_PRECISION = rf"^[+-]?0*[0-9]{{0,{MAX_INTEGER_DIGITS}}}(\.[0-9]*)?$"
 _MONTH_ONLY = r"^[0-9]{4}-[0-9]{1,2}$"
 _DATE_PREFIX = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
 

@@ -15,7 +15,15 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.errors import EngineNotSupported, OptionError
 
-__all__ = ["ENGINES", "LINE_COLUMN", "connect", "materialize", "scan_csv", "scan_parquet"]
+__all__ = [
+    "ENGINES",
+    "LINE_COLUMN",
+    "connect",
+    "engine_errors",
+    "materialize",
+    "scan_csv",
+    "scan_parquet",
+]
 
 #: Engines the project knows, with what each needs installed.
 ENGINES: dict[str, str] = {"duckdb": "revenue-retention"}
@@ -58,6 +66,13 @@ def connect(engine: str | BaseBackend = "duckdb", **options: Any) -> BaseBackend
     raise OptionError("--engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
 
 
+def engine_errors() -> tuple[type[Exception], ...]:
+    """Exception types an engine raises for unreadable data (to be reworded, not shown raw)."""
+    import duckdb
+
+    return (duckdb.Error,)
+
+
 def _unique_name(prefix: str) -> str:
     global _counter
     _counter += 1
@@ -73,19 +88,21 @@ def _duckdb_only(con: BaseBackend, operation: str) -> None:
         raise EngineNotSupported(con.name, operation)
 
 
-def scan_csv(con: BaseBackend, path: Path) -> ir.Table:
+def scan_csv(con: BaseBackend, path: Path, delimiter: str = ",") -> ir.Table:
     """A lazy scan of a CSV file with every column as text and a line-number column.
 
     Values stay text so that validation, not the reader, decides what is a bad value
-    and reports it with its line; the reader sniffs the delimiter and quoting.
+    and reports it with its line. The dialect is given, not sniffed: a sniffer that
+    meets a ragged row guesses another dialect instead of reporting the row.
     """
     _duckdb_only(con, "reading CSV files")
     # A window with no ORDER BY is streamed by DuckDB in scan order, which with
     # insertion order preserved is the file's order: row n is on line n + 1.
     query = (
         f"SELECT row_number() OVER () + 1 AS {LINE_COLUMN}, * FROM read_csv("
-        f"{_sql_string(str(path))}, all_varchar = true, header = true, "
-        f"auto_detect = true, null_padding = false)"
+        f"{_sql_string(str(path))}, all_varchar = true, header = true, skip = 0, "
+        f"delim = {_sql_string(delimiter)}, quote = '\"', escape = '\"', "
+        f"null_padding = false, strict_mode = true)"
     )
     return con.sql(query)
 

@@ -47,7 +47,7 @@ class CsvAdapter:
         if _head(source) == _PARQUET_MAGIC:
             raise SourceError(str(source), "is a Parquet file, not CSV; rename it to .parquet")
         try:
-            table = scan_csv(con, source)
+            table = scan_csv(con, source, delimiter=_delimiter(source))
         except Exception as error:  # the engine's parser error, reworded once here
             raise SourceError(
                 str(source), f"cannot be parsed as CSV: {_first_line(error)}"
@@ -64,6 +64,8 @@ class ParquetAdapter:
         return source.suffix.lower() in {".parquet", ".pq"} or _head(source) == _PARQUET_MAGIC
 
     def read(self, source: Path, con: BaseBackend) -> Raw:
+        if source.stat().st_size == 0:
+            raise SourceError(str(source), "the file is empty; expected a Parquet file")
         if _head(source) != _PARQUET_MAGIC:
             raise SourceError(str(source), "is not a Parquet file (no PAR1 magic bytes)")
         try:
@@ -73,6 +75,18 @@ class ParquetAdapter:
                 str(source), f"cannot be read as Parquet: {_first_line(error)}"
             ) from None
         return _as_raw(source, self.name, table)
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(path: Path) -> str:
+    """The delimiter of the header line: the candidate it contains most often."""
+    with path.open("rb") as handle:
+        header = handle.readline(1 << 20).decode("utf-8", errors="replace")
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _first_line(error: Exception) -> str:

@@ -1,0 +1,299 @@
+"""Tests of column-role detection, layouts, overrides and missing-column messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from revenue_retention.canonical import ALIASES, load, map_columns, parse_column_options
+from revenue_retention.errors import InputError, MissingColumnError, OptionError
+
+LONG = ["customer_id", "month", "mrr"]
+PERIODS = ["customer_id", "start_date", "end_date", "mrr"]
+
+
+def write_csv(path: Path, *lines: str) -> Path:
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return path
+
+
+def header_with(role: str, column: str) -> list[str]:
+    """A minimal valid header in which ``column`` is the candidate for ``role``."""
+    if role in ("customer_id", "month", "mrr"):
+        return [column if name == role else name for name in LONG]
+    if role in ("start_date", "end_date"):
+        return [column if name == role else name for name in PERIODS]
+    return [*LONG, column]
+
+
+def spelled_by_a_person(alias: str) -> str:
+    """``monthly_amount`` -> ``Monthly Amount``: title case, spaces instead of underscores."""
+    return alias.replace("_", " ").title()
+
+
+# --- aliases ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "column"),
+    [
+        ("customer_id", "Customer ID"),
+        ("customer_id", "customer-id"),
+        ("customer_id", "CUSTOMER.ID"),
+        ("customer_id", "  customer id  "),
+        ("customer_id", "CustomerID"),
+        ("customer_id", "Account"),
+        ("month", "Billing Month"),
+        ("month", "PERIOD"),
+        ("mrr", "MRR"),
+        ("mrr", "Monthly Amount"),
+        ("mrr", "monthly-recurring-revenue"),
+        ("start_date", "Start Date"),
+        ("end_date", "Cancelled At"),
+        ("subscription_id", "Sub ID"),
+        ("product", "SKU"),
+        ("quantity", "Seats"),
+        ("unit_price", "Unit Price"),
+    ],
+)
+def test_aliases_ignore_case_spaces_and_punctuation(role: str, column: str) -> None:
+    cmap = map_columns(header_with(role, column), "x.csv")
+    # The role points at the header exactly as written, not at its normalised form.
+    assert cmap.roles[role] == column
+    assert column not in cmap.attributes
+
+
+@pytest.mark.parametrize(
+    ("role", "alias"), [(role, alias) for role, names in ALIASES.items() for alias in names]
+)
+def test_every_documented_alias_is_recognised(role: str, alias: str) -> None:
+    column = spelled_by_a_person(alias)
+    assert map_columns(header_with(role, column), "x.csv").get(role) == column
+
+
+def test_the_first_alias_in_priority_order_wins_and_the_other_is_an_attribute() -> None:
+    # customer_id comes before account_id in ALIASES["customer_id"].
+    cmap = map_columns(["account_id", "customer_id", "month", "mrr"], "x.csv")
+    assert cmap.roles["customer_id"] == "customer_id"
+    assert cmap.attributes == ("account_id",)
+
+
+# --- layouts ------------------------------------------------------------------------------
+
+
+def test_customer_month_amount_is_the_long_layout() -> None:
+    cmap = map_columns(["Customer ID", "Month", "MRR"], "x.csv")
+    assert cmap.layout == "long"
+    assert dict(cmap.roles) == {"customer_id": "Customer ID", "month": "Month", "mrr": "MRR"}
+    assert cmap.attributes == ()
+
+
+def test_a_start_date_makes_the_periods_layout() -> None:
+    cmap = map_columns(["account", "started_at", "canceled_at", "amount", "plan"], "x.csv")
+    assert cmap.layout == "periods"
+    assert dict(cmap.roles) == {
+        "customer_id": "account",
+        "start_date": "started_at",
+        "end_date": "canceled_at",
+        "mrr": "amount",
+    }
+    assert cmap.attributes == ("plan",)
+
+
+def test_a_long_layout_has_no_end_date_role_and_periods_no_month_role() -> None:
+    long = map_columns(["customer_id", "month", "mrr", "end_date"], "x.csv")
+    assert long.layout == "long"
+    assert long.get("end_date") is None
+    periods = map_columns(["customer_id", "month", "start_date", "end_date", "mrr"], "x.csv")
+    assert periods.layout == "periods"
+    assert periods.get("month") is None
+
+
+# --- attributes and line items --------------------------------------------------------------
+
+
+def test_attributes_are_the_non_role_columns_in_header_order() -> None:
+    header = [
+        "region",
+        "customer_id",
+        "month",
+        "plan",
+        "mrr",
+        "subscription_id",
+        "product",
+        "quantity",
+        "unit_price",
+        "Sales Channel",
+    ]
+    cmap = map_columns(header, "x.csv")
+    assert cmap.attributes == ("region", "plan", "Sales Channel")
+
+
+def test_quantity_times_unit_price_stands_in_for_a_missing_mrr() -> None:
+    cmap = map_columns(["customer_id", "month", "product", "qty", "price"], "x.csv")
+    assert cmap.get("mrr") is None
+    assert (cmap.get("quantity"), cmap.get("unit_price")) == ("qty", "price")
+    assert cmap.attributes == ()
+
+
+def test_quantity_without_unit_price_still_needs_mrr() -> None:
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(["customer_id", "month", "quantity"], "x.csv")
+    assert error.value.role == "mrr"
+
+
+def test_load_uses_quantity_times_unit_price_when_mrr_is_absent(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "items.csv",
+        "customer_id,month,product,quantity,unit_price,segment",
+        "a,2024-01,seat,3,10.50,smb",  # 3 * 10.50 = 31.50
+        "a,2024-01,support,1,5,smb",  # 1 * 5 = 5
+        "b,2024-01,seat,0.5,0.000002,ent",  # 0.5 * 0.000002 = 0.000001 (6 places: exact)
+    )
+    data = load(path)
+    rows = {r["customer_id"]: r for r in data.table.to_pyarrow().to_pylist()}
+    # a: 31.50 + 5 = 36.50
+    assert rows["a"]["mrr"] == Decimal("36.50")
+    assert rows["b"]["mrr"] == Decimal("0.000001")
+    assert rows["a"]["segment"] == "smb"
+    assert data.attributes == ("segment",)
+    # money read: 36.50 + 0.000001 = 36.500001
+    assert data.report.money_read == Decimal("36.500001")
+    items = data.line_items.order_by("line").to_pyarrow().to_pylist()
+    assert [(r["product"], r["quantity"], r["unit_price"], r["mrr"]) for r in items] == [
+        ("seat", Decimal(3), Decimal("10.50"), Decimal("31.50")),
+        ("support", Decimal(1), Decimal(5), Decimal(5)),
+        ("seat", Decimal("0.5"), Decimal("0.000002"), Decimal("0.000001")),
+    ]
+    assert [r["month"] for r in items] == [dt.date(2024, 1, 1)] * 3
+
+
+# --- overrides ----------------------------------------------------------------------------
+
+
+def test_parse_column_options_reads_role_equals_column() -> None:
+    assert parse_column_options(["mrr=net amount", " customer_id = Acct No "]) == {
+        "mrr": "net amount",
+        "customer_id": "Acct No",
+    }
+    assert parse_column_options([]) == {}
+
+
+@pytest.mark.parametrize("option", ["mrr", "mrr=", "mrr=   ", "=net", "revenue=net"])
+def test_a_malformed_column_option_is_an_option_error(option: str) -> None:
+    with pytest.raises(OptionError) as error:
+        parse_column_options([option])
+    assert error.value.option == "--column"
+    assert error.value.value == option
+
+
+def test_an_unknown_role_lists_the_roles() -> None:
+    with pytest.raises(OptionError) as error:
+        parse_column_options(["revenue=net"])
+    assert "customer_id" in error.value.reason
+    assert "mrr" in error.value.reason
+
+
+def test_overrides_name_columns_no_alias_would_find() -> None:
+    overrides = parse_column_options(["customer_id=who", "month=when", "mrr=how much"])
+    cmap = map_columns(["who", "when", "how much", "tier"], "x.csv", overrides)
+    assert dict(cmap.roles) == {"customer_id": "who", "month": "when", "mrr": "how much"}
+    assert cmap.attributes == ("tier",)
+
+
+def test_an_override_wins_over_an_alias_and_the_alias_becomes_an_attribute() -> None:
+    cmap = map_columns(["customer_id", "month", "mrr", "net_mrr"], "x.csv", {"mrr": "net_mrr"})
+    assert cmap.roles["mrr"] == "net_mrr"
+    assert cmap.attributes == ("mrr",)
+
+
+def test_an_override_is_matched_like_an_alias() -> None:
+    cmap = map_columns(["customer_id", "month", "Net MRR"], "x.csv", {"mrr": "net_mrr"})
+    assert cmap.roles["mrr"] == "Net MRR"
+
+
+def test_an_override_naming_an_absent_column_is_a_missing_column_error() -> None:
+    header = ["customer_id", "month", "mrr"]
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(header, "x.csv", {"mrr": "gross"})
+    assert error.value.role == "mrr"
+    assert error.value.accepted == ("gross",)
+    assert error.value.found == tuple(header)
+
+
+def test_load_applies_column_overrides(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "export.csv",
+        "Acct,Invoice Month,Net,Gross",
+        "a,2024-01,90,100",
+        "a,2024-02,95,100",
+    )
+    data = load(path, columns={"customer_id": "Acct", "month": "Invoice Month", "mrr": "Net"})
+    rows = data.table.order_by("month_index").to_pyarrow().to_pylist()
+    assert [(r["customer_id"], r["mrr"]) for r in rows] == [("a", 90), ("a", 95)]
+    assert data.attributes == ("Gross",)
+    assert data.report.columns == {"customer_id": "Acct", "month": "Invoice Month", "mrr": "Net"}
+
+
+def test_load_with_an_override_naming_an_absent_column(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "export.csv", "customer_id,month,mrr", "a,2024-01,10")
+    with pytest.raises(MissingColumnError) as error:
+        load(path, columns={"mrr": "net"})
+    assert error.value.path == str(path)
+    assert error.value.accepted == ("net",)
+
+
+def test_load_with_an_override_for_an_unknown_role_is_an_option_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "export.csv", "customer_id,month,mrr,net", "a,2024-01,10,9")
+    with pytest.raises(OptionError):
+        load(path, columns={"revenue": "net"})
+
+
+# --- missing required columns -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        (["month", "mrr"], "customer_id"),
+        (["customer_id", "mrr"], "month"),
+        (["customer_id", "month"], "mrr"),
+        (["customer_id", "start_date", "end_date"], "mrr"),
+    ],
+)
+def test_a_missing_required_column_is_named(header: list[str], role: str) -> None:
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(header, "billing.csv")
+    assert error.value.role == role
+    assert error.value.found == tuple(header)
+    assert error.value.accepted == ALIASES[role]
+
+
+def test_the_missing_column_message_lists_found_and_accepted_names_and_the_option() -> None:
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(["customer_id", "amount_due", "revenue"], "billing.csv")
+    message = str(error.value)
+    assert message.startswith("billing.csv: no column for 'month'.")
+    assert "Columns found: customer_id, amount_due, revenue." in message
+    assert f"Names accepted: {', '.join(ALIASES['month'])}." in message
+    assert "--column month=COLUMN" in message
+    assert isinstance(error.value, InputError)
+    assert isinstance(error.value, ValueError)
+
+
+def test_the_missing_column_message_suggests_a_close_name() -> None:
+    with pytest.raises(MissingColumnError, match=r"Did you mean 'custmer_id'\?"):
+        map_columns(["custmer_id", "month", "mrr"], "billing.csv")
+
+
+def test_load_reports_a_missing_column_with_the_file(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "billing.csv", "client name,month,mrr", "a,2024-01,10")
+    with pytest.raises(MissingColumnError) as error:
+        load(path)
+    assert error.value.path == str(path)
+    assert error.value.role == "customer_id"
+    assert error.value.found == ("client name", "month", "mrr")
+    assert "--column customer_id=COLUMN" in str(error.value)
