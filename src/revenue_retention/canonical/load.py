@@ -15,7 +15,13 @@ from ibis.backends import BaseBackend
 from revenue_retention.canonical.columns import ColumnMap, map_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import Parsed, parse_amount, parse_date, text_of
-from revenue_retention.engine import LINE_COLUMN, connect, engine_errors, materialize
+from revenue_retention.engine import (
+    LINE_COLUMN,
+    connect,
+    describe_error,
+    engine_errors,
+    materialize,
+)
 from revenue_retention.errors import (
     BadRow,
     BadRowsError,
@@ -100,8 +106,7 @@ def load(
         return _load_rows(raw, cmap, rows, con, as_of_index, snapshot, on_bad_rows)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
-        message = str(error).strip().splitlines()
-        raise SourceError(raw.path, f"cannot be read: {message[0] if message else error}") from None
+        raise SourceError(raw.path, f"cannot be read: {describe_error(error)}") from None
 
 
 def _load_rows(

@@ -6,6 +6,7 @@ Metric code never asks which engine it runs on; whatever differs between engines
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "ENGINES",
     "LINE_COLUMN",
     "connect",
+    "describe_error",
     "engine_errors",
     "materialize",
     "scan_csv",
@@ -73,6 +75,20 @@ def engine_errors() -> tuple[type[Exception], ...]:
     return (duckdb.Error,)
 
 
+def describe_error(error: Exception) -> str:
+    """The part of an engine's error message that speaks of the data, on one line.
+
+    >>> describe_error(ValueError("Invalid Input Error: Bad Line: 3\\nPossible fixes:\\n* x"))
+    'Bad Line: 3'
+    """
+    kept = []
+    for line in str(error).strip().splitlines():
+        if line.startswith("Possible fixes") or not line.strip():
+            break
+        kept.append(line.split(" Error: ", 1)[-1].strip())
+    return "; ".join(kept) or type(error).__name__
+
+
 def _unique_name(prefix: str) -> str:
     global _counter
     _counter += 1
@@ -88,21 +104,22 @@ def _duckdb_only(con: BaseBackend, operation: str) -> None:
         raise EngineNotSupported(con.name, operation)
 
 
-def scan_csv(con: BaseBackend, path: Path, delimiter: str = ",") -> ir.Table:
+def scan_csv(con: BaseBackend, path: Path, delimiter: str, header: Sequence[str]) -> ir.Table:
     """A lazy scan of a CSV file with every column as text and a line-number column.
 
     Values stay text so that validation, not the reader, decides what is a bad value
-    and reports it with its line. The dialect is given, not sniffed: a sniffer that
-    meets a ragged row guesses another dialect instead of reporting the row.
+    and reports it with its line. The dialect and header are given, not sniffed: a
+    sniffer that meets a ragged row guesses another dialect instead of reporting the row.
     """
     _duckdb_only(con, "reading CSV files")
+    columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
     # A window with no ORDER BY is streamed by DuckDB in scan order, which with
-    # insertion order preserved is the file's order: row n is on line n + 1.
+    # insertion order preserved is the file's order: record n is on line n + 1.
     query = (
         f"SELECT row_number() OVER () + 1 AS {LINE_COLUMN}, * FROM read_csv("
-        f"{_sql_string(str(path))}, all_varchar = true, header = true, skip = 0, "
-        f"delim = {_sql_string(delimiter)}, quote = '\"', escape = '\"', "
-        f"null_padding = false, strict_mode = true)"
+        f"{_sql_string(str(path))}, auto_detect = false, header = true, skip = 0, "
+        f"columns = {{{columns}}}, delim = {_sql_string(delimiter)}, quote = '\"', "
+        f"escape = '\"', null_padding = false, strict_mode = true)"
     )
     return con.sql(query)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine import LINE_COLUMN, scan_csv, scan_parquet
+from revenue_retention.engine import LINE_COLUMN, describe_error, scan_csv, scan_parquet
 from revenue_retention.errors import SourceError
 from revenue_retention.inputs.registry import Raw, register
 
@@ -46,11 +47,12 @@ class CsvAdapter:
             raise SourceError(str(source), "the file is empty; expected a header row and data")
         if _head(source) == _PARQUET_MAGIC:
             raise SourceError(str(source), "is a Parquet file, not CSV; rename it to .parquet")
+        delimiter, header = _dialect(source)
         try:
-            table = scan_csv(con, source, delimiter=_delimiter(source))
+            table = scan_csv(con, source, delimiter, header)
         except Exception as error:  # the engine's parser error, reworded once here
             raise SourceError(
-                str(source), f"cannot be parsed as CSV: {_first_line(error)}"
+                str(source), f"cannot be parsed as CSV: {describe_error(error)}"
             ) from None
         return _as_raw(source, self.name, table)
 
@@ -72,7 +74,7 @@ class ParquetAdapter:
             table = scan_parquet(con, source)
         except Exception as error:
             raise SourceError(
-                str(source), f"cannot be read as Parquet: {_first_line(error)}"
+                str(source), f"cannot be read as Parquet: {describe_error(error)}"
             ) from None
         return _as_raw(source, self.name, table)
 
@@ -80,17 +82,26 @@ class ParquetAdapter:
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-def _delimiter(path: Path) -> str:
-    """The delimiter of the header line: the candidate it contains most often."""
+def _dialect(path: Path) -> tuple[str, list[str]]:
+    """The delimiter (the candidate the header line holds most) and the column names.
+
+    Blank names are named by position (``column_3``), as spreadsheets leave them blank.
+    """
     with path.open("rb") as handle:
-        header = handle.readline(1 << 20).decode("utf-8", errors="replace")
-    counts = {d: header.count(d) for d in _DELIMITERS}
+        line = handle.readline(1 << 20).decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    counts = {d: line.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    delimiter = best if counts[best] else ","
+    names = next(csv.reader([line], delimiter=delimiter), [])
+    if not any(name.strip() for name in names):
+        raise SourceError(str(path), "the first line is empty; expected a header row")
+    header = [name.strip() or f"column_{i}" for i, name in enumerate(names, start=1)]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise SourceError(
+            str(path), f"the header repeats the column name(s) {', '.join(map(repr, repeated))}"
+        )
+    return delimiter, header
 
 
 register(CsvAdapter())
