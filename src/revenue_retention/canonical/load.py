@@ -139,6 +139,7 @@ def _load_rows(
             raise AssertionError(f"canonical MRR {kept} != accepted {counts['money_in_range']}")
 
     report = InputReport(
+        warnings=tuple(_id_warnings(table)),
         path=raw.path,
         adapter=raw.adapter,
         layout=cmap.layout,
@@ -267,6 +268,31 @@ def _count(
         "first": good["first"] if good else None,
         "last": good["last"] if good else None,
     }
+
+
+def _id_warnings(table: ir.Table) -> list[str]:
+    """Ids that differ only by letter case or surrounding spaces: kept apart, but said."""
+    folded = table.mutate(_folded=table.customer_id.strip().lower())
+    groups = folded.group_by("_folded").agg(ids=folded.customer_id.nunique())
+    clashes = groups.filter(groups.ids > 1)
+    found = clashes.aggregate(groups=clashes.count(), ids=clashes.ids.sum()).to_pyarrow()
+    row = found.to_pylist()[0]
+    if not row["groups"]:
+        return []
+    sample = (
+        folded.semi_join(clashes.limit(3), "_folded")
+        .select("_folded", "customer_id")
+        .distinct()
+        .order_by(["_folded", "customer_id"])
+        .to_pyarrow()
+        .to_pylist()
+    )
+    shown = ", ".join(repr(r["customer_id"]) for r in sample)
+    return [
+        f"{row['ids']} customer ids differ from another only by letter case or surrounding "
+        f"spaces (e.g. {shown}); they are counted as different customers. Clean the ids "
+        "if they are the same account."
+    ]
 
 
 def _examples(rows: ir.Table, path: str) -> list[BadRow]:

@@ -68,6 +68,9 @@ def metrics(
             f"{r.rows_rejected:,}; {written:,} rejected rows written to {rejects}",
             markup=False,
         )
+    if format is not Format.table:  # the table shows them; keep machine output clean
+        for warning in data.report.warnings:
+            err.print(f"warning: {warning}", markup=False)
     emit(compute_metrics(data, window_list), format, output)
 
 

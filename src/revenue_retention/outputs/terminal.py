@@ -50,6 +50,8 @@ def _input_panel(result: MetricsResult) -> Text:
     )
     if report.layout == "periods":
         text.append(f"   snapshot: {report.snapshot} day of month")
+    for warning in report.warnings:
+        text.append(f"\nwarning: {warning}", style="yellow")
     return text
 
 
