@@ -9,9 +9,10 @@ from rich.console import Console
 
 from revenue_retention.analyses import compute_metrics
 from revenue_retention.canonical import load
-from revenue_retention.cli.metrics import emit
+from revenue_retention.cli.common import emit
 from revenue_retention.cli.options import DEFAULT_OUTPUT_DIR, FORMAT, Format
 from revenue_retention.datasets import write_demo_csv
+from revenue_retention.outputs import metrics_document
 
 __all__ = ["demo"]
 
@@ -37,4 +38,4 @@ def demo(
     path = write_demo_csv(out / "demo.csv", seed=seed)
     if format is Format.table:
         Console(stderr=True, highlight=False).print(f"demo data written to {path}", markup=False)
-    emit(compute_metrics(load(path)), format, None)
+    emit(metrics_document(compute_metrics(load(path))), format, None)

@@ -1,68 +1,55 @@
-"""Machine-readable outputs: the JSON contract and CSV files."""
+"""The ``metrics`` document: the JSON contract and CSV files of the bridge and retention."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from rich.console import Console
 
 from revenue_retention.analyses import MetricsResult
+from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.records import (
     BRIDGE_FIELDS,
     RETENTION_FIELDS,
     bridge_records,
     retention_records,
 )
+from revenue_retention.outputs.terminal import render_metrics
 
-__all__ = ["to_csv", "to_json", "write_csv_dir"]
+__all__ = ["metrics_document", "to_csv", "to_json", "write_csv_dir"]
+
+
+def metrics_document(result: MetricsResult) -> Document:
+    """The ``metrics`` output: ``input``, ``method``, ``windows``, ``bridge``, ``retention``."""
+
+    def render(console: Console) -> None:
+        render_metrics(result, console)
+
+    return Document(
+        header={
+            "input": result.input.to_dict(),
+            "method": result.method,
+            "windows": list(result.windows),
+        },
+        sections=(
+            Section("bridge", BRIDGE_FIELDS, bridge_records(result)),
+            Section("retention", RETENTION_FIELDS, retention_records(result)),
+        ),
+        render=render,
+    )
 
 
 def to_json(result: MetricsResult) -> str:
-    """The ``metrics`` JSON document: ``input``, ``bridge`` and ``retention``.
-
-    Money is an exact decimal string, rates are JSON numbers, ``null`` where the
-    cohort is empty.
-    """
-    document = {
-        "input": result.input.to_dict(),
-        "method": result.method,
-        "windows": list(result.windows),
-        "bridge": bridge_records(result),
-        "retention": retention_records(result),
-    }
-    return json.dumps(document, indent=2, allow_nan=False) + "\n"
-
-
-def _csv(records: list[dict[str, Any]], fields: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    return buffer.getvalue()
+    """The ``metrics`` JSON document: money as exact decimal strings, rates as numbers,
+    ``null`` where the cohort is empty."""
+    return metrics_document(result).to_json()
 
 
 def to_csv(result: MetricsResult) -> str:
-    """Both tables as CSV, each under a ``# bridge`` / ``# retention`` line, blank line between."""
-    return (
-        "# bridge\n"
-        + _csv(bridge_records(result), BRIDGE_FIELDS)
-        + "\n# retention\n"
-        + _csv(retention_records(result), RETENTION_FIELDS)
-    )
+    """Both tables as CSV, each under a ``# bridge`` / ``# retention`` line."""
+    return metrics_document(result).to_csv()
 
 
 def write_csv_dir(result: MetricsResult, folder: Path) -> list[Path]:
     """Write ``bridge.csv`` and ``retention.csv`` into ``folder``; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, records, fields in (
-        ("bridge", bridge_records(result), BRIDGE_FIELDS),
-        ("retention", retention_records(result), RETENTION_FIELDS),
-    ):
-        path = folder / f"{name}.csv"
-        path.write_text(_csv(records, fields), encoding="utf-8")
-        written.append(path)
-    return written
+    return metrics_document(result).write_csv_dir(folder)

@@ -1,0 +1,73 @@
+"""What every command does the same way: load its input from the shared options, write output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from revenue_retention.canonical import Dataset, load, parse_column_options
+from revenue_retention.cli.options import Format, SnapshotDay
+from revenue_retention.outputs import Document, write_rejects
+
+__all__ = ["emit", "load_input"]
+
+#: Wide enough for the widest table; Rich wraps nothing when output goes to a file.
+_WIDTH = 160
+
+
+def load_input(
+    source: Path,
+    *,
+    column: list[str],
+    as_of: str | None,
+    snapshot: SnapshotDay,
+    rejects: Path | None,
+    input_format: str | None,
+    format: Format,
+) -> Dataset:
+    """Load ``source`` as the options say; report rejects and warnings on stderr."""
+    data = load(
+        source,
+        columns=parse_column_options(column),
+        as_of=as_of,
+        snapshot=snapshot.value,
+        on_bad_rows="reject" if rejects else "raise",
+        input_format=input_format,
+    )
+    err = Console(stderr=True, highlight=False)
+    if rejects is not None:
+        written = write_rejects(data, rejects)
+        r = data.report
+        err.print(
+            f"rows read {r.rows_read:,} = accepted {r.rows_accepted:,} + rejected "
+            f"{r.rows_rejected:,}; {written:,} rejected rows written to {rejects}",
+            markup=False,
+        )
+    if format is not Format.table:  # the table shows them; keep machine output clean
+        for warning in data.report.warnings:
+            err.print(f"warning: {warning}", markup=False)
+    return data
+
+
+def emit(document: Document, format: Format, output: Path | None) -> None:
+    """Write ``document`` as a table, JSON or CSV, to stdout or to ``output``.
+
+    For CSV, ``output`` is a folder that receives one file per section.
+    """
+    if format is Format.table:
+        if output is None:
+            document.render(Console(width=_WIDTH))
+        else:
+            with output.open("w", encoding="utf-8") as handle:
+                document.render(Console(file=handle, width=_WIDTH))
+    elif format is Format.json:
+        if output is None:
+            typer.echo(document.to_json(), nl=False)
+        else:
+            output.write_text(document.to_json(), encoding="utf-8")
+    elif output is None:
+        typer.echo(document.to_csv(), nl=False)
+    else:
+        document.write_csv_dir(output)
