@@ -64,7 +64,10 @@ def connect(engine: str | BaseBackend = "duckdb", **options: Any) -> BaseBackend
     if isinstance(engine, BaseBackend):
         return engine
     if engine == "duckdb":
-        return ibis.duckdb.connect(**options)
+        con = ibis.duckdb.connect(**options)
+        # The progress bar would be drawn into whatever stdout is, JSON included.
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     raise OptionError("--engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
 
 

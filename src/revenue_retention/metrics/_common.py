@@ -12,7 +12,7 @@ from revenue_retention.canonical import Dataset
 from revenue_retention.errors import OptionError
 from revenue_retention.periods import MonthRange, month_start
 
-__all__ = ["month_spine", "paying", "rate", "resolve"]
+__all__ = ["month_spine", "month_start_of", "paying", "rate", "resolve"]
 
 
 def resolve(data: Dataset | ir.Table, months: MonthRange | None) -> tuple[ir.Table, MonthRange]:
@@ -24,9 +24,21 @@ def resolve(data: Dataset | ir.Table, months: MonthRange | None) -> tuple[ir.Tab
     return data, months
 
 
-def paying(table: ir.Table) -> ir.Table:
-    """Customer-months with MRR > 0: a missing or zero month is the same thing (§1)."""
-    return table.filter(table.mrr > 0).select("customer_id", "month_index", "mrr")
+def paying(table: ir.Table, keep: Sequence[str] = ()) -> ir.Table:
+    """Customer-months with MRR > 0: a missing or zero month is the same thing (§1).
+
+    ``keep`` names attribute columns to carry along (names absent from the table, such
+    as the derived ``size_band``, are skipped).
+    """
+    extra = [name for name in keep if name in table.columns]
+    return table.filter(table.mrr > 0).select("customer_id", "month_index", "mrr", *extra)
+
+
+def month_start_of(month_index: ir.IntegerValue) -> ir.DateValue:
+    """Engine expression: the first day of the month with this index."""
+    year = (month_index // 12).cast("int32")
+    month = (month_index % 12 + 1).cast("int32")
+    return ibis.date(year, month, 1)
 
 
 def month_spine(months: Iterable[int], extra: dict[str, Sequence[int]] | None = None) -> ir.Table:

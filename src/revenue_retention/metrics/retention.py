@@ -3,47 +3,72 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.metrics._common import month_spine, paying, rate, resolve
+from revenue_retention.metrics._common import (
+    month_spine,
+    month_start_of,
+    paying,
+    rate,
+    resolve,
+)
+from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
 __all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention"]
 
 DEFAULT_WINDOWS = (1, 3, 12)
+RETENTION_MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
+RETENTION_COLUMNS = (
+    "customers",
+    "retained_customers",
+    *RETENTION_MONEY,
+    "grr",
+    "nrr",
+    "logo_retention",
+)
 
 
 def cohort_pairs(
     data: Dataset | ir.Table,
     months: MonthRange | None = None,
     windows: Sequence[int] = DEFAULT_WINDOWS,
+    by: Sequence[str] = (),
+    size_bands: Sequence[Decimal] = DEFAULT_SIZE_BANDS,
 ) -> ir.Table:
     """Per window, as-of month and customer of the cohort: start MRR ``a`` and end MRR ``b``.
 
     The cohort of a window of k months ending at M is every customer paying at M - k;
     customers acquired inside the window are not in it (§3). Each paying row is used
     twice, as a start (shifted k months later) and as an end, and the two are grouped
-    on (customer, as-of): a hash aggregation instead of a self-join.
+    on (customer, as-of): a hash aggregation instead of a self-join. Attributes named in
+    ``by`` are taken from the start row, so a customer stays in the group it had at the
+    start of the window (§3); ``size_band`` is the band of the starting MRR.
     """
     table, months = resolve(data, months)
-    rows = paying(table)
+    rows = with_groups(paying(table, by), by, size_bands)
     rows = rows.filter(rows.month_index.between(months.first, months.last))
+    no_group = {name: ibis.null("string") for name in by}
     parts = []
     for k in windows:
+        window = ibis.literal(k, "int64")
         start = rows.select(
             "customer_id",
-            window_months=ibis.literal(k, "int64"),
+            *by,
+            window_months=window,
             as_of=rows.month_index + k,
             a=rows.mrr,
             b=zero(),
         )
         end = rows.select(
             "customer_id",
-            window_months=ibis.literal(k, "int64"),
+            **no_group,
+            window_months=window,
             as_of=rows.month_index,
             a=zero(),
             b=rows.mrr,
@@ -54,15 +79,49 @@ def cohort_pairs(
         ]
     both = ibis.union(*parts)
     pairs = both.group_by("window_months", "as_of", "customer_id").agg(
-        a=both.a.sum().cast(MONEY), b=both.b.sum().cast(MONEY)
+        a=both.a.sum().cast(MONEY),
+        b=both.b.sum().cast(MONEY),
+        # Only the start row carries the group; max() skips the end row's nulls.
+        **{name: both[name].max() for name in by},
     )
     return pairs.filter(pairs.a > 0)
+
+
+def _summarise(pairs: ir.Table, keys: Sequence[str]) -> ir.Table:
+    a, b = pairs.a, pairs.b
+    return pairs.group_by(*keys).agg(
+        customers=pairs.count(),
+        retained_customers=(b > 0).sum(),
+        starting_mrr=a.sum().cast(MONEY),
+        churn=a.sum(where=b == 0).cast(MONEY),
+        contraction=(a - b).sum(where=(b > 0) & (b < a)).cast(MONEY),
+        expansion=(b - a).sum(where=b > a).cast(MONEY),
+        ending_mrr=b.sum().cast(MONEY),
+    )
+
+
+def _with_rates(summary: ir.Table) -> ir.Table:
+    money = {name: summary[name].fill_null(zero()) for name in RETENTION_MONEY}
+    customers = summary.customers.fill_null(0)
+    retained = summary.retained_customers.fill_null(0)
+    return summary.mutate(
+        customers=customers,
+        retained_customers=retained,
+        **money,
+        grr=rate(
+            money["starting_mrr"] - money["churn"] - money["contraction"], money["starting_mrr"]
+        ),
+        nrr=rate(money["ending_mrr"], money["starting_mrr"]),
+        logo_retention=rate(retained, customers),
+    )
 
 
 def retention(
     data: Dataset | ir.Table,
     months: MonthRange | None = None,
     windows: Sequence[int] = DEFAULT_WINDOWS,
+    by: Sequence[str] = (),
+    size_bands: Sequence[Decimal] = DEFAULT_SIZE_BANDS,
 ) -> ir.Table:
     """Cohort-method GRR, NRR and logo retention for every month with a full window.
 
@@ -80,13 +139,19 @@ def retention(
         The months analysed (default: the dataset's).
     windows
         Window lengths in months.
+    by
+        Attribute columns (or ``size_band``) to break the figures down by; each customer
+        counts in the group it had at the start of the window (§3). Without ``by`` every
+        month with a full window has a row; with it, every group present in that cohort.
+    size_bands
+        Lower edges of the starting-MRR bands used by ``size_band``.
 
     Returns
     -------
     ibis.expr.types.Table
-        ``as_of_index, as_of, window_months, customers, retained_customers, starting_mrr,
-        churn, contraction, expansion, ending_mrr, grr, nrr, logo_retention``, one row per
-        (as-of month, window) with M - k >= the first month, ordered by as-of then window.
+        ``as_of_index, as_of, window_months, [by ...], customers, retained_customers,
+        starting_mrr, churn, contraction, expansion, ending_mrr, grr, nrr, logo_retention``,
+        ordered by as-of, window, then group.
 
     Examples
     --------
@@ -101,17 +166,17 @@ def retention(
     (0.6666666666666666, 0.8, 0.5)
     """
     table, months = resolve(data, months)
-    pairs = cohort_pairs(table, months, windows)
-    a, b = pairs.a, pairs.b
-    per_month = pairs.group_by("window_months", "as_of").agg(
-        customers=pairs.count(),
-        retained_customers=(b > 0).sum(),
-        starting_mrr=a.sum().cast(MONEY),
-        churn=a.sum(where=b == 0).cast(MONEY),
-        contraction=(a - b).sum(where=(b > 0) & (b < a)).cast(MONEY),
-        expansion=(b - a).sum(where=b > a).cast(MONEY),
-        ending_mrr=b.sum().cast(MONEY),
-    )
+    pairs = cohort_pairs(table, months, windows, by, size_bands)
+    per_month = _summarise(pairs, ["window_months", "as_of", *by])
+    if by:
+        result = _with_rates(per_month)
+        return result.select(
+            as_of_index=result.as_of,
+            as_of=month_start_of(result.as_of),
+            window_months=result.window_months,
+            **{name: result[name] for name in by},
+            **{name: result[name] for name in RETENTION_COLUMNS},
+        ).order_by("as_of_index", "window_months", *by)
     as_of, window = [], []
     for k in windows:
         for m in range(months.first + k, months.last + 1):
@@ -122,23 +187,19 @@ def retention(
         per_month,
         (spine.month_index == per_month.as_of) & (spine.window_months == per_month.window_months),
     )
-    money = {
-        name: joined[name].fill_null(zero())
-        for name in ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
-    }
-    customers = joined.customers.fill_null(0)
-    retained = joined.retained_customers.fill_null(0)
-    result = joined.select(
-        as_of_index=joined.month_index,
-        as_of=joined.period,
-        window_months=joined.window_months,
-        customers=customers,
-        retained_customers=retained,
-        **money,
-        grr=rate(
-            money["starting_mrr"] - money["churn"] - money["contraction"], money["starting_mrr"]
-        ),
-        nrr=rate(money["ending_mrr"], money["starting_mrr"]),
-        logo_retention=rate(retained, customers),
+    result = _with_rates(
+        joined.select(
+            "month_index",
+            "period",
+            window_months=joined.window_months,
+            **{
+                name: joined[name] for name in ("customers", "retained_customers", *RETENTION_MONEY)
+            },
+        )
     )
-    return result.order_by("as_of_index", "window_months")
+    return result.select(
+        as_of_index=result.month_index,
+        as_of=result.period,
+        window_months=result.window_months,
+        **{name: result[name] for name in RETENTION_COLUMNS},
+    ).order_by("as_of_index", "window_months")
