@@ -115,7 +115,7 @@ _EXPLANATIONS = {
     RejectReason.MISSING_AMOUNT: "the amount is empty",
     RejectReason.INVALID_AMOUNT: "not a plain decimal number such as 1200.50",
     RejectReason.TOO_MANY_DECIMALS: "more than 6 decimal places; it would have to be rounded",
-    RejectReason.AMOUNT_TOO_LARGE: "more than 18 digits before the decimal point",
+    RejectReason.AMOUNT_TOO_LARGE: "more than 12 digits before the decimal point",
     RejectReason.NEGATIVE_AMOUNT: "recurring revenue cannot be negative",
     RejectReason.END_BEFORE_START: "the end date is before the start date",
 }

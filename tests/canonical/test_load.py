@@ -241,7 +241,7 @@ def test_signs_bare_decimal_points_and_surrounding_spaces_are_accepted(tmp_path:
         "g,  2024-01-31  ,10",
         "h,2024-01,0.123456",  # six places: the most money holds
         "i,2024-01,0000000000000000000000000000000000001",  # 36 leading zeros, value 1
-        "j,2024-01," + "9" * 18,  # 18 integer digits: the largest accepted
+        "j,2024-01," + "9" * 12,  # 12 integer digits: the largest accepted
     )
     data = load(path)
     assert data.report.rows_rejected == 0
@@ -255,7 +255,7 @@ def test_signs_bare_decimal_points_and_surrounding_spaces_are_accepted(tmp_path:
         ("g", "2024-01"): Decimal(10),
         ("h", "2024-01"): Decimal("0.123456"),
         ("i", "2024-01"): Decimal(1),
-        ("j", "2024-01"): Decimal("9" * 18),
+        ("j", "2024-01"): Decimal("9" * 12),
     }
 
 
@@ -265,8 +265,8 @@ def test_trailing_zeros_past_six_places_are_not_rounding(tmp_path: Path) -> None
 
 
 def test_amounts_that_could_overflow_a_total_are_rejected(tmp_path: Path) -> None:
-    # 19 integer digits is past the 18-digit limit that keeps every sum inside DECIMAL(38,6).
-    largest = "9" * 19
+    # 13 integer digits is past the 12-digit limit (amounts below a trillion per row).
+    largest = "9" * 13
     path = write_csv(
         tmp_path / "billing.csv", HEADER, f"a,2024-01,{largest}", f"b,2024-01,{largest}"
     )

@@ -14,7 +14,14 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.canonical.columns import ColumnMap, map_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
-from revenue_retention.canonical.parse import Parsed, parse_amount, parse_date, text_of
+from revenue_retention.canonical.parse import (
+    amount_syntax_reason,
+    amount_value,
+    date_reason,
+    date_value,
+    negative_reason,
+    text_of,
+)
 from revenue_retention.engine import (
     LINE_COLUMN,
     connect,
@@ -169,64 +176,79 @@ def _load_rows(
     )
 
 
+_DATES = ("month", "start_date", "end_date")
+_AMOUNTS = ("mrr", "quantity", "unit_price")
+#: The order in which failures are reported: the first one of a row is its reason.
+_CHECK_ORDER = ("customer_id", "month", "start_date", "end_date", "mrr", "quantity", "unit_price")
+
+
 def _validated(raw: Raw, cmap: ColumnMap) -> ir.Table:
-    """Every row with its typed values and, when bad, the first failing column and why."""
+    """Every row with its typed values and, when bad, the first failing column and why.
+
+    Built in stages (text, values, reasons, verdict) that name their columns, so the
+    engine evaluates each pattern once per row instead of once per use.
+    """
     t = raw.table
     col = {role: t[name] for role, name in cmap.roles.items()}
-    typed: dict[str, ir.Value] = {"customer_id": col["customer_id"].cast("string")}
-    missing_id = text_of(col["customer_id"]).isnull()
-    # (role, reason) in the order a person would fix them; the first failure is reported.
-    checks: list[tuple[str, ir.StringValue]] = [
-        ("customer_id", ibis.ifelse(missing_id, RejectReason.MISSING_CUSTOMER_ID.value, _NO_TEXT))
-    ]
+    dates = [r for r in _DATES if r in col]
+    amounts = [r for r in _AMOUNTS if r in col]
 
-    def check(role: str, parsed: Parsed) -> ir.Value:
-        checks.append((role, parsed.reason))
-        typed[role] = parsed.value
-        return parsed.value
-
-    if cmap.layout == "long":
-        check("month", parse_date(col["month"]))
-    else:
-        start = check("start_date", parse_date(col["start_date"]))
-        if "end_date" in col:
-            end = check("end_date", parse_date(col["end_date"], required=False))
-        else:  # no end column: every subscription is still active
-            end = typed["end_date"] = ibis.null("date")
-    if "mrr" in col:
-        amount = check("mrr", parse_amount(col["mrr"]))
-    for role in ("quantity", "unit_price"):
-        if role in col:
-            check(role, parse_amount(col[role]))
-    if "mrr" not in col:
+    text = t.mutate(**{f"_t_{r}": text_of(col[r]) for r in ("customer_id", *dates, *amounts)})
+    parsed = text.mutate(
+        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates},
+        **{f"_r_{r}": amount_syntax_reason(text[f"_t_{r}"]) for r in amounts},
+    )
+    valued = parsed.mutate(
+        **{f"_v_{r}": amount_value(parsed[f"_t_{r}"], parsed[f"_r_{r}"]) for r in amounts},
+        **{
+            f"_r_{r}": date_reason(parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=r != "end_date")
+            for r in dates
+        },
+        _r_customer_id=ibis.ifelse(
+            parsed._t_customer_id.isnull(), RejectReason.MISSING_CUSTOMER_ID.value, _NO_TEXT
+        ),
+    )
+    checked = valued.mutate(
+        **{f"_r_{r}": negative_reason(valued[f"_v_{r}"], valued[f"_r_{r}"]) for r in amounts}
+    )
+    reasons = {r: checked[f"_r_{r}"] for r in _CHECK_ORDER if f"_r_{r}" in checked.columns}
+    amount = checked["_v_mrr"] if "mrr" in col else None
+    if amount is None:
         # The engine multiplies at scale 12; the product must be exact at the money scale.
-        product = typed["quantity"].cast(_PRODUCT) * typed["unit_price"].cast(_PRODUCT)
+        product = checked._v_quantity.cast(_PRODUCT) * checked._v_unit_price.cast(_PRODUCT)
         amount = product.cast(_PRODUCT).cast(MONEY)
         exact = (amount.cast(_PRODUCT) == product.cast(_PRODUCT)).fill_null(True)
-        checks.append(
-            ("unit_price", ibis.ifelse(exact, _NO_TEXT, RejectReason.TOO_MANY_DECIMALS.value))
-        )
-    if cmap.layout == "periods":
-        before = (end < start).fill_null(False)
-        checks.append(
-            ("end_date", ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT))
-        )
-    typed["mrr"] = amount
+        inexact = ibis.ifelse(exact, _NO_TEXT, RejectReason.TOO_MANY_DECIMALS.value)
+        reasons["unit_price"] = ibis.coalesce(reasons["unit_price"], inexact)
+    if cmap.layout == "periods" and "end_date" in col:
+        before = (checked._v_end_date < checked._v_start_date).fill_null(False)
+        late = ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT)
+        reasons["end_date"] = ibis.coalesce(reasons["end_date"], late)
 
-    failing = [(reason.notnull(), role) for role, reason in checks]
+    verdict = checked.mutate(
+        _amount=amount, **{f"_why_{r}": reason for r, reason in reasons.items()}
+    )
+    failing = [(verdict[f"_why_{r}"].notnull(), r) for r in reasons]
+    typed: dict[str, ir.Value] = {
+        "customer_id": col["customer_id"].cast("string"),
+        **{r: verdict[f"_v_{r}"] for r in (*dates, *amounts) if r != "mrr"},
+    }
+    if cmap.layout == "periods" and "end_date" not in col:
+        typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
     extras = {name: t[name].cast("string") for name in cmap.attributes}
     if "product" in col:
         extras["product"] = col["product"].cast("string")
-    return t.select(
-        line=t[LINE_COLUMN],
+    return verdict.select(
+        line=verdict[LINE_COLUMN],
         **typed,
+        mrr=verdict._amount,
         **extras,
-        reason=ibis.coalesce(*[reason for _, reason in checks]),
-        bad_column=ibis.cases(*[(c, cmap.roles[role]) for c, role in failing], else_=_NO_TEXT),
+        reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
+        bad_column=ibis.cases(*[(c, cmap.roles[r]) for c, r in failing], else_=_NO_TEXT),
         bad_value=ibis.cases(
-            *[(c, col[role].cast("string")) for c, role in failing], else_=_NO_TEXT
+            *[(c, verdict[cmap.roles[r]].cast("string")) for c, r in failing], else_=_NO_TEXT
         ),
-        amount_read=amount,
+        amount_read=verdict._amount,
     )
 
 
