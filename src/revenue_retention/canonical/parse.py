@@ -43,7 +43,7 @@ _NO_REASON = ibis.null("string")
 def text_of(column: ir.Value) -> ir.StringValue:
     """The column as trimmed text, null when empty; typed columns are printed first."""
     text = column if column.type().is_string() else column.cast("string")
-    trimmed = text.strip()  # type: ignore[union-attr]
+    trimmed = text.strip()
     return ibis.ifelse(trimmed == "", ibis.null("string"), trimmed)
 
 

@@ -16,8 +16,10 @@ import typer
 from rich.console import Console
 
 from revenue_retention import __version__
+from revenue_retention.cli import cohorts as cohorts_command
 from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import metrics as metrics_command
+from revenue_retention.cli import seasonality as seasonality_command
 from revenue_retention.errors import RetentionError
 
 __all__ = ["app", "main"]
@@ -82,6 +84,8 @@ def _root(
 
 app.command("metrics")(_guard(metrics_command.metrics))
 app.command("demo")(_guard(demo_command.demo))
+app.command("cohorts")(_guard(cohorts_command.cohorts))
+app.command("seasonality")(_guard(seasonality_command.seasonality))
 
 
 def main() -> None:

@@ -1,0 +1,102 @@
+"""``retention cohorts``: retention of acquisition cohorts by age (cohort x age matrix)."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import typer
+
+from revenue_retention.analyses.cohorts import cohort_matrix
+from revenue_retention.cli.common import emit, load_input
+from revenue_retention.cli.options import (
+    AS_OF,
+    COLUMNS,
+    FORMAT,
+    INPUT_FORMAT,
+    OUTPUT,
+    REJECTS,
+    SNAPSHOT,
+    Format,
+    SnapshotDay,
+)
+from revenue_retention.outputs.cohorts import cohorts_document
+
+__all__ = ["cohorts"]
+
+
+class CohortMetric(enum.StrEnum):
+    nrr = "nrr"
+    grr = "grr"
+    logo = "logo"
+    mrr = "mrr"
+
+
+class CohortGrain(enum.StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class RelativeTo(enum.StrEnum):
+    first = "first"
+    month1 = "month1"
+
+
+def cohorts(
+    source: Path = typer.Argument(
+        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    ),
+    metric: CohortMetric = typer.Option(
+        CohortMetric.nrr,
+        "--metric",
+        "-m",
+        help="Figure per cohort and age: nrr, grr, logo (logo retention) or mrr.",
+    ),
+    grain: CohortGrain = typer.Option(
+        CohortGrain.month,
+        "--grain",
+        "-g",
+        help="Group customers by the month, quarter or year of their first payment.",
+    ),
+    relative_to: RelativeTo = typer.Option(
+        RelativeTo.first,
+        "--relative-to",
+        help="Base of the ratios: the first paying month (first), or the month after "
+        "(month1: customers gone after their first month are left out).",
+    ),
+    format: Format = FORMAT,
+    as_of: str | None = AS_OF,
+    column: list[str] = COLUMNS,
+    snapshot: SnapshotDay = SNAPSHOT,
+    rejects: Path | None = REJECTS,
+    output: Path | None = OUTPUT,
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """Acquisition cohorts: NRR, GRR, logo retention or MRR of each cohort by age.
+
+    A customer's cohort is its first month with MRR > 0; its age is counted in months
+    from that month. Customers already paying in the first month of the data fall in
+    the first cohort.
+
+    Examples:
+
+        retention cohorts mrr.csv
+
+        retention cohorts mrr.csv --metric grr --grain quarter
+
+        retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
+    """
+    data = load_input(
+        source,
+        column=column,
+        as_of=as_of,
+        snapshot=snapshot,
+        rejects=rejects,
+        input_format=input_format,
+        format=format,
+    )
+    result = cohort_matrix(
+        data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
+    )
+    emit(cohorts_document(result), format, output)
