@@ -207,7 +207,9 @@ def test_overrides_name_columns_no_alias_would_find() -> None:
 def test_an_override_wins_over_an_alias_and_the_alias_becomes_an_attribute() -> None:
     cmap = map_columns(["customer_id", "month", "mrr", "net_mrr"], "x.csv", {"mrr": "net_mrr"})
     assert cmap.roles["mrr"] == "net_mrr"
-    assert cmap.attributes == ("mrr",)
+    # "mrr" is the canonical table's own column, so the attribute is kept as attr_mrr.
+    assert cmap.attributes == ("attr_mrr",)
+    assert cmap.renamed == {"mrr": "attr_mrr"}
 
 
 def test_an_override_is_matched_like_an_alias() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from revenue_retention.errors import MissingColumnError, OptionError
@@ -21,6 +21,7 @@ from revenue_retention.errors import MissingColumnError, OptionError
 __all__ = [
     "ALIASES",
     "LINE_ITEM_ROLES",
+    "RESERVED",
     "ColumnMap",
     "Layout",
     "map_columns",
@@ -87,7 +88,18 @@ class ColumnMap:
 
     layout: Layout
     roles: Mapping[str, str]
+    #: Attribute names as the canonical table carries them.
     attributes: tuple[str, ...]
+    #: Source column of each attribute (differs when a name had to be changed).
+    attribute_sources: Mapping[str, str] = field(default_factory=dict)
+
+    def source_of(self, attribute: str) -> str:
+        return self.attribute_sources.get(attribute, attribute)
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """Source column -> attribute name, for attributes whose name had to change."""
+        return {src: name for name, src in self.attribute_sources.items() if src != name}
 
     def get(self, role: str) -> str | None:
         return self.roles.get(role)
@@ -179,5 +191,20 @@ def map_columns(
             raise MissingColumnError(path, role, ALIASES[role], header, _OPTION)
 
     used = set(roles.values())
-    attributes = tuple(h for h in header if h not in used)
-    return ColumnMap(layout=layout, roles=roles, attributes=attributes)
+    sources = {_attribute_name(h): h for h in header if h not in used}
+    return ColumnMap(
+        layout=layout, roles=roles, attributes=tuple(sources), attribute_sources=sources
+    )
+
+
+#: Names the canonical table and its metrics use for themselves.
+RESERVED = frozenset(
+    {*ALIASES, "month_index", "period", "mrr", "line", "window_months", "as_of", "as_of_index"}
+)
+
+
+def _attribute_name(column: str) -> str:
+    """An attribute keeps its name unless the tool uses that name itself (``period``)."""
+    if column in RESERVED or column.startswith("_rr_"):
+        return f"attr_{column}"
+    return column

@@ -126,7 +126,7 @@ def _load_rows(
     on_bad_rows: OnBadRows,
 ) -> Dataset:
     """Count, check and canonicalise the validated rows (every query runs from here)."""
-    accepted = rows.filter(rows.reason.isnull())
+    accepted = rows.filter(rows._rr_reason.isnull())
 
     counts = _count(rows, cmap, as_of_index, snapshot)
     rejected = counts["rejected"]
@@ -145,8 +145,17 @@ def _load_rows(
         if kept != counts["money_in_range"]:
             raise AssertionError(f"canonical MRR {kept} != accepted {counts['money_in_range']}")
 
+    renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
-        warnings=tuple(_id_warnings(table)),
+        warnings=tuple(_id_warnings(table))
+        + (
+            (
+                f"attribute columns kept under another name, as the tool uses theirs: "
+                f"{', '.join(renamed)}",
+            )
+            if renamed
+            else ()
+        ),
         path=raw.path,
         adapter=raw.adapter,
         layout=cmap.layout,
@@ -172,7 +181,9 @@ def _load_rows(
         attributes=cmap.attributes,
         report=report,
         rejects=_rejects(raw, rows),
-        line_items=accepted.drop("reason", "bad_column", "bad_value", "amount_read"),
+        line_items=accepted.drop(
+            "_rr_reason", "_rr_bad_column", "_rr_bad_value", "_rr_amount"
+        ).rename(line="_rr_line"),
     )
 
 
@@ -235,20 +246,20 @@ def _validated(raw: Raw, cmap: ColumnMap) -> ir.Table:
     }
     if cmap.layout == "periods" and "end_date" not in col:
         typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
-    extras = {name: t[name].cast("string") for name in cmap.attributes}
+    extras = {name: t[cmap.source_of(name)].cast("string") for name in cmap.attributes}
     if "product" in col:
         extras["product"] = col["product"].cast("string")
     return verdict.select(
-        line=verdict[LINE_COLUMN],
+        _rr_line=verdict[LINE_COLUMN],
         **typed,
         mrr=verdict._amount,
         **extras,
-        reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
-        bad_column=ibis.cases(*[(c, cmap.roles[r]) for c, r in failing], else_=_NO_TEXT),
-        bad_value=ibis.cases(
+        _rr_reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
+        _rr_bad_column=ibis.cases(*[(c, cmap.roles[r]) for c, r in failing], else_=_NO_TEXT),
+        _rr_bad_value=ibis.cases(
             *[(c, verdict[cmap.roles[r]].cast("string")) for c, r in failing], else_=_NO_TEXT
         ),
-        amount_read=verdict._amount,
+        _rr_amount=verdict._amount,
     )
 
 
@@ -264,12 +275,12 @@ def _count(
         last = ibis.greatest(first, stop.fill_null(first))
     in_range = first <= as_of if as_of is not None else ibis.literal(True)
     summary = (
-        rows.group_by(reason=rows.reason)
+        rows.group_by(reason=rows._rr_reason)
         .agg(
             n=rows.count(),
-            money=rows.amount_read.sum(),
-            money_in_range=rows.amount_read.sum(where=in_range),
-            without_amount=rows.amount_read.isnull().sum(),
+            money=rows._rr_amount.sum(),
+            money_in_range=rows._rr_amount.sum(where=in_range),
+            without_amount=rows._rr_amount.isnull().sum(),
             first=first.min(),
             last=last.max(),
         )
@@ -318,29 +329,46 @@ def _id_warnings(table: ir.Table) -> list[str]:
 
 
 def _examples(rows: ir.Table, path: str) -> list[BadRow]:
-    bad = rows.filter(rows.reason.notnull()).order_by("line").limit(_EXAMPLES)
-    found = bad.select("line", "bad_column", "bad_value", "reason").to_pyarrow().to_pylist()
+    bad = rows.filter(rows._rr_reason.notnull()).order_by("_rr_line").limit(_EXAMPLES)
+    columns = ["_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"]
+    found = bad.select(*columns).to_pyarrow().to_pylist()
     return [
-        BadRow(path, r["line"], r["bad_column"], r["bad_value"], RejectReason(r["reason"]))
+        BadRow(
+            path,
+            r["_rr_line"],
+            r["_rr_bad_column"],
+            r["_rr_bad_value"],
+            RejectReason(r["_rr_reason"]),
+        )
         for r in found
     ]
 
 
 def _rejects(raw: Raw, rows: ir.Table) -> ir.Table:
-    """Rejected rows verbatim (every source column as text) behind their location and reason."""
-    bad = rows.filter(rows.reason.notnull()).select("line", "bad_column", "bad_value", "reason")
+    """Rejected rows verbatim (every source column as text) behind their location and reason.
+
+    A source column named like one of the five leading columns gets `` (input)`` appended.
+    """
+    bad = rows.filter(rows._rr_reason.notnull()).select(
+        "_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"
+    )
     source = raw.table.select(
         _rr_key=raw.table[LINE_COLUMN],
-        **{name: raw.table[name].cast("string") for name in raw.columns},
+        **{f"_rr_src_{i}": raw.table[name].cast("string") for i, name in enumerate(raw.columns)},
     )
-    joined = bad.join(source, bad.line == source._rr_key)
+    joined = bad.join(source, bad._rr_line == source._rr_key)
+    leading = ("file", "line", "column", "value", "reason")
+    verbatim = {
+        (f"{name} (input)" if name in leading else name): joined[f"_rr_src_{i}"]
+        for i, name in enumerate(raw.columns)
+    }
     return joined.select(
         file=ibis.literal(raw.path),
-        line=joined.line,
-        column=joined.bad_column,
-        value=joined.bad_value,
-        reason=joined.reason,
-        **{name: joined[name] for name in raw.columns},
+        line=joined._rr_line,
+        column=joined._rr_bad_column,
+        value=joined._rr_bad_value,
+        reason=joined._rr_reason,
+        **verbatim,
     ).order_by("line")
 
 

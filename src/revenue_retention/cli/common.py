@@ -9,9 +9,10 @@ from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options
 from revenue_retention.cli.options import Format, SnapshotDay
+from revenue_retention.errors import OptionError
 from revenue_retention.outputs import Document, write_rejects
 
-__all__ = ["emit", "load_input"]
+__all__ = ["emit", "load_input", "stderr"]
 
 #: Wide enough for the widest table; Rich wraps nothing when output goes to a file.
 _WIDTH = 160
@@ -36,7 +37,7 @@ def load_input(
         on_bad_rows="reject" if rejects else "raise",
         input_format=input_format,
     )
-    err = Console(stderr=True, highlight=False)
+    err = stderr()
     if rejects is not None:
         written = write_rejects(data, rejects)
         r = data.report
@@ -51,11 +52,29 @@ def load_input(
     return data
 
 
+def stderr() -> Console:
+    """The console for messages beside the output: never wraps a path across lines."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _check_output(output: Path, format: Format) -> None:
+    if format is Format.csv:
+        if output.exists() and not output.is_dir():
+            raise OptionError("--output", str(output), "is a file; CSV output needs a folder")
+    elif output.is_dir():
+        raise OptionError("--output", str(output), "is a folder; name a file to write")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+
+
 def emit(document: Document, format: Format, output: Path | None) -> None:
     """Write ``document`` as a table, JSON or CSV, to stdout or to ``output``.
 
-    For CSV, ``output`` is a folder that receives one file per section.
+    For CSV, ``output`` is a folder that receives one file per section. Missing parent
+    folders are created.
     """
+    if output is not None:
+        _check_output(output, format)
     if format is Format.table:
         if output is None:
             document.render(Console(width=_WIDTH))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from revenue_retention.analyses import compute_metrics
 from revenue_retention.canonical import load
-from revenue_retention.cli.common import emit
+from revenue_retention.cli.common import emit, stderr
 from revenue_retention.cli.options import DEFAULT_OUTPUT_DIR, FORMAT, Format
 from revenue_retention.datasets import write_demo_csv
+from revenue_retention.errors import OptionError
 from revenue_retention.outputs import metrics_document
 
 __all__ = ["demo"]
@@ -34,8 +34,10 @@ def demo(
 
         retention demo --out /tmp/demo --format json
     """
+    if out.exists() and not out.is_dir():
+        raise OptionError("--out", str(out), "is a file; name a folder for the demo data")
     out.mkdir(parents=True, exist_ok=True)
     path = write_demo_csv(out / "demo.csv", seed=seed)
     if format is Format.table:
-        Console(stderr=True, highlight=False).print(f"demo data written to {path}", markup=False)
+        stderr().print(f"demo data written to {path}", markup=False)
     emit(metrics_document(compute_metrics(load(path))), format, None)

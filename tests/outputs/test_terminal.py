@@ -1,0 +1,73 @@
+"""``render_metrics``: the terminal summary shows the figures computed by hand (conftest.py)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from revenue_retention import MetricsResult
+from revenue_retention.outputs import render_metrics
+
+
+def rendered(result: MetricsResult) -> str:
+    buffer = io.StringIO()
+    render_metrics(result, Console(file=buffer, width=200))
+    return buffer.getvalue()
+
+
+def line_starting(text: str, start: str) -> str:
+    """The first table row whose first cell starts with ``start``."""
+    lines = [ln for ln in text.splitlines() if ln.lstrip("│ ").startswith(start)]
+    assert lines, f"no row starting {start!r} in:\n{text}"
+    return lines[0]
+
+
+def test_latest_retention_shows_hand_computed_percentages(five_customers: MetricsResult) -> None:
+    text = rendered(five_customers)
+    # 3-month window as of 2024-04: GRR 320 / 430 = 74.4%, NRR 370 / 430 = 86.0%,
+    # logos 3 / 4 = 75.0%
+    three = line_starting(text, "3 mo")
+    assert "2024-04" in three
+    assert "74.4%" in three
+    assert "86.0%" in three
+    assert "75.0%" in three
+    # 1-month window as of 2024-04: GRR 330 / 330 = 100.0%, NRR 360 / 330 = 109.1%
+    one = line_starting(text, "1 mo")
+    assert "100.0%" in one
+    assert "109.1%" in one
+    # four months of data cannot fill a 12-month window
+    assert "not enough months of data" in line_starting(text, "12 mo")
+
+
+def test_bridge_shows_losses_with_a_minus_sign(five_customers: MetricsResult) -> None:
+    text = rendered(five_customers)
+    february = line_starting(text, "2024-02")  # the bridge table comes before the trend
+    # opening 430, new 60, churn 80 (shown -80.00), closing 410
+    for figure in ("430.00", "60.00", "-80.00", "410.00"):
+        assert figure in february
+
+
+def test_trend_shows_every_month_with_a_window(five_customers: MetricsResult) -> None:
+    text = rendered(five_customers)
+    # 1-month GRR: Feb 350 / 430 = 81.4%, Mar 310 / 410 = 75.6%
+    assert "81.4%" in text
+    assert "75.6%" in text
+    # 1-month NRR in March: 330 / 410 = 80.5%
+    assert "80.5%" in text
+
+
+def test_null_rates_show_as_a_dash(exact_and_empty: MetricsResult) -> None:
+    rows = [
+        [cell.strip() for cell in ln.strip("│").split("│")]
+        for ln in rendered(exact_and_empty).splitlines()
+        if ln.startswith("│")
+    ]
+    # trend: 2024-02 has an empty 1-month cohort (nobody paid in Jan): GRR, NRR, logos null
+    assert ["2024-02", "-", "-", "-"] in rows
+    # 2024-03: cohort {X}, GRR 100.0%, NRR 100.10 / 83.333333 = 120.1%, logos 1 / 1
+    assert ["2024-03", "100.0%", "120.1%", "100.0%"] in rows
+
+
+def test_output_to_a_file_has_no_colour_codes(five_customers: MetricsResult) -> None:
+    assert "\x1b[" not in rendered(five_customers)

@@ -1,0 +1,90 @@
+"""The public API is curated: ``__all__`` is pinned, importable and documented (like httpx)."""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+import pytest
+
+import revenue_retention as rr
+
+EXPORTED = [
+    "DEFAULT_WINDOWS",
+    "MOVEMENTS",
+    "BadRow",
+    "BadRowsError",
+    "Dataset",
+    "EngineNotSupported",
+    "InputError",
+    "InputReport",
+    "MetricsResult",
+    "MissingColumnError",
+    "MonthRange",
+    "OptionError",
+    "RejectReason",
+    "RetentionError",
+    "SourceError",
+    "__version__",
+    "bridge",
+    "cohort_pairs",
+    "compute_metrics",
+    "connect",
+    "format_money",
+    "load",
+    "retention",
+    "to_csv",
+    "to_json",
+    "write_rejects",
+]
+
+
+def test_all_is_pinned() -> None:
+    # Changing the public API is a decision: update this list (and CHANGELOG.md) with it.
+    assert rr.__all__ == EXPORTED
+
+
+def test_all_is_sorted_constants_classes_then_functions() -> None:
+    # ruff's RUF022 order: SCREAMING_CASE, then CamelCase, then the rest, each alphabetical.
+    def kind(name: str) -> int:
+        if name.isupper():
+            return 0
+        return 1 if name[0].isupper() else 2
+
+    assert rr.__all__ == sorted(rr.__all__, key=lambda name: (kind(name), name))
+
+
+def test_every_public_name_of_the_root_is_exported() -> None:
+    # Subpackages are attributes of the package once imported; they are not the API.
+    public = {
+        name
+        for name, value in vars(rr).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and name != "annotations"  # from __future__ import annotations
+    }
+    assert public == set(EXPORTED) - {"__version__"}
+
+
+@pytest.mark.parametrize("name", EXPORTED)
+def test_exported_name_is_importable(name: str) -> None:
+    namespace: dict[str, object] = {}
+    exec(f"from revenue_retention import {name}", namespace)
+    assert namespace[name] is getattr(rr, name)
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in EXPORTED if callable(getattr(rr, n)) or inspect.isclass(getattr(rr, n))]
+)
+def test_exported_callable_has_its_own_docstring(name: str) -> None:
+    obj = getattr(rr, name)
+    # obj.__doc__, not inspect.getdoc: a class must not borrow its base's docstring, and a
+    # dataclass without one gets a generated "Name(field: type, ...)" signature instead.
+    doc = obj.__doc__
+    assert doc and doc.strip(), f"{name} has no docstring"
+    assert not doc.startswith(f"{obj.__name__}("), f"{name} has only a generated docstring"
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(rr.__version__, str)
+    assert rr.__version__.count(".") >= 2
