@@ -17,7 +17,9 @@ from rich.console import Console
 
 from revenue_retention import __version__
 from revenue_retention.cli import cohorts as cohorts_command
+from revenue_retention.cli import concentration as concentration_command
 from revenue_retention.cli import demo as demo_command
+from revenue_retention.cli import explain as explain_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import seasonality as seasonality_command
 from revenue_retention.errors import RetentionError
@@ -86,6 +88,8 @@ app.command("metrics")(_guard(metrics_command.metrics))
 app.command("demo")(_guard(demo_command.demo))
 app.command("cohorts")(_guard(cohorts_command.cohorts))
 app.command("seasonality")(_guard(seasonality_command.seasonality))
+app.command("concentration")(_guard(concentration_command.concentration))
+app.command("explain")(_guard(explain_command.explain))
 
 
 def main() -> None:

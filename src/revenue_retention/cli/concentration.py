@@ -1,0 +1,70 @@
+"""``retention concentration``: is the headline carried by a few accounts? (METRICS.md §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from revenue_retention.analyses.concentration import compute_concentration
+from revenue_retention.cli.common import emit, load_input
+from revenue_retention.cli.options import (
+    AS_OF,
+    COLUMNS,
+    FORMAT,
+    INPUT_FORMAT,
+    OUTPUT,
+    REJECTS,
+    SNAPSHOT,
+    Format,
+    SnapshotDay,
+)
+from revenue_retention.outputs.concentration import concentration_document
+
+__all__ = ["concentration"]
+
+WINDOW = typer.Option(
+    12, "--window", "-k", help="Window length in months; the cohort is who paid at its start."
+)
+
+
+def concentration(
+    source: Path = typer.Argument(
+        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    ),
+    as_of: str | None = AS_OF,
+    window: int = WINDOW,
+    format: Format = FORMAT,
+    column: list[str] = COLUMNS,
+    snapshot: SnapshotDay = SNAPSHOT,
+    rejects: Path | None = REJECTS,
+    output: Path | None = OUTPUT,
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """Share of starting MRR and of expansion held by the top accounts; NRR without them.
+
+    For the cohort paying at the start of the window that ends at --as-of (default: the
+    data's last month): the share of starting MRR held by
+    the top 1, 5 and 10 customers, the Herfindahl index, the share of expansion from the
+    top 1, 5 and 10 expanders, NRR without the expansion of the top 1 and 3 expanders,
+    the largest customers and expanders, and a Pareto curve (JSON, CSV).
+
+    Examples:
+
+        retention concentration mrr.csv
+
+        retention concentration mrr.csv --as-of 2024-12 --window 12 --format json
+
+        retention concentration mrr.csv --format csv --output concentration/
+    """
+    data = load_input(
+        source,
+        column=column,
+        as_of=as_of,
+        snapshot=snapshot,
+        rejects=rejects,
+        input_format=input_format,
+        format=format,
+    )
+    result = compute_concentration(data, as_of, window)
+    emit(concentration_document(result), format, output)
