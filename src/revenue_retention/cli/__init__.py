@@ -18,6 +18,7 @@ from rich.console import Console
 from revenue_retention import __version__
 from revenue_retention.cli import cohorts as cohorts_command
 from revenue_retention.cli import concentration as concentration_command
+from revenue_retention.cli import decompose as decompose_command
 from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import explain as explain_command
 from revenue_retention.cli import metrics as metrics_command
@@ -90,6 +91,7 @@ app.command("cohorts")(_guard(cohorts_command.cohorts))
 app.command("seasonality")(_guard(seasonality_command.seasonality))
 app.command("concentration")(_guard(concentration_command.concentration))
 app.command("explain")(_guard(explain_command.explain))
+app.command("decompose")(_guard(decompose_command.decompose_command))
 
 
 def main() -> None:
