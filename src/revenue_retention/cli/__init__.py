@@ -20,6 +20,7 @@ from revenue_retention.cli import cohorts as cohorts_command
 from revenue_retention.cli import concentration as concentration_command
 from revenue_retention.cli import decompose as decompose_command
 from revenue_retention.cli import demo as demo_command
+from revenue_retention.cli import diagnose as diagnose_command
 from revenue_retention.cli import explain as explain_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import seasonality as seasonality_command
@@ -92,6 +93,7 @@ app.command("seasonality")(_guard(seasonality_command.seasonality))
 app.command("concentration")(_guard(concentration_command.concentration))
 app.command("explain")(_guard(explain_command.explain))
 app.command("decompose")(_guard(decompose_command.decompose_command))
+app.command("diagnose")(_guard(diagnose_command.diagnose))
 
 
 def main() -> None:

@@ -1,0 +1,440 @@
+"""Benchmarks and plain-language diagnostics of retention, with the numbers behind them (§7).
+
+Each diagnostic has a stable ``id``, says whether it is triggered (``None`` when the data
+cannot tell), and carries its ``inputs`` and ``threshold`` so that a reader, or a program,
+can check the sentence against the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow.compute as pc
+
+from revenue_retention.analyses.benchmarks import Band, Benchmarks, load_benchmarks
+from revenue_retention.analyses.cohorts import cohort_matrix
+from revenue_retention.analyses.concentration import compute_concentration
+from revenue_retention.analyses.decompose import decompose
+from revenue_retention.analyses.seasonality import seasonality
+from revenue_retention.analyses.uncertainty import bootstrap_intervals, small_base_notes
+from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.errors import InputError, OptionError
+from revenue_retention.metrics import retention
+from revenue_retention.periods import month_label
+
+__all__ = ["Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
+
+
+def pct(value: float | None, places: int = 0) -> str:
+    """A rate as a percentage for sentences.
+
+    >>> pct(1.1234), pct(0.78, 1)
+    ('112%', '78.0%')
+    """
+    return "n/a" if value is None else f"{value * 100:.{places}f}%"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where each diagnostic triggers; every one can be changed by the caller."""
+
+    leaky_grr_below: float = 0.85
+    leaky_nrr_at_least: float = 1.00
+    expansion_spread_at_least: float = 0.15
+    concentration_nrr_without_top_below: float = 1.00
+    concentration_top_share_above: float = 0.50
+    borrowed_price_share_at_least: float = 0.50
+    drift_age_months: int = 6
+    drift_recent_cohorts: int = 3
+    drift_gap_at_least: float = 0.05
+    seasonal_swing_ratio: float = 2.0
+    seasonal_min_swing_pp: float = 2.0
+    small_base_level: float = 0.9
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: triggered or not (None: cannot tell), in words, with its evidence."""
+
+    id: str
+    title: str
+    triggered: bool | None
+    message: str
+    inputs: dict[str, Any]
+    threshold: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A rate placed in its benchmark band, next to the published median."""
+
+    metric: str
+    value: float | None
+    band: Band | None
+    median: float | None
+    median_source: str | None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The rates of one window, their bands, and every diagnostic."""
+
+    input: InputReport
+    as_of: int
+    window_months: int
+    customers: int
+    rates: dict[str, float | None]
+    placements: tuple[Placement, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    benchmarks_path: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Rule = Callable[[Dataset, dict[str, Any], Thresholds], Diagnostic]
+
+
+def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    grr, nrr = facts["grr"], facts["nrr"]
+    threshold = {"nrr_at_least": t.leaky_nrr_at_least, "grr_below": t.leaky_grr_below}
+    if grr is None or nrr is None:
+        return Diagnostic(
+            "leaky_bucket", "Leaky bucket", None, "No cohort to judge.", {}, threshold
+        )
+    hit = nrr >= t.leaky_nrr_at_least and grr < t.leaky_grr_below
+    if hit:
+        message = f"NRR {pct(nrr)} but GRR {pct(grr)}: expansion is covering a leak."
+    else:
+        message = f"GRR {pct(grr)} with NRR {pct(nrr)}: " + (
+            "losses are contained."
+            if grr >= t.leaky_grr_below
+            else "expansion does not cover the losses."
+        )
+    return Diagnostic(
+        "leaky_bucket", "Leaky bucket", hit, message, {"grr": grr, "nrr": nrr}, threshold
+    )
+
+
+def _expansion_dependence(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    grr, nrr = facts["grr"], facts["nrr"]
+    threshold = {"spread_at_least": t.expansion_spread_at_least}
+    if grr is None or nrr is None:
+        return Diagnostic(
+            "expansion_dependence",
+            "Expansion dependence",
+            None,
+            "No cohort to judge.",
+            {},
+            threshold,
+        )
+    spread = nrr - grr
+    hit = spread >= t.expansion_spread_at_least
+    message = f"NRR exceeds GRR by {spread * 100:.1f} points: " + (
+        f"without expansion the base would keep only {pct(grr)} of its revenue."
+        if hit
+        else "growth from the base does not hinge on expansion."
+    )
+    return Diagnostic(
+        "expansion_dependence",
+        "Expansion dependence",
+        hit,
+        message,
+        {"grr": grr, "nrr": nrr, "spread": spread},
+        threshold,
+    )
+
+
+def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    age, recent_n = t.drift_age_months, t.drift_recent_cohorts
+    threshold = {
+        "age_months": age,
+        "recent_cohorts": recent_n,
+        "gap_at_least": t.drift_gap_at_least,
+    }
+    cohorts = cohort_matrix(data, metric="nrr", grain="quarter").cohorts
+    at_age = cohorts.filter(
+        pc.and_(pc.equal(cohorts["age_months"], age), cohorts["complete"])
+    ).sort_by("cohort_index")
+    # The first cohort holds everyone already paying when the data starts: not a vintage.
+    rows = [
+        r for r in at_age.to_pylist() if r["cohort_index"] != cohorts["cohort_index"][0].as_py()
+    ]
+    if len(rows) < recent_n + 1:
+        return Diagnostic(
+            "cohort_drift",
+            "Cohort drift",
+            None,
+            f"Too few quarterly cohorts have reached month {age} to compare recent and older.",
+            {"cohorts_at_age": len(rows)},
+            threshold,
+        )
+    recent, older = rows[-recent_n:], rows[:-recent_n]
+
+    def weighted(group: list[dict[str, Any]], name: str) -> float:
+        base = sum(float(r["base_mrr"]) for r in group)
+        return sum(float(r[name]) for r in group) / base if base else 0.0
+
+    recent_nrr, older_nrr = weighted(recent, "mrr"), weighted(older, "mrr")
+    recent_logo = sum(r["active_customers"] for r in recent) / sum(
+        r["cohort_customers"] for r in recent
+    )
+    older_logo = sum(r["active_customers"] for r in older) / sum(
+        r["cohort_customers"] for r in older
+    )
+    gap = older_nrr - recent_nrr
+    hit = gap >= t.drift_gap_at_least
+    labels = [r["cohort"] if "cohort" in r else str(r["cohort_index"]) for r in recent]
+    message = (
+        f"At month {age}, the {recent_n} latest quarterly cohorts keep {pct(recent_nrr)} of their "
+        f"starting MRR against {pct(older_nrr)} for older ones"
+        + (": recent customers retain worse." if hit else ".")
+    )
+    return Diagnostic(
+        "cohort_drift",
+        "Cohort drift",
+        hit,
+        message,
+        {
+            "recent_cohorts": labels,
+            "recent_nrr": recent_nrr,
+            "older_nrr": older_nrr,
+            "recent_logo_retention": recent_logo,
+            "older_logo_retention": older_logo,
+            "gap": gap,
+        },
+        threshold,
+    )
+
+
+def _seasonality(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    result = seasonality(
+        data, swing_ratio=t.seasonal_swing_ratio, min_swing_pp=t.seasonal_min_swing_pp
+    )
+    flags = [s.flagged for s in result.swings]
+    hit = (
+        True
+        if any(f is True for f in flags)
+        else (None if all(f is None for f in flags) else False)
+    )
+    parts = []
+    for s in result.swings:
+        if s.flagged is None or s.quarterly_spread is None or s.annual_spread is None:
+            parts.append(f"{s.rate.upper()}: {s.reason}")
+        else:
+            parts.append(
+                f"quarterly {s.rate.upper()} swings {s.quarterly_spread * 100:.1f} points "
+                f"across the year against {s.annual_spread * 100:.1f} for the annual figure"
+            )
+    message = "; ".join(parts) + ("." if not hit else ": read single quarters with care.")
+    return Diagnostic(
+        "seasonality",
+        "Seasonality",
+        hit,
+        message[0].upper() + message[1:],
+        {
+            s.rate: {
+                "quarterly_spread": s.quarterly_spread,
+                "annual_spread": s.annual_spread,
+                "flagged": s.flagged,
+            }
+            for s in result.swings
+        },
+        {"swing_ratio": t.seasonal_swing_ratio, "min_swing_pp": t.seasonal_min_swing_pp},
+    )
+
+
+def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    threshold = {
+        "nrr_without_top_expander_below": t.concentration_nrr_without_top_below,
+        "top_expander_share_above": t.concentration_top_share_above,
+    }
+    result = compute_concentration(data, facts["as_of"], facts["window_months"])
+    nrr, without_top = result.nrr, result.nrr_without_top_expanders(1)
+    top_share = result.expansion_share_of_top(1)
+    inputs = {
+        "nrr": nrr,
+        "nrr_without_top_expander": without_top,
+        "nrr_without_top_3_expanders": result.nrr_without_top_expanders(3),
+        "top_expander_share_of_expansion": top_share,
+        "top_customer_share_of_starting_mrr": result.share_of_top(1),
+    }
+    if nrr is None or without_top is None:
+        return Diagnostic(
+            "concentration", "Concentration", None, "No cohort to judge.", inputs, threshold
+        )
+    carried = nrr >= 1.0 and without_top < t.concentration_nrr_without_top_below
+    lopsided = top_share is not None and top_share > t.concentration_top_share_above
+    hit = carried or lopsided
+    if carried:
+        message = (
+            f"NRR {pct(nrr)} falls to {pct(without_top)} without its largest expander: "
+            "the headline rests on one account."
+        )
+    elif lopsided:
+        message = (
+            f"One customer brings {pct(top_share)} of all expansion; NRR without it is "
+            f"{pct(without_top)}."
+        )
+    else:
+        message = (
+            f"NRR {pct(nrr)} is {pct(without_top)} without its largest expander, whose share "
+            f"of expansion is {pct(top_share)}: the figure is not carried by a few accounts."
+        )
+    return Diagnostic("concentration", "Concentration", hit, message, inputs, threshold)
+
+
+def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    threshold = {"price_share_of_expansion_at_least": t.borrowed_price_share_at_least}
+    try:
+        totals = decompose(data, facts["window_months"], facts["as_of"]).totals
+    except InputError as error:
+        return Diagnostic(
+            "borrowed_loyalty",
+            "Borrowed loyalty",
+            None,
+            f"Cannot tell how much expansion is price: {error}",
+            {},
+            threshold,
+        )
+    share = totals.price_share_of_expansion
+    inputs = {
+        "price_increase": str(totals.price_increase),
+        "gross_expansion": str(totals.gross_expansion),
+        "price_share_of_expansion": share,
+        "nrr": totals.nrr,
+        "nrr_excluding_price": totals.nrr_excluding_price,
+    }
+    if share is None:
+        return Diagnostic(
+            "borrowed_loyalty",
+            "Borrowed loyalty",
+            None,
+            "No expansion to split.",
+            inputs,
+            threshold,
+        )
+    hit = share >= t.borrowed_price_share_at_least
+    message = (
+        f"Price increases are {pct(share)} of expansion; NRR without them is "
+        f"{pct(totals.nrr_excluding_price)} instead of {pct(totals.nrr)}"
+        + (": growth is borrowed from price, not earned from usage." if hit else ".")
+    )
+    return Diagnostic("borrowed_loyalty", "Borrowed loyalty", hit, message, inputs, threshold)
+
+
+def _small_base(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    medians = facts["medians"]
+    threshold = {"level": t.small_base_level, "benchmarks": medians}
+    result = bootstrap_intervals(
+        data,
+        as_of=facts["as_of"],
+        windows=(facts["window_months"],),
+        level=t.small_base_level,
+        seed=0,
+    )
+    cohort = result.get(facts["as_of"], facts["window_months"])
+    if cohort is None or not medians:
+        return Diagnostic("small_base", "Small base", None, "No cohort to judge.", {}, threshold)
+    notes = small_base_notes(result, medians, label="median", window_months=None)
+    inputs = {
+        "customers": cohort.customers,
+        **{
+            metric: {"point": r.point, "low": r.low, "high": r.high}
+            for metric in ("grr", "nrr", "logo_retention")
+            for r in [cohort.rate(metric)]
+        },
+    }
+    if notes:
+        message = " ".join(str(note) for note in notes)
+    else:
+        message = (
+            f"With {cohort.customers:,} customers the {t.small_base_level:.0%} intervals "
+            "exclude the published medians: the comparison holds."
+        )
+    return Diagnostic("small_base", "Small base", bool(notes), message, inputs, threshold)
+
+
+#: The rules, in the order they are reported.
+RULES: list[Rule] = [
+    _leaky_bucket,
+    _expansion_dependence,
+    _concentration,
+    _borrowed_loyalty,
+    _cohort_drift,
+    _seasonality,
+    _small_base,
+]
+
+
+def diagnose(
+    data: Dataset,
+    *,
+    as_of: int | None = None,
+    window_months: int = 12,
+    benchmarks: Benchmarks | None = None,
+    thresholds: Thresholds | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> Diagnosis:
+    """Place the window's GRR and NRR in their benchmark bands and run every diagnostic.
+
+    Parameters
+    ----------
+    data
+        A dataset from ``load``.
+    as_of
+        Month index the window ends at (default: the last month of the data).
+    window_months
+        Window length; the benchmark bands are for 12-month windows.
+    benchmarks
+        Bands and medians (default: the built-in file).
+    thresholds
+        Where each diagnostic triggers.
+    rules
+        The diagnostics to run (default: all).
+
+    Returns
+    -------
+    Diagnosis
+    """
+    benchmarks = benchmarks or load_benchmarks()
+    thresholds = thresholds or Thresholds()
+    as_of = data.months.last if as_of is None else as_of
+    if not data.months.first + window_months <= as_of <= data.months.last:
+        raise OptionError(
+            "--as-of",
+            month_label(as_of),
+            f"needs {window_months} months of data before it (data: {data.months})",
+        )
+    rows = data.con.to_pyarrow(retention(data, windows=[window_months]))
+    row = next(r for r in rows.to_pylist() if r["as_of_index"] == as_of)
+    facts = {
+        "grr": row["grr"],
+        "nrr": row["nrr"],
+        "logo_retention": row["logo_retention"],
+        "row": row,
+        "as_of": as_of,
+        "window_months": window_months,
+        "medians": {metric: m.value for metric, m in benchmarks.medians.items()},
+    }
+    placements = tuple(
+        Placement(
+            metric,
+            facts[metric],
+            benchmarks.place(metric, facts[metric]),
+            benchmarks.medians[metric].value if metric in benchmarks.medians else None,
+            benchmarks.medians[metric].source if metric in benchmarks.medians else None,
+        )
+        for metric in ("grr", "nrr", "logo_retention")
+    )
+    found = tuple(rule(data, facts, thresholds) for rule in (rules or RULES))
+    return Diagnosis(
+        input=data.report,
+        as_of=as_of,
+        window_months=window_months,
+        customers=row["customers"],
+        rates={k: facts[k] for k in ("grr", "nrr", "logo_retention")},
+        placements=placements,
+        diagnostics=found,
+        benchmarks_path=benchmarks.path,
+    )

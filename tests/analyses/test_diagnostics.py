@@ -1,0 +1,147 @@
+"""Benchmarks and diagnostics on hand-built cases whose figures are worked out in comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import revenue_retention as rr
+from revenue_retention.analyses.benchmarks import load_benchmarks
+from revenue_retention.analyses.diagnostics import Diagnosis, Diagnostic, diagnose
+from revenue_retention.errors import InputError, OptionError
+from revenue_retention.periods import month_index
+
+
+def write(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def by_id(result: Diagnosis) -> dict[str, Diagnostic]:
+    return {d.id: d for d in result.diagnostics}
+
+
+@pytest.fixture
+def leaky(tmp_path: Path) -> Path:
+    # Ten customers at 100 in 2024-01 (S = 1000). By 2025-01: three churned (-300), c0
+    # grew to 500 (+400), the other six stay at 100. E = 500 + 600 = 1100.
+    # GRR = (1000 - 300) / 1000 = 70%; NRR = 1100 / 1000 = 110%.
+    rows = [f"c{i},2024-01,100" for i in range(10)]
+    rows += ["c0,2025-01,500"] + [f"c{i},2025-01,100" for i in range(4, 10)]
+    return write(tmp_path / "leaky.csv", "customer_id,month,mrr", rows)
+
+
+def test_leaky_bucket_and_expansion_dependence(leaky: Path) -> None:
+    result = diagnose(rr.load(leaky))
+    assert result.rates["grr"] == pytest.approx(0.70)
+    assert result.rates["nrr"] == pytest.approx(1.10)
+    found = by_id(result)
+    assert found["leaky_bucket"].triggered is True
+    assert found["leaky_bucket"].message == "NRR 110% but GRR 70%: expansion is covering a leak."
+    assert found["leaky_bucket"].threshold == {"nrr_at_least": 1.0, "grr_below": 0.85}
+    # spread 110% - 70% = 40 points >= 15
+    assert found["expansion_dependence"].triggered is True
+    assert found["expansion_dependence"].inputs["spread"] == pytest.approx(0.40)
+    # c0 brings all of the expansion (400 of 400): share 100% > 50%, and NRR without it
+    # is (1100 - 400) / 1000 = 70% < 100%.
+    assert found["concentration"].triggered is True
+    assert found["concentration"].inputs["nrr_without_top_expander"] == pytest.approx(0.70)
+    # No line items: price cannot be told from volume.
+    assert found["borrowed_loyalty"].triggered is None
+    # Too few quarterly cohorts for drift.
+    assert found["cohort_drift"].triggered is None
+
+
+def test_bands_follow_the_spec_edges() -> None:
+    bench = load_benchmarks()
+    place = bench.place
+    assert place("grr", 0.849).label == "weak"  # type: ignore[union-attr]
+    assert place("grr", 0.85).label == "acceptable"  # type: ignore[union-attr]
+    assert place("grr", 0.90).label == "acceptable"  # type: ignore[union-attr]  # 85-90%
+    assert place("grr", 0.9001).label == "strong"  # type: ignore[union-attr]  # > 90%
+    assert place("grr", 0.95).label == "excellent"  # type: ignore[union-attr]  # >= 95%
+    assert place("nrr", 0.999).label == "shrinking base"  # type: ignore[union-attr]
+    assert place("nrr", 1.00).label == "ok"  # type: ignore[union-attr]
+    assert place("nrr", 1.10).label == "good"  # type: ignore[union-attr]
+    assert place("nrr", 1.20).label == "top performers"  # type: ignore[union-attr]
+    assert place("logo_retention", 0.9) is None
+    assert bench.medians["nrr"].value == 1.02 and bench.medians["grr"].value == 0.91
+    assert bench.medians["grr"].year == 2023
+
+
+def test_benchmarks_can_be_overridden(tmp_path: Path, leaky: Path) -> None:
+    custom = tmp_path / "bands.toml"
+    custom.write_text(
+        '[[bands]]\nmetric = "grr"\nlabel = "fine"\nat_least = 0.5\nsource = "us"\nyear = 2026\n'
+        '[medians.grr]\nvalue = 0.6\nsource = "us"\nyear = 2026\n',
+        encoding="utf-8",
+    )
+    result = diagnose(rr.load(leaky), benchmarks=load_benchmarks(custom))
+    grr = next(p for p in result.placements if p.metric == "grr")
+    assert grr.band is not None and grr.band.label == "fine" and grr.median == 0.6
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[bands]]\nmetric = "grr"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="lacks the field"):
+        load_benchmarks(broken)
+
+
+def test_price_increases_are_borrowed_loyalty(tmp_path: Path) -> None:
+    # Two customers, one product each, quantity unchanged, unit price +5% after a year:
+    # all of the expansion is price; NRR 105%, NRR excluding price 100%.
+    header = "customer_id,month,product,quantity,unit_price"
+    rows = [
+        "a,2024-01,core,10,20.00",
+        "b,2024-01,core,5,40.00",
+        "a,2025-01,core,10,21.00",
+        "b,2025-01,core,5,42.00",
+    ]
+    result = diagnose(rr.load(write(tmp_path / "price.csv", header, rows)))
+    loyalty = by_id(result)["borrowed_loyalty"]
+    assert loyalty.triggered is True
+    assert loyalty.inputs["price_share_of_expansion"] == pytest.approx(1.0)
+    assert loyalty.inputs["nrr_excluding_price"] == pytest.approx(1.0)
+    assert "Price increases are 100% of expansion" in loyalty.message
+
+
+def test_recent_cohorts_retaining_worse_is_cohort_drift(tmp_path: Path) -> None:
+    # A base customer from 2022-01 (the opening cohort, left out), then four customers at
+    # 100 joining in the first month of each quarter from 2022-04 to 2023-10. The four
+    # older cohorts keep everyone; in the three latest, two of four leave at age 3.
+    # At age 6: older keep 400 / 400 = 100%, recent 200 / 400 = 50%: gap 50 points.
+    months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)][:28]
+    rows = [f"base,{m},100" for m in months]
+    starts = [month_index(2022, 4) + 3 * q for q in range(7)]
+    for q, start in enumerate(starts):
+        for c in range(4):
+            leaves = q >= 4 and c < 2
+            for m in range(start, month_index(2024, 4) + 1):
+                if leaves and m >= start + 3:
+                    break
+                rows.append(f"q{q}c{c},{m // 12}-{m % 12 + 1:02d},100")
+    result = diagnose(rr.load(write(tmp_path / "drift.csv", "customer_id,month,mrr", rows)))
+    drift = by_id(result)["cohort_drift"]
+    assert drift.triggered is True
+    assert drift.inputs["older_nrr"] == pytest.approx(1.0)
+    assert drift.inputs["recent_nrr"] == pytest.approx(0.5)
+    assert drift.inputs["gap"] == pytest.approx(0.5)
+
+
+def test_as_of_without_a_full_window_is_an_option_error(leaky: Path) -> None:
+    with pytest.raises(OptionError, match="needs 12 months"):
+        diagnose(rr.load(leaky), as_of=month_index(2024, 6))
+
+
+def test_every_diagnostic_has_a_stable_id_inputs_and_threshold(leaky: Path) -> None:
+    result = diagnose(rr.load(leaky))
+    assert [d.id for d in result.diagnostics] == [
+        "leaky_bucket",
+        "expansion_dependence",
+        "concentration",
+        "borrowed_loyalty",
+        "cohort_drift",
+        "seasonality",
+        "small_base",
+    ]
+    for d in result.diagnostics:
+        assert d.message and isinstance(d.threshold, dict) and isinstance(d.inputs, dict)
