@@ -8,13 +8,38 @@ The public API mirrors the ``retention`` command::
     rr.bridge(data).to_pandas()               # monthly MRR bridge (§2)
     rr.retention(data, windows=[12]).to_pyarrow()   # cohort GRR / NRR / logo retention (§3)
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
+    rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from revenue_retention.analyses import MetricsResult, compute_metrics
+from revenue_retention.analyses import (
+    Benchmarks,
+    CohortResult,
+    ConcentrationResult,
+    DecomposeResult,
+    Diagnosis,
+    Diagnostic,
+    ExplainResult,
+    MethodsResult,
+    MetricsResult,
+    SeasonalityResult,
+    Thresholds,
+    UncertaintyResult,
+    bootstrap_intervals,
+    cohort_matrix,
+    compare_methods,
+    compute_concentration,
+    compute_explain,
+    compute_explain_period,
+    compute_metrics,
+    decompose,
+    diagnose,
+    load_benchmarks,
+    seasonality,
+)
 from revenue_retention.canonical import Dataset, InputReport, load
 from revenue_retention.engine import connect
 from revenue_retention.errors import (
@@ -29,34 +54,58 @@ from revenue_retention.errors import (
     SourceError,
 )
 from revenue_retention.metrics import DEFAULT_WINDOWS, MOVEMENTS, bridge, cohort_pairs, retention
+from revenue_retention.metrics.methods import METHODS, method_retention
 from revenue_retention.money import format_money
 from revenue_retention.outputs import to_csv, to_json, write_rejects
 from revenue_retention.periods import MonthRange
 
 __all__ = [
     "DEFAULT_WINDOWS",
+    "METHODS",
     "MOVEMENTS",
     "BadRow",
     "BadRowsError",
+    "Benchmarks",
+    "CohortResult",
+    "ConcentrationResult",
     "Dataset",
+    "DecomposeResult",
+    "Diagnosis",
+    "Diagnostic",
     "EngineNotSupported",
+    "ExplainResult",
     "InputError",
     "InputReport",
+    "MethodsResult",
     "MetricsResult",
     "MissingColumnError",
     "MonthRange",
     "OptionError",
     "RejectReason",
     "RetentionError",
+    "SeasonalityResult",
     "SourceError",
+    "Thresholds",
+    "UncertaintyResult",
     "__version__",
+    "bootstrap_intervals",
     "bridge",
+    "cohort_matrix",
     "cohort_pairs",
+    "compare_methods",
+    "compute_concentration",
+    "compute_explain",
+    "compute_explain_period",
     "compute_metrics",
     "connect",
+    "decompose",
+    "diagnose",
     "format_money",
     "load",
+    "load_benchmarks",
+    "method_retention",
     "retention",
+    "seasonality",
     "to_csv",
     "to_json",
     "write_rejects",

@@ -410,7 +410,7 @@ def test_parquet_rows_are_numbered_from_1(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(
     reason=(
-        "BUG: engine.scan_csv numbers rows with row_number() + 1, but DuckDB skips blank "
+        "KNOWN GAP (hostile-input issue 8): scan_csv numbers records, but DuckDB skips blank "
         "lines: in 'header / a,2024-01,10 / (blank) / b,2024-13,5' the bad row is on line 4 "
         "and is reported as line 3 (LINE_COLUMN promises the row's line in its file)"
     ),
@@ -425,7 +425,7 @@ def test_a_blank_line_does_not_shift_the_line_numbers(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(
     reason=(
-        "BUG: engine.scan_csv numbers rows with row_number() + 1, so a quoted value spanning "
+        "KNOWN GAP (hostile-input issue 8): scan_csv numbers records, so a quoted value spanning "
         "two lines (line 2-3) shifts later rows: the bad row on line 4 is reported as line 3"
     ),
     strict=True,

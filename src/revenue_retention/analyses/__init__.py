@@ -1,7 +1,44 @@
-"""Analyses: executed, frozen results built from metric expressions."""
+"""Analyses: executed, frozen results built from metric expressions (METRICS.md §3-7)."""
 
 from __future__ import annotations
 
+from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
+from revenue_retention.analyses.cohorts import CohortResult, cohort_matrix
+from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
+from revenue_retention.analyses.decompose import DecomposeResult, decompose
+from revenue_retention.analyses.diagnostics import Diagnosis, Diagnostic, Thresholds, diagnose
+from revenue_retention.analyses.explain import (
+    ExplainResult,
+    compute_explain,
+    compute_explain_period,
+)
+from revenue_retention.analyses.methods import MethodsResult, compare_methods
+from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
 from revenue_retention.analyses.summary import MetricsResult, compute_metrics
+from revenue_retention.analyses.uncertainty import UncertaintyResult, bootstrap_intervals
 
-__all__ = ["MetricsResult", "compute_metrics"]
+__all__ = [
+    "Benchmarks",
+    "CohortResult",
+    "ConcentrationResult",
+    "DecomposeResult",
+    "Diagnosis",
+    "Diagnostic",
+    "ExplainResult",
+    "MethodsResult",
+    "MetricsResult",
+    "SeasonalityResult",
+    "Thresholds",
+    "UncertaintyResult",
+    "bootstrap_intervals",
+    "cohort_matrix",
+    "compare_methods",
+    "compute_concentration",
+    "compute_explain",
+    "compute_explain_period",
+    "compute_metrics",
+    "decompose",
+    "diagnose",
+    "load_benchmarks",
+    "seasonality",
+]

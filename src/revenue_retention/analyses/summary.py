@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pyarrow as pa
 
 from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, bridge, retention
+from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, check_groups
+from revenue_retention.metrics.methods import method_retention, parse_method
 from revenue_retention.periods import parse_windows
 
 __all__ = ["METHOD", "MetricsResult", "compute_metrics"]
 
-#: The retention method of these results (METRICS.md §3); other methods are labelled apart.
+#: The default retention method (METRICS.md §3); the others (§4) are labelled by name.
 METHOD = "cohort"
 
 
@@ -26,10 +30,20 @@ class MetricsResult:
     method: str
     bridge: pa.Table
     retention: pa.Table
+    #: Attributes the figures are also broken down by (``--by``), and those breakdowns.
+    by: tuple[str, ...] = ()
+    bridge_by: pa.Table | None = None
+    retention_by: pa.Table | None = None
 
 
-def compute_metrics(data: Dataset, windows: Sequence[int] = DEFAULT_WINDOWS) -> MetricsResult:
-    """Run the bridge and the cohort-method retention of ``data`` on its engine.
+def compute_metrics(
+    data: Dataset,
+    windows: Sequence[int] = DEFAULT_WINDOWS,
+    method: str = METHOD,
+    by: Sequence[str] = (),
+    size_bands: Sequence[Decimal] = DEFAULT_SIZE_BANDS,
+) -> MetricsResult:
+    """Run the bridge and the retention of ``data`` by one method on its engine.
 
     Parameters
     ----------
@@ -37,18 +51,43 @@ def compute_metrics(data: Dataset, windows: Sequence[int] = DEFAULT_WINDOWS) -> 
         A dataset from ``load``.
     windows
         Window lengths in months.
+    method
+        The retention method (METRICS.md §3-4): ``cohort`` (default), ``movement``,
+        ``compounded``, ``compounded_chain``, ``trailing`` or ``averaged``; the result and
+        every output row carry its name.
+    by
+        Attribute columns (or ``size_band``) to break the bridge and retention down by: a
+        customer counts in the group it had at the start of each window, and the bridge
+        moves MRR between groups with ``transfer_in`` / ``transfer_out`` (cohort method).
+    size_bands
+        Lower edges of the starting-MRR bands of ``size_band``.
 
     Returns
     -------
     MetricsResult
         Small Arrow tables: one bridge row per month after the first, one retention row
         per (as-of month, window).
+
+    Raises
+    ------
+    OptionError
+        The method is unknown or a window is out of range.
     """
     windows = parse_windows(windows)
+    method = parse_method(method)
+    by = check_groups(by, data.attributes)
+    if by and method != METHOD:
+        raise OptionError("--by", ",".join(by), f"applies to the cohort method, not {method}")
+    run = data.con.to_pyarrow
     return MetricsResult(
         input=data.report,
         windows=windows,
-        method=METHOD,
-        bridge=data.con.to_pyarrow(bridge(data)),
-        retention=data.con.to_pyarrow(retention(data, windows=windows)),
+        method=method,
+        bridge=run(bridge(data)),
+        retention=run(method_retention(data, method, windows=windows)),
+        by=by,
+        bridge_by=run(bridge(data, by=by, size_bands=size_bands)) if by else None,
+        retention_by=(
+            run(retention(data, windows=windows, by=by, size_bands=size_bands)) if by else None
+        ),
     )

@@ -22,6 +22,7 @@ from revenue_retention.cli import decompose as decompose_command
 from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import diagnose as diagnose_command
 from revenue_retention.cli import explain as explain_command
+from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import seasonality as seasonality_command
 from revenue_retention.errors import RetentionError
@@ -88,12 +89,13 @@ def _root(
 
 app.command("metrics")(_guard(metrics_command.metrics))
 app.command("demo")(_guard(demo_command.demo))
-app.command("cohorts")(_guard(cohorts_command.cohorts))
-app.command("seasonality")(_guard(seasonality_command.seasonality))
+app.command("diagnose")(_guard(diagnose_command.diagnose))
+app.command("methods")(_guard(methods_command.methods))
+app.command("decompose")(_guard(decompose_command.decompose_command))
 app.command("concentration")(_guard(concentration_command.concentration))
 app.command("explain")(_guard(explain_command.explain))
-app.command("decompose")(_guard(decompose_command.decompose_command))
-app.command("diagnose")(_guard(diagnose_command.diagnose))
+app.command("cohorts")(_guard(cohorts_command.cohorts))
+app.command("seasonality")(_guard(seasonality_command.seasonality))
 
 
 def main() -> None:

@@ -81,10 +81,9 @@ def cohorts(
 
     Examples:
 
+    \b
         retention cohorts mrr.csv
-
         retention cohorts mrr.csv --metric grr --grain quarter
-
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
     """
     data = load_input(

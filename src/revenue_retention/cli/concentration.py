@@ -51,10 +51,9 @@ def concentration(
 
     Examples:
 
+    \b
         retention concentration mrr.csv
-
         retention concentration mrr.csv --as-of 2024-12 --window 12 --format json
-
         retention concentration mrr.csv --format csv --output concentration/
     """
     data = load_input(

@@ -52,10 +52,9 @@ def decompose_command(
 
     Examples:
 
+    \b
         retention decompose line_items.csv
-
         retention decompose line_items.csv --as-of 2025-12 --window 12 -f json
-
         retention decompose export.csv -c unit_price=list_price -f csv -o out/
     """
     data = load_input(

@@ -30,8 +30,8 @@ def demo(
 
     Examples:
 
+    \b
         retention demo
-
         retention demo --out /tmp/demo --format json
     """
     if out.exists() and not out.is_dir():

@@ -84,10 +84,9 @@ def explain(
 
     Examples:
 
+    \b
         retention explain mrr.csv --as-of 2024-12 --window 12
-
         retention explain mrr.csv --by segment=Enterprise --limit 20
-
         retention explain mrr.csv --period 2024-03 --format csv --output march/
     """
     attribute = parse_by(by)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 
 import typer
 
 from revenue_retention.analyses import compute_metrics
+from revenue_retention.analyses.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
@@ -20,10 +22,54 @@ from revenue_retention.cli.options import (
     Format,
     SnapshotDay,
 )
-from revenue_retention.outputs import metrics_document
+from revenue_retention.errors import OptionError
+from revenue_retention.metrics.groups import parse_size_bands
+from revenue_retention.outputs.methods import method_metrics_document
+from revenue_retention.outputs.tabular import with_intervals
 from revenue_retention.periods import parse_windows
 
-__all__ = ["metrics"]
+__all__ = ["Method", "metrics"]
+
+
+class Method(enum.StrEnum):
+    """The retention methods of METRICS.md §3-4 (``metrics.methods.METHODS``)."""
+
+    cohort = "cohort"
+    movement = "movement"
+    compounded = "compounded"
+    compounded_chain = "compounded_chain"
+    trailing = "trailing"
+    averaged = "averaged"
+
+
+METHOD = typer.Option(
+    Method.cohort,
+    "--method",
+    help="Retention method: cohort (default, METRICS.md section 3) or a labelled alternative "
+    "of section 4; compare them all with 'retention methods'.",
+)
+
+CI = typer.Option(
+    None,
+    "--ci",
+    help="Add bootstrap intervals at this level (e.g. 0.9) to GRR, NRR and logo retention: "
+    "the customers of each cohort resampled (METRICS.md section 7, small base).",
+)
+RESAMPLES = typer.Option(
+    None, "--resamples", help=f"With --ci: resamples per cohort (default {DEFAULT_RESAMPLES})."
+)
+SEED = typer.Option(None, "--seed", help="With --ci: random seed (default 0).")
+BY = typer.Option(
+    [],
+    "--by",
+    metavar="COLUMN",
+    help="Also break the bridge and retention down by this attribute (repeat for combined "
+    "groups), or by size_band of starting MRR. A customer counts in its group at the start "
+    "of each window; the bridge shows transfer_in / transfer_out between groups.",
+)
+SIZE_BANDS = typer.Option(
+    "100,1000,10000", "--size-bands", help="Lower edges of the MRR bands of --by size_band."
+)
 
 
 def metrics(
@@ -38,18 +84,37 @@ def metrics(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    method: Method = METHOD,
+    ci: float | None = CI,
+    resamples: int | None = RESAMPLES,
+    seed: int | None = SEED,
+    by: list[str] = BY,
+    size_bands: str = SIZE_BANDS,
 ) -> None:
     """Monthly MRR bridge and cohort-method GRR, NRR and logo retention.
 
+    With --method, retention by a labelled alternative of METRICS.md section 4 instead;
+    every retention row names its method.
+
     Examples:
 
+    \b
         retention metrics mrr.csv
-
         retention metrics subscriptions.csv --windows 12 --as-of 2024-12 --format json
-
         retention metrics export.csv --column mrr=net_amount --rejects bad_rows.csv
+        retention metrics mrr.csv --method movement --windows 12
+        retention metrics mrr.csv --by segment --windows 12
+        retention metrics mrr.csv --windows 12 --ci 0.9 --format json
     """
     window_list = parse_windows(windows)
+    if ci is None and (resamples is not None or seed is not None):
+        given = "--resamples" if resamples is not None else "--seed"
+        raise OptionError(given, resamples if resamples is not None else seed, "needs --ci")
+    if ci is not None and method is not Method.cohort:
+        raise OptionError("--ci", ci, "applies to the cohort method only; drop --method")
+    if ci is not None and by:
+        raise OptionError("--ci", ci, "is not yet computed per group; drop --by")
+    edges = parse_size_bands(size_bands)
     data = load_input(
         source,
         column=column,
@@ -59,4 +124,16 @@ def metrics(
         input_format=input_format,
         format=format,
     )
-    emit(metrics_document(compute_metrics(data, window_list)), format, output)
+    result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
+    document = method_metrics_document(result)
+    if ci is not None:
+        intervals = bootstrap_intervals(
+            data,
+            windows=window_list,
+            level=ci,
+            resamples=DEFAULT_RESAMPLES if resamples is None else resamples,
+            seed=0 if seed is None else seed,
+            all_months=True,
+        )
+        document = with_intervals(document, result, intervals)
+    emit(document, format, output)

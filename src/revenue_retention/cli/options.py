@@ -43,6 +43,7 @@ COLUMNS = typer.Option(
     [],
     "--column",
     "-c",
+    metavar="ROLE=COLUMN",
     help="Name a column for a role when the header differs: ROLE=COLUMN "
     "(roles: customer_id, month, mrr, start_date, end_date, quantity, unit_price, product).",
 )

@@ -59,10 +59,9 @@ def seasonality(
 
     Examples:
 
+    \b
         retention seasonality mrr.csv
-
         retention seasonality mrr.csv --as-of 2024-12 --format json
-
         retention seasonality mrr.csv --swing-ratio 3 --min-swing-pp 5
     """
     data = load_input(

@@ -13,7 +13,14 @@ import ibis.expr.types as ir
 from revenue_retention.errors import OptionError
 from revenue_retention.money import money_literal
 
-__all__ = ["DEFAULT_SIZE_BANDS", "SIZE_BAND", "band_labels", "check_groups", "with_groups"]
+__all__ = [
+    "DEFAULT_SIZE_BANDS",
+    "SIZE_BAND",
+    "band_labels",
+    "check_groups",
+    "parse_size_bands",
+    "with_groups",
+]
 
 #: The derived group: the band of a customer's MRR (at the start of a window for retention).
 SIZE_BAND = "size_band"
@@ -62,6 +69,21 @@ def with_groups(rows: ir.Table, by: Sequence[str], edges: Sequence[Decimal]) -> 
     if SIZE_BAND in by and SIZE_BAND not in rows.columns:
         return rows.mutate(**{SIZE_BAND: _size_band(rows.mrr, sorted(edges))})
     return rows
+
+
+def parse_size_bands(text: str) -> tuple[Decimal, ...]:
+    """Band edges from ``"100,1000,10000"``: positive, increasing.
+
+    >>> parse_size_bands("1000, 100")
+    (Decimal('100'), Decimal('1000'))
+    """
+    try:
+        edges = sorted({Decimal(part.strip()) for part in text.split(",") if part.strip()})
+    except ArithmeticError:
+        raise OptionError("--size-bands", text, "must be amounts like 100,1000,10000") from None
+    if any(not edge.is_finite() or edge <= 0 for edge in edges):
+        raise OptionError("--size-bands", text, "must be positive amounts")
+    return tuple(edges)
 
 
 def check_groups(by: Sequence[str], attributes: Sequence[str]) -> tuple[str, ...]:

@@ -5,10 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from revenue_retention.analyses import MetricsResult
+from revenue_retention.analyses.uncertainty import METRICS as _CI_METRICS
+from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.money import format_money
 from revenue_retention.periods import month_label
 
-__all__ = ["BRIDGE_FIELDS", "RETENTION_FIELDS", "bridge_records", "retention_records"]
+__all__ = [
+    "BRIDGE_FIELDS",
+    "CI_FIELDS",
+    "RETENTION_FIELDS",
+    "bridge_fields",
+    "bridge_records",
+    "interval_records",
+    "retention_fields",
+    "retention_records",
+]
 
 BRIDGE_FIELDS = (
     "period",
@@ -39,17 +50,51 @@ _BRIDGE_MONEY = BRIDGE_FIELDS[1:]
 _RETENTION_MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
 
 
-def bridge_records(result: MetricsResult) -> list[dict[str, Any]]:
-    """One record per bridge month, in the JSON contract's field order."""
-    return [
+_TRANSFERS = ("transfer_in", "transfer_out")
+
+
+def bridge_fields(result: MetricsResult) -> tuple[str, ...]:
+    """Bridge columns: with ``--by``, the attributes after ``period`` and the transfers."""
+    if not result.by:
+        return BRIDGE_FIELDS
+    return ("period", *result.by, *BRIDGE_FIELDS[1:-1], *_TRANSFERS, BRIDGE_FIELDS[-1])
+
+
+def retention_fields(result: MetricsResult) -> tuple[str, ...]:
+    """Retention columns: with ``--by``, the attributes after ``window_months``."""
+    return (*RETENTION_FIELDS[:2], *result.by, *RETENTION_FIELDS[2:])
+
+
+def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str, Any]]:
+    """One record per bridge month, in the JSON contract's field order.
+
+    With ``--by``, one record per month and group follows the totals, carrying each
+    attribute under its own name and the MRR moved between groups.
+    """
+    totals: list[dict[str, Any]] = [
         {"period": month_label(row["month_index"])}
         | {name: format_money(row[name]) for name in _BRIDGE_MONEY}
         for row in result.bridge.to_pylist()
     ]
+    if result.bridge_by is None or not groups:
+        return totals
+    money = (*_BRIDGE_MONEY[:-1], *_TRANSFERS, _BRIDGE_MONEY[-1])
+    by_group: list[dict[str, Any]] = [
+        {"period": month_label(row["month_index"])}
+        | {name: row[name] for name in result.by}
+        | {name: format_money(row[name]) for name in money}
+        for row in result.bridge_by.to_pylist()
+    ]
+    return totals + by_group
 
 
-def retention_records(result: MetricsResult) -> list[dict[str, Any]]:
-    """One record per (as-of month, window), in the JSON contract's field order."""
+def retention_records(result: MetricsResult, groups: bool = True) -> list[dict[str, Any]]:
+    """One record per (as-of month, window), in the JSON contract's field order.
+
+    With ``--by``, one record per (as-of month, window, group) follows the totals, each
+    attribute under its own name; a customer counts in its group at the window's start.
+    """
+    by_group = result.retention_by if groups and result.retention_by is not None else None
     return [
         {
             "as_of": month_label(row["as_of_index"]),
@@ -61,4 +106,51 @@ def retention_records(result: MetricsResult) -> list[dict[str, Any]]:
         | {name: format_money(row[name]) for name in _RETENTION_MONEY}
         | {name: row[name] for name in ("grr", "nrr", "logo_retention")}
         for row in result.retention.to_pylist()
+    ] + [
+        {"as_of": month_label(row["as_of_index"]), "window_months": row["window_months"]}
+        | {name: row[name] for name in result.by}
+        | {
+            "method": result.method,
+            "customers": row["customers"],
+            "retained_customers": row["retained_customers"],
+        }
+        | {name: format_money(row[name]) for name in _RETENTION_MONEY}
+        | {name: row[name] for name in ("grr", "nrr", "logo_retention")}
+        for row in (by_group.to_pylist() if by_group is not None else [])
     ]
+
+
+#: Keys a cohort-method retention record gains with ``--ci`` (METRICS.md §7, small base).
+CI_FIELDS = (
+    "grr_low",
+    "grr_high",
+    "nrr_low",
+    "nrr_high",
+    "logo_retention_low",
+    "logo_retention_high",
+    "ci_level",
+)
+
+
+def interval_records(
+    records: list[dict[str, Any]], intervals: UncertaintyResult
+) -> list[dict[str, Any]]:
+    """The retention records, each cohort-method one with its bootstrap interval keys.
+
+    Only records whose (as-of month, window) has an interval in ``intervals`` get the
+    ``CI_FIELDS``; the others are returned as they are.
+    """
+    by_key = {(month_label(c.as_of), c.window_months): c for c in intervals.cohorts}
+    out = []
+    for record in records:
+        cohort = by_key.get((record["as_of"], record["window_months"]))
+        if cohort is None or record.get("method") != "cohort":
+            out.append(record)
+            continue
+        extra: dict[str, Any] = {}
+        for metric in _CI_METRICS:
+            interval = cohort.rate(metric)
+            extra[f"{metric}_low"] = interval.low
+            extra[f"{metric}_high"] = interval.high
+        out.append(record | extra | {"ci_level": intervals.level})
+    return out

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from rich.console import Console
 
 from revenue_retention.analyses import MetricsResult
+from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.records import (
-    BRIDGE_FIELDS,
-    RETENTION_FIELDS,
+    CI_FIELDS,
+    bridge_fields,
     bridge_records,
+    interval_records,
+    retention_fields,
     retention_records,
 )
 from revenue_retention.outputs.terminal import render_metrics
 
-__all__ = ["metrics_document", "to_csv", "to_json", "write_csv_dir"]
+__all__ = ["metrics_document", "to_csv", "to_json", "with_intervals", "write_csv_dir"]
 
 
 def metrics_document(result: MetricsResult) -> Document:
@@ -30,13 +34,43 @@ def metrics_document(result: MetricsResult) -> Document:
             "input": result.input.to_dict(),
             "method": result.method,
             "windows": list(result.windows),
-        },
+        }
+        | ({"by": list(result.by)} if result.by else {}),
         sections=(
-            Section("bridge", BRIDGE_FIELDS, bridge_records(result)),
-            Section("retention", RETENTION_FIELDS, retention_records(result)),
+            Section("bridge", bridge_fields(result), bridge_records(result)),
+            Section("retention", retention_fields(result), retention_records(result)),
         ),
         render=render,
     )
+
+
+def with_intervals(
+    document: Document, result: MetricsResult, intervals: UncertaintyResult
+) -> Document:
+    """The ``metrics`` document with bootstrap intervals (``--ci``, METRICS.md §7).
+
+    The header gains ``ci`` (level, resamples, seed, method), the retention records the
+    ``CI_FIELDS``; the terminal view shows each latest rate's interval beside it.
+    """
+
+    def render(console: Console) -> None:
+        render_metrics(result, console, intervals)
+
+    sections = tuple(
+        Section(s.name, s.fields + CI_FIELDS, interval_records(s.records, intervals))
+        if s.name == "retention"
+        else s
+        for s in document.sections
+    )
+    header = dict(document.header) | {
+        "ci": {
+            "level": intervals.level,
+            "resamples": intervals.resamples,
+            "seed": intervals.seed,
+            "method": intervals.method,
+        }
+    }
+    return dataclasses.replace(document, header=header, sections=sections, render=render)
 
 
 def to_json(result: MetricsResult) -> str:

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from revenue_retention.analyses import MetricsResult
-from revenue_retention.outputs.records import bridge_records, retention_records
+from revenue_retention.analyses.uncertainty import UncertaintyResult
+from revenue_retention.outputs.records import bridge_records, interval_records, retention_records
 
 __all__ = ["render_metrics"]
 
@@ -26,6 +27,14 @@ def _money(text: str | None) -> str:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _rate(record: dict[str, Any], metric: str) -> str:
+    """The rate, with its bootstrap interval when the record has one (``--ci``)."""
+    low, high = record.get(f"{metric}_low"), record.get(f"{metric}_high")
+    if low is None or high is None:
+        return _pct(record[metric])
+    return f"{_pct(record[metric])} ({low * 100:.1f}-{high * 100:.1f})"
 
 
 def _spark(values: list[float | None]) -> str:
@@ -82,9 +91,12 @@ def _bridge_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _latest_table(records: list[dict[str, Any]], windows: tuple[int, ...]) -> Table:
+def _latest_table(
+    records: list[dict[str, Any]], windows: tuple[int, ...], method: str = "cohort"
+) -> Table:
     table = Table(
-        title="Retention, cohort method (latest month with a full window)", title_justify="left"
+        title=f"Retention, {method} method (latest month with a full window)",
+        title_justify="left",
     )
     for name in (
         "window",
@@ -115,9 +127,9 @@ def _latest_table(records: list[dict[str, Any]], windows: tuple[int, ...]) -> Ta
             _money(r["contraction"]),
             _money(r["expansion"]),
             _money(r["ending_mrr"]),
-            _pct(r["grr"]),
-            _pct(r["nrr"]),
-            _pct(r["logo_retention"]),
+            _rate(r, "grr"),
+            _rate(r, "nrr"),
+            _rate(r, "logo_retention"),
         )
     return table
 
@@ -146,14 +158,62 @@ def _trend_table(records: list[dict[str, Any]], windows: tuple[int, ...]) -> Tab
     return table
 
 
-def render_metrics(result: MetricsResult, console: Console) -> None:
-    """Print the summary of a ``metrics`` run."""
-    bridge = bridge_records(result)[-_TREND_MONTHS:]
-    retention = retention_records(result)
+def render_metrics(
+    result: MetricsResult, console: Console, intervals: UncertaintyResult | None = None
+) -> None:
+    """Print the summary of a ``metrics`` run, with bootstrap intervals when given."""
+    bridge = bridge_records(result, groups=False)[-_TREND_MONTHS:]
+    retention = retention_records(result, groups=False)
+    if intervals is not None:
+        retention = interval_records(retention, intervals)
     parts: list[Any] = [_input_panel(result)]
     if bridge:
         parts.append(_bridge_table(bridge))
-    parts.append(_latest_table(retention, result.windows))
+    parts.append(_latest_table(retention, result.windows, result.method))
+    if intervals is not None:
+        level = f"{round(intervals.level * 100, 4):g}%"
+        parts.append(
+            Text(
+                f"(low-high): {level} bootstrap interval, customers of the cohort resampled "
+                f"{intervals.resamples:,} times, seed {intervals.seed}",
+                style="dim",
+            )
+        )
     if retention:
         parts.append(_trend_table(retention, result.windows))
+    if result.by:
+        parts.append(_groups_table(result))
     console.print(Group(*parts))
+
+
+def _groups_table(result: MetricsResult) -> Table:
+    """The latest month of each window, per group (a customer's group at the window start)."""
+    records = [r for r in retention_records(result) if result.by[0] in r]
+    table = Table(
+        title=f"Retention by {', '.join(result.by)} (group at the start of the window)",
+        title_justify="left",
+    )
+    for name in ("window", "as of", *result.by, "customers", "starting MRR", "GRR", "NRR", "logos"):
+        table.add_column(
+            name,
+            justify="right"
+            if name in ("customers", "starting MRR", "GRR", "NRR", "logos")
+            else "left",
+        )
+    for k in result.windows:
+        mine = [r for r in records if r["window_months"] == k]
+        if not mine:
+            continue
+        latest = max(r["as_of"] for r in mine)
+        for r in (r for r in mine if r["as_of"] == latest):
+            table.add_row(
+                f"{k} mo",
+                latest,
+                *[str(r[name]) for name in result.by],
+                f"{r['customers']:,}",
+                _money(r["starting_mrr"]),
+                _pct(r["grr"]),
+                _pct(r["nrr"]),
+                _pct(r["logo_retention"]),
+            )
+    return table

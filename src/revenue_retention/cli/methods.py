@@ -1,0 +1,71 @@
+"""``retention methods``: one window's GRR and NRR by every method, and why they differ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from revenue_retention.analyses.methods import DEFAULT_WINDOW_MONTHS, compare_methods
+from revenue_retention.cli.common import emit, load_input
+from revenue_retention.cli.options import (
+    AS_OF,
+    COLUMNS,
+    FORMAT,
+    INPUT_FORMAT,
+    OUTPUT,
+    REJECTS,
+    SNAPSHOT,
+    Format,
+    SnapshotDay,
+)
+from revenue_retention.outputs.methods import methods_document
+
+__all__ = ["methods"]
+
+WINDOW = typer.Option(
+    DEFAULT_WINDOW_MONTHS,
+    "--window",
+    "-k",
+    help="Window length in months, the same for every method.",
+)
+
+
+def methods(
+    source: Path = typer.Argument(
+        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    ),
+    as_of: str | None = AS_OF,
+    window: int = WINDOW,
+    format: Format = FORMAT,
+    column: list[str] = COLUMNS,
+    snapshot: SnapshotDay = SNAPSHOT,
+    rejects: Path | None = REJECTS,
+    output: Path | None = OUTPUT,
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """GRR, NRR and logo retention of one window by every method, side by side.
+
+    For the window ending at --as-of (default: the data's last month): the cohort method
+    (the default of every other command) and the labelled alternatives of METRICS.md
+    section 4 (movement, compounded monthly, chained monthly, trailing revenue, averaged),
+    each with its difference from the cohort method and one line on why it differs. A
+    method the data is too short for says how many months it needs.
+
+    Examples:
+
+    \b
+        retention methods mrr.csv
+        retention methods mrr.csv --as-of 2024-12 --window 12 --format json
+        retention methods mrr.csv --window 3 --format csv --output methods/
+    """
+    data = load_input(
+        source,
+        column=column,
+        as_of=as_of,
+        snapshot=snapshot,
+        rejects=rejects,
+        input_format=input_format,
+        format=format,
+    )
+    emit(methods_document(compare_methods(data, as_of, window)), format, output)
