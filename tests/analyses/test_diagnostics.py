@@ -145,3 +145,23 @@ def test_every_diagnostic_has_a_stable_id_inputs_and_threshold(leaky: Path) -> N
     ]
     for d in result.diagnostics:
         assert d.message and isinstance(d.threshold, dict) and isinstance(d.inputs, dict)
+
+
+def test_drift_names_cohorts_by_label(tmp_path: Path) -> None:
+    # Same shape as the drift case above, smaller: labels are quarters, not month indexes.
+    rows = [f"base,{y}-{m:02d},100" for y in (2022, 2023) for m in range(1, 13)]
+    rows += [f"base,2024-0{m},100" for m in range(1, 5)]
+    for q, start in enumerate(month_index(2022, 4) + 3 * q for q in range(7)):
+        for m in range(start, month_index(2024, 4) + 1):
+            rows.append(f"q{q},{m // 12}-{m % 12 + 1:02d},100")
+    result = diagnose(rr.load(write(tmp_path / "labels.csv", "customer_id,month,mrr", rows)))
+    drift = by_id(result)["cohort_drift"]
+    assert drift.inputs["recent_cohorts"] == ["2023-Q2", "2023-Q3", "2023-Q4"]
+    assert drift.triggered is False  # everyone stays: no gap
+
+
+def test_an_attribute_named_like_a_column_in_another_case_is_renamed(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "case.csv", "customer_id,month,mrr,Period", ["a,2024-01,1,x", "a,2024-02,1,y"]
+    )
+    assert rr.load(path).attributes == ("attr_Period",)

@@ -441,3 +441,11 @@ def test_a_quoted_line_break_does_not_shift_the_line_numbers(tmp_path: Path) -> 
     with pytest.raises(BadRowsError) as error:
         load(path)
     assert [bad.line for bad in error.value.examples] == [4]
+
+
+def test_column_names_repeated_in_another_case_are_a_source_error(tmp_path: Path) -> None:
+    # Engines compare names without regard to case: Segment and segment are the same column.
+    path = tmp_path / "twice.csv"
+    path.write_text("customer_id,month,mrr,Segment,segment\na,2024-01,1,x,y\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="repeats the column name"):
+        load(path)

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow.compute as pc
 
 from revenue_retention.analyses.benchmarks import Band, Benchmarks, load_benchmarks
-from revenue_retention.analyses.cohorts import cohort_matrix
+from revenue_retention.analyses.cohorts import cohort_label, cohort_matrix
 from revenue_retention.analyses.concentration import compute_concentration
 from revenue_retention.analyses.decompose import decompose
 from revenue_retention.analyses.seasonality import seasonality
@@ -184,7 +184,7 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
     )
     gap = older_nrr - recent_nrr
     hit = gap >= t.drift_gap_at_least
-    labels = [r["cohort"] if "cohort" in r else str(r["cohort_index"]) for r in recent]
+    labels = [cohort_label(r["cohort_index"], "quarter") for r in recent]
     message = (
         f"At month {age}, the {recent_n} latest quarterly cohorts keep {pct(recent_nrr)} of their "
         f"starting MRR against {pct(older_nrr)} for older ones"
@@ -334,7 +334,7 @@ def _small_base(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnost
         seed=0,
     )
     cohort = result.get(facts["as_of"], facts["window_months"])
-    if cohort is None or not medians:
+    if cohort is None or cohort.customers == 0 or not medians:
         return Diagnostic("small_base", "Small base", None, "No cohort to judge.", {}, threshold)
     notes = small_base_notes(result, medians, label="median", window_months=None)
     inputs = {

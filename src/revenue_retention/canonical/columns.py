@@ -205,6 +205,7 @@ RESERVED = frozenset(
 
 def _attribute_name(column: str) -> str:
     """An attribute keeps its name unless the tool uses that name itself (``period``)."""
-    if column in RESERVED or column.startswith("_rr_"):
+    # Engines compare column names without regard to case: Period clashes with period.
+    if column.lower() in RESERVED or column.lower().startswith("_rr_"):
         return f"attr_{column}"
     return column

@@ -96,7 +96,9 @@ def _dialect(path: Path) -> tuple[str, list[str]]:
     if not any(name.strip() for name in names):
         raise SourceError(str(path), "the first line is empty; expected a header row")
     header = [name.strip() or f"column_{i}" for i, name in enumerate(names, start=1)]
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    # Engines compare column names without regard to case, so Segment and segment repeat.
+    folded = [name.lower() for name in header]
+    repeated = sorted({name for name in header if folded.count(name.lower()) > 1})
     if repeated:
         raise SourceError(
             str(path), f"the header repeats the column name(s) {', '.join(map(repr, repeated))}"
