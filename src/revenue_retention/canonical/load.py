@@ -108,8 +108,10 @@ def load(
     con = connect(engine)
     raw = read_source(source, con, input_format)
     cmap = map_columns(raw.columns, raw.path, columns)
-    rows = _validated(raw, cmap)
     try:
+        # Parsed and validated once: the counts, the canonical table and the examples of
+        # bad rows all read this table instead of parsing the file again.
+        rows = materialize(con, _validated(raw.fast, cmap), "validated")
         return _load_rows(raw, cmap, rows, con, as_of_index, snapshot, on_bad_rows)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
@@ -125,13 +127,18 @@ def _load_rows(
     snapshot: Snapshot,
     on_bad_rows: OnBadRows,
 ) -> Dataset:
-    """Count, check and canonicalise the validated rows (every query runs from here)."""
+    """Count, check and canonicalise the validated rows (every query runs from here).
+
+    ``rows`` may lack line numbers (a parallel scan); whatever names a line (examples of
+    bad rows, the rejects, the line items) reads a lazily numbered validation instead.
+    """
     accepted = rows.filter(rows._rr_reason.isnull())
+    numbered = _validated(raw.table, cmap)
 
     counts = _count(rows, cmap, as_of_index, snapshot)
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
-        raise BadRowsError(raw.path, _examples(rows, raw.path), rejected, counts["rows_read"])
+        raise BadRowsError(raw.path, _examples(numbered, raw.path), rejected, counts["rows_read"])
     if counts["first"] is None:
         raise InputError(f"{raw.path}: no valid rows; nothing to compute")
 
@@ -180,10 +187,10 @@ def _load_rows(
         months=months,
         attributes=cmap.attributes,
         report=report,
-        rejects=_rejects(raw, rows),
-        line_items=accepted.drop(
-            "_rr_reason", "_rr_bad_column", "_rr_bad_value", "_rr_amount"
-        ).rename(line="_rr_line"),
+        rejects=_rejects(raw, numbered),
+        line_items=numbered.filter(numbered._rr_reason.isnull())
+        .drop("_rr_reason", "_rr_bad_column", "_rr_bad_value", "_rr_amount")
+        .rename(line="_rr_line"),
     )
 
 
@@ -193,13 +200,12 @@ _AMOUNTS = ("mrr", "quantity", "unit_price")
 _CHECK_ORDER = ("customer_id", "month", "start_date", "end_date", "mrr", "quantity", "unit_price")
 
 
-def _validated(raw: Raw, cmap: ColumnMap) -> ir.Table:
+def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
     """Every row with its typed values and, when bad, the first failing column and why.
 
     Built in stages (text, values, reasons, verdict) that name their columns, so the
     engine evaluates each pattern once per row instead of once per use.
     """
-    t = raw.table
     col = {role: t[name] for role, name in cmap.roles.items()}
     dates = [r for r in _DATES if r in col]
     amounts = [r for r in _AMOUNTS if r in col]

@@ -107,7 +107,9 @@ def _duckdb_only(con: BaseBackend, operation: str) -> None:
         raise EngineNotSupported(con.name, operation)
 
 
-def scan_csv(con: BaseBackend, path: Path, delimiter: str, header: Sequence[str]) -> ir.Table:
+def scan_csv(
+    con: BaseBackend, path: Path, delimiter: str, header: Sequence[str], numbered: bool = True
+) -> ir.Table:
     """A lazy scan of a CSV file with every column as text and a line-number column.
 
     Values stay text so that validation, not the reader, decides what is a bad value
@@ -117,9 +119,11 @@ def scan_csv(con: BaseBackend, path: Path, delimiter: str, header: Sequence[str]
     _duckdb_only(con, "reading CSV files")
     columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
     # A window with no ORDER BY is streamed by DuckDB in scan order, which with
-    # insertion order preserved is the file's order: record n is on line n + 1.
+    # insertion order preserved is the file's order: record n is on line n + 1. It also
+    # runs on one thread, so ``numbered=False`` gives a parallel scan with null lines.
+    line = "row_number() OVER () + 1" if numbered else "CAST(NULL AS BIGINT)"
     query = (
-        f"SELECT row_number() OVER () + 1 AS {LINE_COLUMN}, * FROM read_csv("
+        f"SELECT {line} AS {LINE_COLUMN}, * FROM read_csv("
         f"{_sql_string(str(path))}, auto_detect = false, header = true, skip = 0, "
         f"columns = {{{columns}}}, delim = {_sql_string(delimiter)}, quote = '\"', "
         f"escape = '\"', null_padding = false, strict_mode = true)"
@@ -127,13 +131,11 @@ def scan_csv(con: BaseBackend, path: Path, delimiter: str, header: Sequence[str]
     return con.sql(query)
 
 
-def scan_parquet(con: BaseBackend, path: Path) -> ir.Table:
-    """A lazy scan of a Parquet file with a 1-based row-number column."""
+def scan_parquet(con: BaseBackend, path: Path, numbered: bool = True) -> ir.Table:
+    """A lazy scan of a Parquet file with a 1-based row-number column (null if not numbered)."""
     _duckdb_only(con, "reading Parquet files")
-    query = (
-        f"SELECT row_number() OVER () AS {LINE_COLUMN}, * "
-        f"FROM read_parquet({_sql_string(str(path))})"
-    )
+    line = "row_number() OVER ()" if numbered else "CAST(NULL AS BIGINT)"
+    query = f"SELECT {line} AS {LINE_COLUMN}, * FROM read_parquet({_sql_string(str(path))})"
     return con.sql(query)
 
 

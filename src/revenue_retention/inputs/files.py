@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from revenue_retention.engine import LINE_COLUMN, describe_error, scan_csv, scan_parquet
@@ -24,12 +25,9 @@ def _head(path: Path, size: int = 4) -> bytes:
         raise SourceError(str(path), f"cannot be read ({error.strerror})") from None
 
 
-def _as_raw(path: Path, adapter: str, table: object) -> Raw:
-    from ibis.expr.types import Table
-
-    assert isinstance(table, Table)
+def _as_raw(path: Path, adapter: str, table: ir.Table, unnumbered: ir.Table) -> Raw:
     columns = tuple(c for c in table.columns if c != LINE_COLUMN)
-    return Raw(path=str(path), adapter=adapter, table=table, columns=columns)
+    return Raw(path=str(path), adapter=adapter, table=table, columns=columns, unnumbered=unnumbered)
 
 
 class CsvAdapter:
@@ -50,11 +48,12 @@ class CsvAdapter:
         delimiter, header = _dialect(source)
         try:
             table = scan_csv(con, source, delimiter, header)
+            unnumbered = scan_csv(con, source, delimiter, header, numbered=False)
         except Exception as error:  # the engine's parser error, reworded once here
             raise SourceError(
                 str(source), f"cannot be parsed as CSV: {describe_error(error)}"
             ) from None
-        return _as_raw(source, self.name, table)
+        return _as_raw(source, self.name, table, unnumbered)
 
 
 class ParquetAdapter:
@@ -72,11 +71,12 @@ class ParquetAdapter:
             raise SourceError(str(source), "is not a Parquet file (no PAR1 magic bytes)")
         try:
             table = scan_parquet(con, source)
+            unnumbered = scan_parquet(con, source, numbered=False)
         except Exception as error:
             raise SourceError(
                 str(source), f"cannot be read as Parquet: {describe_error(error)}"
             ) from None
-        return _as_raw(source, self.name, table)
+        return _as_raw(source, self.name, table, unnumbered)
 
 
 _DELIMITERS = (",", ";", "\t", "|")
