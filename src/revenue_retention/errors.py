@@ -111,7 +111,7 @@ class RejectReason(enum.StrEnum):
 _EXPLANATIONS = {
     RejectReason.MISSING_CUSTOMER_ID: "the customer id is empty",
     RejectReason.MISSING_DATE: "the date is empty",
-    RejectReason.INVALID_DATE: "not a valid date; expected YYYY-MM or YYYY-MM-DD",
+    RejectReason.INVALID_DATE: "not a valid date; expected YYYY-MM or YYYY-MM-DD (year first)",
     RejectReason.MISSING_AMOUNT: "the amount is empty",
     RejectReason.INVALID_AMOUNT: "not a plain decimal number such as 1200.50",
     RejectReason.TOO_MANY_DECIMALS: "more than 6 decimal places; it would have to be rounded",

@@ -383,3 +383,16 @@ def test_parquet_decimals_with_a_wider_scale_keep_exact_values(tmp_path: Path) -
     pq.write_table(table, tmp_path / "billing.parquet")
     data = load(tmp_path / "billing.parquet", on_bad_rows="reject")
     assert mrr_by_month(data) == {("a", "2024-01"): Decimal("0.1")}
+
+
+def test_year_first_dates_with_slashes_or_dots_are_read(tmp_path: Path) -> None:
+    # Year first is unambiguous: 2024/01/31 is January, 2024.02 is February.
+    path = write_csv(tmp_path / "billing.csv", HEADER, "a,2024/01/31,10", "b,2024.02,5")
+    canonical = mrr_by_month(load(path))
+    assert canonical == {("a", "2024-01"): Decimal(10), ("b", "2024-02"): Decimal(5)}
+
+
+def test_day_or_month_first_dates_are_not_guessed(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "billing.csv", HEADER, "a,01/02/2024,10")
+    with pytest.raises(BadRowsError, match="invalid_date"):
+        load(path)

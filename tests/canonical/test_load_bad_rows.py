@@ -58,7 +58,7 @@ CASES = {
     "Feb 30": (LONG, "e,2024-02-30,50", "month", "2024-02-30", R.INVALID_DATE),
     "Feb 29 2023": (LONG, "e,2023-02-29,50", "month", "2023-02-29", R.INVALID_DATE),
     "month name": (LONG, "e,January 2024,1", "month", "January 2024", R.INVALID_DATE),
-    "slashes": (LONG, "e,2024/01/15,1", "month", "2024/01/15", R.INVALID_DATE),
+    "day first, slashes": (LONG, "e,15/01/2024,1", "month", "15/01/2024", R.INVALID_DATE),
     "short year": (LONG, "e,24-01,1", "month", "24-01", R.INVALID_DATE),
     "bad start": (PERIODS, "e,2024-00-10,,1", "start_date", "2024-00-10", R.INVALID_DATE),
     "bad end": (PERIODS, "e,2024-01-01,2024-02-31,1", "end_date", "2024-02-31", R.INVALID_DATE),

@@ -36,6 +36,7 @@ MAX_INTEGER_DIGITS = 12
 _PARSED = dt.Decimal(18, MONEY_SCALE)
 _FITS_PRECISION = rf"^[+-]?0*[0-9]{{0,{MAX_INTEGER_DIGITS}}}(\.[0-9]*)?$"
 _MONTH_ONLY = r"^[0-9]{4}-[0-9]{1,2}$"
+_YEAR_FIRST = r"^[0-9]{4}[/.][0-9]{1,2}([/.][0-9]{1,2})?$"
 _DATE_PREFIX = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
 _NO_REASON = ibis.null("string")
 
@@ -73,7 +74,12 @@ def negative_reason(value: ir.DecimalValue, reason: ir.StringValue) -> ir.String
 
 
 def date_value(text: ir.StringValue) -> ir.DateValue:
-    """An ISO date (``YYYY-MM-DD``, optionally with a time) or month (``YYYY-MM``, its 1st day)."""
+    """An ISO date (``YYYY-MM-DD``, optionally with a time) or month (``YYYY-MM``, its 1st day).
+
+    Year-first dates with slashes or dots (``2024/01/31``, ``2024.01``) are unambiguous and
+    read the same way; day-first or month-first forms (``01/02/2024``) are not guessed.
+    """
+    text = ibis.ifelse(text.re_search(_YEAR_FIRST), text.re_replace(r"[/.]", "-"), text)
     iso = ibis.cases(
         (text.re_search(_MONTH_ONLY), text.concat("-01")),
         (text.re_search(_DATE_PREFIX), text.re_extract(_DATE_PREFIX, 1)),
