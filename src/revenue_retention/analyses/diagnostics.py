@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pyarrow.compute as pc
@@ -172,8 +173,10 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
     recent, older = rows[-recent_n:], rows[:-recent_n]
 
     def weighted(group: list[dict[str, Any]], name: str) -> float:
-        base = sum(float(r["base_mrr"]) for r in group)
-        return sum(float(r[name]) for r in group) / base if base else 0.0
+        # Exact sums of money; only the ratio becomes a float.
+        base = sum((r["base_mrr"] for r in group), Decimal(0))
+        kept = sum((r[name] for r in group), Decimal(0))
+        return float(kept / base) if base else 0.0
 
     recent_nrr, older_nrr = weighted(recent, "mrr"), weighted(older, "mrr")
     recent_logo = sum(r["active_customers"] for r in recent) / sum(
