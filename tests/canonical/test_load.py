@@ -215,13 +215,14 @@ def test_an_unknown_on_bad_rows_is_an_option_error(three_months: Path) -> None:
 
 
 def test_a_header_without_rows_has_nothing_to_compute(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no valid rows"):
+    with pytest.raises(InputError, match="no rows of data"):
         load(write_csv(tmp_path / "billing.csv", HEADER))
 
 
 def test_only_rejected_rows_leave_nothing_to_compute(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "billing.csv", HEADER, "a,2024-01,abc", ",2024-01,1")
-    with pytest.raises(InputError, match="no valid rows"):
+    # The message says why: every row, with its line and reason (line 2, then line 3).
+    with pytest.raises(InputError, match=r"all 2 rows are invalid(.|\n)*line 2(.|\n)*line 3"):
         load(path, on_bad_rows="reject")
 
 

@@ -187,7 +187,7 @@ def test_header_only_file(invoke: Invoke, make_csv: MakeCsv) -> None:
     source = make_csv("header_only.csv", "customer_id,month,mrr\n")
     result = invoke("metrics", source)
     assert_clean_failure(result)
-    assert "no valid rows; nothing to compute" in result.stderr
+    assert "no rows of data; nothing to compute" in result.stderr
 
 
 def test_missing_column_lists_headers_found_and_names_accepted(

@@ -140,7 +140,12 @@ def _load_rows(
     if rejected and on_bad_rows == "raise":
         raise BadRowsError(raw.path, _examples(numbered, raw.path), rejected, counts["rows_read"])
     if counts["first"] is None:
-        raise InputError(f"{raw.path}: no valid rows; nothing to compute")
+        if rejected:  # say why, even when bad rows were to be set aside
+            examples = "".join(f"\n  {row}" for row in _examples(numbered, raw.path))
+            raise InputError(
+                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{examples}"
+            )
+        raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     data_months = MonthRange(counts["first"], counts["last"])
     months = data_months.capped(as_of_index)
