@@ -30,6 +30,7 @@ EXPORTED = [
     "MetricsResult",
     "MissingColumnError",
     "MonthRange",
+    "NoValidRowsError",
     "OptionError",
     "RejectReason",
     "RetentionError",

@@ -6,7 +6,8 @@
     ├── InputError (ValueError)         the input cannot be read as asked
     │   ├── SourceError                 a path that does not exist, a folder, an unreadable file
     │   ├── MissingColumnError          a required column is absent (lists what was found)
-    │   └── BadRowsError                rows failed validation (first few, then a count)
+    │   ├── BadRowsError                rows failed validation (first few, then a count)
+    │   └── NoValidRowsError            every row was rejected (carries the rejected rows)
     ├── OptionError (ValueError)        a parameter is malformed or out of range
     └── EngineNotSupported (NotImplementedError)
                                         the chosen engine lacks an operation the metric needs
@@ -27,6 +28,7 @@ __all__ = [
     "EngineNotSupported",
     "InputError",
     "MissingColumnError",
+    "NoValidRowsError",
     "OptionError",
     "RejectReason",
     "RetentionError",
@@ -137,6 +139,15 @@ class BadRow:
             f"{self.path}, line {self.line}, column {self.column!r}: {shown}: "
             f"{self.reason.explanation} [{self.reason.value}]"
         )
+
+
+class NoValidRowsError(InputError):
+    """Every row was rejected: nothing to compute, but the rejects can still be written."""
+
+    def __init__(self, message: str, rejects: object = None) -> None:
+        #: The rejected rows as an engine table (``Dataset.rejects`` shape), when known.
+        self.rejects = rejects
+        super().__init__(message)
 
 
 class BadRowsError(InputError):

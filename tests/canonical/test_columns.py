@@ -299,3 +299,16 @@ def test_load_reports_a_missing_column_with_the_file(tmp_path: Path) -> None:
     assert error.value.role == "customer_id"
     assert error.value.found == ("client name", "month", "mrr")
     assert "--column customer_id=COLUMN" in str(error.value)
+
+
+def test_a_month_column_wins_over_start_and_end_dates_beside_it() -> None:
+    # A monthly table with a signup date is still a monthly table: the dates are attributes.
+    cmap = map_columns(["customer_id", "month", "mrr", "signup_date", "start_date"], "x.csv")
+    assert cmap.layout == "long"
+    assert "start_date" not in cmap.roles
+    assert cmap.attributes == ("signup_date", "attr_start_date")
+
+
+def test_attributes_named_like_result_columns_are_renamed() -> None:
+    cmap = map_columns(["customer_id", "month", "mrr", "churn", "method", "a"], "x.csv")
+    assert cmap.attributes == ("attr_churn", "attr_method", "attr_a")

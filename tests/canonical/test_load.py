@@ -397,3 +397,22 @@ def test_day_or_month_first_dates_are_not_guessed(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "billing.csv", HEADER, "a,01/02/2024,10")
     with pytest.raises(BadRowsError, match="invalid_date"):
         load(path)
+
+
+def test_year_zero_is_not_a_date(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "billing.csv", HEADER, "a,0000-01,10", "a,2024-02,12")
+    with pytest.raises(BadRowsError, match=r"'0000-01'.*invalid_date"):
+        load(path)
+
+
+def test_a_line_amount_past_twelve_digits_is_rejected_not_overflowed(tmp_path: Path) -> None:
+    # 1000 x 999,999,999,999 ~ 10^15: too large for an amount, rejected on its row.
+    path = write_csv(
+        tmp_path / "items.csv",
+        "customer_id,month,quantity,unit_price",
+        "b,2024-02,1000,999999999999",
+        "b,2024-03,2,3.5",
+    )
+    data = load(path, on_bad_rows="reject")
+    assert data.report.rejected_by_reason == {"amount_too_large": 1}
+    assert mrr_by_month(data) == {("b", "2024-03"): Decimal("7")}

@@ -268,3 +268,16 @@ def test_debug_lets_the_traceback_through(
     # and the flag does not stick: the next run without it is back to the short message
     again = invoke("metrics", five_customers_csv)
     assert again.exit_code == 70
+
+
+def test_every_row_bad_with_rejects_still_writes_the_rejects(
+    invoke: Invoke, make_csv: MakeCsv, tmp_path: Path
+) -> None:
+    source = make_csv("all_bad.csv", "customer_id,month,mrr\na,2024-13,5\nb,2024-01,x\n")
+    target = tmp_path / "rejects.csv"
+    result = invoke("metrics", source, "--rejects", target)
+    assert_clean_failure(result)
+    assert "all 2 rows are invalid" in result.stderr
+    assert "2 rejected rows written to" in result.stderr
+    written = target.read_text(encoding="utf-8").splitlines()
+    assert len(written) == 3 and '"invalid_date"' in written[1] and '"invalid_amount"' in written[2]

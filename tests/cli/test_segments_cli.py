@@ -58,3 +58,28 @@ def test_size_bands_are_configurable(tmp_path: Path) -> None:
     doc = run(tmp_path, "--by", "size_band", "--size-bands", "50")
     bands = {r["size_band"] for r in doc["retention"] if "size_band" in r}
     assert bands == {"1: < 50", "2: >= 50"}  # y starts at 40, x at 100
+
+
+def test_scope_tells_totals_from_groups_even_for_a_null_group(tmp_path: Path) -> None:
+    path = tmp_path / "nulls.csv"
+    path.write_text(
+        "customer_id,month,mrr,segment\nx,2024-01,10,\nx,2024-02,10,\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        app, ["metrics", str(path), "-w", "1", "--by", "segment", "-f", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("period,scope,segment,")
+    assert lines[2].startswith("2024-02,total,,") and lines[3].startswith("2024-02,group,,")
+
+
+def test_a_group_column_named_like_a_result_column_is_used_by_its_new_name(tmp_path: Path) -> None:
+    path = tmp_path / "churn.csv"
+    path.write_text("customer_id,month,mrr,churn\nx,2024-01,10,P\nx,2024-02,12,Q\n", "utf-8")
+    bad = CliRunner().invoke(app, ["metrics", str(path), "--by", "churn"])
+    assert bad.exit_code == 1 and "did you mean 'attr_churn'" in bad.stderr
+    good = CliRunner().invoke(app, ["metrics", str(path), "-f", "json", "--by", "attr_churn"])
+    assert good.exit_code == 0, good.output
+    groups = [r for r in json.loads(good.stdout)["retention"] if r.get("scope") == "group"]
+    assert [r["attr_churn"] for r in groups] == ["P"]

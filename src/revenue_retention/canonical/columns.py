@@ -222,8 +222,12 @@ def map_columns(
     found = {role: _find(role, header, overrides, path) for role in ALIASES}
     roles = {role: column for role, column in found.items() if column is not None}
 
-    layout: Layout = "periods" if "start_date" in roles else "long"
+    # Start and end dates make subscription periods; a month column with a start date
+    # alone (a signup date, say) is a monthly table whose dates are attributes.
+    is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
+    layout: Layout = "periods" if is_periods else "long"
     if layout == "long":
+        roles.pop("start_date", None)
         roles.pop("end_date", None)
     else:
         roles.pop("month", None)
@@ -246,7 +250,45 @@ def map_columns(
 
 #: Names the canonical table and its metrics use for themselves.
 RESERVED = frozenset(
-    {*ALIASES, "month_index", "period", "mrr", "line", "window_months", "as_of", "as_of_index"}
+    {
+        *ALIASES,
+        # the canonical table's own columns
+        "month_index",
+        "period",
+        "mrr",
+        "line",
+        # the columns of results, which a group column is written next to
+        "window_months",
+        "as_of",
+        "as_of_index",
+        "method",
+        "scope",
+        "opening_mrr",
+        "new",
+        "reactivation",
+        "expansion",
+        "contraction",
+        "churn",
+        "transfer_in",
+        "transfer_out",
+        "closing_mrr",
+        "customers",
+        "retained_customers",
+        "starting_mrr",
+        "ending_mrr",
+        "grr",
+        "nrr",
+        "logo_retention",
+        "cohort",
+        "age_months",
+        # names the metric expressions use for their own intermediate columns
+        "a",
+        "b",
+        "prev_mrr",
+        "prev_month",
+        "next_month",
+        "total",
+    }
 )
 
 

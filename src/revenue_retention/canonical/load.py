@@ -15,6 +15,7 @@ from ibis.backends import BaseBackend
 from revenue_retention.canonical.columns import ColumnMap, map_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
+    MAX_INTEGER_DIGITS,
     amount_syntax_reason,
     amount_value,
     date_reason,
@@ -33,6 +34,7 @@ from revenue_retention.errors import (
     BadRow,
     BadRowsError,
     InputError,
+    NoValidRowsError,
     OptionError,
     RejectReason,
     SourceError,
@@ -142,8 +144,9 @@ def _load_rows(
     if counts["first"] is None:
         if rejected:  # say why, even when bad rows were to be set aside
             examples = "".join(f"\n  {row}" for row in _examples(numbered, raw.path))
-            raise InputError(
-                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{examples}"
+            raise NoValidRowsError(
+                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{examples}",
+                rejects=_rejects(raw, numbered),
             )
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
@@ -236,12 +239,18 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
     reasons = {r: checked[f"_r_{r}"] for r in _CHECK_ORDER if f"_r_{r}" in checked.columns}
     amount = checked["_v_mrr"] if "mrr" in col else None
     if amount is None:
-        # The engine multiplies at scale 12; the product must be exact at the money scale.
-        product = checked._v_quantity.cast(_PRODUCT) * checked._v_unit_price.cast(_PRODUCT)
-        amount = product.cast(_PRODUCT).cast(MONEY)
-        exact = (amount.cast(_PRODUCT) == product.cast(_PRODUCT)).fill_null(True)
-        inexact = ibis.ifelse(exact, _NO_TEXT, RejectReason.TOO_MANY_DECIMALS.value)
-        reasons["unit_price"] = ibis.coalesce(reasons["unit_price"], inexact)
+        # Six-place factors multiply at scale 12 (up to 10^24, inside 38 digits); the
+        # product must be exact at the money scale and as small as any other amount.
+        product = (checked._v_quantity * checked._v_unit_price).cast(_PRODUCT)
+        amount = product.cast(MONEY)
+        exact = (amount.cast(_PRODUCT) == product).fill_null(True)
+        small = (product < 10**MAX_INTEGER_DIGITS).fill_null(True)
+        product_reason = ibis.cases(
+            (~small, RejectReason.AMOUNT_TOO_LARGE.value),
+            (~exact, RejectReason.TOO_MANY_DECIMALS.value),
+            else_=_NO_TEXT,
+        )
+        reasons["unit_price"] = ibis.coalesce(reasons["unit_price"], product_reason)
     if cmap.layout == "periods" and "end_date" in col:
         before = (checked._v_end_date < checked._v_start_date).fill_null(False)
         late = ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT)

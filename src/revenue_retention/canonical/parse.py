@@ -85,7 +85,9 @@ def date_value(text: ir.StringValue) -> ir.DateValue:
         (text.re_search(_DATE_PREFIX), text.re_extract(_DATE_PREFIX, 1)),
         else_=ibis.null("string"),
     )
-    return iso.try_cast("date")
+    value = iso.try_cast("date")
+    # Year 0 parses in some engines but is no calendar year (a placeholder in exports).
+    return ibis.ifelse(value.year() >= 1, value, ibis.null("date"))
 
 
 def date_reason(text: ir.StringValue, value: ir.DateValue, *, required: bool) -> ir.StringValue:

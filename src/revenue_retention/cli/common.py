@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis.expr.types as ir
 import typer
 from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options
 from revenue_retention.cli.options import Format, SnapshotDay
-from revenue_retention.errors import OptionError
+from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
+from revenue_retention.outputs.rejects import write_rejects_table
 
 __all__ = ["emit", "load_input", "stderr"]
 
@@ -28,16 +30,27 @@ def load_input(
     input_format: str | None,
     format: Format,
 ) -> Dataset:
-    """Load ``source`` as the options say; report rejects and warnings on stderr."""
-    data = load(
-        source,
-        columns=parse_column_options(column),
-        as_of=as_of,
-        snapshot=snapshot.value,
-        on_bad_rows="reject" if rejects else "raise",
-        input_format=input_format,
-    )
+    """Load ``source`` as the options say; report rejects and warnings on stderr.
+
+    When every row is rejected the run stops, but the rejects file asked for is written
+    first: it is the one place that lists them all.
+    """
     err = stderr()
+    try:
+        data = load(
+            source,
+            columns=parse_column_options(column),
+            as_of=as_of,
+            snapshot=snapshot.value,
+            on_bad_rows="reject" if rejects else "raise",
+            input_format=input_format,
+        )
+    except NoValidRowsError as error:
+        if rejects is not None and error.rejects is not None:
+            assert isinstance(error.rejects, ir.Table)
+            written = write_rejects_table(error.rejects, rejects)
+            err.print(f"{written:,} rejected rows written to {rejects}", markup=False)
+        raise
     if rejects is not None:
         written = write_rejects(data, rejects)
         r = data.report

@@ -57,12 +57,14 @@ def bridge_fields(result: MetricsResult) -> tuple[str, ...]:
     """Bridge columns: with ``--by``, the attributes after ``period`` and the transfers."""
     if not result.by:
         return BRIDGE_FIELDS
-    return ("period", *result.by, *BRIDGE_FIELDS[1:-1], *_TRANSFERS, BRIDGE_FIELDS[-1])
+    return ("period", "scope", *result.by, *BRIDGE_FIELDS[1:-1], *_TRANSFERS, BRIDGE_FIELDS[-1])
 
 
 def retention_fields(result: MetricsResult) -> tuple[str, ...]:
-    """Retention columns: with ``--by``, the attributes after ``window_months``."""
-    return (*RETENTION_FIELDS[:2], *result.by, *RETENTION_FIELDS[2:])
+    """Retention columns: with ``--by``, ``scope`` and the attributes after ``window_months``."""
+    if not result.by:
+        return RETENTION_FIELDS
+    return (*RETENTION_FIELDS[:2], "scope", *result.by, *RETENTION_FIELDS[2:])
 
 
 def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str, Any]]:
@@ -71,8 +73,11 @@ def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str,
     With ``--by``, one record per month and group follows the totals, carrying each
     attribute under its own name and the MRR moved between groups.
     """
+    # With --by, "scope" tells totals from groups (a group's value may itself be null).
+    total_scope = {"scope": "total"} if result.by and groups else {}
     totals: list[dict[str, Any]] = [
         {"period": month_label(row["month_index"])}
+        | total_scope
         | {name: format_money(row[name]) for name in _BRIDGE_MONEY}
         for row in result.bridge.to_pylist()
     ]
@@ -80,7 +85,7 @@ def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str,
         return totals
     money = (*_BRIDGE_MONEY[:-1], *_TRANSFERS, _BRIDGE_MONEY[-1])
     by_group: list[dict[str, Any]] = [
-        {"period": month_label(row["month_index"])}
+        {"period": month_label(row["month_index"]), "scope": "group"}
         | {name: row[name] for name in result.by}
         | {name: format_money(row[name]) for name in money}
         for row in result.bridge_by.to_pylist()
@@ -95,10 +100,14 @@ def retention_records(result: MetricsResult, groups: bool = True) -> list[dict[s
     attribute under its own name; a customer counts in its group at the window's start.
     """
     by_group = result.retention_by if groups and result.retention_by is not None else None
+    total_scope = {"scope": "total"} if by_group is not None else {}
     return [
         {
             "as_of": month_label(row["as_of_index"]),
             "window_months": row["window_months"],
+        }
+        | total_scope
+        | {
             "method": result.method,
             "customers": row["customers"],
             "retained_customers": row["retained_customers"],
@@ -107,7 +116,11 @@ def retention_records(result: MetricsResult, groups: bool = True) -> list[dict[s
         | {name: row[name] for name in ("grr", "nrr", "logo_retention")}
         for row in result.retention.to_pylist()
     ] + [
-        {"as_of": month_label(row["as_of_index"]), "window_months": row["window_months"]}
+        {
+            "as_of": month_label(row["as_of_index"]),
+            "window_months": row["window_months"],
+            "scope": "group",
+        }
         | {name: row[name] for name in result.by}
         | {
             "method": result.method,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis.expr.types as ir
+
 from revenue_retention.canonical import Dataset
 
-__all__ = ["write_rejects"]
+__all__ = ["write_rejects", "write_rejects_table"]
 
 
 def write_rejects(data: Dataset, path: Path) -> int:
@@ -14,9 +16,14 @@ def write_rejects(data: Dataset, path: Path) -> int:
 
     The file always has its header, so an empty rejects file still says what it would hold.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = data.con.to_pyarrow(data.rejects)
+    return write_rejects_table(data.rejects, path)
+
+
+def write_rejects_table(rejects: ir.Table, path: Path) -> int:
+    """Write a rejects table (``Dataset.rejects`` shape) as CSV; return its row count."""
     import pyarrow.csv as pacsv
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = rejects.to_pyarrow()
     pacsv.write_csv(table, path)
     return table.num_rows
