@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
@@ -24,6 +24,9 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
 
@@ -91,6 +94,20 @@ class Diagnosis:
     diagnostics: tuple[Diagnostic, ...]
     benchmarks_path: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self) -> go.Figure:
+        """The report's chart of this result."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self)
 
 
 Rule = Callable[[Dataset, dict[str, Any], Thresholds], Diagnostic]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
 from revenue_retention.analyses.cohorts import CohortResult, cohort_matrix
@@ -29,6 +29,9 @@ from revenue_retention.errors import OptionError, RetentionError
 from revenue_retention.metrics import DEFAULT_WINDOWS
 from revenue_retention.metrics.groups import SIZE_BAND, check_groups
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["SEGMENT_CANDIDATES", "STEPS", "Overview", "Step", "overview", "segment_attribute"]
 
@@ -77,6 +80,20 @@ class Overview:
     @property
     def as_of_label(self) -> str:
         return month_label(self.as_of)
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self, id: str = "retention-trend") -> go.Figure:
+        """One chart of the report by its id (``bridge-month``, ``cohort-heatmap`` ...)."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self, id=id)
 
 
 def segment_attribute(data: Dataset, by: str | None = None) -> str:
