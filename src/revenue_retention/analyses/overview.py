@@ -165,10 +165,6 @@ def overview(
 
     metrics = run("bridge and retention", lambda: compute_metrics(data, windows=windows))
     segments = run("segments", lambda: compute_metrics(data, windows=[window], by=[segment_by]))
-    diagnosis = optional(
-        "diagnostics",
-        lambda: diagnose(data, window_months=window, benchmarks=benchmarks),
-    )
     intervals = optional(
         "confidence intervals",
         lambda: bootstrap_intervals(
@@ -184,6 +180,17 @@ def overview(
     seasonal = run("seasonality", lambda: seasonality(data))
     methods = optional("methods", lambda: compare_methods(data, window_months=window))
     explain = optional("customers", lambda: compute_explain(data, window_months=window))
+    # Last, so that it reuses what is already computed instead of computing it again.
+    known = {
+        "concentration": concentration,
+        "decomposition": decomposition,
+        "seasonality": seasonal,
+        "intervals": intervals,
+    }
+    diagnosis = optional(
+        "diagnostics",
+        lambda: diagnose(data, window_months=window, benchmarks=benchmarks, known=known),
+    )
     return Overview(
         input=data.report,
         as_of=as_of,
