@@ -34,6 +34,8 @@ __all__ = ["MAX_ROWS", "html_table", "plot", "repr_html"]
 #: Rows a table shows at most; the note under it says how many more the result holds.
 MAX_ROWS = 100
 _RIGHT = ' style="text-align: right"'
+#: Height added on top of a figure for its title in a notebook.
+_TITLE_PX = 36
 
 
 def _cell(value: Any) -> tuple[str, bool]:
@@ -327,6 +329,21 @@ def plot(result: object, **kwargs: Any) -> go.Figure:
     same figure gets the chart's title.
     """
     drawn = chart(result, **kwargs)
-    drawn.figure.update_layout(title={"text": html.escape(drawn.title), "x": 0, "xanchor": "left"})
-    drawn.figure.update_layout(margin={"t": 90})
-    return drawn.figure
+    fig = drawn.figure
+    height = fig.layout.height or 450
+    # The title takes the top of the figure; the legend moves down under it.
+    fig.update_layout(
+        title={
+            "text": html.escape(drawn.title),
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8, "l": 10},
+        },
+        height=height + _TITLE_PX,
+        legend_y=1 - _TITLE_PX / (height + _TITLE_PX),
+        margin_t=(fig.layout.margin.t or 50) + _TITLE_PX,
+    )
+    return fig

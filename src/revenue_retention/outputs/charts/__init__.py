@@ -145,7 +145,9 @@ def _metrics_chart(
     benchmarks: Benchmarks | None = None,
 ) -> Chart:
     if window is None:
-        window = 12 if 12 in result.windows else max(result.windows)
+        # 12 months when the data reaches that far, else the longest window it has rows of.
+        present = set(result.retention.column("window_months").to_pylist()) or set(result.windows)
+        window = 12 if 12 in present else max(present)
     if kind == "trend":
         return retention_trend(result, window, benchmarks or load_benchmarks())
     if kind == "bridge":

@@ -19,6 +19,7 @@ from revenue_retention.money import display_money, format_money
 
 __all__ = [
     "FONT",
+    "LEGEND",
     "NEUTRAL",
     "OKABE_ITO",
     "PALETTE",
@@ -70,6 +71,16 @@ NEUTRAL: dict[str, str] = {"white": "#FFFFFF", "grid": "#E5E5E5", "text": "#2222
 #: System fonts only: a font from the web would be a network request.
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
+#: The legend's place: the top left corner of the figure, laid out horizontally.
+LEGEND: dict[str, Any] = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "yref": "container",
+    "y": 1,
+    "yanchor": "top",
+}
+
 _TEMPLATE = go.layout.Template(
     layout={
         "colorway": list(PALETTE),
@@ -106,15 +117,16 @@ def figure(height: int = 420, **layout: Any) -> go.Figure:
     """An empty figure with the shared look: sized by its container, legend on top.
 
     No width is set (the page makes the plot as wide as the screen); the legend lies
-    horizontally above the plot, where it wraps on a phone instead of taking its width.
+    horizontally at the top of the figure, where it wraps on a phone instead of taking its
+    width, above anything drawn over the plot area (panel titles, buttons).
     """
     fig = go.Figure()
     fig.update_layout(
         template=_TEMPLATE,
         autosize=True,
         height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend=LEGEND,
         hovermode="closest",
         **layout,
     )

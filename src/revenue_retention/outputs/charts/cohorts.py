@@ -155,18 +155,19 @@ def cohort_heatmap(nrr: CohortResult, logo: CohortResult | None = None) -> Chart
     for i, view in enumerate(views):
         fig.add_trace(_heatmap(view, visible=i == 0))
     fig.update_yaxes(type="category", autorange="reversed", title_text="cohort")
-    fig.update_xaxes(title_text="months since first payment", dtick=3)
+    fig.update_xaxes(title_text="months since first payment", dtick=6)
     if logo is not None:
         fig.update_layout(
-            margin={"t": 60},
+            margin={"t": 50},
             updatemenus=[
                 {
                     "type": "buttons",
                     "direction": "right",
                     "x": 0,
                     "xanchor": "left",
-                    "y": 1.02,
+                    "y": 1,
                     "yanchor": "bottom",
+                    "pad": {"b": 6},
                     "showactive": True,
                     "buttons": [
                         {

@@ -129,19 +129,21 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.1,
-        subplot_titles=("Gross (GRR) and logo retention", "Net revenue retention (NRR)"),
+        vertical_spacing=0.06,
     )
     fig.update_layout(figure(height=560).layout)
-    panels = {"grr": (1, ("grr", "logo_retention")), "nrr": (2, ("nrr",))}
+    panels = {
+        "grr": (1, ("grr", "logo_retention"), "GRR and logo retention"),
+        "nrr": (2, ("nrr",), "NRR"),
+    }
     with_bands = window == BENCHMARK_WINDOW
-    for metric, (row, fields) in panels.items():
+    for metric, (row, fields, axis_title) in panels.items():
         for field in fields:
             fig.add_trace(_rate_trace(rows, field, window), row=row, col=1)
         median = benchmarks.medians.get(metric) if with_bands else None
         values = [r[f] for r in rows for f in fields]
         span = _span(values, [median.value] if median else [])
-        fig.update_yaxes(range=list(span), tickformat=".0%", row=row, col=1)
+        fig.update_yaxes(range=list(span), tickformat=".0%", title_text=axis_title, row=row, col=1)
         if with_bands:
             _shade_bands(
                 fig, [b for b in benchmarks.bands if b.metric == metric], row, span, metric
@@ -152,9 +154,7 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
                 row=row,
                 col=1,
                 line={"color": OKABE_ITO["black"], "width": 1, "dash": "dash"},
-                annotation_text=(
-                    f"median {median.value:.0%} ({label(median.source)}, {median.year})"
-                ),
+                annotation_text=f"median {median.value:.0%} ({median.year})",
                 annotation_position="top left",
                 annotation_font_size=10,
             )
@@ -163,7 +163,8 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         f"Each point is the {window}-month retention of the customers paying {window} months "
         "before that month; "
         + (
-            "shaded bands are the benchmark ranges, dashed lines the published medians."
+            "shaded bands are the benchmark ranges, dashed lines the published medians "
+            f"({_medians_source(benchmarks)})."
             if with_bands
             else f"benchmark bands are for 12-month windows, so none are drawn for {window}."
         )
@@ -189,6 +190,11 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         ("As of", "Customers", "Starting MRR", "GRR", "NRR", "Logo retention"),
         table,
     )
+
+
+def _medians_source(benchmarks: Benchmarks) -> str:
+    sources = sorted({f"{m.source}, {m.year}" for m in benchmarks.medians.values()})
+    return "; ".join(sources) or "none published"
 
 
 def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
@@ -228,7 +234,9 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
         horizontal_spacing=0.08,
         subplot_titles=[label(g) for g in shown],
     )
-    fig.update_layout(figure(height=90 + 230 * nrows).layout)
+    fig.update_layout(figure(height=110 + 230 * nrows).layout)
+    # Room under the legend for the first row's panel titles.
+    fig.update_layout(margin={"t": 80})
     for i, group in enumerate(shown):
         own = [r for r in rows if r[by] == group]
         for field in ("grr", "nrr"):
@@ -245,7 +253,8 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
             fig.add_trace(trace, row=i // cols + 1, col=i % cols + 1)
     fig.add_hline(y=1, line={"color": OKABE_ITO["black"], "width": 1, "dash": "dot"})
     fig.update_yaxes(tickformat=".0%")
-    fig.update_xaxes(type="date", tickformat="%b %Y", hoverformat="%Y-%m", nticks=4, matches="x")
+    # Yearly ticks: a narrow panel still has room for them.
+    fig.update_xaxes(type="date", dtick="M12", tickformat="%Y", hoverformat="%Y-%m", matches="x")
     total = next(
         (
             r
