@@ -9,6 +9,7 @@ The public API mirrors the ``retention`` command::
     rr.retention(data, windows=[12]).to_pyarrow()   # cohort GRR / NRR / logo retention (§3)
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
     rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
+    rr.overview(data).plot()                  # every analysis of the report, charted
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from revenue_retention.analyses import (
     load_benchmarks,
     seasonality,
 )
+from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.canonical import Dataset, InputReport, load
 from revenue_retention.engine import connect
 from revenue_retention.errors import (
@@ -83,6 +85,7 @@ __all__ = [
     "MonthRange",
     "NoValidRowsError",
     "OptionError",
+    "Overview",
     "RejectReason",
     "RetentionError",
     "SeasonalityResult",
@@ -106,6 +109,7 @@ __all__ = [
     "load",
     "load_benchmarks",
     "method_retention",
+    "overview",
     "retention",
     "seasonality",
     "to_csv",
