@@ -32,6 +32,7 @@ __all__ = [
     "Layout",
     "map_columns",
     "parse_column_options",
+    "preset_columns",
 ]
 
 Layout = Literal["long", "periods", "wide", "invoices"]
@@ -75,6 +76,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "billing_period",
         "month_date",
         "snapshot_date",
+        "usage_date",
+        "usage_month",
+        "charge_date",
     ),
     "mrr": (
         "mrr",
@@ -92,6 +96,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "plan_amount",
         "monthly_fee",
         "monthly_price",
+        "usage_amount",
+        "charge_amount",
     ),
     "start_date": (
         "start_date",
@@ -163,6 +169,9 @@ class ColumnMap:
     attribute_sources: Mapping[str, str] = field(default_factory=dict)
     #: Wide layout: each month column and the month index it names.
     months: Mapping[str, int] = field(default_factory=dict)
+    #: The billing rules of a known export (``stripe-subscriptions``), applied by
+    #: ``canonical.billing``; None for plain MRR tables.
+    rules: str | None = None
 
     def source_of(self, attribute: str) -> str:
         return self.attribute_sources.get(attribute, attribute)
@@ -330,6 +339,32 @@ RESERVED = frozenset(
         "total",
     }
 )
+
+
+def preset_columns(
+    header: Sequence[str],
+    path: str,
+    roles: Mapping[str, str],
+    layout: str,
+    rules: str,
+    overrides: Mapping[str, str] | None = None,
+) -> ColumnMap:
+    """The column map an adapter gives for a known export; ``--column`` still wins.
+
+    Such exports carry many columns (emails, metadata) that are not customer attributes:
+    only the roles are read.
+    """
+    chosen = dict(roles)
+    for role, column in (overrides or {}).items():
+        if column not in header:
+            raise MissingColumnError(path, role, [column], header, _OPTION)
+        chosen[role] = column
+    return ColumnMap(
+        layout=layout,  # type: ignore[arg-type]
+        roles=chosen,
+        attributes=(),
+        rules=rules,
+    )
 
 
 def _wide(

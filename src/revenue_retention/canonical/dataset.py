@@ -44,6 +44,9 @@ class InputReport:
     #: With a currency column: the reporting currency, the currencies, where the rates
     #: came from, and money read / accepted / rejected per currency (each reconciles).
     currency: dict[str, Any] | None = None
+    #: For exports with billing rules (Stripe): valid rows carrying no recurring revenue
+    #: (trials never paid, prorations, one-off items), with their rows and money by why.
+    excluded: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # A run whose totals do not reconcile is a bug, not a data problem.
@@ -76,7 +79,10 @@ class InputReport:
             "data_last_month": month_label(self.data_months.last),
             "as_of": month_label(self.as_of) if self.as_of is not None else None,
             "warnings": list(self.warnings),
-        } | ({"currency": self.currency} if self.currency is not None else {})
+        } | (
+            ({"currency": self.currency} if self.currency is not None else {})
+            | ({"excluded": self.excluded} if self.excluded is not None else {})
+        )
 
 
 @dataclass(frozen=True)

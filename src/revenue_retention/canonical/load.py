@@ -12,8 +12,8 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.canonical import fx, wide
-from revenue_retention.canonical.columns import ColumnMap, map_columns
+from revenue_retention.canonical import billing, fx, wide
+from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
@@ -136,7 +136,12 @@ def load(
 
     con = connect(engine)
     raw = read_source(source, con, input_format, sheet=sheet)
-    cmap = map_columns(raw.columns, raw.path, columns)
+    if raw.roles is not None and raw.layout is not None:
+        cmap = preset_columns(
+            raw.columns, raw.path, raw.roles, raw.layout, raw.adapter, parse_overrides(columns)
+        )
+    else:
+        cmap = map_columns(raw.columns, raw.path, columns)
     fixed = dict(fixed_rates or {})
     if "currency" not in cmap.roles and (fx_rates is not None or fixed):
         raise OptionError(
@@ -294,9 +299,9 @@ def _load_rows(
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     last = counts["last"]
-    warnings: list[str] = []
+    warnings: list[str] = _rule_warnings(raw, cmap)
     if cmap.layout == "invoices":
-        _check_spread(accepted, snapshot, counts["money_accepted"])
+        _check_spread(accepted, snapshot)
         if counts["billed"] is not None and counts["billed"] < last:
             # Lines billed in advance run past the data; later months would show every
             # customer not yet invoiced as churned.
@@ -363,6 +368,7 @@ def _load_rows(
         months=months,
         as_of=as_of_index,
         currency=_currency_report(setup, counts) if setup is not None else None,
+        excluded=_excluded(accepted) if cmap.rules else None,
     )
     return Dataset(
         con=con,
@@ -372,10 +378,41 @@ def _load_rows(
         report=report,
         rejects=_rejects(raw, numbered),
         line_items=numbered.filter(numbered._rr_reason.isnull())
-        .drop("_rr_reason", "_rr_bad_column", "_rr_bad_value", "_rr_amount")
+        .drop(
+            "_rr_reason",
+            "_rr_bad_column",
+            "_rr_bad_value",
+            "_rr_amount",
+            *(["_rr_excluded"] if cmap.rules else []),
+        )
         .rename(line="_rr_line"),
         fx=fx_data,
     )
+
+
+def _excluded(accepted: ir.Table) -> dict[str, dict[str, Any]]:
+    """Valid rows that carry no recurring revenue, by why: rows and money as billed."""
+    rows = accepted.filter(accepted._rr_excluded.notnull())
+    found = rows.group_by(why=rows._rr_excluded).agg(rows=rows.count(), money=rows._rr_amount.sum())
+    return {
+        r["why"]: {"rows": r["rows"], "money": format_money(r["money"] or Decimal(0))}
+        for r in sorted(found.to_pyarrow().to_pylist(), key=lambda r: r["why"])
+    }
+
+
+def _rule_warnings(raw: Raw, cmap: ColumnMap) -> list[str]:
+    """What an export's rules cannot see: coupons named without their value."""
+    if "coupon" not in cmap.roles or {"percent_off", "amount_off"} & set(cmap.roles):
+        return []
+    coupon = text_of(raw.table[cmap.roles["coupon"]])
+    used = raw.table.filter(coupon.notnull()).count().to_pyarrow().as_py()
+    if not used:
+        return []
+    return [
+        f"{used} subscriptions name a coupon ({cmap.roles['coupon']!r}) but the export has no "
+        "Percent Off or Amount Off column: their MRR is before discounts. The invoice line "
+        "items export carries the discount amounts."
+    ]
 
 
 def _currency_report(setup: _FxSetup, counts: dict[str, Any]) -> dict[str, Any]:
@@ -392,7 +429,7 @@ def _currency_report(setup: _FxSetup, counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_DATES = ("month", "start_date", "end_date", "invoice_date")
+_DATES = ("month", "start_date", "end_date", "invoice_date", "trial_end", "cancelled_at")
 _AMOUNTS = ("mrr", "quantity", "unit_price")
 #: The order in which failures are reported: the first one of a row is its reason.
 _CHECK_ORDER = (
@@ -404,6 +441,12 @@ _CHECK_ORDER = (
     "mrr",
     "quantity",
     "unit_price",
+    "amount_off",
+    "percent_off",
+    "discount_amount",
+    "interval",
+    "trial_end",
+    "cancelled_at",
     "currency",
 )
 
@@ -419,6 +462,8 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
     amounts = [r for r in _AMOUNTS if r in col]
 
     texts = {f"_t_{r}": text_of(col[r]) for r in ("customer_id", *dates, *amounts)}
+    if cmap.rules == billing.SUBSCRIPTIONS and "quantity" in col:
+        texts["_t_quantity"] = ibis.coalesce(texts["_t_quantity"], ibis.literal("1"))
     ambiguous: dict[str, ir.Value] = {}
     if cmap.layout == "wide":
         # A cube's cells are in the spreadsheet's display format ($1,234.50).
@@ -477,15 +522,46 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
         before = (checked._v_end_date < checked._v_start_date).fill_null(False)
         late = ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT)
         reasons["end_date"] = ibis.coalesce(reasons["end_date"], late)
+    recurring: ir.Value = amount
+    excluded: ir.Value = _NO_TEXT
+    rules = billing.Billing(cmap.rules, col) if cmap.rules else None
+    if rules is not None:
+        extra = rules.extra_reasons()
+        reasons = {
+            r: extra.get(r, reasons.get(r)) for r in _CHECK_ORDER if r in reasons or r in extra
+        }
+        excluded = rules.excluded()
+        # A credit line (a proration, a refund of a one-off fee) is negative and excluded
+        # anyway: only recurring revenue must not be negative.
+        negative = RejectReason.NEGATIVE_AMOUNT.value
+        for role in ("mrr", "unit_price"):
+            if role in reasons:
+                reasons[role] = ibis.ifelse(
+                    excluded.notnull() & (reasons[role] == negative).fill_null(False),
+                    _NO_TEXT,
+                    reasons[role],
+                )
+        zero = ibis.literal(Decimal(0), type=MONEY)
+        recurring = ibis.ifelse(excluded.notnull(), zero, rules.recurring(amount))
 
     verdict = checked.mutate(
-        _amount=amount, **{f"_why_{r}": reason for r, reason in reasons.items()}
+        _amount=amount,
+        _recurring=recurring,
+        _excluded=excluded,
+        **{f"_why_{r}": reason for r, reason in reasons.items()},
     )
     failing = [(verdict[f"_why_{r}"].notnull(), r) for r in reasons]
     typed: dict[str, ir.Value] = {
         "customer_id": col["customer_id"].cast("string"),
         **{r: verdict[f"_v_{r}"] for r in (*dates, *amounts) if r != "mrr"},
     }
+    if rules is not None and cmap.layout == "periods":
+        values = {r: verdict[f"_v_{r}"] for r in dates}
+        typed["start_date"], typed["end_date"] = rules.period(
+            verdict._v_start_date,
+            verdict._v_end_date if "end_date" in col else ibis.null("date"),
+            values,
+        )
     if cmap.layout == "periods" and "end_date" not in col:
         typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
     extras = {name: t[cmap.source_of(name)].cast("string") for name in cmap.attributes}
@@ -496,7 +572,7 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
     return verdict.select(
         _rr_line=verdict[LINE_COLUMN],
         **typed,
-        mrr=verdict._amount,
+        mrr=verdict._recurring,
         **extras,
         _rr_reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
         _rr_bad_column=ibis.cases(
@@ -506,14 +582,19 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
             *[(c, verdict[cmap.roles[r]].cast("string")) for c, r in failing], else_=_NO_TEXT
         ),
         _rr_amount=verdict._amount,
+        **({"_rr_excluded": verdict._excluded} if rules is not None else {}),
     )
+
+
+def parse_overrides(columns: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(columns or {})
 
 
 def _date_required(role: str, cmap: ColumnMap) -> bool:
     """An open end is a live subscription; an invoice line must say what it covers."""
-    if role == "invoice_date":
-        return False
-    return role != "end_date" or cmap.layout == "invoices"
+    if role in ("month", "start_date"):
+        return True
+    return role == "end_date" and cmap.layout == "invoices"
 
 
 def _columns_read(cmap: ColumnMap) -> dict[str, str]:
@@ -797,10 +878,12 @@ def _expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) 
     return spans.mutate(month_index=spans._months.unnest()).drop("_months")
 
 
-def _check_spread(accepted: ir.Table, snapshot: Snapshot, money: Decimal) -> None:
+def _check_spread(accepted: ir.Table, snapshot: Snapshot) -> None:
     """Spreading only splits amounts: every accepted cent must be in some month."""
-    spread = spread_invoices(accepted.select("start_date", "end_date", "mrr"), snapshot)
+    lines = accepted.select("start_date", "end_date", "mrr")
+    spread = spread_invoices(lines, snapshot)
     total = spread.mrr.sum().to_pyarrow().as_py() or Decimal(0)
+    money = lines.mrr.sum().to_pyarrow().as_py() or Decimal(0)
     if total != money:
         raise AssertionError(f"invoice lines spread to {total} != accepted {money}")
 

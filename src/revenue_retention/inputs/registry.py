@@ -30,6 +30,10 @@ class Raw:
     #: named by its cell (``Sheet1!C5``); the line is then the sheet's row number.
     sheet: str | None = None
     column_letters: dict[str, str] | None = None
+    #: For exports of a known system (Stripe): the role of each column and the layout,
+    #: given by the adapter instead of guessed from the header.
+    roles: dict[str, str] | None = None
+    layout: str | None = None
 
     def cell(self, column: str, line: int | None) -> str | None:
         """The spreadsheet cell of ``column`` on ``line`` (``Sheet1!C5``), if a spreadsheet."""
@@ -70,7 +74,7 @@ def adapters() -> dict[str, Adapter]:
     global _entry_points_loaded
     if not _entry_points_loaded:
         _entry_points_loaded = True
-        from revenue_retention.inputs import files, xlsx  # noqa: F401  (registers built-ins)
+        from revenue_retention.inputs import files, stripe, xlsx  # noqa: F401  (built-ins)
 
         for point in entry_points(group="revenue_retention.inputs"):
             register(point.load()())
@@ -95,7 +99,9 @@ def read_source(
         if adapter not in known:
             raise OptionError("--input-format", adapter, f"is not one of {sorted(known)}")
         return _read(known[adapter], path, con, sheet)
-    for candidate in known.values():
+    # Adapters for one system's export (Stripe) look before the generic formats they share.
+    ordered = sorted(known.values(), key=lambda a: not getattr(a, "specific", False))
+    for candidate in ordered:
         if candidate.detect(path):
             return _read(candidate, path, con, sheet)
     raise SourceError(
