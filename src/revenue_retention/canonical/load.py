@@ -244,7 +244,12 @@ class _FxSetup:
         fixed: dict[str, Decimal],
         reporting: str | None,
     ) -> _FxSetup:
-        rates = materialize(con, fx.read_rates(path, con), "rates") if path else None
+        rates = None
+        if path:
+            try:
+                rates = materialize(con, fx.read_rates(path, con), "rates")
+            except engine_errors() as error:
+                raise SourceError(str(path), f"cannot be read: {describe_error(error)}") from None
         valid = rows.filter(rows._rr_reason.isnull())
         found = valid.select("currency").distinct().order_by("currency").to_pyarrow()
         currencies = tuple(c for c in found["currency"].to_pylist() if c)

@@ -62,9 +62,9 @@ INVOICE_LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "invoice_status": ("invoice_status", "status"),
     "product": ("product", "product_name", "price_id", "plan_id", "plan", "description"),
 }
-#: Columns that only one export has: how the two are told apart.
-_SUBSCRIPTION_MARKS = ("plan_interval", "interval", "current_period_start", "trial_end")
-_INVOICE_LINE_MARKS = ("period_start", "proration", "line_item_type", "invoice_id")
+#: How the exports are told apart from each other and from generic files: Stripe's own
+#: column names (a generic invoice file says service_start, not period_start).
+_SUBSCRIPTION_MARKS = ("plan_interval", "interval", "price_interval")
 
 
 def _normalise(name: str) -> str:
@@ -93,9 +93,8 @@ def _kind(header: Sequence[str]) -> str | None:
     names = {_normalise(h) for h in header}
     if "customer_id" not in names and "customer" not in names:
         return None
-    if any(m in names for m in _INVOICE_LINE_MARKS) and (
-        "amount" in names or "unit_amount" in names
-    ):
+    amount = {"amount", "unit_amount", "amount_excluding_tax"} & names
+    if {"period_start", "period_end"} <= names and amount:
         return "stripe-invoice-lines"
     if any(m in names for m in _SUBSCRIPTION_MARKS) and "status" in names:
         return "stripe-subscriptions"
