@@ -162,6 +162,8 @@ def resolve_reporting(given: str | None, currencies: Sequence[str], has_rates: b
         return given.strip().upper()
     if len(currencies) == 1 and not has_rates:
         return currencies[0]
+    if not currencies:  # no valid row: the bad rows are what to report
+        return ""
     shown = ", ".join(currencies) or "none"
     raise OptionError(
         "--reporting-currency",

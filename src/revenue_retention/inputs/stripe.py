@@ -52,7 +52,8 @@ INVOICE_LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "invoice_date": ("invoice_date", "invoice_created", "date", "created"),
     "start_date": ("period_start", "line_item_period_start", "service_period_start"),
     "end_date": ("period_end", "line_item_period_end", "service_period_end"),
-    "mrr": ("amount", "line_item_amount", "amount_excluding_tax"),
+    # Tax-inclusive prices put tax in Amount; the amount excluding tax is then given too.
+    "mrr": ("amount_excluding_tax", "amount", "line_item_amount"),
     "unit_price": ("unit_amount", "unit_amount_excluding_tax", "price_unit_amount"),
     "quantity": ("quantity",),
     "currency": ("currency",),
