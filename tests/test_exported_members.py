@@ -51,6 +51,7 @@ EXPORTED = [
     "connect",
     "decompose",
     "diagnose",
+    "example_path",
     "format_money",
     "load",
     "load_benchmarks",

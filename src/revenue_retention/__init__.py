@@ -8,6 +8,7 @@ The public API mirrors the ``retention`` command::
     rr.bridge(data).to_pandas()               # monthly MRR bridge (§2)
     rr.retention(data, windows=[12]).to_pyarrow()   # cohort GRR / NRR / logo retention (§3)
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
+    rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
     rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
 """
 
@@ -41,6 +42,7 @@ from revenue_retention.analyses import (
     seasonality,
 )
 from revenue_retention.canonical import Dataset, InputReport, load
+from revenue_retention.datasets import example_path
 from revenue_retention.engine import connect
 from revenue_retention.errors import (
     BadRow,
@@ -102,6 +104,7 @@ __all__ = [
     "connect",
     "decompose",
     "diagnose",
+    "example_path",
     "format_money",
     "load",
     "load_benchmarks",

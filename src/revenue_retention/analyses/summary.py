@@ -88,6 +88,17 @@ def compute_metrics(
     run = data.con.to_pyarrow
     if data.fx is not None and data.fx.active and method == METHOD and not by:
         return _across_currencies(data, windows)
+    spot = None
+    if data.fx is not None and data.fx.active:
+        # Other methods and breakdowns read the canonical table: spot figures, said so.
+        spot = data.fx.describe() | {
+            "retention_basis": "spot",
+            "basis": {
+                "retention": "spot: each month at its own rates (exchange-rate moves count as "
+                "expansion or contraction)",
+                "bridge": "spot: each month at its own rates",
+            },
+        }
     return MetricsResult(
         input=data.report,
         windows=windows,
@@ -99,6 +110,7 @@ def compute_metrics(
         retention_by=(
             run(retention(data, windows=windows, by=by, size_bands=size_bands)) if by else None
         ),
+        currency=spot,
     )
 
 
@@ -132,6 +144,7 @@ def _across_currencies(data: Dataset, windows: Sequence[int]) -> MetricsResult:
         method=METHOD,
         bridge=run(fx_bridge(data)),
         retention=constant,
-        currency=data.fx.describe() | {"basis": dict(CURRENCY_BASES)},
+        currency=data.fx.describe()
+        | {"retention_basis": "constant", "basis": dict(CURRENCY_BASES)},
         retention_spot=spot,
     )

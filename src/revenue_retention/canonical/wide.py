@@ -93,17 +93,21 @@ def month_columns(header: Sequence[str], path: str) -> dict[str, int]:
     >>> {k: month_label(v) for k, v in month_columns(["id", "Jan 2024", "2024-02"], "x").items()}
     {'Jan 2024': '2024-01', '2024-02': '2024-02'}
     """
-    found = {name: m for name in header if (m := _unambiguous(name)) is not None}
+    found: dict[str, int] = {}
+    for name in header:
+        month = _unambiguous(name)
+        if month is not None:
+            found[name] = month
     slashed = {name: _SLASHED.match(name.strip()) for name in header if name not in found}
     dated = {name: m for name, m in slashed.items() if m}
     if dated:
-        readings = {}
+        readings: dict[str, dict[str, int | None]] = {}
         for order in ("month-first", "day-first"):
-            months = {}
-            for name, m in dated.items():
-                first, second, year = int(m[1]), int(m[2]), int(m[3])
-                month, day = (first, second) if order == "month-first" else (second, first)
-                months[name] = _valid(year, month, day)
+            months: dict[str, int | None] = {}
+            for name, match in dated.items():
+                first, second, year = int(match[1]), int(match[2]), int(match[3])
+                number, day = (first, second) if order == "month-first" else (second, first)
+                months[name] = _valid(year, number, day)
             values = list(months.values())
             if None not in values and len(set(values)) == len(values):
                 readings[order] = months

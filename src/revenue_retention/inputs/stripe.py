@@ -82,7 +82,7 @@ def stripe_roles(header: Sequence[str], columns: Mapping[str, tuple[str, ...]]) 
     by_norm: dict[str, str] = {}
     for name in header:
         by_norm.setdefault(_normalise(name), name)
-    roles = {}
+    roles: dict[str, str] = {}
     for role, names in columns.items():
         found = next((by_norm[n] for n in names if n in by_norm), None)
         if found is not None and found not in roles.values():

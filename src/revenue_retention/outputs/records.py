@@ -57,7 +57,7 @@ _TRANSFERS = ("transfer_in", "transfer_out")
 
 def bridge_fields(result: MetricsResult) -> tuple[str, ...]:
     """Bridge columns: with ``--by``, the attributes after ``period`` and the transfers."""
-    if result.currency is not None:
+    if "fx" in result.bridge.column_names:
         return (*BRIDGE_FIELDS[:-1], "fx", BRIDGE_FIELDS[-1])
     if not result.by:
         return BRIDGE_FIELDS
@@ -67,7 +67,8 @@ def bridge_fields(result: MetricsResult) -> tuple[str, ...]:
 def retention_fields(result: MetricsResult) -> tuple[str, ...]:
     """Retention columns: with ``--by``, ``scope`` and the attributes after ``window_months``."""
     if result.currency is not None:
-        return (*RETENTION_FIELDS[:3], "currency_basis", *RETENTION_FIELDS[3:])
+        basis = (*RETENTION_FIELDS[:3], "currency_basis", *RETENTION_FIELDS[3:])
+        return basis if not result.by else (*basis[:2], "scope", *result.by, *basis[2:])
     if not result.by:
         return RETENTION_FIELDS
     return (*RETENTION_FIELDS[:2], "scope", *result.by, *RETENTION_FIELDS[2:])
@@ -81,7 +82,7 @@ def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str,
     """
     # With --by, "scope" tells totals from groups (a group's value may itself be null).
     total_scope = {"scope": "total"} if result.by and groups else {}
-    money = bridge_fields(result)[1:] if result.currency is not None else _BRIDGE_MONEY
+    money = bridge_fields(result)[1:] if "fx" in result.bridge.column_names else _BRIDGE_MONEY
     totals: list[dict[str, Any]] = [
         {"period": month_label(row["month_index"])}
         | total_scope
@@ -150,7 +151,11 @@ def retention_records(result: MetricsResult, groups: bool = True) -> list[dict[s
         }
         | total_scope
         | {"method": result.method}
-        | ({"currency_basis": "constant"} if result.currency is not None else {})
+        | (
+            {"currency_basis": result.currency["retention_basis"]}
+            if result.currency is not None
+            else {}
+        )
         | {
             "customers": row["customers"],
             "retained_customers": row["retained_customers"],

@@ -180,7 +180,7 @@ def render_metrics(
     parts: list[Any] = [_input_panel(result)]
     if bridge:
         parts.append(_bridge_table(bridge))
-    if result.currency is not None:
+    if result.retention_spot is not None and result.currency is not None:
         code = result.currency["reporting_currency"]
         parts.append(
             _latest_table(retention, result.windows, result.method, f", constant currency ({code})")
