@@ -249,3 +249,35 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_a_source_error(tmp_path: Pa
     path = write_csv(tmp_path / "fake.xlsx", "customer,2024-01", "a,5")
     with pytest.raises(SourceError, match=r"not an Excel \.xlsx workbook"):
         load(path)
+
+
+def test_a_sheet_title_totals_and_accounting_zeros_are_what_a_person_means(
+    tmp_path: Path,
+) -> None:
+    # Finance sheets open with a title, end with a Total row, add a Total column, and
+    # show zero as "-" in accounting format.
+    path = write_xlsx(
+        tmp_path / "cube.xlsx",
+        ["Revenue by customer (USD)"],
+        [],
+        ["Customer", "Segment", "Jan 2024", "Feb 2024", "Total"],
+        ["acme", "SMB", 100, "-", 100],
+        ["beta", "ENT", 50, 60, 110],
+        ["Total", None, 150, 60, 210],
+    )
+    data = load(path)
+    found = {
+        (r["customer_id"], month_label(r["month_index"])): r["mrr"]
+        for r in data.table.to_pyarrow().to_pylist()
+    }
+    assert found == {
+        ("acme", "2024-01"): Decimal(100),
+        ("acme", "2024-02"): Decimal(0),
+        ("beta", "2024-01"): Decimal(50),
+        ("beta", "2024-02"): Decimal(60),
+    }
+    assert data.attributes == ("Segment",)
+    assert data.report.rows_read == 4
+    warnings = " ".join(data.report.warnings)
+    assert "1 totals row(s) not read as customers (line 6)" in warnings
+    assert "total column(s) not read: 'Total'" in warnings

@@ -172,6 +172,8 @@ class ColumnMap:
     #: The billing rules of a known export (``stripe-subscriptions``), applied by
     #: ``canonical.billing``; None for plain MRR tables.
     rules: str | None = None
+    #: Columns deliberately not read (a cube's total column), reported as a warning.
+    ignored: tuple[str, ...] = ()
 
     def source_of(self, attribute: str) -> str:
         return self.attribute_sources.get(attribute, attribute)
@@ -374,13 +376,17 @@ def _wide(
     if "customer_id" not in roles:
         raise MissingColumnError(path, "customer_id", ALIASES["customer_id"], header, _OPTION)
     customer = roles["customer_id"]
-    sources = {_attribute_name(h): h for h in header if h != customer and h not in months}
+    others = [h for h in header if h != customer and h not in months]
+    # A total of the month columns is neither a month nor an attribute of the customer.
+    totals = tuple(h for h in others if re.search(r"(^|_)(total|totals|sum)($|_)", _normalise(h)))
+    sources = {_attribute_name(h): h for h in others if h not in totals}
     return ColumnMap(
         layout="wide",
         roles={"customer_id": customer, "month": wide.MONTH, "mrr": wide.AMOUNT},
         attributes=tuple(sources),
         attribute_sources=sources,
         months=months,
+        ignored=totals,
     )
 
 

@@ -163,6 +163,10 @@ def load(
         raise SourceError(raw.path, f"cannot be read: {describe_error(error)}") from None
 
 
+#: Customer names of a cube's totals rows.
+_TOTAL_ROWS = ("total", "totals", "grand total", "sum", "total mrr", "total revenue")
+
+
 class _Shaped:
     """The source's rows in the shape validation reads: a cube unpivoted, others as they are."""
 
@@ -185,7 +189,27 @@ class _Shaped:
             return table
         keep = [LINE_COLUMN, self.cmap.roles["customer_id"]]
         keep += [self.cmap.source_of(a) for a in self.cmap.attributes]
+        table = table.filter(~self._is_total(table))
         return wide.unpivot(table, dict(self.cmap.months), keep)
+
+    def _is_total(self, table: ir.Table) -> ir.BooleanValue:
+        """A cube's totals row ("Total", "Grand total"): a sum of customers, not one."""
+        name = text_of(table[self.cmap.roles["customer_id"]]).lower()
+        return name.isin(list(_TOTAL_ROWS)).fill_null(False)
+
+    def total_rows_warning(self) -> list[str]:
+        if self.cmap.layout != "wide":
+            return []
+        table = self.raw.table
+        found = table.filter(self._is_total(table)).select(LINE_COLUMN).to_pyarrow()
+        lines = sorted(found[LINE_COLUMN].to_pylist())
+        if not lines:
+            return []
+        where = ", ".join(str(n) for n in lines[:5])
+        return [
+            f"{len(lines)} totals row(s) not read as customers (line {where}): "
+            "a cube's 'Total' row sums the customers above it"
+        ]
 
     def validated(self, fast: bool = False) -> ir.Table:
         rows = _validated(self.rows(fast), self.cmap, self.style)
@@ -304,7 +328,12 @@ def _load_rows(
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     last = counts["last"]
-    warnings: list[str] = _rule_warnings(raw, cmap)
+    warnings: list[str] = _rule_warnings(raw, cmap) + shaped.total_rows_warning()
+    if cmap.ignored:
+        warnings.append(
+            f"total column(s) not read: {', '.join(map(repr, cmap.ignored))} "
+            "(a cube's months are read one by one)"
+        )
     if cmap.layout == "invoices":
         _check_spread(accepted, snapshot)
         if counts["billed"] is not None and counts["billed"] < last:

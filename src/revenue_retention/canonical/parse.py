@@ -128,7 +128,8 @@ def _bare(text: ir.StringValue) -> ir.StringValue:
         stripped.re_search(r"^\(.*\)$"), "-" + stripped.re_replace(r"^\((.*)\)$", r"\1"), stripped
     )
     # "-$5" and "$-5" both end up "-5"; nothing left means the text was not an amount.
-    return ibis.ifelse(signed == "", text, signed)
+    # A lone dash is how accounting formats show zero ("$ -").
+    return ibis.cases((signed == "", text), (signed == "-", "0"), else_=signed)
 
 
 def display_evidence(text: ir.StringValue) -> tuple[ir.BooleanValue, ir.BooleanValue]:

@@ -99,12 +99,24 @@ class XlsxAdapter:
             book.close()
 
 
+#: Rows looked at for the header: a sheet often opens with a title and blank rows.
+_HEADER_SEARCH = 20
+
+
 def _as_raw(source: Path, worksheet: Any, con: BaseBackend) -> Raw:
     rows = worksheet.iter_rows(values_only=True)
-    header_row = next(rows, None)
-    if header_row is None or not any(cell_text(v) for v in header_row):
+    # The header is the first row with two or more values: a title row above it has one.
+    header_row, header_line = None, 0
+    for header_line, values in enumerate(rows, start=1):
+        if sum(cell_text(v) is not None for v in values) >= 2:
+            header_row = values
+            break
+        if header_line >= _HEADER_SEARCH:
+            break
+    if header_row is None:
         raise SourceError(
-            f"{source}[{worksheet.title}]", "the first row is empty; expected a header"
+            f"{source}[{worksheet.title}]",
+            f"no header row (a row with at least two values) in the first {_HEADER_SEARCH} rows",
         )
     header = [cell_text(v) or f"column_{i}" for i, v in enumerate(header_row, start=1)]
     folded = [name.lower() for name in header]
@@ -119,7 +131,7 @@ def _as_raw(source: Path, worksheet: Any, con: BaseBackend) -> Raw:
     lines: list[int] = []
     # A worksheet is small: its cells are read here, the rows themselves are validated
     # in the engine like any other source.
-    for number, values in enumerate(rows, start=2):
+    for number, values in enumerate(rows, start=header_line + 1):
         texts = [cell_text(v) for v in values[:width]]
         if not any(texts):
             continue  # a blank row of a sheet is layout, not data

@@ -64,12 +64,17 @@ def _input_panel(result: MetricsResult) -> Text:
     )
     if report.layout == "periods":
         text.append(f"   snapshot: {report.snapshot} day of month")
-    if report.currency is not None:
+    if report.currency is not None and report.currency["converted"]:
         c = report.currency
         text.append(
             f"\ncurrencies {', '.join(c['currencies'])} reported in {c['reporting_currency']}"
             f" (rates: {c['rates']})"
         )
+    if report.excluded:
+        shown = ", ".join(
+            f"{why} {e['rows']:,} ({_money(e['money'])})" for why, e in report.excluded.items()
+        )
+        text.append(f"\nread but not recurring revenue: {shown}")
     for warning in report.warnings:
         text.append(f"\nwarning: {warning}", style="yellow")
     return text
