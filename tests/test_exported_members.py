@@ -52,6 +52,7 @@ EXPORTED = [
     "connect",
     "decompose",
     "diagnose",
+    "example_path",
     "format_money",
     "load",
     "load_benchmarks",

@@ -141,7 +141,12 @@ def overview(
         raise OptionError(
             "--window",
             str(window),
-            f"needs {window + 1} months of data; the data covers {data.months}",
+            f"needs {window + 1} months of data; the data covers {data.months}"
+            + (
+                f": use --window {data.months.last - data.months.first} or shorter"
+                if data.months.last > data.months.first
+                else ""
+            ),
         )
     benchmarks = benchmarks or load_benchmarks()
     segment_by = segment_attribute(data, by)

@@ -12,10 +12,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    DECIMAL_SEPARATOR,
     FORMAT,
+    FX_RATE,
+    FX_RATES,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
+    REPORTING_CURRENCY,
+    SHEET,
     SNAPSHOT,
     Format,
     SnapshotDay,
@@ -72,6 +77,11 @@ def cohorts(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    sheet: str | None = SHEET,
+    decimal_separator: str | None = DECIMAL_SEPARATOR,
+    fx_rates: Path | None = FX_RATES,
+    fx_rate: list[str] = FX_RATE,
+    reporting_currency: str | None = REPORTING_CURRENCY,
 ) -> None:
     """Acquisition cohorts: NRR, GRR, logo retention or MRR of each cohort by age.
 
@@ -93,6 +103,11 @@ def cohorts(
         snapshot=snapshot,
         rejects=rejects,
         input_format=input_format,
+        sheet=sheet,
+        decimal_separator=decimal_separator,
+        fx_rates=fx_rates,
+        fx_rate=fx_rate,
+        reporting_currency=reporting_currency,
         format=format,
     )
     result = cohort_matrix(

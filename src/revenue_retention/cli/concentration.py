@@ -11,10 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    DECIMAL_SEPARATOR,
     FORMAT,
+    FX_RATE,
+    FX_RATES,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
+    REPORTING_CURRENCY,
+    SHEET,
     SNAPSHOT,
     Format,
     SnapshotDay,
@@ -40,6 +45,11 @@ def concentration(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    sheet: str | None = SHEET,
+    decimal_separator: str | None = DECIMAL_SEPARATOR,
+    fx_rates: Path | None = FX_RATES,
+    fx_rate: list[str] = FX_RATE,
+    reporting_currency: str | None = REPORTING_CURRENCY,
 ) -> None:
     """Share of starting MRR and of expansion held by the top accounts; NRR without them.
 
@@ -63,6 +73,11 @@ def concentration(
         snapshot=snapshot,
         rejects=rejects,
         input_format=input_format,
+        sheet=sheet,
+        decimal_separator=decimal_separator,
+        fx_rates=fx_rates,
+        fx_rate=fx_rate,
+        reporting_currency=reporting_currency,
         format=format,
     )
     result = compute_concentration(data, as_of, window)

@@ -11,10 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    DECIMAL_SEPARATOR,
     FORMAT,
+    FX_RATE,
+    FX_RATES,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
+    REPORTING_CURRENCY,
+    SHEET,
     SNAPSHOT,
     Format,
     SnapshotDay,
@@ -42,6 +47,11 @@ def decompose_command(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    sheet: str | None = SHEET,
+    decimal_separator: str | None = DECIMAL_SEPARATOR,
+    fx_rates: Path | None = FX_RATES,
+    fx_rate: list[str] = FX_RATE,
+    reporting_currency: str | None = REPORTING_CURRENCY,
 ) -> None:
     """Split the window's MRR change into volume, price, cross-sell and churn, with NRR
     excluding price increases (METRICS.md §6).
@@ -64,6 +74,11 @@ def decompose_command(
         snapshot=snapshot,
         rejects=rejects,
         input_format=input_format,
+        sheet=sheet,
+        decimal_separator=decimal_separator,
+        fx_rates=fx_rates,
+        fx_rate=fx_rate,
+        reporting_currency=reporting_currency,
         format=format,
     )
     emit(decompose_document(decompose(data, window_months=window)), format, output)

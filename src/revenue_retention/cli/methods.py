@@ -11,10 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    DECIMAL_SEPARATOR,
     FORMAT,
+    FX_RATE,
+    FX_RATES,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
+    REPORTING_CURRENCY,
+    SHEET,
     SNAPSHOT,
     Format,
     SnapshotDay,
@@ -43,6 +48,11 @@ def methods(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    sheet: str | None = SHEET,
+    decimal_separator: str | None = DECIMAL_SEPARATOR,
+    fx_rates: Path | None = FX_RATES,
+    fx_rate: list[str] = FX_RATE,
+    reporting_currency: str | None = REPORTING_CURRENCY,
 ) -> None:
     """GRR, NRR and logo retention of one window by every method, side by side.
 
@@ -66,6 +76,11 @@ def methods(
         snapshot=snapshot,
         rejects=rejects,
         input_format=input_format,
+        sheet=sheet,
+        decimal_separator=decimal_separator,
+        fx_rates=fx_rates,
+        fx_rate=fx_rate,
+        reporting_currency=reporting_currency,
         format=format,
     )
     emit(methods_document(compare_methods(data, as_of, window)), format, output)

@@ -12,8 +12,13 @@ from revenue_retention.cli.common import load_input, stderr
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    DECIMAL_SEPARATOR,
+    FX_RATE,
+    FX_RATES,
     INPUT_FORMAT,
     REJECTS,
+    REPORTING_CURRENCY,
+    SHEET,
     SNAPSHOT,
     Format,
     SnapshotDay,
@@ -63,6 +68,11 @@ def report(
     snapshot: SnapshotDay = SNAPSHOT,
     rejects: Path | None = REJECTS,
     input_format: str | None = INPUT_FORMAT,
+    sheet: str | None = SHEET,
+    decimal_separator: str | None = DECIMAL_SEPARATOR,
+    fx_rates: Path | None = FX_RATES,
+    fx_rate: list[str] = FX_RATE,
+    reporting_currency: str | None = REPORTING_CURRENCY,
     quiet: bool = QUIET,
 ) -> None:
     """Write the report: the answer in words, every chart, the input reconciled.
@@ -94,6 +104,11 @@ def report(
             rejects=rejects,
             input_format=input_format,
             format=Format.json,  # warnings go to stderr, like any machine-readable output
+            sheet=sheet,
+            decimal_separator=decimal_separator,
+            fx_rates=fx_rates,
+            fx_rate=fx_rate,
+            reporting_currency=reporting_currency,
         )
         ov = overview(data, window=window, by=by, benchmarks=bench, step=step)
         step("writing the report")

@@ -17,10 +17,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    DECIMAL_SEPARATOR,
     FORMAT,
+    FX_RATE,
+    FX_RATES,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
+    REPORTING_CURRENCY,
+    SHEET,
     SNAPSHOT,
     Format,
     SnapshotDay,
@@ -52,6 +57,11 @@ def seasonality(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    sheet: str | None = SHEET,
+    decimal_separator: str | None = DECIMAL_SEPARATOR,
+    fx_rates: Path | None = FX_RATES,
+    fx_rate: list[str] = FX_RATE,
+    reporting_currency: str | None = REPORTING_CURRENCY,
 ) -> None:
     """Seasonality: quarterly GRR and NRR by quarter of year against the annual rates,
     each bridge movement by month of year, and a flag when quarterly rates swing far more
@@ -71,6 +81,11 @@ def seasonality(
         snapshot=snapshot,
         rejects=rejects,
         input_format=input_format,
+        sheet=sheet,
+        decimal_separator=decimal_separator,
+        fx_rates=fx_rates,
+        fx_rate=fx_rate,
+        reporting_currency=reporting_currency,
         format=format,
     )
     result = compute_seasonality(data, swing_ratio=swing_ratio, min_swing_pp=min_swing_pp)

@@ -20,7 +20,7 @@ from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
-__all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention"]
+__all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention", "retention_of_pairs"]
 
 DEFAULT_WINDOWS = (1, 3, 12)
 RETENTION_MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
@@ -167,9 +167,8 @@ def retention(
     """
     table, months = resolve(data, months)
     pairs = cohort_pairs(table, months, windows, by, size_bands)
-    per_month = _summarise(pairs, ["window_months", "as_of", *by])
     if by:
-        result = _with_rates(per_month)
+        result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
         return result.select(
             as_of_index=result.as_of,
             as_of=month_start_of(result.as_of),
@@ -177,6 +176,15 @@ def retention(
             **{name: result[name] for name in by},
             **{name: result[name] for name in RETENTION_COLUMNS},
         ).order_by("as_of_index", "window_months", *by)
+    return retention_of_pairs(pairs, months, windows)
+
+
+def retention_of_pairs(pairs: ir.Table, months: MonthRange, windows: Sequence[int]) -> ir.Table:
+    """The rows of ``retention()`` from cohort pairs (``window_months, as_of, a, b``).
+
+    Every month with a full window gets a row, empty cohorts included (null rates).
+    """
+    per_month = _summarise(pairs, ["window_months", "as_of"])
     as_of, window = [], []
     for k in windows:
         for m in range(months.first + k, months.last + 1):

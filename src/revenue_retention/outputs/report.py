@@ -220,9 +220,29 @@ def _chart_html(chart: Chart) -> str:
     )
 
 
+def _currency(ov: Overview) -> str:
+    """How amounts were converted, in words (the JSON's ``currency`` says it per table)."""
+    info = ov.input.currency
+    if info is None:
+        return "amounts as given in the input: one currency, not converted"
+    reporting, currencies = info.get("reporting_currency"), info.get("currencies", [])
+    text = f"{reporting}; the input has {', '.join(currencies)}"
+    if not info.get("converted"):
+        return text
+    text += f", converted with rates from {info.get('rates')}. "
+    if ov.metrics.currency and ov.metrics.retention_spot is not None:
+        text += (
+            "The headline and the trend are at constant currency (both ends of a window at "
+            "the rates of its first month), so exchange-rate moves are not counted as "
+            "expansion or contraction; the bridge shows them as its own fx line. "
+        )
+    return text + "The other analyses convert each month at its own rates (spot)."
+
+
 def _trust(ov: Overview) -> dict[str, Any]:
     r = ov.input
     return {
+        "currency": _currency(ov),
         "path": r.path,
         "adapter": r.adapter,
         "layout": r.layout,

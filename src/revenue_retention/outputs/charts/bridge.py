@@ -20,7 +20,7 @@ from revenue_retention.outputs.charts._common import (
 )
 from revenue_retention.periods import month_label
 
-__all__ = ["BRIDGE_STEPS", "bridge_steps", "bridge_waterfall"]
+__all__ = ["BRIDGE_STEPS", "bridge_steps", "bridge_waterfall", "steps_of"]
 
 #: The bars in order: (bridge field, label, sign). Contraction and churn are drawn down.
 BRIDGE_STEPS: tuple[tuple[str, str, int], ...] = (
@@ -32,7 +32,15 @@ BRIDGE_STEPS: tuple[tuple[str, str, int], ...] = (
     ("churn", "Churn", -1),
     ("closing_mrr", "Closing MRR", 1),
 )
-_MOVEMENTS = tuple(field for field, _, _ in BRIDGE_STEPS[1:-1])
+#: Across currencies the bridge has one more step before closing (docs/metrics.md 1.10).
+_FX_STEP = ("fx", "Exchange rates", 1)
+
+
+def steps_of(metrics: MetricsResult) -> tuple[tuple[str, str, int], ...]:
+    """The bars of this result's bridge: with several currencies, the ``fx`` step too."""
+    if "fx" not in metrics.bridge.column_names:
+        return BRIDGE_STEPS
+    return (*BRIDGE_STEPS[:-1], _FX_STEP, BRIDGE_STEPS[-1])
 
 
 def bridge_steps(metrics: MetricsResult, months: int = 1) -> tuple[int, int, dict[str, Decimal]]:
@@ -56,10 +64,11 @@ def bridge_steps(metrics: MetricsResult, months: int = 1) -> tuple[int, int, dic
             "the opening balance and has no bridge row)",
         )
     span = rows[-months:]
+    steps = steps_of(metrics)
     amounts = {"opening_mrr": span[0]["opening_mrr"]}
-    amounts |= {name: sum((r[name] for r in span), Decimal(0)) for name in _MOVEMENTS}
+    amounts |= {name: sum((r[name] for r in span), Decimal(0)) for name, _, _ in steps[1:-1]}
     amounts["closing_mrr"] = span[-1]["closing_mrr"]
-    moved = sum((sign * amounts[name] for name, _, sign in BRIDGE_STEPS[1:-1]), Decimal(0))
+    moved = sum((sign * amounts[name] for name, _, sign in steps[1:-1]), Decimal(0))
     if amounts["opening_mrr"] + moved != amounts["closing_mrr"]:
         # Each month closes exactly (§2) and chains into the next: a bug if this fails.
         raise AssertionError(f"bridge does not close over {months} months: {amounts}")
@@ -93,9 +102,10 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
     first_index, last_index, amounts = bridge_steps(metrics, months)
     first, last = month_label(first_index), month_label(last_index)
     # Zero stays 0.00, not -0.00, when a falling step has no amount.
+    steps = steps_of(metrics)
     signed = [
         (field, name, -amounts[field] if sign < 0 and amounts[field] else amounts[field])
-        for field, name, sign in BRIDGE_STEPS
+        for field, name, sign in steps
     ]
     fig = figure(height=400, showlegend=False)
     fig.add_trace(
@@ -103,7 +113,7 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
             name="MRR bridge",
             x=[name for _, name, _ in signed],
             y=[coordinate(amount) for _, _, amount in signed],
-            measure=["absolute", *["relative"] * len(_MOVEMENTS), "total"],
+            measure=["absolute", *["relative"] * (len(steps) - 2), "total"],
             customdata=[[exact(amount), field] for field, _, amount in signed],
             hovertemplate="%{x}: %{customdata[0]}<extra></extra>",
             meta={"first": first, "last": last},
