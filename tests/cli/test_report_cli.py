@@ -71,3 +71,17 @@ def test_demo_ends_with_the_report_path(invoke: Invoke, tmp_path: Path) -> None:
     second = (again / "report.html").read_text(encoding="utf-8").replace(str(again), "DIR")
     assert first == second
     assert write_demo_csv(tmp_path / "x.csv").read_bytes() == (out / "demo.csv").read_bytes()
+
+
+def test_short_data_with_a_short_window_says_what_is_left_out(
+    invoke: Invoke, make_csv: MakeCsv, tmp_path: Path
+) -> None:
+    rows = [f"a,2024-{m:02d},{100 + m}" for m in range(1, 6)] + ["b,2024-01,50"]
+    source = make_csv("five_months.csv", "customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    html = tmp_path / "r.html"
+    result = invoke("report", source, "-o", html, "-k", "3", "--quiet")
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    # Four bridge months cannot make a trailing-twelve-month waterfall: the page says so.
+    assert 'id="bridge-month"' in page and 'id="bridge-ttm"' not in page
+    assert 'data-analysis="chart bridge-ttm"' in page

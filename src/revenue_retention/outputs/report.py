@@ -239,7 +239,7 @@ def _currency(ov: Overview) -> str:
     return text + "The other analyses convert each month at its own rates (spot)."
 
 
-def _trust(ov: Overview) -> dict[str, Any]:
+def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
     r = ov.input
     return {
         "currency": _currency(ov),
@@ -259,7 +259,8 @@ def _trust(ov: Overview) -> dict[str, Any]:
         "columns": sorted(r.columns.items()),
         "attributes": r.attributes,
         "warnings": r.warnings,
-        "skipped": sorted(ov.skipped.items()),
+        "skipped": sorted(ov.skipped.items())
+        + sorted((f"chart {id}", why) for id, why in left_out.items()),
     }
 
 
@@ -283,7 +284,8 @@ def _template_source(name: str) -> str:
 
 def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
     """The report as one HTML document (a string of a few MB: Plotly is inlined)."""
-    charts = report_charts(ov) if charts is None else charts
+    left_out: dict[str, str] = {}
+    charts = report_charts(ov, left_out) if charts is None else charts
     env = _environment()
     data = {
         "as_of": ov.as_of_label,
@@ -307,7 +309,7 @@ def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
         summary=summary_sentence(ov),
         diagnostics=ov.diagnosis.diagnostics if ov.diagnosis else (),
         charts=[(c, _chart_html(c)) for c in charts],
-        trust=_trust(ov),
+        trust=_trust(ov, left_out),
         definitions=DEFINITIONS,
         appendix=_appendix(ov),
         css=_template_source("report.css"),

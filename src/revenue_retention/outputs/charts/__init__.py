@@ -101,20 +101,22 @@ def _builders(ov: Overview) -> dict[str, Callable[[], Chart] | None]:
     }
 
 
-def report_charts(ov: Overview) -> list[Chart]:
+def report_charts(ov: Overview, left_out: dict[str, str] | None = None) -> list[Chart]:
     """Every chart of the report in order, leaving out those the data cannot support.
 
     A chart is left out when its analysis is missing (``ov.skipped`` says why) or the data
-    is too short for it (the trailing-twelve-month bridge needs 13 months).
+    is too short for it (the trailing-twelve-month bridge needs 13 months); the latter's
+    reason is put in ``left_out`` under the chart's id, when given.
     """
     charts = []
-    for build in _builders(ov).values():
+    for id, build in _builders(ov).items():
         if build is None:
             continue
         try:
             charts.append(build())
-        except OptionError:
-            continue
+        except OptionError as error:
+            if left_out is not None:
+                left_out[id] = str(error)
     return charts
 
 
