@@ -1,0 +1,132 @@
+"""The Summary sheet: the headline rates, every window to the as-of month, what was read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+from typing import Any
+
+from revenue_retention import __version__
+from revenue_retention.analyses.overview import Overview
+from revenue_retention.money import format_money
+from revenue_retention.outputs.definitions import DEFINITIONS, Definition
+from revenue_retention.outputs.diagnose import DIAGNOSTIC_FIELDS, diagnose_document
+from revenue_retention.outputs.records import RETENTION_FIELDS, retention_records
+from revenue_retention.outputs.workbook._model import (
+    Block,
+    Sheet,
+    item_block,
+    section,
+    section_block,
+    skipped,
+)
+from revenue_retention.periods import month_label
+
+__all__ = ["summary_sheet"]
+
+
+def _headline(ov: Overview, retention: list[dict[str, Any]]) -> Block:
+    """GRR, NRR and logo retention of the headline window, a year earlier and the interval."""
+    rows = {(r["as_of"], r["window_months"]): r for r in retention}
+    now = rows.get((ov.as_of_label, ov.window))
+    earlier_label = month_label(ov.as_of - 12)
+    before = rows.get((earlier_label, ov.window))
+    cohort = ov.intervals.get(ov.as_of, ov.window) if ov.intervals else None
+    records = []
+    for metric in ("grr", "nrr", "logo_retention"):
+        value = now[metric] if now else None
+        earlier = before[metric] if before else None
+        interval = cohort.rate(metric) if cohort else None
+        records.append(
+            {
+                "metric": metric,
+                "as_of": ov.as_of_label,
+                "window_months": ov.window,
+                "value": value,
+                "year_earlier_as_of": earlier_label,
+                "year_earlier": earlier,
+                "change_vs_year_earlier": (
+                    None if value is None or earlier is None else value - earlier
+                ),
+                "ci_low": interval.low if interval else None,
+                "ci_high": interval.high if interval else None,
+                "ci_level": ov.intervals.level if ov.intervals and interval else None,
+            }
+        )
+    return Block(
+        "headline",
+        f"GRR, NRR and logo retention: {ov.window}-month window to {ov.as_of_label}",
+        tuple(records[0]),
+        records,
+        notes=(
+            "Cohort method (METRICS.md §3); against the same window a year earlier; ci_low "
+            "and ci_high: bootstrap interval, the cohort's customers resampled (§7).",
+        ),
+    )
+
+
+def _about(ov: Overview) -> dict[str, Any]:
+    """What was read and how it was computed, one line each."""
+    r = ov.input
+    about: dict[str, Any] = {
+        "file": r.path,
+        "adapter": r.adapter,
+        "layout": r.layout,
+        "snapshot": f"{r.snapshot} day of month",
+        "rows_read": r.rows_read,
+        "rows_accepted": r.rows_accepted,
+        "rows_rejected": r.rows_rejected,
+    }
+    about |= {f"rejected: {k}": n for k, n in sorted(r.rejected_by_reason.items())}
+    about |= {
+        "money_read": format_money(r.money_read),
+        "money_accepted": format_money(r.money_accepted),
+        "money_rejected": format_money(r.money_rejected),
+        "first_month": month_label(r.months.first),
+        "last_month": month_label(r.months.last),
+        "as_of": ov.as_of_label,
+        "window_months": ov.window,
+        "method": "cohort (METRICS.md §3); other methods labelled on the Retention sheet",
+        "segments_by": ov.segment_by,
+        "attributes": ", ".join(r.attributes),
+        "benchmarks": ov.benchmarks.path,
+    }
+    about |= {f"warning {i}": w for i, w in enumerate(r.warnings, 1)}
+    about |= {f"not computed: {k}": why for k, why in sorted(ov.skipped.items())}
+    return about | {"written_by": f"revenue-retention {__version__}"}
+
+
+def summary_sheet(ov: Overview) -> Sheet:
+    """The headline rates, every window to the as-of month, benchmarks, what was read."""
+    retention = retention_records(ov.metrics, groups=False)
+    blocks = [
+        _headline(ov, retention),
+        Block(
+            "latest",
+            f"Every window to {ov.as_of_label}",
+            RETENTION_FIELDS,
+            [r for r in retention if r["as_of"] == ov.as_of_label],
+        ),
+    ]
+    if ov.diagnosis is not None:
+        doc = diagnose_document(ov.diagnosis)
+        blocks.append(section_block(doc, "benchmarks", "Benchmark bands (METRICS.md §7)"))
+        diagnostics = section(doc, "diagnostics").records
+        # Up to the message: inputs and threshold are dicts, left to the JSON.
+        blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:4], diagnostics))
+    else:
+        blocks.append(skipped(ov, "diagnostics", "Benchmarks and diagnostics"))
+    blocks.append(item_block("about", "About these figures", _about(ov)))
+    terms = tuple(f.name for f in dataclass_fields(Definition))
+    definitions = [asdict(d) for d in DEFINITIONS]
+    blocks.append(Block("definitions", "Definitions (METRICS.md)", terms, definitions))
+    return Sheet(
+        "Summary",
+        f"Revenue retention to {ov.as_of_label}",
+        f"{Path(ov.input.path).name}: the report's figures; the other sheets hold the tables "
+        "behind them, their columns named as in the JSON output. Money is exact; rates are "
+        "fractions shown as percentages; months are dates shown as yyyy-mm.",
+        (tuple(blocks),),
+        main=False,
+    )
