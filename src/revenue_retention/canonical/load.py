@@ -20,15 +20,21 @@ from revenue_retention.canonical.parse import (
     amount_value,
     date_reason,
     date_value,
+    PARSED,
     negative_reason,
     text_of,
+    typed_amount,
+    typed_date,
+    typed_date_reason,
 )
 from revenue_retention.engine import (
     LINE_COLUMN,
     connect,
     describe_error,
     engine_errors,
+    is_url,
     materialize,
+    redact,
 )
 from revenue_retention.errors import (
     BadRow,
@@ -39,7 +45,7 @@ from revenue_retention.errors import (
     RejectReason,
     SourceError,
 )
-from revenue_retention.inputs import Raw, read_source
+from revenue_retention.inputs import Raw, read_source, read_table
 from revenue_retention.money import MONEY
 from revenue_retention.periods import MonthRange, month_index_of, parse_month
 
@@ -52,14 +58,16 @@ _NO_TEXT = ibis.null("string")
 
 
 def load(
-    source: str | Path,
+    source: str | Path | None,
     *,
+    table: str | None = None,
     columns: Mapping[str, str] | None = None,
     as_of: str | int | None = None,
     snapshot: Snapshot = "last",
     on_bad_rows: OnBadRows = "raise",
-    engine: str | BaseBackend = "duckdb",
+    engine: str | BaseBackend | Any = "duckdb",
     input_format: str | None = None,
+    spark_master: str | None = None,
 ) -> Dataset:
     """Read billing data into the canonical customer-month table (METRICS.md §1).
 
@@ -67,7 +75,12 @@ def load(
     ----------
     source
         A CSV or Parquet file in the ``long`` layout (``customer_id, month, mrr``) or the
-        ``periods`` layout (``customer_id, start_date, end_date, mrr``), told apart by header.
+        ``periods`` layout (``customer_id, start_date, end_date, mrr``), told apart by header;
+        or a database URL (``postgresql://user@host/db``, ``duckdb:///path.db``,
+        ``sqlite:///path.db``) with ``table``; or None with ``table`` to read a table of
+        ``engine`` (e.g. of a SparkSession's catalog).
+    table
+        The table to read (``schema.table`` allowed), for a database URL or an engine.
     columns
         ``role -> column`` overrides when the header uses other names.
     as_of
@@ -79,9 +92,12 @@ def load(
         ``"raise"`` stops at any bad row with ``BadRowsError``; ``"reject"`` sets them aside
         in ``Dataset.rejects`` and computes on the rest.
     engine
-        ``"duckdb"`` or an open Ibis backend.
+        ``"duckdb"`` (default), ``"spark"``, an open SparkSession, or an open Ibis backend.
+        With a database URL, the computation runs in that database instead.
     input_format
         Name of the input adapter, when its detection should be bypassed.
+    spark_master
+        With ``engine="spark"``: the master of the new session (default ``local[*]``).
 
     Returns
     -------
@@ -107,8 +123,7 @@ def load(
         raise OptionError("on_bad_rows", on_bad_rows, "must be 'raise' or 'reject'")
     as_of_index = parse_month(as_of) if isinstance(as_of, str) else as_of
 
-    con = connect(engine)
-    raw = read_source(source, con, input_format)
+    con, raw = _open(source, table, engine, input_format, spark_master)
     cmap = map_columns(raw.columns, raw.path, columns)
     try:
         # Parsed and validated once: the counts, the canonical table and the examples of
@@ -118,6 +133,29 @@ def load(
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
         raise SourceError(raw.path, f"cannot be read: {describe_error(error)}") from None
+
+
+def _open(
+    source: str | Path | None,
+    table: str | None,
+    engine: str | BaseBackend | Any,
+    input_format: str | None,
+    spark_master: str | None,
+) -> tuple[BaseBackend, Raw]:
+    """The engine to compute in and the raw input: a file it scans, or a table it holds."""
+    if is_url(source):
+        assert isinstance(source, str)
+        if table is None:
+            raise OptionError("--table", None, "is needed with a database URL: name the table")
+        return (con := connect(source)), read_table(con, table, f"{redact(source)} {table}")
+    con = connect(engine, spark_master=spark_master)
+    if table is not None:
+        if source is not None:
+            raise OptionError("--table", table, "reads a database table; drop the file name")
+        return con, read_table(con, table, table)
+    if source is None:
+        raise OptionError("source", None, "is needed: a file, or a database URL with a table")
+    return con, read_source(source, con, input_format)
 
 
 def _load_rows(
@@ -218,16 +256,33 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
     dates = [r for r in _DATES if r in col]
     amounts = [r for r in _AMOUNTS if r in col]
 
-    text = t.mutate(**{f"_t_{r}": text_of(col[r]) for r in ("customer_id", *dates, *amounts)})
+    # Typed columns (dates, integers, decimals) are validated as they are; others as text.
+    typed_dates = {r: v for r in dates if (v := typed_date(col[r])) is not None}
+    typed_amounts = {r: v for r in amounts if (v := typed_amount(col[r])) is not None}
+    as_text = [r for r in (*dates, *amounts) if r not in typed_dates and r not in typed_amounts]
+
+    text = t.mutate(**{f"_t_{r}": text_of(col[r]) for r in ("customer_id", *as_text)})
     parsed = text.mutate(
-        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates},
-        **{f"_r_{r}": amount_syntax_reason(text[f"_t_{r}"]) for r in amounts},
+        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates if r not in typed_dates},
+        **{f"_r_{r}": amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text},
+        **{f"_v_{r}": value for r, value in typed_dates.items()},
+        **{f"_v_{r}": value for r, (value, _) in typed_amounts.items()},
+        **{f"_r_{r}": reason for r, (_, reason) in typed_amounts.items()},
     )
     valued = parsed.mutate(
-        **{f"_v_{r}": amount_value(parsed[f"_t_{r}"], parsed[f"_r_{r}"]) for r in amounts},
+        **{
+            f"_v_{r}": amount_value(parsed[f"_t_{r}"], parsed[f"_r_{r}"])
+            for r in amounts
+            if r in as_text
+        },
         **{
             f"_r_{r}": date_reason(parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=r != "end_date")
             for r in dates
+            if r in as_text
+        },
+        **{
+            f"_r_{r}": typed_date_reason(parsed[f"_v_{r}"], required=r != "end_date")
+            for r in typed_dates
         },
         _r_customer_id=ibis.ifelse(
             parsed._t_customer_id.isnull(), RejectReason.MISSING_CUSTOMER_ID.value, _NO_TEXT
@@ -241,7 +296,9 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
     if amount is None:
         # Six-place factors multiply at scale 12 (up to 10^24, inside 38 digits); the
         # product must be exact at the money scale and as small as any other amount.
-        product = (checked._v_quantity * checked._v_unit_price).cast(_PRODUCT)
+        # One factor at 18 digits keeps the product's type within 38 digits at scale 12 on
+        # every engine (Spark would otherwise round it to scale 6 to fit).
+        product = (checked._v_quantity * checked._v_unit_price.cast(PARSED)).cast(_PRODUCT)
         amount = product.cast(MONEY)
         exact = (amount.cast(_PRODUCT) == product).fill_null(True)
         small = (product < 10**MAX_INTEGER_DIGITS).fill_null(True)
