@@ -16,11 +16,11 @@ from revenue_retention.canonical.columns import ColumnMap, map_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
+    PARSED,
     amount_syntax_reason,
     amount_value,
     date_reason,
     date_value,
-    PARSED,
     negative_reason,
     text_of,
     typed_amount,

@@ -18,15 +18,15 @@ from revenue_retention.money import MONEY, MONEY_SCALE
 __all__ = [
     "MAX_INTEGER_DIGITS",
     "PARSED",
-    "typed_amount",
-    "typed_date",
-    "typed_date_reason",
     "amount_syntax_reason",
     "amount_value",
     "date_reason",
     "date_value",
     "negative_reason",
     "text_of",
+    "typed_amount",
+    "typed_date",
+    "typed_date_reason",
 ]
 
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"

@@ -12,11 +12,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    ENGINE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -44,8 +48,10 @@ class RelativeTo(enum.StrEnum):
 
 
 def cohorts(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     metric: CohortMetric = typer.Option(
         CohortMetric.nrr,
@@ -72,6 +78,9 @@ def cohorts(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
 ) -> None:
     """Acquisition cohorts: NRR, GRR, logo retention or MRR of each cohort by age.
 
@@ -94,6 +103,9 @@ def cohorts(
         rejects=rejects,
         input_format=input_format,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options
-from revenue_retention.cli.options import Format, SnapshotDay
+from revenue_retention.cli.options import Engine, Format, SnapshotDay
+from revenue_retention.engine import is_url
 from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.rejects import write_rejects_table
@@ -21,8 +22,11 @@ _WIDTH = 160
 
 
 def load_input(
-    source: Path,
+    source: str,
     *,
+    engine: Engine = Engine.duckdb,
+    table: str | None = None,
+    spark_master: str | None = None,
     column: list[str],
     as_of: str | None,
     snapshot: SnapshotDay,
@@ -38,7 +42,10 @@ def load_input(
     err = stderr()
     try:
         data = load(
-            source,
+            source if is_url(source) else Path(source),
+            table=table,
+            engine=engine.value,
+            spark_master=spark_master,
             columns=parse_column_options(column),
             as_of=as_of,
             snapshot=snapshot.value,

@@ -11,11 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    ENGINE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -29,8 +33,10 @@ WINDOW = typer.Option(
 
 
 def concentration(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     as_of: str | None = AS_OF,
     window: int = WINDOW,
@@ -40,6 +46,9 @@ def concentration(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
 ) -> None:
     """Share of starting MRR and of expansion held by the top accounts; NRR without them.
 
@@ -64,6 +73,9 @@ def concentration(
         rejects=rejects,
         input_format=input_format,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = compute_concentration(data, as_of, window)
     emit(concentration_document(result), format, output)

@@ -11,11 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    ENGINE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -25,7 +29,7 @@ __all__ = ["decompose_command"]
 
 
 def decompose_command(
-    source: Path = typer.Argument(
+    source: str = typer.Argument(
         ...,
         help="CSV or Parquet file of line items: customer_id, month, product, quantity, "
         "unit_price (an mrr column, if any, must equal quantity x unit_price).",
@@ -42,6 +46,9 @@ def decompose_command(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
 ) -> None:
     """Split the window's MRR change into volume, price, cross-sell and churn, with NRR
     excluding price increases (METRICS.md §6).
@@ -65,5 +72,8 @@ def decompose_command(
         rejects=rejects,
         input_format=input_format,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     emit(decompose_document(decompose(data, window_months=window)), format, output)

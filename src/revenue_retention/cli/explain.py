@@ -11,11 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    ENGINE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -42,8 +46,10 @@ def parse_by(text: str | None) -> tuple[str, str] | None:
 
 
 def explain(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     as_of: str | None = AS_OF,
     window: int | None = typer.Option(
@@ -73,6 +79,9 @@ def explain(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
 ) -> None:
     """Every customer behind a retention window or a bridge month, reconciled to metrics.
 
@@ -102,6 +111,9 @@ def explain(
         rejects=rejects,
         input_format=input_format,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     if period is not None:
         result = compute_explain_period(data, period, by=attribute, limit=limit)

@@ -11,11 +11,15 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    ENGINE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -32,8 +36,10 @@ WINDOW = typer.Option(
 
 
 def methods(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     as_of: str | None = AS_OF,
     window: int = WINDOW,
@@ -43,6 +49,9 @@ def methods(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
 ) -> None:
     """GRR, NRR and logo retention of one window by every method, side by side.
 
@@ -67,5 +76,8 @@ def methods(
         rejects=rejects,
         input_format=input_format,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     emit(methods_document(compare_methods(data, as_of, window)), format, output)

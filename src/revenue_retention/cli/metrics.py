@@ -13,12 +13,16 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
+    ENGINE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     REJECTS,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
     WINDOWS,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -73,8 +77,10 @@ SIZE_BANDS = typer.Option(
 
 
 def metrics(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     format: Format = FORMAT,
     windows: str = WINDOWS,
@@ -84,6 +90,9 @@ def metrics(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     method: Method = METHOD,
     ci: float | None = CI,
     resamples: int | None = RESAMPLES,
@@ -105,6 +114,8 @@ def metrics(
         retention metrics mrr.csv --method movement --windows 12
         retention metrics mrr.csv --by segment --windows 12
         retention metrics mrr.csv --windows 12 --ci 0.9 --format json
+        retention metrics mrr.parquet --engine spark --format json
+        retention metrics postgresql://me@db.example.com/billing --table mrr
     """
     window_list = parse_windows(windows)
     if ci is None and (resamples is not None or seed is not None):
@@ -123,6 +134,9 @@ def metrics(
         rejects=rejects,
         input_format=input_format,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
     document = method_metrics_document(result)

@@ -10,12 +10,16 @@ import typer
 __all__ = [
     "AS_OF",
     "COLUMNS",
+    "ENGINE",
     "FORMAT",
     "INPUT_FORMAT",
     "OUTPUT",
     "REJECTS",
     "SNAPSHOT",
+    "SPARK_MASTER",
+    "TABLE",
     "WINDOWS",
+    "Engine",
     "Format",
     "SnapshotDay",
 ]
@@ -25,6 +29,11 @@ class Format(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Engine(enum.StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 class SnapshotDay(enum.StrEnum):
@@ -65,5 +74,20 @@ OUTPUT = typer.Option(
 )
 INPUT_FORMAT = typer.Option(
     None, "--input-format", help="Input adapter (csv, parquet), if not detected."
+)
+ENGINE = typer.Option(
+    Engine.duckdb,
+    "--engine",
+    help="Where the computation runs: duckdb (embedded, default) or spark (local mode unless "
+    "--spark-master; needs revenue-retention[spark]). A database URL as the input runs it there.",
+)
+SPARK_MASTER = typer.Option(
+    None, "--spark-master", help="With --engine spark: the cluster's master URL (e.g. yarn)."
+)
+TABLE = typer.Option(
+    None,
+    "--table",
+    help="With a database URL as the input (postgresql://user@host/db, duckdb:///file.db, "
+    "sqlite:///file.db): the table to read, schema.table allowed.",
 )
 DEFAULT_OUTPUT_DIR = Path("out")

@@ -24,17 +24,17 @@ from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
     "CAPABILITIES",
-    "capability",
     "ENGINES",
     "LINE_COLUMN",
+    "capability",
     "connect",
     "connect_url",
-    "is_url",
-    "number_rows",
-    "redact",
     "describe_error",
     "engine_errors",
+    "is_url",
     "materialize",
+    "number_rows",
+    "redact",
     "scan_csv",
     "scan_parquet",
 ]

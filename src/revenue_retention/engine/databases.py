@@ -54,11 +54,14 @@ def connect_url(url: str) -> BaseBackend:
         return ibis.connect(url)
     except ModuleNotFoundError as error:
         hint = f"pip install 'revenue-retention[{extra}]'" if extra else f"({error.name} missing)"
-        raise EngineNotSupported(backend, "databases of this kind without its driver", hint) from None
+        raise EngineNotSupported(
+            backend, "databases of this kind without its driver", hint
+        ) from None
     except (ValueError, AttributeError) as error:
         if "Don't know how to connect" in str(error) or isinstance(error, AttributeError):
             raise SourceError(
-                redact(url), "is not a database URL Ibis knows (postgresql://, duckdb:///, sqlite:///)"
+                redact(url),
+                "is not a database URL Ibis knows (postgresql://, duckdb:///, sqlite:///)",
             ) from None
         raise SourceError(redact(url), f"cannot be opened: {error}") from None
     except Exception as error:  # the driver's own connection error, reworded once here

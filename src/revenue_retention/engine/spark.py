@@ -47,18 +47,14 @@ def _pyspark() -> Any:
 
 def is_spark_session(engine: object) -> bool:
     """Whether ``engine`` is a SparkSession (checked without importing PySpark)."""
-    return type(engine).__name__ == "SparkSession" and type(engine).__module__.startswith(
-        "pyspark"
-    )
+    return type(engine).__name__ == "SparkSession" and type(engine).__module__.startswith("pyspark")
 
 
 def connect_spark(session: Any = None, master: str | None = None) -> BaseBackend:
     """An Ibis backend on ``session``, or on a new session (``local[*]`` unless ``master``)."""
     sql = _pyspark()
     if session is None:
-        builder = sql.SparkSession.builder.appName("revenue-retention").master(
-            master or "local[*]"
-        )
+        builder = sql.SparkSession.builder.appName("revenue-retention").master(master or "local[*]")
         for key, value in {**_BUILD_CONF, **SESSION_CONF}.items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
@@ -85,7 +81,7 @@ def scan_spark(
     """
     sql = _pyspark()
     functions = __import__("pyspark.sql.functions", fromlist=["col"])
-    session = con._session  # type: ignore[attr-defined]
+    session = con._session
     if fmt == "csv":
         schema = sql.types.StructType(
             [sql.types.StructField(name, sql.types.StringType()) for name in header]
