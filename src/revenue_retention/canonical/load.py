@@ -29,7 +29,9 @@ from revenue_retention.canonical.parse import (
 )
 from revenue_retention.engine import (
     LINE_COLUMN,
+    capability,
     connect,
+    copy_as_text,
     describe_error,
     engine_errors,
     is_url,
@@ -147,7 +149,14 @@ def _open(
         assert isinstance(source, str)
         if table is None:
             raise OptionError("--table", None, "is needed with a database URL: name the table")
-        return (con := connect(source)), read_table(con, table, f"{redact(source)} {table}")
+        label = f"{redact(source)} {table}"
+        con = connect(source)
+        if capability(con, "computes") == "duckdb":
+            found = read_table(con, table, label).table.drop(LINE_COLUMN)
+            con = connect("duckdb")
+            copied = copy_as_text(found, con).get_name()
+            return con, read_table(con, copied, label, adapter="sqlite")
+        return con, read_table(con, table, label)
     con = connect(engine, spark_master=spark_master)
     if table is not None:
         if source is not None:

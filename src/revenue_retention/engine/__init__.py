@@ -29,6 +29,7 @@ __all__ = [
     "capability",
     "connect",
     "connect_url",
+    "copy_as_text",
     "describe_error",
     "engine_errors",
     "is_url",
@@ -46,15 +47,22 @@ ENGINES: dict[str, str] = {
 }
 
 #: What differs between the Ibis backends, by backend name: how files are read (``None``:
-#: not by this engine) and how an intermediate result is kept (a temporary table, or
-#: Spark's cache, since a Spark "table" made from an expression is only a view).
+#: not by this engine) and how an intermediate result is kept (a temporary table, or a
+#: Spark checkpoint, since a Spark "table" made from an expression is only a view).
+#: ``computes``: ``"here"``, or ``"duckdb"`` for a database without exact decimal
+#: arithmetic (SQLite stores amounts as floats or text), whose table is copied as text
+#: into DuckDB, which validates and computes.
 CAPABILITIES: dict[str, dict[str, str | None]] = {
-    "duckdb": {"files": "duckdb", "materialize": "temp_table"},
-    "pyspark": {"files": "spark", "materialize": "cache"},
-    "postgres": {"files": None, "materialize": "temp_table"},
-    "sqlite": {"files": None, "materialize": "temp_table"},
+    "duckdb": {"files": "duckdb", "materialize": "temp_table", "computes": "here"},
+    "pyspark": {"files": "spark", "materialize": "checkpoint", "computes": "here"},
+    "postgres": {"files": None, "materialize": "temp_table", "computes": "here"},
+    "sqlite": {"files": None, "materialize": "temp_table", "computes": "duckdb"},
 }
-_DEFAULT_CAPABILITIES: dict[str, str | None] = {"files": None, "materialize": "temp_table"}
+_DEFAULT_CAPABILITIES: dict[str, str | None] = {
+    "files": None,
+    "materialize": "temp_table",
+    "computes": "here",
+}
 
 #: Name of the column every scan adds: the 1-based line of the row in its file
 #: (for CSV, header = line 1), or the 1-based row number for columnar files.
@@ -222,8 +230,21 @@ def number_rows(table: ir.Table, numbered: bool = True) -> ir.Table:
     return table.select(line.cast("int64").name(LINE_COLUMN), *table.columns)
 
 
+def copy_as_text(table: ir.Table, con: BaseBackend) -> ir.Table:
+    """``table`` of another engine copied into a temporary table of ``con``, every column text.
+
+    Text keeps each value as the source holds it (a float amount as it prints), so the
+    validation decides about it, as for a CSV file.
+    """
+    as_text = table.select(*[table[c].cast("string").name(c) for c in table.columns])
+    # Through a memtable: Ibis 12 compiles a bare Arrow table in create_table wrongly.
+    return con.create_table(_unique_name("copy"), ibis.memtable(as_text.to_pyarrow()), temp=True)
+
+
 def materialize(con: BaseBackend, expr: ir.Table, prefix: str = "t") -> ir.Table:
     """Compute ``expr`` once in the engine and return the stored result as a table."""
-    if capability(con, "materialize") == "cache":
-        return expr.cache()
+    if capability(con, "materialize") == "checkpoint":
+        from revenue_retention.engine.spark import checkpoint
+
+        return checkpoint(con, expr, _unique_name(prefix))
     return con.create_table(_unique_name(prefix), expr, temp=True)

@@ -15,7 +15,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.errors import EngineNotSupported
 
-__all__ = ["SESSION_CONF", "connect_spark", "is_spark_session", "scan_spark"]
+__all__ = ["SESSION_CONF", "checkpoint", "connect_spark", "is_spark_session", "scan_spark"]
 
 #: Settings every session gets (a session we did not build gets them too: they are SQL
 #: settings of that session). Without them Spark rounds a decimal product that exceeds 38
@@ -30,8 +30,10 @@ _BUILD_CONF = {
     "spark.ui.showConsoleProgress": "false",
     # Small results and a 2-core laptop: the default 200 shuffle partitions only add overhead.
     "spark.sql.shuffle.partitions": "8",
-    "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.driver.extraJavaOptions": "-Dlog4j2.level=error",
+    # Ibis fetches results through pandas; PySpark 4.0's Arrow route there fails under
+    # pandas 3 when warnings are errors. Results are small: the row route is exact.
+    "spark.sql.execution.arrow.pyspark.enabled": "false",
 }
 
 
@@ -109,5 +111,17 @@ def scan_spark(
         line = functions.lit(None).cast("bigint")
     frame = frame.select(line.cast("bigint").alias(line_column), "*")
     name = f"_rr_scan_{abs(hash((str(path), numbered)))}"
+    frame.createOrReplaceTempView(name)
+    return con.table(name)
+
+
+def checkpoint(con: BaseBackend, expr: ir.Table, name: str) -> ir.Table:
+    """Compute ``expr`` once and keep it in Spark's block manager, its lineage cut.
+
+    A cached view would keep its whole plan (validation included), which Spark analyses
+    again in every later query: on small data that planning, not the work, dominates.
+    """
+    con._run_pre_execute_hooks(expr)  # registers the memtables the query uses
+    frame = con._session.sql(con.compile(expr)).localCheckpoint(eager=True)
     frame.createOrReplaceTempView(name)
     return con.table(name)

@@ -19,8 +19,10 @@ from revenue_retention.inputs.registry import Raw
 __all__ = ["read_table"]
 
 
-def read_table(con: BaseBackend, table: str, label: str) -> Raw:
+def read_table(con: BaseBackend, table: str, label: str, adapter: str | None = None) -> Raw:
     """The table ``table`` (``schema.table`` allowed) of ``con`` as raw input named ``label``.
+
+    ``adapter`` names where the table came from, when that is not ``con`` (a copy).
 
     Raises
     ------
@@ -38,7 +40,7 @@ def read_table(con: BaseBackend, table: str, label: str) -> Raw:
     numbered: ir.Table = number_rows(found)
     return Raw(
         path=label,
-        adapter=con.name,
+        adapter=adapter or con.name,
         table=numbered,
         columns=tuple(columns),
         unnumbered=number_rows(found, numbered=False),
