@@ -9,13 +9,8 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.metrics._common import (
-    month_spine,
-    month_start_of,
-    paying,
-    rate,
-    resolve,
-)
+from revenue_retention.metrics._common import month_start_of, paying, rate, resolve
+from revenue_retention.metrics.flows import month_flows, paying_rows, retention_from_flows
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
@@ -166,40 +161,15 @@ def retention(
     (0.6666666666666666, 0.8, 0.5)
     """
     table, months = resolve(data, months)
+    if not by:
+        flows = month_flows(paying_rows(data), months, windows)
+        return retention_from_flows(flows, months, windows)
     pairs = cohort_pairs(table, months, windows, by, size_bands)
-    per_month = _summarise(pairs, ["window_months", "as_of", *by])
-    if by:
-        result = _with_rates(per_month)
-        return result.select(
-            as_of_index=result.as_of,
-            as_of=month_start_of(result.as_of),
-            window_months=result.window_months,
-            **{name: result[name] for name in by},
-            **{name: result[name] for name in RETENTION_COLUMNS},
-        ).order_by("as_of_index", "window_months", *by)
-    as_of, window = [], []
-    for k in windows:
-        for m in range(months.first + k, months.last + 1):
-            as_of.append(m)
-            window.append(k)
-    spine = month_spine(as_of, {"window_months": window})
-    joined = spine.left_join(
-        per_month,
-        (spine.month_index == per_month.as_of) & (spine.window_months == per_month.window_months),
-    )
-    result = _with_rates(
-        joined.select(
-            "month_index",
-            "period",
-            window_months=joined.window_months,
-            **{
-                name: joined[name] for name in ("customers", "retained_customers", *RETENTION_MONEY)
-            },
-        )
-    )
+    result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
     return result.select(
-        as_of_index=result.month_index,
-        as_of=result.period,
+        as_of_index=result.as_of,
+        as_of=month_start_of(result.as_of),
         window_months=result.window_months,
+        **{name: result[name] for name in by},
         **{name: result[name] for name in RETENTION_COLUMNS},
-    ).order_by("as_of_index", "window_months")
+    ).order_by("as_of_index", "window_months", *by)
