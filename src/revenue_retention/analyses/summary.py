@@ -6,11 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import ibis
 import pyarrow as pa
+import pyarrow.compute
 
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, bridge, retention
+from revenue_retention.metrics.flows import (
+    bridge_from_flows,
+    month_flows,
+    paying_rows,
+    retention_from_flows,
+)
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, check_groups
 from revenue_retention.metrics.methods import method_retention, parse_method
 from revenue_retention.periods import parse_windows
@@ -79,12 +87,23 @@ def compute_metrics(
     if by and method != METHOD:
         raise OptionError("--by", ",".join(by), f"applies to the cohort method, not {method}")
     run = data.con.to_pyarrow
+    # The bridge and cohort retention read the same monthly totals: one pass over the rows,
+    # first assuming one row per customer-month (the cheap shape), again if that was wrong.
+    rows, _ = paying_rows(data)
+    found = run(month_flows(rows, data.months, windows, line_items=False))
+    if pa.compute.sum(found["repeated"]).as_py():
+        found = run(month_flows(rows, data.months, windows, line_items=True))
+    flows = ibis.memtable(found)
     return MetricsResult(
         input=data.report,
         windows=windows,
         method=method,
-        bridge=run(bridge(data)),
-        retention=run(method_retention(data, method, windows=windows)),
+        bridge=run(bridge_from_flows(flows, data.months)),
+        retention=run(
+            retention_from_flows(flows, data.months, windows)
+            if method == METHOD
+            else method_retention(data, method, windows=windows)
+        ),
         by=by,
         bridge_by=run(bridge(data, by=by, size_bands=size_bands)) if by else None,
         retention_by=(

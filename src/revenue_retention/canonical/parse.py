@@ -22,6 +22,7 @@ __all__ = [
     "amount_value",
     "date_reason",
     "date_value",
+    "is_blank",
     "negative_reason",
     "text_of",
     "typed_amount",
@@ -43,6 +44,7 @@ _MONTH_ONLY = r"^[0-9]{4}-[0-9]{1,2}$"
 _YEAR_FIRST = r"^[0-9]{4}[/.][0-9]{1,2}([/.][0-9]{1,2})?$"
 _DATE_PREFIX = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
 _NO_REASON = ibis.null("string")
+_SPACES = (" ", "\t", "\n", "\r", "\x0b", "\x0c")
 
 
 def typed_date(column: ir.Value) -> ir.DateValue | None:
@@ -85,6 +87,18 @@ def typed_amount(column: ir.Value) -> tuple[ir.DecimalValue, ir.StringValue] | N
         else_=_NO_REASON,
     )
     return value, reason
+
+
+def is_blank(column: ir.Value) -> ir.BooleanValue:
+    """Whether a value is missing: null, or text of white space only.
+
+    Trimming every value costs a large share of validating a typed file, so only text
+    that starts or ends with white space (rare) is trimmed to decide.
+    """
+    if not column.type().is_string():
+        return column.isnull()
+    edges = column.substr(0, 1).isin(_SPACES) | column.right(1).isin(_SPACES)
+    return column.isnull() | (column == "") | (edges & text_of(column).isnull())
 
 
 def text_of(column: ir.Value) -> ir.StringValue:

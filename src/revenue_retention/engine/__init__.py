@@ -49,18 +49,31 @@ ENGINES: dict[str, str] = {
 #: What differs between the Ibis backends, by backend name: how files are read (``None``:
 #: not by this engine) and how an intermediate result is kept (a temporary table, or a
 #: Spark checkpoint, since a Spark "table" made from an expression is only a view).
+#: ``rescan``: ``"lazy"`` where a typed source is cheaper to scan again than to store
+#: (DuckDB reading Parquet or its own tables), ``"store"`` where results are kept.
 #: ``computes``: ``"here"``, or ``"duckdb"`` for a database without exact decimal
 #: arithmetic (SQLite stores amounts as floats or text), whose table is copied as text
 #: into DuckDB, which validates and computes.
 CAPABILITIES: dict[str, dict[str, str | None]] = {
-    "duckdb": {"files": "duckdb", "materialize": "temp_table", "computes": "here"},
-    "pyspark": {"files": "spark", "materialize": "checkpoint", "computes": "here"},
-    "postgres": {"files": None, "materialize": "temp_table", "computes": "here"},
-    "sqlite": {"files": None, "materialize": "temp_table", "computes": "duckdb"},
+    "duckdb": {
+        "files": "duckdb",
+        "materialize": "temp_table",
+        "rescan": "lazy",
+        "computes": "here",
+    },
+    "pyspark": {
+        "files": "spark",
+        "materialize": "checkpoint",
+        "rescan": "store",
+        "computes": "here",
+    },
+    "postgres": {"files": None, "materialize": "temp_table", "rescan": "store", "computes": "here"},
+    "sqlite": {"files": None, "materialize": "temp_table", "rescan": "store", "computes": "duckdb"},
 }
 _DEFAULT_CAPABILITIES: dict[str, str | None] = {
     "files": None,
     "materialize": "temp_table",
+    "rescan": "store",
     "computes": "here",
 }
 

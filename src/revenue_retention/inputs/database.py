@@ -44,6 +44,7 @@ def read_table(con: BaseBackend, table: str, label: str, adapter: str | None = N
         table=numbered,
         columns=tuple(columns),
         unnumbered=number_rows(found, numbered=False),
+        rescan=True,
     )
 
 

@@ -24,6 +24,7 @@ from revenue_retention.periods import MonthRange
 
 __all__ = ["bridge_from_flows", "month_flows", "paying_rows", "retention_from_flows"]
 
+_COUNTS = ("customers", "retained", "repeated")
 BRIDGE_FLOWS = ("new", "reactivation", "expansion", "contraction")
 WINDOW_TOTALS = (
     "customers",
@@ -36,14 +37,20 @@ WINDOW_TOTALS = (
 )
 
 
-def paying_rows(data: Dataset | ir.Table) -> ir.Table:
-    """The cheapest rows to scan: line items if the dataset keeps them lazily, else its table."""
-    if isinstance(data, Dataset):
-        return data.rows if data.rows is not None else data.table
-    return data
+def paying_rows(data: Dataset | ir.Table) -> tuple[ir.Table, bool]:
+    """The cheapest rows to scan, and whether they may hold several rows per customer-month.
+
+    Line items if the dataset keeps its rows lazily (they may repeat a customer-month),
+    else the canonical table (one row per customer-month).
+    """
+    if isinstance(data, Dataset) and data.rows is not None:
+        return data.rows, True
+    return (data.table if isinstance(data, Dataset) else data), False
 
 
-def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ()) -> ir.Table:
+def month_flows(
+    rows: ir.Table, months: MonthRange, windows: Sequence[int] = (), line_items: bool = True
+) -> ir.Table:
     """One row per month of ``months`` with the sums the bridge and retention are made of.
 
     For month m and each customer paying then, with a = its MRR at m: ``closing`` (sum a),
@@ -51,7 +58,12 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
     ``leaving`` (sum a of customers not paying at m + 1: churn of month m + 1), and per
     window k, the cohort starting at m: ``customers_k``, ``retained_customers_k``,
     ``starting_mrr_k``, ``churn_k``, ``contraction_k``, ``expansion_k``, ``ending_mrr_k``.
-    Rows may repeat a customer and month (line items): their amounts add up.
+    With ``line_items``, rows may repeat a customer and month and their amounts add up
+    (``RANGE`` frames of the month itself and its neighbours). Without, each row is a whole
+    customer-month, and the neighbours are the previous and next rows (``lag``, ``lead``:
+    far cheaper than range frames); the result's ``repeated`` column then counts rows that
+    share their customer-month with the row before, so that a caller who only assumed
+    one row per customer-month can tell it was wrong and ask again with ``line_items``.
     """
     paying = rows.filter((rows.mrr > 0) & rows.month_index.between(months.first, months.last))
     paying = paying.select("customer_id", "month_index", "mrr")
@@ -61,15 +73,33 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
         return paying.mrr.sum().over(frame)
 
     in_order = ibis.window(group_by="customer_id", order_by="month_index")
-    steps = paying.mutate(
-        a=at(0),
-        prev=at(-1),
-        following=at(1),
-        first_month=paying.month_index.min().over(ibis.window(group_by="customer_id")),
-        # The first row of each customer-month speaks for it (peers share a rank).
-        first_row=ibis.row_number().over(in_order) == ibis.rank().over(in_order),
-        **{f"_b_{k}": at(k) for k in windows},
-    )
+    # The partition's first month, over the same sort as everything else.
+    first_month = paying.month_index.min().over(in_order)
+    if line_items:
+        steps = paying.mutate(
+            a=at(0),
+            prev=at(-1),
+            following=at(1),
+            first_month=first_month,
+            # The first row of each customer-month speaks for it (peers share a rank).
+            first_row=ibis.row_number().over(in_order) == ibis.rank().over(in_order),
+            repeated=ibis.literal(False),
+            **{f"_b_{k}": at(k) for k in windows},
+        )
+    else:
+        before = paying.month_index.lag().over(in_order)
+        after = paying.month_index.lead().over(in_order)
+        steps = paying.mutate(
+            a=paying.mrr,
+            prev=ibis.ifelse(
+                before == paying.month_index - 1, paying.mrr.lag().over(in_order), None
+            ),
+            following=ibis.ifelse(after == paying.month_index + 1, paying.mrr, None),
+            first_month=first_month,
+            first_row=ibis.literal(True),
+            repeated=(before == paying.month_index).fill_null(False),
+            **{f"_b_{k}": at(k) for k in windows},
+        )
     steps = steps.filter(steps.first_row)
     a, prev = steps.a, steps.prev
     returning = prev.isnull()
@@ -80,6 +110,7 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
         "expansion": (a - prev).sum(where=a > prev),
         "contraction": (prev - a).sum(where=a < prev),
         "leaving": a.sum(where=steps.following.isnull()),
+        "repeated": steps.repeated.sum(),
     }
     for k in windows:
         b = steps[f"_b_{k}"]
@@ -94,7 +125,7 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
         }
     per_month = steps.group_by("month_index").agg(
         **{
-            name: value.cast(MONEY) if not name.startswith(("customers", "retained")) else value
+            name: value.cast(MONEY) if not name.startswith(_COUNTS) else value
             for name, value in sums.items()
         }
     )

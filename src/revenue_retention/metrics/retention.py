@@ -162,7 +162,8 @@ def retention(
     """
     table, months = resolve(data, months)
     if not by:
-        flows = month_flows(paying_rows(data), months, windows)
+        rows, line_items = paying_rows(data)
+        flows = month_flows(rows, months, windows, line_items)
         return retention_from_flows(flows, months, windows)
     pairs = cohort_pairs(table, months, windows, by, size_bands)
     result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
