@@ -127,8 +127,8 @@ def load(
     as_of_index = parse_month(as_of) if isinstance(as_of, str) else as_of
 
     con, raw = _open(source, table, engine, input_format, spark_master)
-    cmap = map_columns(raw.columns, raw.path, columns)
     try:
+        cmap = map_columns(raw.columns, raw.path, columns)
         # Parsed and validated once: the counts, the canonical table and the examples of
         # bad rows all read this table instead of parsing the file again.
         validated = _validated(raw.fast, cmap)
@@ -137,7 +137,17 @@ def load(
         return _load_rows(raw, cmap, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
+        _close_own(con, source)
         raise SourceError(raw.path, f"cannot be read: {describe_error(error)}") from None
+    except BaseException:
+        _close_own(con, source)
+        raise
+
+
+def _close_own(con: BaseBackend, source: str | Path | None) -> None:
+    """Close a database connection this call opened from a URL (not one it was given)."""
+    if is_url(source):
+        con.disconnect()
 
 
 def _open(
@@ -154,12 +164,17 @@ def _open(
             raise OptionError("--table", None, "is needed with a database URL: name the table")
         label = f"{redact(source)} {table}"
         con = connect(source)
-        if capability(con, "computes") == "duckdb":
-            found = read_table(con, table, label).table.drop(LINE_COLUMN)
-            con = connect("duckdb")
-            copied = copy_as_text(found, con).get_name()
-            return con, read_table(con, copied, label, adapter="sqlite")
-        return con, read_table(con, table, label)
+        try:
+            if capability(con, "computes") == "duckdb":
+                found = read_table(con, table, label).table.drop(LINE_COLUMN)
+                copy = connect("duckdb")
+                copied = copy_as_text(found, copy).get_name()
+                con.disconnect()
+                return copy, read_table(copy, copied, label, adapter="sqlite")
+            return con, read_table(con, table, label)
+        except BaseException:
+            con.disconnect()
+            raise
     con = connect(engine, spark_master=spark_master)
     if table is not None:
         if source is not None:

@@ -40,9 +40,14 @@ MAX_INTEGER_DIGITS = 12
 #: DuckDB parses text into 64-bit decimals about 100 times faster than into 128-bit ones.
 PARSED = dt.Decimal(18, MONEY_SCALE)
 _FITS_PRECISION = rf"^[+-]?0*[0-9]{{0,{MAX_INTEGER_DIGITS}}}(\.[0-9]*)?$"
-_MONTH_ONLY = r"^[0-9]{4}-[0-9]{1,2}$"
+# Months 1-12 and days 1-31 only: a date out of these ranges never reaches the cast, which
+# some engines (PostgreSQL) do not "try" but fail on. Days past a month's end (Feb 30)
+# still do; DuckDB and Spark reject those row by row.
+_MM = r"(0?[1-9]|1[0-2])"
+_DD = r"(0?[1-9]|[12][0-9]|3[01])"
+_MONTH_ONLY = rf"^[0-9]{{4}}-{_MM}$"
 _YEAR_FIRST = r"^[0-9]{4}[/.][0-9]{1,2}([/.][0-9]{1,2})?$"
-_DATE_PREFIX = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
+_DATE_PREFIX = rf"^([0-9]{{4}}-{_MM}-{_DD})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
 _NO_REASON = ibis.null("string")
 _SPACES = (" ", "\t", "\n", "\r", "\x0b", "\x0c")
 

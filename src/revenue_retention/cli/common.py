@@ -6,6 +6,7 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 import typer
+from ibis.backends import BaseBackend
 from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options
@@ -15,7 +16,7 @@ from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.rejects import write_rejects_table
 
-__all__ = ["emit", "load_input", "stderr"]
+__all__ = ["close_connections", "emit", "load_input", "stderr"]
 
 #: Wide enough for the widest table; Rich wraps nothing when output goes to a file.
 _WIDTH = 160
@@ -58,6 +59,8 @@ def load_input(
             written = write_rejects_table(error.rejects, rejects)
             err.print(f"{written:,} rejected rows written to {rejects}", markup=False)
         raise
+    if is_url(source):
+        _opened.append(data.con)  # closed by close_connections when the command ends
     if rejects is not None:
         written = write_rejects(data, rejects)
         r = data.report
@@ -70,6 +73,15 @@ def load_input(
         for warning in data.report.warnings:
             err.print(f"warning: {warning}", markup=False)
     return data
+
+
+_opened: list[BaseBackend] = []
+
+
+def close_connections() -> None:
+    """Close the database connections the command opened from URLs."""
+    while _opened:
+        _opened.pop().disconnect()
 
 
 def stderr() -> Console:

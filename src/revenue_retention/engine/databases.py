@@ -52,11 +52,9 @@ def connect_url(url: str) -> BaseBackend:
     extra = EXTRAS.get(scheme)
     try:
         return ibis.connect(url)
-    except ModuleNotFoundError as error:
-        hint = f"pip install 'revenue-retention[{extra}]'" if extra else f"({error.name} missing)"
-        raise EngineNotSupported(
-            backend, "databases of this kind without its driver", hint
-        ) from None
+    except ImportError:  # Ibis's own "missing dependencies" error is one too
+        hint = f"pip install 'revenue-retention[{extra}]'" if extra else "install its driver"
+        raise EngineNotSupported(backend, "this database without its driver", hint) from None
     except (ValueError, AttributeError) as error:
         if "Don't know how to connect" in str(error) or isinstance(error, AttributeError):
             raise SourceError(
