@@ -112,7 +112,6 @@ def _cents_table(path: Path) -> Any:
 
 
 def pandas_way(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]]:
-    import pandas as pd
 
     df = _cents_table(path).to_pandas()
     cm = df.groupby(["customer_id", "m"], as_index=False)["mrr"].sum()
