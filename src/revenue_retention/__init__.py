@@ -8,7 +8,9 @@ The public API mirrors the ``retention`` command::
     rr.bridge(data).to_pandas()               # monthly MRR bridge (§2)
     rr.retention(data, windows=[12]).to_pyarrow()   # cohort GRR / NRR / logo retention (§3)
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
+    rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
     rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
+    rr.overview(data).plot()                  # every analysis of the report, charted
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ from revenue_retention.analyses import (
     load_benchmarks,
     seasonality,
 )
+from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.canonical import Dataset, InputReport, load
+from revenue_retention.datasets import example_path
 from revenue_retention.engine import connect
 from revenue_retention.errors import (
     BadRow,
@@ -83,6 +87,7 @@ __all__ = [
     "MonthRange",
     "NoValidRowsError",
     "OptionError",
+    "Overview",
     "RejectReason",
     "RetentionError",
     "SeasonalityResult",
@@ -102,10 +107,12 @@ __all__ = [
     "connect",
     "decompose",
     "diagnose",
+    "example_path",
     "format_money",
     "load",
     "load_benchmarks",
     "method_retention",
+    "overview",
     "retention",
     "seasonality",
     "to_csv",

@@ -104,6 +104,11 @@ class RejectReason(enum.StrEnum):
     AMOUNT_TOO_LARGE = "amount_too_large"
     NEGATIVE_AMOUNT = "negative_amount"
     END_BEFORE_START = "end_before_start"
+    AMBIGUOUS_AMOUNT = "ambiguous_amount"
+    MISSING_CURRENCY = "missing_currency"
+    INVALID_CURRENCY = "invalid_currency"
+    MISSING_FX_RATE = "missing_fx_rate"
+    INVALID_INTERVAL = "invalid_interval"
 
     @property
     def explanation(self) -> str:
@@ -120,6 +125,18 @@ _EXPLANATIONS = {
     RejectReason.AMOUNT_TOO_LARGE: "more than 12 digits before the decimal point",
     RejectReason.NEGATIVE_AMOUNT: "recurring revenue cannot be negative",
     RejectReason.END_BEFORE_START: "the end date is before the start date",
+    RejectReason.AMBIGUOUS_AMOUNT: (
+        "the separators can be read two ways (1,234 is 1234 or 1.234); "
+        "say which with --decimal-separator"
+    ),
+    RejectReason.MISSING_CURRENCY: "the currency is empty",
+    RejectReason.INVALID_CURRENCY: "not a three-letter currency code such as EUR",
+    RejectReason.MISSING_FX_RATE: (
+        "no exchange rate for this currency on or before this month; add one to the rates"
+    ),
+    RejectReason.INVALID_INTERVAL: (
+        "not a billing interval: day, week, month or year, with a whole interval count >= 1"
+    ),
 }
 
 
@@ -132,13 +149,17 @@ class BadRow:
     column: str
     value: str | None
     reason: RejectReason
+    #: The spreadsheet cell (``Sheet1!C5``) when the source is a workbook.
+    cell: str | None = None
 
     def __str__(self) -> str:
         shown = "(empty)" if self.value is None or self.value == "" else repr(self.value)
-        return (
-            f"{self.path}, line {self.line}, column {self.column!r}: {shown}: "
-            f"{self.reason.explanation} [{self.reason.value}]"
+        where = (
+            f"cell {self.cell} (column {self.column!r})"
+            if self.cell
+            else f"line {self.line}, column {self.column!r}"
         )
+        return f"{self.path}, {where}: {shown}: {self.reason.explanation} [{self.reason.value}]"
 
 
 class NoValidRowsError(InputError):

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-__all__ = ["MONEY", "MONEY_SCALE", "format_money", "money_literal", "zero"]
+__all__ = ["MONEY", "MONEY_SCALE", "display_money", "format_money", "money_literal", "zero"]
 
 #: Scale of every amount in the engine: six places keep a normalised annual price
 #: (annual / 12) exact enough that sums of many months stay exact to the cent.
@@ -48,3 +48,19 @@ def format_money(value: Decimal | None) -> str | None:
     if value == value.quantize(_CENT):
         return f"{value.quantize(_CENT):f}"
     return f"{value.normalize():f}"
+
+
+def display_money(value: Decimal | str | None) -> str:
+    """An amount for people: thousands separated, and still exact (never rounded).
+
+    >>> display_money(Decimal("2306621.060000")), display_money("83.333333")
+    ('2,306,621.06', '83.333333')
+    >>> display_money(Decimal("-1200")), display_money(None)
+    ('-1,200.00', '-')
+    """
+    if value is None:
+        return "-"
+    exact = format_money(Decimal(value))
+    assert exact is not None
+    whole, _, places = exact.partition(".")
+    return f"{int(whole):,}.{places}" if not whole.startswith("-") else f"-{-int(whole):,}.{places}"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.errors import OptionError
@@ -21,6 +22,7 @@ __all__ = [
     "month_index_of",
     "month_label",
     "month_start",
+    "month_start_of_index",
     "parse_month",
     "parse_windows",
 ]
@@ -91,6 +93,11 @@ def parse_windows(windows: str | Iterable[int]) -> tuple[int, ...]:
 def month_index_of(date: ir.DateValue | ir.TimestampValue) -> ir.IntegerValue:
     """Engine expression: the month index of a date column (64-bit on every engine)."""
     return date.year().cast("int64") * 12 + date.month().cast("int64") - 1
+
+
+def month_start_of_index(index: ir.IntegerValue) -> ir.DateValue:
+    """Engine expression: the first day of the month with this index."""
+    return ibis.date((index // 12).cast("int32"), (index % 12 + 1).cast("int32"), 1)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ def header_with(role: str, column: str) -> list[str]:
         return [column if name == role else name for name in LONG]
     if role in ("start_date", "end_date"):
         return [column if name == role else name for name in PERIODS]
+    if role == "invoice_date":  # an invoice date makes dated lines invoice lines
+        return [*PERIODS, column]
     return [*LONG, column]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -18,6 +18,9 @@ from revenue_retention.metrics import cohort_pairs
 from revenue_retention.metrics._common import rate
 from revenue_retention.money import MONEY, format_money, zero
 from revenue_retention.periods import MonthRange, month_index_of, month_label, parse_month
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = [
     "CUSTOMER_CLASSES",
@@ -138,6 +141,20 @@ class DecomposeResult:
     def start(self) -> int:
         """The month whose paying customers form the cohort: as-of minus the window."""
         return self.as_of - self.window_months
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self) -> go.Figure:
+        """The report's chart of this result."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self)
 
 
 def decompose(

@@ -7,10 +7,10 @@ can check the sentence against the figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
@@ -19,11 +19,18 @@ from revenue_retention.analyses.cohorts import cohort_label, cohort_matrix
 from revenue_retention.analyses.concentration import compute_concentration
 from revenue_retention.analyses.decompose import decompose
 from revenue_retention.analyses.seasonality import seasonality
-from revenue_retention.analyses.uncertainty import bootstrap_intervals, small_base_notes
+from revenue_retention.analyses.uncertainty import (
+    DEFAULT_RESAMPLES,
+    bootstrap_intervals,
+    small_base_notes,
+)
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
 
@@ -91,6 +98,20 @@ class Diagnosis:
     diagnostics: tuple[Diagnostic, ...]
     benchmarks_path: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self) -> go.Figure:
+        """The report's chart of this result."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self)
 
 
 Rule = Callable[[Dataset, dict[str, Any], Thresholds], Diagnostic]
@@ -210,10 +231,24 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
     )
 
 
+def _known(facts: dict[str, Any], name: str, fits: Callable[[Any], bool]) -> Any:
+    """A result the caller already computed (``diagnose(known=...)``), if it fits the rule."""
+    result = facts["known"].get(name)
+    return result if result is not None and fits(result) else None
+
+
+def _same_window(facts: dict[str, Any]) -> Callable[[Any], bool]:
+    return lambda r: r.as_of == facts["as_of"] and r.window_months == facts["window_months"]
+
+
 def _seasonality(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
-    result = seasonality(
-        data, swing_ratio=t.seasonal_swing_ratio, min_swing_pp=t.seasonal_min_swing_pp
-    )
+    result = _known(
+        facts,
+        "seasonality",
+        lambda r: (
+            r.swing_ratio == t.seasonal_swing_ratio and r.min_swing_pp == t.seasonal_min_swing_pp
+        ),
+    ) or seasonality(data, swing_ratio=t.seasonal_swing_ratio, min_swing_pp=t.seasonal_min_swing_pp)
     flags = [s.flagged for s in result.swings]
     hit = (
         True
@@ -252,7 +287,9 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
         "nrr_without_top_expander_below": t.concentration_nrr_without_top_below,
         "top_expander_share_above": t.concentration_top_share_above,
     }
-    result = compute_concentration(data, facts["as_of"], facts["window_months"])
+    result = _known(facts, "concentration", _same_window(facts)) or compute_concentration(
+        data, facts["as_of"], facts["window_months"]
+    )
     nrr, without_top = result.nrr, result.nrr_without_top_expanders(1)
     top_share = result.expansion_share_of_top(1)
     inputs = {
@@ -290,7 +327,8 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
 def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
     threshold = {"price_share_of_expansion_at_least": t.borrowed_price_share_at_least}
     try:
-        totals = decompose(data, facts["window_months"], facts["as_of"]).totals
+        known = _known(facts, "decomposition", _same_window(facts))
+        totals = (known or decompose(data, facts["window_months"], facts["as_of"])).totals
     except InputError as error:
         return Diagnostic(
             "borrowed_loyalty",
@@ -329,7 +367,16 @@ def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Di
 def _small_base(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
     medians = facts["medians"]
     threshold = {"level": t.small_base_level, "benchmarks": medians}
-    result = bootstrap_intervals(
+    result = _known(
+        facts,
+        "intervals",
+        lambda r: (
+            r.level == t.small_base_level
+            and r.seed == 0
+            and r.resamples == DEFAULT_RESAMPLES
+            and r.get(facts["as_of"], facts["window_months"]) is not None
+        ),
+    ) or bootstrap_intervals(
         data,
         as_of=facts["as_of"],
         windows=(facts["window_months"],),
@@ -378,6 +425,7 @@ def diagnose(
     benchmarks: Benchmarks | None = None,
     thresholds: Thresholds | None = None,
     rules: Sequence[Rule] | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> Diagnosis:
     """Place the window's GRR and NRR in their benchmark bands and run every diagnostic.
 
@@ -395,6 +443,10 @@ def diagnose(
         Where each diagnostic triggers.
     rules
         The diagnostics to run (default: all).
+    known
+        Results already computed for this dataset, reused where they fit a rule instead
+        of computed again: ``concentration``, ``decomposition``, ``seasonality``,
+        ``intervals`` (a result that does not fit, e.g. another window, is ignored).
 
     Returns
     -------
@@ -419,6 +471,7 @@ def diagnose(
         "as_of": as_of,
         "window_months": window_months,
         "medians": {metric: m.value for metric, m in benchmarks.medians.items()},
+        "known": dict(known or {}),
     }
     placements = tuple(
         Placement(

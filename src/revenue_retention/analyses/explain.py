@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -18,6 +18,9 @@ from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, cohort_pairs, retention
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange, month_label, parse_month
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -92,6 +95,20 @@ class ExplainResult:
         """The totals as a dictionary (money as ``Decimal``)."""
         row: dict[str, Any] = self.totals.to_pylist()[0]
         return row
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self) -> go.Figure:
+        """The report's chart of this result."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self)
 
 
 def _check_limit(limit: int | None) -> None:

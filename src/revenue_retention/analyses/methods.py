@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -19,6 +19,9 @@ from revenue_retention.metrics.methods import (
 )
 from revenue_retention.money import format_money
 from revenue_retention.periods import MonthRange, month_label, parse_month
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compare_methods"]
 
@@ -79,6 +82,20 @@ class MethodsResult:
     months_of_data: int
     #: One entry per method, in the order of ``METHODS`` (cohort, the reference, first).
     methods: tuple[MethodFigures, ...]
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self) -> go.Figure:
+        """The report's chart of this result."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self)
 
 
 def _window_end(data: Dataset, as_of: int | str | None, window_months: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -14,6 +15,9 @@ from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, retention
 from revenue_retention.metrics._common import rate, resolve
 from revenue_retention.periods import MonthRange
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = [
     "DEFAULT_MIN_SWING_PP",
@@ -232,6 +236,20 @@ class SeasonalityResult:
         if any(flags):
             return True
         return False if all(f is False for f in flags) else None
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self) -> go.Figure:
+        """The report's chart of this result."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self)
 
 
 def _swing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
@@ -19,9 +20,15 @@ from revenue_retention.metrics.flows import (
     paying_rows,
     retention_from_flows,
 )
+from revenue_retention.metrics.fx import constant_currency_retention, fx_bridge
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, check_groups
 from revenue_retention.metrics.methods import method_retention, parse_method
 from revenue_retention.periods import parse_windows
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from revenue_retention.analyses.benchmarks import Benchmarks
 
 __all__ = ["METHOD", "MetricsResult", "compute_metrics"]
 
@@ -42,6 +49,37 @@ class MetricsResult:
     by: tuple[str, ...] = ()
     bridge_by: pa.Table | None = None
     retention_by: pa.Table | None = None
+    #: With several currencies: which basis each table uses and the reporting currency;
+    #: ``retention`` is then at constant currency and ``retention_spot`` at spot rates
+    #: with its ``fx_effect``; the bridge has an ``fx`` line (docs/metrics.md).
+    currency: dict[str, Any] | None = None
+    retention_spot: pa.Table | None = None
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(
+        self,
+        kind: str = "trend",
+        window: int | None = None,
+        months: int = 1,
+        by: str | None = None,
+        benchmarks: Benchmarks | None = None,
+    ) -> go.Figure:
+        """The report's chart of these figures.
+
+        ``kind`` is ``"trend"`` (GRR, NRR and logo retention of ``window``, default 12 or
+        the longest, with benchmark bands), ``"bridge"`` (the waterfall of the last
+        ``months`` months) or ``"segments"`` (one panel per group of ``by``).
+        """
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self, kind=kind, window=window, months=months, by=by, benchmarks=benchmarks)
 
 
 def compute_metrics(
@@ -87,6 +125,19 @@ def compute_metrics(
     if by and method != METHOD:
         raise OptionError("--by", ",".join(by), f"applies to the cohort method, not {method}")
     run = data.con.to_pyarrow
+    if data.fx is not None and data.fx.active and method == METHOD and not by:
+        return _across_currencies(data, windows)
+    spot = None
+    if data.fx is not None and data.fx.active:
+        # Other methods and breakdowns read the canonical table: spot figures, said so.
+        spot = data.fx.describe() | {
+            "retention_basis": "spot",
+            "basis": {
+                "retention": "spot: each month at its own rates (exchange-rate moves count as "
+                "expansion or contraction)",
+                "bridge": "spot: each month at its own rates",
+            },
+        }
     # The bridge and cohort retention read the same monthly totals: one pass over the rows,
     # first assuming one row per customer-month (the cheap shape), again if that was wrong.
     rows, _ = paying_rows(data)
@@ -109,4 +160,41 @@ def compute_metrics(
         retention_by=(
             run(retention(data, windows=windows, by=by, size_bands=size_bands)) if by else None
         ),
+        currency=spot,
+    )
+
+
+#: How the figures of a result across currencies are converted (docs/metrics.md).
+CURRENCY_BASES = {
+    "retention": "constant currency: both ends of each window at the rates of its first month",
+    "retention_spot": "spot: each month at its own rates; fx_effect = ending_mrr at spot "
+    "minus ending_mrr at constant currency",
+    "bridge": "balances at spot; movements at the opening month's rates; fx = the rest",
+}
+
+
+def _across_currencies(data: Dataset, windows: Sequence[int]) -> MetricsResult:
+    """Constant-currency retention by default, spot figures beside it, FX as a bridge line."""
+    assert data.fx is not None
+    run = data.con.to_pyarrow
+    constant = run(constant_currency_retention(data, windows))
+    spot = run(retention(data, windows=windows))
+    # Both tables have one row per (as-of, window) in the same order: the FX effect is the
+    # difference of their ending MRR, exact.
+    effect = [
+        None if s is None or c is None else s - c
+        for s, c in zip(
+            spot["ending_mrr"].to_pylist(), constant["ending_mrr"].to_pylist(), strict=True
+        )
+    ]
+    spot = spot.append_column("fx_effect", pa.array(effect, spot.schema.field("ending_mrr").type))
+    return MetricsResult(
+        input=data.report,
+        windows=tuple(windows),
+        method=METHOD,
+        bridge=run(fx_bridge(data)),
+        retention=constant,
+        currency=data.fx.describe()
+        | {"retention_basis": "constant", "basis": dict(CURRENCY_BASES)},
+        retention_spot=spot,
     )

@@ -9,15 +9,18 @@ from revenue_retention.canonical.columns import (
     parse_column_options,
 )
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
+from revenue_retention.canonical.fx import Fx, parse_fx_rates
 from revenue_retention.canonical.load import load
 
 __all__ = [
     "ALIASES",
     "ColumnMap",
     "Dataset",
+    "Fx",
     "InputReport",
     "Snapshot",
     "load",
     "map_columns",
     "parse_column_options",
+    "parse_fx_rates",
 ]

@@ -3,7 +3,11 @@
 Two layouts are recognised from the header (METRICS.md §1):
 
 - ``long``: one row per customer, month and (optionally) line item: ``customer_id, month, mrr``;
-- ``periods``: subscription periods: ``customer_id, start_date, end_date, mrr``.
+- ``periods``: subscription periods: ``customer_id, start_date, end_date, mrr``;
+- ``invoices``: invoice lines with service periods: ``customer_id, service_start,
+  service_end, amount [, invoice_date]``, each amount spread over the months it covers;
+- ``wide``: a revenue cube, one row per customer and one column per month
+  (``customer_id, 2024-01, 2024-02, ...``), unpivoted by ``canonical.wide``.
 
 Any other column is kept as a customer attribute (segment, plan, region ...), except the
 line-item columns ``product``, ``quantity`` and ``unit_price``.
@@ -16,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from revenue_retention.canonical import wide
+from revenue_retention.canonical.wide import month_columns
 from revenue_retention.errors import MissingColumnError, OptionError
 
 __all__ = [
@@ -26,9 +32,13 @@ __all__ = [
     "Layout",
     "map_columns",
     "parse_column_options",
+    "preset_columns",
 ]
 
-Layout = Literal["long", "periods"]
+Layout = Literal["long", "periods", "wide", "invoices"]
+
+_SERVICE_START = ("service_start", "service_start_date", "service_period_start", "service_from")
+_SERVICE_END = ("service_end", "service_end_date", "service_period_end", "service_to")
 
 #: Accepted header names per role, compared after normalising case, spaces and punctuation.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -66,6 +76,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "billing_period",
         "month_date",
         "snapshot_date",
+        "usage_date",
+        "usage_month",
+        "charge_date",
     ),
     "mrr": (
         "mrr",
@@ -83,6 +96,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "plan_amount",
         "monthly_fee",
         "monthly_price",
+        "usage_amount",
+        "charge_amount",
     ),
     "start_date": (
         "start_date",
@@ -96,6 +111,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "date_start",
         "begin_date",
         "activation_date",
+        *_SERVICE_START,
     ),
     "end_date": (
         "end_date",
@@ -113,8 +129,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "cancellation_date",
         "churn_date",
         "churned_at",
+        *_SERVICE_END,
+    ),
+    "invoice_date": (
+        "invoice_date",
+        "invoice_created",
+        "invoice_created_at",
+        "invoiced_at",
+        "invoice_issue_date",
+        "issue_date",
+        "billed_at",
+        "billing_date",
     ),
     "subscription_id": ("subscription_id", "subscription", "sub_id"),
+    "currency": ("currency", "currency_code", "ccy", "curr", "iso_currency"),
     "product": ("product", "product_id", "product_name", "sku", "item"),
     "quantity": ("quantity", "qty", "seats", "units"),
     "unit_price": ("unit_price", "price", "unit_amount", "price_per_unit"),
@@ -139,6 +167,13 @@ class ColumnMap:
     attributes: tuple[str, ...]
     #: Source column of each attribute (differs when a name had to be changed).
     attribute_sources: Mapping[str, str] = field(default_factory=dict)
+    #: Wide layout: each month column and the month index it names.
+    months: Mapping[str, int] = field(default_factory=dict)
+    #: The billing rules of a known export (``stripe-subscriptions``), applied by
+    #: ``canonical.billing``; None for plain MRR tables.
+    rules: str | None = None
+    #: Columns deliberately not read (a cube's total column), reported as a warning.
+    ignored: tuple[str, ...] = ()
 
     def source_of(self, attribute: str) -> str:
         return self.attribute_sources.get(attribute, attribute)
@@ -222,18 +257,34 @@ def map_columns(
     found = {role: _find(role, header, overrides, path) for role in ALIASES}
     roles = {role: column for role, column in found.items() if column is not None}
 
+    if "month" not in roles and "start_date" not in roles and "month" not in overrides:
+        months = month_columns(header, path)
+        if months:
+            return _wide(header, path, roles, months)
+
     # Start and end dates make subscription periods; a month column with a start date
     # alone (a signup date, say) is a monthly table whose dates are attributes.
     is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
     layout: Layout = "periods" if is_periods else "long"
+    # Invoice lines: service dates, or period dates beside an invoice date: the amount
+    # is billed for the whole period, not per month.
+    service = _normalise(roles.get("start_date", "")) in _SERVICE_START
+    if is_periods and "end_date" in roles and (service or "invoice_date" in roles):
+        layout = "invoices"
     if layout == "long":
         roles.pop("start_date", None)
         roles.pop("end_date", None)
+        roles.pop("invoice_date", None)
     else:
         roles.pop("month", None)
+    if layout == "periods":
+        roles.pop("invoice_date", None)
 
     # In the periods layout end_date may be absent: every subscription is then still active.
-    required = ["customer_id", "start_date"] if layout == "periods" else ["customer_id", "month"]
+    required = {
+        "periods": ["customer_id", "start_date"],
+        "invoices": ["customer_id", "start_date", "end_date"],
+    }.get(layout, ["customer_id", "month"])
     has_line_amount = "quantity" in roles and "unit_price" in roles
     if not has_line_amount:
         required.append("mrr")
@@ -290,6 +341,53 @@ RESERVED = frozenset(
         "total",
     }
 )
+
+
+def preset_columns(
+    header: Sequence[str],
+    path: str,
+    roles: Mapping[str, str],
+    layout: str,
+    rules: str,
+    overrides: Mapping[str, str] | None = None,
+) -> ColumnMap:
+    """The column map an adapter gives for a known export; ``--column`` still wins.
+
+    Such exports carry many columns (emails, metadata) that are not customer attributes:
+    only the roles are read.
+    """
+    chosen = dict(roles)
+    for role, column in (overrides or {}).items():
+        if column not in header:
+            raise MissingColumnError(path, role, [column], header, _OPTION)
+        chosen[role] = column
+    return ColumnMap(
+        layout=layout,  # type: ignore[arg-type]
+        roles=chosen,
+        attributes=(),
+        rules=rules,
+    )
+
+
+def _wide(
+    header: Sequence[str], path: str, roles: Mapping[str, str], months: dict[str, int]
+) -> ColumnMap:
+    """A revenue cube: the customer column, the month columns, every other an attribute."""
+    if "customer_id" not in roles:
+        raise MissingColumnError(path, "customer_id", ALIASES["customer_id"], header, _OPTION)
+    customer = roles["customer_id"]
+    others = [h for h in header if h != customer and h not in months]
+    # A total of the month columns is neither a month nor an attribute of the customer.
+    totals = tuple(h for h in others if re.search(r"(^|_)(total|totals|sum)($|_)", _normalise(h)))
+    sources = {_attribute_name(h): h for h in others if h not in totals}
+    return ColumnMap(
+        layout="wide",
+        roles={"customer_id": customer, "month": wide.MONTH, "mrr": wide.AMOUNT},
+        attributes=tuple(sources),
+        attribute_sources=sources,
+        months=months,
+        ignored=totals,
+    )
 
 
 def _attribute_name(column: str) -> str:

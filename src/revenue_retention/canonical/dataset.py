@@ -9,6 +9,7 @@ from typing import Any, Literal
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from revenue_retention.canonical.fx import Fx
 from revenue_retention.money import format_money
 from revenue_retention.periods import MonthRange, month_label
 
@@ -40,6 +41,12 @@ class InputReport:
     months: MonthRange
     as_of: int | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: With a currency column: the reporting currency, the currencies, where the rates
+    #: came from, and money read / accepted / rejected per currency (each reconciles).
+    currency: dict[str, Any] | None = None
+    #: For exports with billing rules (Stripe): valid rows carrying no recurring revenue
+    #: (trials never paid, prorations, one-off items), with their rows and money by why.
+    excluded: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # A run whose totals do not reconcile is a bug, not a data problem.
@@ -72,7 +79,10 @@ class InputReport:
             "data_last_month": month_label(self.data_months.last),
             "as_of": month_label(self.as_of) if self.as_of is not None else None,
             "warnings": list(self.warnings),
-        }
+        } | (
+            ({"currency": self.currency} if self.currency is not None else {})
+            | ({"excluded": self.excluded} if self.excluded is not None else {})
+        )
 
 
 @dataclass(frozen=True)
@@ -98,3 +108,6 @@ class Dataset:
     #: rows before line items are summed (``customer_id, month_index, mrr``): metrics that
     #: can sum line items themselves read these instead of grouping first.
     rows: ir.Table | None = None
+    #: Several currencies converted to the reporting one (``None`` for a single currency):
+    #: ``table.mrr`` is then at spot rates, and this holds the local amounts and rates.
+    fx: Fx | None = None

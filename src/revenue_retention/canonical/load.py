@@ -12,15 +12,20 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.canonical.columns import ColumnMap, map_columns
+from revenue_retention.canonical import billing, fx, wide
+from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
     PARSED,
+    DecimalStyle,
     amount_syntax_reason,
     amount_value,
     date_reason,
     date_value,
+    decimal_style,
+    display_amount,
+    display_evidence,
     is_blank,
     negative_reason,
     text_of,
@@ -49,8 +54,14 @@ from revenue_retention.errors import (
     SourceError,
 )
 from revenue_retention.inputs import Raw, read_source, read_table
-from revenue_retention.money import MONEY
-from revenue_retention.periods import MonthRange, month_index_of, parse_month
+from revenue_retention.money import MONEY, MONEY_SCALE, format_money
+from revenue_retention.periods import (
+    MonthRange,
+    month_index_of,
+    month_label,
+    month_start_of_index,
+    parse_month,
+)
 
 __all__ = ["load"]
 
@@ -70,6 +81,11 @@ def load(
     on_bad_rows: OnBadRows = "raise",
     engine: str | BaseBackend | Any = "duckdb",
     input_format: str | None = None,
+    sheet: str | None = None,
+    decimal_separator: str | None = None,
+    fx_rates: str | Path | None = None,
+    fixed_rates: Mapping[str, Decimal] | None = None,
+    reporting_currency: str | None = None,
     spark_master: str | None = None,
 ) -> Dataset:
     """Read billing data into the canonical customer-month table (METRICS.md §1).
@@ -99,6 +115,17 @@ def load(
         With a database URL, the computation runs in that database instead.
     input_format
         Name of the input adapter, when its detection should be bypassed.
+    sheet
+        The worksheet of an Excel workbook (default: the first).
+    decimal_separator
+        For a revenue cube's display-format amounts, ``"."`` or ``","`` when the file
+        itself does not show which (``1,234``); see ``canonical.parse``.
+    fx_rates
+        With a ``currency`` column: a CSV of rates (``date, currency, rate_to_reporting``).
+    fixed_rates
+        With a ``currency`` column: fixed rates to the reporting currency (``{"EUR": 1.08}``).
+    reporting_currency
+        The currency figures are reported in (default: the data's only currency).
     spark_master
         With ``engine="spark"``: the master of the new session (default ``local[*]``).
 
@@ -126,15 +153,38 @@ def load(
         raise OptionError("on_bad_rows", on_bad_rows, "must be 'raise' or 'reject'")
     as_of_index = parse_month(as_of) if isinstance(as_of, str) else as_of
 
-    con, raw = _open(source, table, engine, input_format, spark_master)
+    con, raw = _open(source, table, engine, input_format, spark_master, sheet)
     try:
-        cmap = map_columns(raw.columns, raw.path, columns)
+        if raw.roles is not None and raw.layout is not None:
+            cmap = preset_columns(
+                raw.columns, raw.path, raw.roles, raw.layout, raw.adapter, parse_overrides(columns)
+            )
+        else:
+            cmap = map_columns(raw.columns, raw.path, columns)
+        fixed = dict(fixed_rates or {})
+        if "currency" not in cmap.roles and (fx_rates is not None or fixed):
+            raise OptionError(
+                "--fx-rates" if fx_rates is not None else "--fx-rate",
+                str(fx_rates) if fx_rates is not None else ",".join(fixed),
+                f"needs a currency column in {raw.path}",
+            )
+        shaped = _Shaped(raw, cmap, decimal_separator, snapshot)
         # Parsed and validated once: the counts, the canonical table and the examples of
-        # bad rows all read this table instead of parsing the file again.
-        validated = _validated(raw.fast, cmap)
-        lazy = raw.rescan and capability(con, "rescan") == "lazy" and cmap.layout == "long"
+        # bad rows all read this table instead of parsing the file again; or, for a typed
+        # source the engine scans cheaply, validated again by each query instead.
+        validated = shaped.validated(fast=True)
+        lazy = (
+            raw.rescan
+            and capability(con, "rescan") == "lazy"
+            and cmap.layout == "long"
+            and not cmap.rules
+            and "currency" not in cmap.roles
+        )
         rows = validated if lazy else materialize(con, validated, "validated")
-        return _load_rows(raw, cmap, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
+        if "currency" in cmap.roles:
+            shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
+            rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
+        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
         _close_own(con, source)
@@ -156,6 +206,7 @@ def _open(
     engine: str | BaseBackend | Any,
     input_format: str | None,
     spark_master: str | None,
+    sheet: str | None = None,
 ) -> tuple[BaseBackend, Raw]:
     """The engine to compute in and the raw input: a file it scans, or a table it holds."""
     if is_url(source):
@@ -182,12 +233,145 @@ def _open(
         return con, read_table(con, table, table)
     if source is None:
         raise OptionError("source", None, "is needed: a file, or a database URL with a table")
-    return con, read_source(source, con, input_format)
+    return con, read_source(source, con, input_format, sheet=sheet)
+
+
+#: Customer names of a cube's totals rows.
+_TOTAL_ROWS = ("total", "totals", "grand total", "sum", "total mrr", "total revenue")
+
+
+class _Shaped:
+    """The source's rows in the shape validation reads: a cube unpivoted, others as they are."""
+
+    def __init__(
+        self, raw: Raw, cmap: ColumnMap, decimal_separator: str | None, snapshot: Snapshot
+    ) -> None:
+        self.raw = raw
+        self.cmap = cmap
+        self.snapshot = snapshot
+        self.fx: _FxSetup | None = None
+        self.style: DecimalStyle = None
+        if cmap.layout == "wide":
+            self.style = self._style(decimal_separator)
+        elif decimal_separator is not None:
+            decimal_style(0, 0, decimal_separator)  # still checked, though unused
+
+    def rows(self, fast: bool) -> ir.Table:
+        table = self.raw.fast if fast else self.raw.table
+        if self.cmap.layout != "wide":
+            return table
+        keep = [LINE_COLUMN, self.cmap.roles["customer_id"]]
+        keep += [self.cmap.source_of(a) for a in self.cmap.attributes]
+        table = table.filter(~self._is_total(table))
+        return wide.unpivot(table, dict(self.cmap.months), keep)
+
+    def _is_total(self, table: ir.Table) -> ir.BooleanValue:
+        """A cube's totals row ("Total", "Grand total"): a sum of customers, not one."""
+        name = text_of(table[self.cmap.roles["customer_id"]]).lower()
+        return name.isin(list(_TOTAL_ROWS)).fill_null(False)
+
+    def total_rows_warning(self) -> list[str]:
+        if self.cmap.layout != "wide":
+            return []
+        table = self.raw.table
+        found = table.filter(self._is_total(table)).select(LINE_COLUMN).to_pyarrow()
+        lines = sorted(found[LINE_COLUMN].to_pylist())
+        if not lines:
+            return []
+        where = ", ".join(str(n) for n in lines[:5])
+        return [
+            f"{len(lines)} totals row(s) not read as customers (line {where}): "
+            "a cube's 'Total' row sums the customers above it"
+        ]
+
+    def validated(self, fast: bool = False) -> ir.Table:
+        rows = _validated(self.rows(fast), self.cmap, self.style)
+        return rows if self.fx is None or fast else self.fx_checked(rows)
+
+    def fx_checked(self, rows: ir.Table) -> ir.Table:
+        """Rows whose currency has no rate by their first month, rejected as such."""
+        assert self.fx is not None
+        first = _first_month(rows, self.cmap, self.snapshot)
+        month_end = month_start_of_index(first + 1) - ibis.interval(days=1)
+        starts = self.fx.starts.select(_s_currency="currency", _s_from="rate_from")
+        joined = rows.left_join(starts, rows.currency == starts._s_currency)
+        missing = joined._rr_reason.isnull() & (
+            joined._s_from.isnull() | (month_end.cast("date") < joined._s_from)
+        ).fill_null(True)
+        column = self.cmap.roles["currency"]
+        return joined.mutate(
+            _rr_reason=ibis.ifelse(missing, RejectReason.MISSING_FX_RATE.value, joined._rr_reason),
+            _rr_bad_column=ibis.ifelse(missing, column, joined._rr_bad_column),
+            _rr_bad_value=ibis.ifelse(missing, joined.currency, joined._rr_bad_value),
+        ).drop("_s_currency", "_s_from")
+
+    def _style(self, given: str | None) -> DecimalStyle:
+        if given is not None:
+            return decimal_style(0, 0, given)
+        cells = self.rows(fast=True)
+        point, comma = display_evidence(text_of(cells[wide.AMOUNT]))
+        found = cells.aggregate(point=point.sum(), comma=comma.sum()).to_pyarrow().to_pylist()[0]
+        return decimal_style(found["point"] or 0, found["comma"] or 0, None)
+
+
+class _FxSetup:
+    """The rates a dataset with a currency column is converted with, before its months are known."""
+
+    def __init__(
+        self,
+        reporting: str,
+        currencies: tuple[str, ...],
+        rates: ir.Table | None,
+        fixed: dict[str, Decimal],
+        source: str,
+    ) -> None:
+        self.reporting = reporting
+        self.currencies = currencies
+        self.rates = rates
+        self.fixed = fixed
+        self.source = source
+        self.starts = fx.rate_starts(rates, fixed, reporting)
+
+    @classmethod
+    def build(
+        cls,
+        con: BaseBackend,
+        rows: ir.Table,
+        path: str | Path | None,
+        fixed: dict[str, Decimal],
+        reporting: str | None,
+    ) -> _FxSetup:
+        rates = None
+        if path:
+            try:
+                rates = materialize(con, fx.read_rates(path, con), "rates")
+            except engine_errors() as error:
+                raise SourceError(str(path), f"cannot be read: {describe_error(error)}") from None
+        valid = rows.filter(rows._rr_reason.isnull())
+        found = valid.select("currency").distinct().order_by("currency").to_pyarrow()
+        currencies = tuple(c for c in found["currency"].to_pylist() if c)
+        code = fx.resolve_reporting(reporting, currencies, rates is not None or bool(fixed))
+        sources = ([f"file {path}"] if path else []) + (
+            [", ".join(f"{c}={r}" for c, r in sorted(fixed.items()))] if fixed else []
+        )
+        return cls(code, currencies, rates, fixed, "; ".join(sources) or "none needed")
+
+    @property
+    def active(self) -> bool:
+        return any(c != self.reporting for c in self.currencies)
+
+
+def _first_month(rows: ir.Table, cmap: ColumnMap, snapshot: Snapshot) -> ir.IntegerValue:
+    """The first month a valid row counts in."""
+    if cmap.layout == "invoices":
+        return _invoice_months(rows, snapshot)[0]
+    if cmap.layout == "periods":
+        return _period_months(rows, snapshot)[0]
+    return month_index_of(rows.month)
 
 
 def _load_rows(
-    raw: Raw,
-    cmap: ColumnMap,
+    shaped: _Shaped,
     rows: ir.Table,
     con: BaseBackend,
     as_of_index: int | None,
@@ -202,36 +386,74 @@ def _load_rows(
     ``lazy``: nothing is stored; each query validates the (typed, columnar) source again,
     which costs less than writing and reading back a copy of it.
     """
+    raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
-    numbered = _validated(raw.table, cmap)
+    numbered = shaped.validated()
 
     counts = _count(rows, cmap, as_of_index, snapshot)
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
-        raise BadRowsError(raw.path, _examples(numbered, raw.path), rejected, counts["rows_read"])
+        raise BadRowsError(raw.path, _examples(numbered, raw), rejected, counts["rows_read"])
     if counts["first"] is None:
         if rejected:  # say why, even when bad rows were to be set aside
-            examples = "".join(f"\n  {row}" for row in _examples(numbered, raw.path))
+            examples = "".join(f"\n  {row}" for row in _examples(numbered, raw))
             raise NoValidRowsError(
                 f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{examples}",
                 rejects=_rejects(raw, numbered),
             )
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
-    data_months = MonthRange(counts["first"], counts["last"])
+    last = counts["last"]
+    warnings: list[str] = _rule_warnings(raw, cmap) + shaped.total_rows_warning()
+    if cmap.ignored:
+        warnings.append(
+            f"total column(s) not read: {', '.join(map(repr, cmap.ignored))} "
+            "(a cube's months are read one by one)"
+        )
+    if cmap.layout == "invoices":
+        _check_spread(accepted, snapshot)
+        if counts["billed"] is not None and counts["billed"] < last:
+            # Lines billed in advance run past the data; later months would show every
+            # customer not yet invoiced as churned.
+            warnings.append(
+                f"invoice lines run to {month_label(last)}; months after the latest invoice "
+                f"date ({month_label(counts['billed'])}) are not analysed"
+            )
+            last = max(counts["billed"], counts["first"])
+    data_months = MonthRange(counts["first"], last)
     months = data_months.capped(as_of_index)
-    canonical = _customer_months(accepted, cmap, months, snapshot)
-    table = canonical if lazy else materialize(con, canonical, "canonical")
-    if cmap.layout == "long" and not lazy:
+    setup = shaped.fx
+    fx_data = None
+    if setup is not None and setup.active:
+        rates = materialize(
+            con,
+            fx.spine_rates(
+                setup.rates, setup.fixed, setup.reporting, setup.currencies, months.months
+            ),
+            "rates_by_month",
+        )
+        lines = materialize(con, _currency_lines(accepted, cmap, months, snapshot), "fx_lines")
+        fx_data = fx.Fx(setup.reporting, setup.currencies, lines, rates, setup.source)
+        table = materialize(
+            con, _converted(lines, rates, accepted, cmap, months, snapshot), "canonical"
+        )
+        kept_expr = lines.local.sum()
+    else:
+        canonical = _customer_months(accepted, cmap, months, snapshot)
+        table = canonical if lazy else materialize(con, canonical, "canonical")
+        kept_expr = table.mrr.sum()
+    # With a lazy table the sum would be the accepted money by construction: not checked.
+    if cmap.layout in ("long", "wide") and not lazy:
         # Canonicalisation only groups and sums: every accepted cent up to the last month
         # analysed must still be there. A difference is a bug, never a data problem.
-        kept = table.mrr.sum().to_pyarrow().as_py() or Decimal(0)
+        kept = kept_expr.to_pyarrow().as_py() or Decimal(0)
         if kept != counts["money_in_range"]:
             raise AssertionError(f"canonical MRR {kept} != accepted {counts['money_in_range']}")
 
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
-        warnings=tuple(_id_warnings(table) if _ids_may_clash(raw, cmap) else ())
+        warnings=tuple(warnings)
+        + tuple(_id_warnings(table) if _ids_may_clash(raw, cmap) else ())
         + (
             (
                 f"attribute columns kept under another name, as the tool uses theirs: "
@@ -243,7 +465,7 @@ def _load_rows(
         path=raw.path,
         adapter=raw.adapter,
         layout=cmap.layout,
-        columns=dict(cmap.roles),
+        columns=_columns_read(cmap),
         attributes=cmap.attributes,
         snapshot=snapshot,
         rows_read=counts["rows_read"],
@@ -257,6 +479,8 @@ def _load_rows(
         data_months=data_months,
         months=months,
         as_of=as_of_index,
+        currency=_currency_report(setup, counts) if setup is not None else None,
+        excluded=_excluded(accepted) if cmap.rules else None,
     )
     return Dataset(
         con=con,
@@ -266,8 +490,15 @@ def _load_rows(
         report=report,
         rejects=_rejects(raw, numbered),
         line_items=numbered.filter(numbered._rr_reason.isnull())
-        .drop("_rr_reason", "_rr_bad_column", "_rr_bad_value", "_rr_amount")
+        .drop(
+            "_rr_reason",
+            "_rr_bad_column",
+            "_rr_bad_value",
+            "_rr_amount",
+            *(["_rr_excluded"] if cmap.rules else []),
+        )
         .rename(line="_rr_line"),
+        fx=fx_data,
         # Accepted amounts are below 10^12 each: the narrow decimal holds them exactly and
         # sums faster than the 38-digit one in the window frames that read these rows.
         rows=accepted.select(
@@ -278,13 +509,68 @@ def _load_rows(
     )
 
 
-_DATES = ("month", "start_date", "end_date")
+def _excluded(accepted: ir.Table) -> dict[str, dict[str, Any]]:
+    """Valid rows that carry no recurring revenue, by why: rows and money as billed."""
+    rows = accepted.filter(accepted._rr_excluded.notnull())
+    found = rows.group_by(why=rows._rr_excluded).agg(rows=rows.count(), money=rows._rr_amount.sum())
+    return {
+        r["why"]: {"rows": r["rows"], "money": format_money(r["money"] or Decimal(0))}
+        for r in sorted(found.to_pyarrow().to_pylist(), key=lambda r: r["why"])
+    }
+
+
+def _rule_warnings(raw: Raw, cmap: ColumnMap) -> list[str]:
+    """What an export's rules cannot see: coupons named without their value."""
+    if "coupon" not in cmap.roles or {"percent_off", "amount_off"} & set(cmap.roles):
+        return []
+    coupon = text_of(raw.table[cmap.roles["coupon"]])
+    used = raw.table.filter(coupon.notnull()).count().to_pyarrow().as_py()
+    if not used:
+        return []
+    return [
+        f"{used} subscriptions name a coupon ({cmap.roles['coupon']!r}) but the export has no "
+        "Percent Off or Amount Off column: their MRR is before discounts. The invoice line "
+        "items export carries the discount amounts."
+    ]
+
+
+def _currency_report(setup: _FxSetup, counts: dict[str, Any]) -> dict[str, Any]:
+    by_currency = {
+        code: {name: format_money(value) for name, value in money.items()}
+        for code, money in sorted(counts["by_currency"].items(), key=lambda kv: str(kv[0]))
+    }
+    return {
+        "reporting_currency": setup.reporting,
+        "currencies": list(setup.currencies),
+        "rates": setup.source,
+        "converted": setup.active,
+        "money_by_currency": by_currency,
+    }
+
+
+_DATES = ("month", "start_date", "end_date", "invoice_date", "trial_end", "cancelled_at")
 _AMOUNTS = ("mrr", "quantity", "unit_price")
 #: The order in which failures are reported: the first one of a row is its reason.
-_CHECK_ORDER = ("customer_id", "month", "start_date", "end_date", "mrr", "quantity", "unit_price")
+_CHECK_ORDER = (
+    "customer_id",
+    "month",
+    "invoice_date",
+    "start_date",
+    "end_date",
+    "mrr",
+    "quantity",
+    "unit_price",
+    "amount_off",
+    "percent_off",
+    "discount_amount",
+    "interval",
+    "trial_end",
+    "cancelled_at",
+    "currency",
+)
 
 
-def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
+def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.Table:
     """Every row with its typed values and, when bad, the first failing column and why.
 
     Built in stages (text, values, reasons, verdict) that name their columns, so the
@@ -295,14 +581,30 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
     amounts = [r for r in _AMOUNTS if r in col]
 
     # Typed columns (dates, integers, decimals) are validated as they are; others as text.
-    typed_dates = {r: v for r in dates if (v := typed_date(col[r])) is not None}
-    typed_amounts = {r: v for r in amounts if (v := typed_amount(col[r])) is not None}
+    # A cube's display-format cells and an export's rules are read as text.
+    typed_dates: dict[str, ir.DateValue] = {}
+    typed_amounts: dict[str, tuple[ir.DecimalValue, ir.StringValue]] = {}
+    if cmap.layout != "wide" and not cmap.rules:
+        typed_dates = {r: v for r in dates if (v := typed_date(col[r])) is not None}
+        typed_amounts = {r: v for r in amounts if (v := typed_amount(col[r])) is not None}
     as_text = [r for r in (*dates, *amounts) if r not in typed_dates and r not in typed_amounts]
 
-    text = t.mutate(**{f"_t_{r}": text_of(col[r]) for r in as_text})
+    texts = {f"_t_{r}": text_of(col[r]) for r in as_text}
+    if cmap.rules == billing.SUBSCRIPTIONS and "quantity" in col:
+        texts["_t_quantity"] = ibis.coalesce(texts["_t_quantity"], ibis.literal("1"))
+    ambiguous: dict[str, ir.Value] = {}
+    if cmap.layout == "wide":
+        # A cube's cells are in the spreadsheet's display format ($1,234.50).
+        texts["_t_mrr"], ambiguous["_amb_mrr"] = display_amount(texts["_t_mrr"], style)
+    text = t.mutate(**texts).mutate(**ambiguous)
+    syntax = {r: amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text}
+    if ambiguous:
+        syntax["mrr"] = ibis.ifelse(
+            text._amb_mrr.fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax["mrr"]
+        )
     parsed = text.mutate(
         **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates if r not in typed_dates},
-        **{f"_r_{r}": amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text},
+        **{f"_r_{r}": reason for r, reason in syntax.items()},
         **{f"_v_{r}": value for r, value in typed_dates.items()},
         **{f"_v_{r}": value for r, (value, _) in typed_amounts.items()},
         **{f"_r_{r}": reason for r, (_, reason) in typed_amounts.items()},
@@ -314,12 +616,14 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
             if r in as_text
         },
         **{
-            f"_r_{r}": date_reason(parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=r != "end_date")
+            f"_r_{r}": date_reason(
+                parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=_date_required(r, cmap)
+            )
             for r in dates
             if r in as_text
         },
         **{
-            f"_r_{r}": typed_date_reason(parsed[f"_v_{r}"], required=r != "end_date")
+            f"_r_{r}": typed_date_reason(parsed[f"_v_{r}"], required=_date_required(r, cmap))
             for r in typed_dates
         },
         _r_customer_id=ibis.ifelse(
@@ -328,8 +632,18 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
             _NO_TEXT,
         ),
     )
+    currency: dict[str, ir.Value] = {}
+    if "currency" in col:
+        code = fx.currency_text(col["currency"])
+        currency["_v_currency"] = code
+        currency["_r_currency"] = ibis.cases(
+            (code.isnull(), RejectReason.MISSING_CURRENCY.value),
+            (~code.re_search(r"^[A-Z]{3}$"), RejectReason.INVALID_CURRENCY.value),
+            else_=_NO_TEXT,
+        )
     checked = valued.mutate(
-        **{f"_r_{r}": negative_reason(valued[f"_v_{r}"], valued[f"_r_{r}"]) for r in amounts}
+        **{f"_r_{r}": negative_reason(valued[f"_v_{r}"], valued[f"_r_{r}"]) for r in amounts},
+        **currency,
     )
     reasons = {r: checked[f"_r_{r}"] for r in _CHECK_ORDER if f"_r_{r}" in checked.columns}
     amount = checked["_v_mrr"] if "mrr" in col else None
@@ -348,51 +662,120 @@ def _validated(t: ir.Table, cmap: ColumnMap) -> ir.Table:
             else_=_NO_TEXT,
         )
         reasons["unit_price"] = ibis.coalesce(reasons["unit_price"], product_reason)
-    if cmap.layout == "periods" and "end_date" in col:
+    if cmap.layout in ("periods", "invoices") and "end_date" in col:
         before = (checked._v_end_date < checked._v_start_date).fill_null(False)
         late = ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT)
         reasons["end_date"] = ibis.coalesce(reasons["end_date"], late)
+    recurring: ir.Value = amount
+    excluded: ir.Value = _NO_TEXT
+    rules = billing.Billing(cmap.rules, col) if cmap.rules else None
+    if rules is not None:
+        extra = rules.extra_reasons()
+        reasons = {
+            r: extra.get(r, reasons.get(r)) for r in _CHECK_ORDER if r in reasons or r in extra
+        }
+        excluded = rules.excluded()
+        # A credit line (a proration, a refund of a one-off fee) is negative and excluded
+        # anyway: only recurring revenue must not be negative.
+        negative = RejectReason.NEGATIVE_AMOUNT.value
+        for role in ("mrr", "unit_price"):
+            if role in reasons:
+                reasons[role] = ibis.ifelse(
+                    excluded.notnull() & (reasons[role] == negative).fill_null(False),
+                    _NO_TEXT,
+                    reasons[role],
+                )
+        zero = ibis.literal(Decimal(0), type=MONEY)
+        recurring = ibis.ifelse(excluded.notnull(), zero, rules.recurring(amount))
 
     verdict = checked.mutate(
-        _amount=amount, **{f"_why_{r}": reason for r, reason in reasons.items()}
+        _amount=amount,
+        _recurring=recurring,
+        _excluded=excluded,
+        **{f"_why_{r}": reason for r, reason in reasons.items()},
     )
     failing = [(verdict[f"_why_{r}"].notnull(), r) for r in reasons]
     typed: dict[str, ir.Value] = {
         "customer_id": col["customer_id"].cast("string"),
         **{r: verdict[f"_v_{r}"] for r in (*dates, *amounts) if r != "mrr"},
     }
+    if rules is not None and cmap.layout == "periods":
+        values = {r: verdict[f"_v_{r}"] for r in dates}
+        typed["start_date"], typed["end_date"] = rules.period(
+            verdict._v_start_date,
+            verdict._v_end_date if "end_date" in col else ibis.null("date"),
+            values,
+        )
     if cmap.layout == "periods" and "end_date" not in col:
         typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
     extras = {name: t[cmap.source_of(name)].cast("string") for name in cmap.attributes}
     if "product" in col:
         extras["product"] = col["product"].cast("string")
+    if "currency" in col:
+        extras["currency"] = verdict._v_currency
     return verdict.select(
         _rr_line=verdict[LINE_COLUMN],
         **typed,
-        mrr=verdict._amount,
+        mrr=verdict._recurring,
         **extras,
         _rr_reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
-        _rr_bad_column=ibis.cases(*[(c, cmap.roles[r]) for c, r in failing], else_=_NO_TEXT),
+        _rr_bad_column=ibis.cases(
+            *[(c, _column_named(verdict, cmap, r)) for c, r in failing], else_=_NO_TEXT
+        ),
         _rr_bad_value=ibis.cases(
             *[(c, verdict[cmap.roles[r]].cast("string")) for c, r in failing], else_=_NO_TEXT
         ),
         _rr_amount=verdict._amount,
+        **({"_rr_excluded": verdict._excluded} if rules is not None else {}),
     )
+
+
+def parse_overrides(columns: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(columns or {})
+
+
+def _date_required(role: str, cmap: ColumnMap) -> bool:
+    """An open end is a live subscription; an invoice line must say what it covers."""
+    if role in ("month", "start_date"):
+        return True
+    return role == "end_date" and cmap.layout == "invoices"
+
+
+def _columns_read(cmap: ColumnMap) -> dict[str, str]:
+    """The role -> column map as reported; a cube names its span of month columns."""
+    if cmap.layout != "wide":
+        return dict(cmap.roles)
+    names = list(cmap.months)
+    span = names[0] if len(names) == 1 else f"{names[0]} .. {names[-1]}"
+    return {"customer_id": cmap.roles["customer_id"], "months": f"{span} ({len(names)} columns)"}
+
+
+def _column_named(rows: ir.Table, cmap: ColumnMap, role: str) -> ir.Value:
+    """The source column a role's value came from (in a cube, the month's own column)."""
+    if cmap.layout == "wide" and role == "mrr":
+        return rows[wide.SOURCE_COLUMN]
+    return ibis.literal(cmap.roles[role])
 
 
 def _count(
     rows: ir.Table, cmap: ColumnMap, as_of: int | None, snapshot: Snapshot
 ) -> dict[str, Any]:
     """Rows and money per reason, and the month range of accepted rows, in one pass."""
-    if cmap.layout == "long":
+    if cmap.layout == "invoices":
+        first, stop = _invoice_months(rows, snapshot)
+        last = stop - 1
+    elif cmap.layout != "periods":
         first = last = month_index_of(rows.month)
     else:
         # From the first month a subscription counts in to the month its end shows as churn.
         first, stop = _period_months(rows, snapshot)
         last = ibis.greatest(first, stop.fill_null(first))
     in_range = first <= as_of if as_of is not None else ibis.literal(True)
+    keys = {"reason": rows._rr_reason}
+    if "currency" in rows.columns:
+        keys["currency"] = rows.currency
     summary = (
-        rows.group_by(reason=rows._rr_reason)
+        rows.group_by(**keys)
         .agg(
             n=rows.count(),
             money=rows._rr_amount.sum(),
@@ -400,14 +783,31 @@ def _count(
             without_amount=rows._rr_amount.isnull().sum(),
             first=first.min(),
             last=last.max(),
+            **(
+                {"billed": month_index_of(rows.invoice_date).max()}
+                if "invoice_date" in rows.columns
+                else {}
+            ),
         )
         .to_pyarrow()
         .to_pylist()
     )
+    by_currency: dict[str | None, dict[str, Decimal]] = {}
+    for r in summary:
+        if "currency" not in r:
+            break
+        money = by_currency.setdefault(
+            r["currency"], {"read": Decimal(0), "accepted": Decimal(0), "rejected": Decimal(0)}
+        )
+        amount = r["money"] or Decimal(0)
+        money["read"] += amount
+        money["rejected" if r["reason"] is not None else "accepted"] += amount
+    summary = _merged_by_reason(summary) if "currency" in rows.columns else summary
     good = next((r for r in summary if r["reason"] is None), None)
     bad = [r for r in summary if r["reason"] is not None]
     money_rejected = sum((r["money"] or Decimal(0) for r in bad), Decimal(0))
     return {
+        "by_currency": by_currency,
         "rows_read": sum(r["n"] for r in summary),
         "rejected": sum(r["n"] for r in bad),
         "by_reason": {r["reason"]: r["n"] for r in bad},
@@ -417,6 +817,7 @@ def _count(
         "rows_without_amount": sum(r["without_amount"] for r in bad),
         "first": good["first"] if good else None,
         "last": good["last"] if good else None,
+        "billed": good.get("billed") if good else None,
     }
 
 
@@ -431,6 +832,25 @@ def _ids_may_clash(raw: Raw, cmap: ColumnMap) -> bool:
     folded = ids.customer_id.strip().lower().nunique()
     found = ids.aggregate(ids=ids.count(), folded=folded).to_pyarrow().to_pylist()[0]
     return bool(found["ids"] != found["folded"])
+
+
+def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-(reason, currency) counts folded back to per reason (a handful of rows)."""
+    merged: dict[str | None, dict[str, Any]] = {}
+    for r in summary:
+        m = merged.get(r["reason"])
+        if m is None:
+            merged[r["reason"]] = {k: v for k, v in r.items() if k != "currency"}
+            continue
+        for name in ("n", "without_amount"):
+            m[name] += r[name]
+        for name in ("money", "money_in_range"):
+            if r[name] is not None:
+                m[name] = (m[name] or Decimal(0)) + r[name]
+        for name, pick in (("first", min), ("last", max), ("billed", max)):
+            if name in r and r[name] is not None:
+                m[name] = r[name] if m.get(name) is None else pick(m[name], r[name])
+    return list(merged.values())
 
 
 def _id_warnings(table: ir.Table) -> list[str]:
@@ -458,17 +878,18 @@ def _id_warnings(table: ir.Table) -> list[str]:
     ]
 
 
-def _examples(rows: ir.Table, path: str) -> list[BadRow]:
+def _examples(rows: ir.Table, raw: Raw) -> list[BadRow]:
     bad = rows.filter(rows._rr_reason.notnull()).order_by("_rr_line").limit(_EXAMPLES)
     columns = ["_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"]
     found = bad.select(*columns).to_pyarrow().to_pylist()
     return [
         BadRow(
-            path,
+            raw.path,
             r["_rr_line"],
             r["_rr_bad_column"],
             r["_rr_bad_value"],
             RejectReason(r["_rr_reason"]),
+            cell=raw.cell(r["_rr_bad_column"], r["_rr_line"]),
         )
         for r in found
     ]
@@ -487,7 +908,16 @@ def _rejects(raw: Raw, rows: ir.Table) -> ir.Table:
         **{f"_rr_src_{i}": raw.table[name].cast("string") for i, name in enumerate(raw.columns)},
     )
     joined = bad.join(source, bad._rr_line == source._rr_key)
-    leading = ("file", "line", "column", "value", "reason")
+    leading: tuple[str, ...] = ("file", "line", "column", "value", "reason")
+    where: dict[str, ir.Value] = {}
+    if raw.sheet is not None and raw.column_letters:
+        # A workbook's bad value is named by its cell too: Sheet1!C5.
+        letter = ibis.cases(
+            *[(joined._rr_bad_column == name, ltr) for name, ltr in raw.column_letters.items()],
+            else_=_NO_TEXT,
+        )
+        where["cell"] = ibis.literal(f"{raw.sheet}!") + letter + joined._rr_line.cast("string")
+        leading += ("cell",)
     verbatim = {
         (f"{name} (input)" if name in leading else name): joined[f"_rr_src_{i}"]
         for i, name in enumerate(raw.columns)
@@ -498,6 +928,7 @@ def _rejects(raw: Raw, rows: ir.Table) -> ir.Table:
         column=joined._rr_bad_column,
         value=joined._rr_bad_value,
         reason=joined._rr_reason,
+        **where,
         **verbatim,
     ).order_by("line")
 
@@ -506,11 +937,7 @@ def _customer_months(
     accepted: ir.Table, cmap: ColumnMap, months: MonthRange, snapshot: Snapshot
 ) -> ir.Table:
     """Sum line items into one row per customer and month within the analysed range."""
-    if cmap.layout == "long":
-        monthly = accepted.mutate(month_index=month_index_of(accepted.month))
-    else:
-        monthly = _expand_periods(accepted, months, snapshot)
-    monthly = monthly.filter(monthly.month_index.between(months.first, months.last))
+    monthly = _monthly(accepted, cmap, months, snapshot)
     grouped = monthly.group_by("customer_id", "month_index").agg(
         mrr=monthly.mrr.sum().cast(MONEY),
         **{name: monthly[name].min() for name in cmap.attributes},
@@ -526,13 +953,70 @@ def _customer_months(
     )
 
 
+def _monthly(
+    accepted: ir.Table, cmap: ColumnMap, months: MonthRange, snapshot: Snapshot
+) -> ir.Table:
+    """Accepted rows with the month each counts in (one row per month covered)."""
+    if cmap.layout == "invoices":
+        monthly = spread_invoices(accepted, snapshot)
+    elif cmap.layout != "periods":
+        monthly = accepted.mutate(month_index=month_index_of(accepted.month))
+    else:
+        monthly = _expand_periods(accepted, months, snapshot)
+    return monthly.filter(monthly.month_index.between(months.first, months.last))
+
+
+def _currency_lines(
+    accepted: ir.Table, cmap: ColumnMap, months: MonthRange, snapshot: Snapshot
+) -> ir.Table:
+    """Local amounts per customer, month and currency: what conversion starts from."""
+    monthly = _monthly(accepted, cmap, months, snapshot)
+    return monthly.group_by("customer_id", "month_index", "currency").agg(
+        local=monthly.mrr.sum().cast(MONEY)
+    )
+
+
+def _converted(
+    lines: ir.Table,
+    rates: ir.Table,
+    accepted: ir.Table,
+    cmap: ColumnMap,
+    months: MonthRange,
+    snapshot: Snapshot,
+) -> ir.Table:
+    """The canonical table at spot rates: each month's local amounts at that month's rates."""
+    joined = lines.join(rates, ["currency", "month_index"])
+    spot = joined.group_by("customer_id", "month_index").agg(
+        mrr=fx.convert(joined.local, joined.rate).sum().cast(MONEY)
+    )
+    if cmap.attributes:
+        monthly = _monthly(accepted, cmap, months, snapshot)
+        attrs = monthly.group_by("customer_id", "month_index").agg(
+            **{name: monthly[name].min() for name in cmap.attributes}
+        )
+        spot = spot.join(attrs, ["customer_id", "month_index"])
+    return spot.select(
+        "customer_id",
+        "month_index",
+        period=month_start_of_index(spot.month_index),
+        mrr=spot.mrr,
+        **{name: spot[name] for name in cmap.attributes},
+    )
+
+
 def _period_months(rows: ir.Table, snapshot: Snapshot) -> tuple[ir.IntegerValue, ir.IntegerValue]:
     """First month a subscription counts in, and the first month it no longer does."""
-    start_m = month_index_of(rows.start_date)
-    end_m = month_index_of(rows.end_date)
+    return _snapshot_months(rows.start_date, rows.end_date, snapshot)
+
+
+def _snapshot_months(
+    start: ir.DateValue, end: ir.DateValue, snapshot: Snapshot
+) -> tuple[ir.IntegerValue, ir.IntegerValue]:
+    start_m = month_index_of(start)
+    end_m = month_index_of(end)
     if snapshot == "first":
-        start_m = start_m + ibis.ifelse(rows.start_date.day() > 1, 1, 0)
-        end_m = end_m + ibis.ifelse(rows.end_date.day() > 1, 1, 0)
+        start_m = start_m + ibis.ifelse(start.day() > 1, 1, 0)
+        end_m = end_m + ibis.ifelse(end.day() > 1, 1, 0)
     return start_m, end_m
 
 
@@ -549,3 +1033,78 @@ def _expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) 
     stop = ibis.least(end_m.fill_null(months.last + 1), months.last + 1)
     spans = accepted.mutate(_months=ibis.range(start_m, stop))
     return spans.mutate(month_index=spans._months.unnest()).drop("_months")
+
+
+def _check_spread(accepted: ir.Table, snapshot: Snapshot) -> None:
+    """Spreading only splits amounts: every accepted cent must be in some month."""
+    lines = accepted.select("start_date", "end_date", "mrr")
+    spread = spread_invoices(lines, snapshot)
+    total = spread.mrr.sum().to_pyarrow().as_py() or Decimal(0)
+    money = lines.mrr.sum().to_pyarrow().as_py() or Decimal(0)
+    if total != money:
+        raise AssertionError(f"invoice lines spread to {total} != accepted {money}")
+
+
+def _invoice_months(rows: ir.Table, snapshot: Snapshot) -> tuple[ir.IntegerValue, ir.IntegerValue]:
+    """First month an invoice line covers and the month after its last (at least one month).
+
+    The end of a service period is exclusive, as billing systems write it (2024-01-15 to
+    2025-01-15), except that a period from the first of a month to the last day of a
+    month is read as inclusive (2024-01-01 to 2024-12-31): both are 12 months. The months
+    covered are those whose snapshot day lies in the period (the subscription rule); a
+    line too short to contain a snapshot day counts in the month it starts.
+    """
+    start, end = rows.start_date, rows.end_date
+    month_end = end == end.truncate("M") + ibis.interval(months=1) - ibis.interval(days=1)
+    inclusive = (start.day() == 1) & month_end & (end >= start)
+    exclusive_end = ibis.ifelse(inclusive, end + ibis.interval(days=1), end)
+    first, stop = _snapshot_months(start, exclusive_end.cast("date"), snapshot)
+    first = first.cast("int64")
+    stop = stop.cast("int64")
+    covers = stop > first
+    start_m = month_index_of(start).cast("int64")
+    return ibis.ifelse(covers, first, start_m), ibis.ifelse(covers, stop, start_m + 1)
+
+
+_MICROS = 10**MONEY_SCALE
+_UNIT = dt.Decimal(8, MONEY_SCALE)
+
+
+def spread_invoices(lines: ir.Table, snapshot: Snapshot = "last") -> ir.Table:
+    """One row per invoice line and month covered, the amount split exactly between them.
+
+    An amount in whole cents is split in cents (otherwise in millionths, the money
+    scale): every month gets the same share and the remainder goes one unit at a time to
+    the earliest months, so the months add up to the line exactly (1000.00 over 3 months:
+    333.34, 333.33, 333.33).
+
+    Examples
+    --------
+    >>> import ibis, datetime as dt, pyarrow as pa
+    >>> t = ibis.memtable(pa.table({"customer_id": ["a"], "start_date": [dt.date(2024, 1, 15)],
+    ...     "end_date": [dt.date(2024, 4, 15)], "mrr": [1000]})).cast({"mrr": "decimal(38, 6)"})
+    >>> [str(r["mrr"]) for r in spread_invoices(t).order_by("month_index").to_pyarrow().to_pylist()]
+    ['333.340000', '333.330000', '333.330000']
+    """
+    first, stop = _invoice_months(lines, snapshot)
+    span = (stop - first).cast("int64")
+    in_cents = (lines.mrr * 100) == (lines.mrr * 100).floor()
+    scale = ibis.ifelse(in_cents, 100, _MICROS).cast("int64")
+    units = (lines.mrr * scale).cast("int64")
+    spans = lines.mutate(
+        _first=first, _span=span, _scale=scale, _units=units, _offset=ibis.range(0, span)
+    )
+    spread = spans.mutate(_offset=spans._offset.unnest())
+    share = spread._units // spread._span + ibis.ifelse(
+        spread._offset < spread._units % spread._span, 1, 0
+    )
+    # Multiplying by a decimal unit (never dividing, which engines do in floating point).
+    unit = ibis.ifelse(
+        spread._scale == 100,
+        ibis.literal(Decimal("0.01"), type=_UNIT),
+        ibis.literal(Decimal("0.000001"), type=_UNIT),
+    )
+    return spread.mutate(
+        month_index=spread._first + spread._offset,
+        mrr=(share.cast(MONEY) * unit.cast(MONEY)).cast(MONEY),
+    ).drop("_first", "_span", "_scale", "_units", "_offset")

@@ -12,23 +12,30 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from revenue_retention.errors import RejectReason
+from revenue_retention.errors import OptionError, RejectReason
 from revenue_retention.money import MONEY, MONEY_SCALE
 
 __all__ = [
     "MAX_INTEGER_DIGITS",
     "PARSED",
+    "DecimalStyle",
     "amount_syntax_reason",
     "amount_value",
     "date_reason",
     "date_value",
     "is_blank",
+    "display_amount",
+    "display_evidence",
     "negative_reason",
     "text_of",
     "typed_amount",
     "typed_date",
     "typed_date_reason",
 ]
+
+#: How a display-format amount writes its decimals: ``"."`` (1,234.56), ``","``
+#: (1.234,56), ``None`` when the file does not show it, ``"mixed"`` when it shows both.
+DecimalStyle = str | None
 
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 #: Zeros past the sixth place change nothing, so ``10.5000000`` is exact and accepted.
@@ -173,3 +180,88 @@ def typed_date_reason(value: ir.DateValue, *, required: bool) -> ir.StringValue:
         (value.year() < 1, RejectReason.INVALID_DATE.value),
         else_=_NO_REASON,
     )
+# Display-format amounts (a spreadsheet's ``$1,234.50``, ``(1.234,50 EUR)``): the symbols
+# are dropped, parentheses mean minus, and the separators are read only when they can be
+# read one way. ``1,234`` is 1234 with a decimal point and 1.234 with a decimal comma, so it
+# is read only when the file (or --decimal-separator) says which; ``1.234`` is a plain
+# decimal unless the file writes decimal commas.
+_SYMBOLS = r"[\s\x{00a0}\x{202f}$\x{20ac}\x{00a3}\x{00a5}\x{20b9}]"
+_CODE = r"^[A-Z]{3}|[A-Z]{3}$"
+_POINT_GROUPED = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
+_COMMA_GROUPED = r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]*)?$"
+_COMMA_DECIMAL = r"^[+-]?[0-9]*,[0-9]+$"
+_ONE_GROUP_COMMA = r"^[+-]?[0-9]{1,3},[0-9]{3}$"
+_ONE_GROUP_POINT = r"^[+-]?[0-9]{1,3}\.[0-9]{3}$"
+
+
+def _bare(text: ir.StringValue) -> ir.StringValue:
+    """Text without currency symbols, codes and spaces; ``(x)`` as ``-x``."""
+    stripped = text.re_replace(_SYMBOLS, "").re_replace(_CODE, "")
+    signed = ibis.ifelse(
+        stripped.re_search(r"^\(.*\)$"), "-" + stripped.re_replace(r"^\((.*)\)$", r"\1"), stripped
+    )
+    # "-$5" and "$-5" both end up "-5"; nothing left means the text was not an amount.
+    # A lone dash is how accounting formats show zero ("$ -").
+    return ibis.cases((signed == "", text), (signed == "-", "0"), else_=signed)
+
+
+def display_evidence(text: ir.StringValue) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """Whether a value shows a decimal point, and whether it shows a decimal comma."""
+    bare = _bare(text)
+    point = bare.re_search(_POINT_GROUPED) & ~bare.re_search(_ONE_GROUP_COMMA)
+    comma = (bare.re_search(_COMMA_GROUPED) & ~bare.re_search(_ONE_GROUP_POINT)) | (
+        bare.re_search(_COMMA_DECIMAL) & ~bare.re_search(_ONE_GROUP_COMMA)
+    )
+    return point, comma
+
+
+def decimal_style(point_values: int, comma_values: int, given: str | None) -> DecimalStyle:
+    """The file's decimal separator: the one given, else the one its values show.
+
+    >>> decimal_style(3, 0, None), decimal_style(0, 0, None), decimal_style(1, 1, None)
+    ('.', None, 'mixed')
+    """
+    if given is not None:
+        if given not in (".", ","):
+            raise OptionError("--decimal-separator", given, "must be '.' or ','")
+        return given
+    if point_values and comma_values:
+        return "mixed"
+    if point_values:
+        return "."
+    return "," if comma_values else None
+
+
+def display_amount(
+    text: ir.StringValue, style: DecimalStyle
+) -> tuple[ir.StringValue, ir.BooleanValue]:
+    """A display-format amount as plain decimal text, and whether it is ambiguous.
+
+    The plain text then goes through ``amount_syntax_reason`` like any amount.
+    """
+    bare = _bare(text)
+    point_grouped = bare.re_search(_POINT_GROUPED)
+    comma_grouped = bare.re_search(_COMMA_GROUPED)
+    comma_decimal = bare.re_search(_COMMA_DECIMAL)
+    one_comma = bare.re_search(_ONE_GROUP_COMMA)
+    one_point = bare.re_search(_ONE_GROUP_POINT)
+    as_point = bare.re_replace(",", "")
+    as_comma = bare.re_replace(r"\.", "").re_replace(",", ".")
+    if style == ".":
+        plain = ibis.ifelse(point_grouped, as_point, bare)
+        ambiguous = (comma_grouped & ~one_point) | (comma_decimal & ~one_comma)
+    elif style == ",":
+        plain = ibis.ifelse(comma_grouped | comma_decimal, as_comma, bare)
+        ambiguous = point_grouped & ~one_comma
+    else:
+        # Unknown or mixed: each value is read by the only style it can have; a lone
+        # group of three digits after a comma could be either and is not guessed.
+        plain = ibis.cases(
+            (one_comma, bare),
+            (point_grouped, as_point),
+            (comma_grouped & ~one_point, as_comma),
+            (comma_decimal, as_comma),
+            else_=bare,
+        )
+        ambiguous = one_comma | (one_point if style == "mixed" else ibis.literal(False))
+    return plain, ambiguous

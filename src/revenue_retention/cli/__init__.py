@@ -21,9 +21,11 @@ from revenue_retention.cli import concentration as concentration_command
 from revenue_retention.cli import decompose as decompose_command
 from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import diagnose as diagnose_command
+from revenue_retention.cli import examples as examples_command
 from revenue_retention.cli import explain as explain_command
 from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
+from revenue_retention.cli import report as report_command
 from revenue_retention.cli import seasonality as seasonality_command
 from revenue_retention.cli.common import close_connections
 from revenue_retention.errors import RetentionError
@@ -92,6 +94,8 @@ def _root(
 
 app.command("metrics")(_guard(metrics_command.metrics))
 app.command("demo")(_guard(demo_command.demo))
+app.command("report")(_guard(report_command.report))
+app.command("examples")(_guard(examples_command.examples))
 app.command("diagnose")(_guard(diagnose_command.diagnose))
 app.command("methods")(_guard(methods_command.methods))
 app.command("decompose")(_guard(decompose_command.decompose_command))

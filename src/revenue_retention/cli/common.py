@@ -9,7 +9,7 @@ import typer
 from ibis.backends import BaseBackend
 from rich.console import Console
 
-from revenue_retention.canonical import Dataset, load, parse_column_options
+from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, SnapshotDay
 from revenue_retention.engine import is_url
 from revenue_retention.errors import NoValidRowsError, OptionError
@@ -34,6 +34,11 @@ def load_input(
     rejects: Path | None,
     input_format: str | None,
     format: Format,
+    sheet: str | None = None,
+    decimal_separator: str | None = None,
+    fx_rates: Path | None = None,
+    fx_rate: list[str] | None = None,
+    reporting_currency: str | None = None,
 ) -> Dataset:
     """Load ``source`` as the options say; report rejects and warnings on stderr.
 
@@ -52,6 +57,11 @@ def load_input(
             snapshot=snapshot.value,
             on_bad_rows="reject" if rejects else "raise",
             input_format=input_format,
+            sheet=sheet,
+            decimal_separator=decimal_separator,
+            fx_rates=fx_rates,
+            fixed_rates=parse_fx_rates(fx_rate or []),
+            reporting_currency=reporting_currency,
         )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:

@@ -7,12 +7,17 @@ from pathlib import Path
 import typer
 
 from revenue_retention.analyses import compute_metrics
+from revenue_retention.analyses.overview import STEPS, overview
 from revenue_retention.canonical import load
 from revenue_retention.cli.common import emit, stderr
 from revenue_retention.cli.options import DEFAULT_OUTPUT_DIR, FORMAT, Format
+from revenue_retention.cli.progress import steps
+from revenue_retention.cli.report import QUIET
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs import metrics_document
+from revenue_retention.outputs.report import write_report
+from revenue_retention.outputs.workbook import write_workbook
 
 __all__ = ["demo"]
 
@@ -25,8 +30,12 @@ def demo(
     seed: int = typer.Option(
         7, "--seed", help="Seed of the generator; the same seed gives the same data."
     ),
+    quiet: bool = QUIET,
 ) -> None:
     """Generate the demo SaaS company (about 2,000 customers, 36 months) and analyse it.
+
+    Prints the bridge and retention, then writes the demo's HTML report and Excel workbook
+    (report.html, report.xlsx) next to the data and prints their paths.
 
     Examples:
 
@@ -40,4 +49,15 @@ def demo(
     path = write_demo_csv(out / "demo.csv", seed=seed)
     if format is Format.table:
         stderr().print(f"demo data written to {path}", markup=False)
-    emit(metrics_document(compute_metrics(load(path))), format, None)
+    data = load(path)
+    emit(metrics_document(compute_metrics(data)), format, None)
+    with steps(quiet) as step:
+        step("analysing the demo data", STEPS + 2)
+        ov = overview(data, step=step)
+        step("writing the report")
+        html = write_report(ov, out / "report.html")
+        step("writing the workbook")
+        xlsx = write_workbook(ov, out / "report.xlsx")
+    err = stderr()
+    err.print(f"workbook written to {xlsx}", markup=False)
+    err.print(f"report written to {html.resolve()}", markup=False)

@@ -11,10 +11,15 @@ __all__ = [
     "AS_OF",
     "COLUMNS",
     "ENGINE",
+    "DECIMAL_SEPARATOR",
     "FORMAT",
+    "FX_RATE",
+    "FX_RATES",
     "INPUT_FORMAT",
     "OUTPUT",
     "REJECTS",
+    "REPORTING_CURRENCY",
+    "SHEET",
     "SNAPSHOT",
     "SPARK_MASTER",
     "TABLE",
@@ -73,7 +78,35 @@ OUTPUT = typer.Option(
     None, "--output", "-o", help="Write to this file (json) or folder (csv) instead of stdout."
 )
 INPUT_FORMAT = typer.Option(
-    None, "--input-format", help="Input adapter (csv, parquet), if not detected."
+    None,
+    "--input-format",
+    help="Input adapter (csv, parquet, xlsx, stripe-subscriptions, stripe-invoice-lines), "
+    "if not detected.",
+)
+SHEET = typer.Option(None, "--sheet", help="Worksheet of an Excel workbook (default: the first).")
+DECIMAL_SEPARATOR = typer.Option(
+    None,
+    "--decimal-separator",
+    help="For a revenue cube's display-format amounts: '.' or ',' when the file does not "
+    "show which (is 1,234 one thousand or one point two?).",
+)
+FX_RATES = typer.Option(
+    None,
+    "--fx-rates",
+    help="CSV of exchange rates (date, currency, rate_to_reporting) for a currency column: "
+    "each month uses the latest rate dated on or before its last day.",
+    dir_okay=False,
+)
+FX_RATE = typer.Option(
+    [],
+    "--fx-rate",
+    metavar="CUR=RATE",
+    help="A fixed exchange rate to the reporting currency (repeatable), e.g. EUR=1.08.",
+)
+REPORTING_CURRENCY = typer.Option(
+    None,
+    "--reporting-currency",
+    help="Currency the figures are reported in (rows in it need no rate), e.g. USD.",
 )
 ENGINE = typer.Option(
     Engine.duckdb,

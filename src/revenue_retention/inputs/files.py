@@ -12,7 +12,7 @@ from revenue_retention.engine import LINE_COLUMN, describe_error, scan_csv, scan
 from revenue_retention.errors import SourceError
 from revenue_retention.inputs.registry import Raw, register
 
-__all__ = ["CsvAdapter", "ParquetAdapter"]
+__all__ = ["CsvAdapter", "ParquetAdapter", "header_of"]
 
 _PARQUET_MAGIC = b"PAR1"
 
@@ -89,6 +89,11 @@ class ParquetAdapter:
 
 
 _DELIMITERS = (",", ";", "\t", "|")
+
+
+def header_of(path: Path) -> list[str]:
+    """The column names of a delimited text file's header line."""
+    return _dialect(path)[1]
 
 
 def _dialect(path: Path) -> tuple[str, list[str]]:

@@ -29,6 +29,21 @@ class Raw:
     #: Whether scanning the source again costs little (typed columnar data the engine
     #: reads itself), so results may be computed from it on demand instead of stored.
     rescan: bool = False
+    #: For spreadsheets: the sheet read and each column's letter, so that a bad value is
+    #: named by its cell (``Sheet1!C5``); the line is then the sheet's row number.
+    sheet: str | None = None
+    column_letters: dict[str, str] | None = None
+    #: For exports of a known system (Stripe): the role of each column and the layout,
+    #: given by the adapter instead of guessed from the header.
+    roles: dict[str, str] | None = None
+    layout: str | None = None
+
+    def cell(self, column: str, line: int | None) -> str | None:
+        """The spreadsheet cell of ``column`` on ``line`` (``Sheet1!C5``), if a spreadsheet."""
+        if self.sheet is None or self.column_letters is None or line is None:
+            return None
+        letter = self.column_letters.get(column)
+        return f"{self.sheet}!{letter}{line}" if letter else None
 
     @property
     def fast(self) -> ir.Table:
@@ -62,15 +77,21 @@ def adapters() -> dict[str, Adapter]:
     global _entry_points_loaded
     if not _entry_points_loaded:
         _entry_points_loaded = True
-        from revenue_retention.inputs import files  # noqa: F401  (registers built-ins)
+        from revenue_retention.inputs import files, stripe, xlsx  # noqa: F401  (built-ins)
 
         for point in entry_points(group="revenue_retention.inputs"):
             register(point.load()())
     return dict(_REGISTRY)
 
 
-def read_source(source: str | Path, con: BaseBackend, adapter: str | None = None) -> Raw:
-    """Read ``source`` with the named adapter, or the first that recognises it."""
+def read_source(
+    source: str | Path, con: BaseBackend, adapter: str | None = None, *, sheet: str | None = None
+) -> Raw:
+    """Read ``source`` with the named adapter, or the first that recognises it.
+
+    ``sheet`` names the worksheet of a spreadsheet (default: the first); other adapters
+    refuse it.
+    """
     path = Path(source)
     if not path.exists():
         raise SourceError(str(path), "no such file")
@@ -80,12 +101,22 @@ def read_source(source: str | Path, con: BaseBackend, adapter: str | None = None
     if adapter is not None:
         if adapter not in known:
             raise OptionError("--input-format", adapter, f"is not one of {sorted(known)}")
-        return known[adapter].read(path, con)
-    for candidate in known.values():
+        return _read(known[adapter], path, con, sheet)
+    # Adapters for one system's export (Stripe) look before the generic formats they share.
+    ordered = sorted(known.values(), key=lambda a: not getattr(a, "specific", False))
+    for candidate in ordered:
         if candidate.detect(path):
-            return candidate.read(path, con)
+            return _read(candidate, path, con, sheet)
     raise SourceError(
         str(path),
         f"unrecognised file type; supported: {', '.join(sorted(known))} "
         "(name one with --input-format)",
     )
+
+
+def _read(adapter: Adapter, path: Path, con: BaseBackend, sheet: str | None) -> Raw:
+    if sheet is None:
+        return adapter.read(path, con)
+    if not getattr(adapter, "sheets", False):
+        raise OptionError("--sheet", sheet, f"applies to spreadsheets, not {adapter.name} files")
+    return adapter.read(path, con, sheet=sheet)  # type: ignore[call-arg]

@@ -15,7 +15,7 @@ from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
-__all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention"]
+__all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention", "retention_of_pairs"]
 
 DEFAULT_WINDOWS = (1, 3, 12)
 RETENTION_MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
@@ -174,3 +174,37 @@ def retention(
         **{name: result[name] for name in by},
         **{name: result[name] for name in RETENTION_COLUMNS},
     ).order_by("as_of_index", "window_months", *by)
+
+
+def retention_of_pairs(pairs: ir.Table, months: MonthRange, windows: Sequence[int]) -> ir.Table:
+    """The rows of ``retention()`` from cohort pairs (``window_months, as_of, a, b``).
+
+    Every month with a full window gets a row, empty cohorts included (null rates).
+    """
+    per_month = _summarise(pairs, ["window_months", "as_of"])
+    as_of, window = [], []
+    for k in windows:
+        for m in range(months.first + k, months.last + 1):
+            as_of.append(m)
+            window.append(k)
+    spine = month_spine(as_of, {"window_months": window})
+    joined = spine.left_join(
+        per_month,
+        (spine.month_index == per_month.as_of) & (spine.window_months == per_month.window_months),
+    )
+    result = _with_rates(
+        joined.select(
+            "month_index",
+            "period",
+            window_months=joined.window_months,
+            **{
+                name: joined[name] for name in ("customers", "retained_customers", *RETENTION_MONEY)
+            },
+        )
+    )
+    return result.select(
+        as_of_index=result.month_index,
+        as_of=result.period,
+        window_months=result.window_months,
+        **{name: result[name] for name in RETENTION_COLUMNS},
+    ).order_by("as_of_index", "window_months")

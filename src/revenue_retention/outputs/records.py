@@ -14,11 +14,13 @@ __all__ = [
     "BRIDGE_FIELDS",
     "CI_FIELDS",
     "RETENTION_FIELDS",
+    "SPOT_RETENTION_FIELDS",
     "bridge_fields",
     "bridge_records",
     "interval_records",
     "retention_fields",
     "retention_records",
+    "spot_retention_records",
 ]
 
 BRIDGE_FIELDS = (
@@ -55,6 +57,8 @@ _TRANSFERS = ("transfer_in", "transfer_out")
 
 def bridge_fields(result: MetricsResult) -> tuple[str, ...]:
     """Bridge columns: with ``--by``, the attributes after ``period`` and the transfers."""
+    if "fx" in result.bridge.column_names:
+        return (*BRIDGE_FIELDS[:-1], "fx", BRIDGE_FIELDS[-1])
     if not result.by:
         return BRIDGE_FIELDS
     return ("period", "scope", *result.by, *BRIDGE_FIELDS[1:-1], *_TRANSFERS, BRIDGE_FIELDS[-1])
@@ -62,6 +66,9 @@ def bridge_fields(result: MetricsResult) -> tuple[str, ...]:
 
 def retention_fields(result: MetricsResult) -> tuple[str, ...]:
     """Retention columns: with ``--by``, ``scope`` and the attributes after ``window_months``."""
+    if result.currency is not None:
+        basis = (*RETENTION_FIELDS[:3], "currency_basis", *RETENTION_FIELDS[3:])
+        return basis if not result.by else (*basis[:2], "scope", *result.by, *basis[2:])
     if not result.by:
         return RETENTION_FIELDS
     return (*RETENTION_FIELDS[:2], "scope", *result.by, *RETENTION_FIELDS[2:])
@@ -75,10 +82,11 @@ def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str,
     """
     # With --by, "scope" tells totals from groups (a group's value may itself be null).
     total_scope = {"scope": "total"} if result.by and groups else {}
+    money = bridge_fields(result)[1:] if "fx" in result.bridge.column_names else _BRIDGE_MONEY
     totals: list[dict[str, Any]] = [
         {"period": month_label(row["month_index"])}
         | total_scope
-        | {name: format_money(row[name]) for name in _BRIDGE_MONEY}
+        | {name: format_money(row[name]) for name in money}
         for row in result.bridge.to_pylist()
     ]
     if result.bridge_by is None or not groups:
@@ -91,6 +99,41 @@ def bridge_records(result: MetricsResult, groups: bool = True) -> list[dict[str,
         for row in result.bridge_by.to_pylist()
     ]
     return totals + by_group
+
+
+def spot_retention_records(result: MetricsResult) -> list[dict[str, Any]]:
+    """Across currencies, the retention records at spot rates, each with its FX effect."""
+    if result.retention_spot is None:
+        return []
+    return [
+        {
+            "as_of": month_label(row["as_of_index"]),
+            "window_months": row["window_months"],
+            "method": result.method,
+            "currency_basis": "spot",
+            "customers": row["customers"],
+            "retained_customers": row["retained_customers"],
+        }
+        | {name: format_money(row[name]) for name in (*_RETENTION_MONEY, "fx_effect")}
+        | {name: row[name] for name in ("grr", "nrr", "logo_retention")}
+        for row in result.retention_spot.to_pylist()
+    ]
+
+
+#: Columns of the spot-rate retention records (several currencies).
+SPOT_RETENTION_FIELDS = (
+    "as_of",
+    "window_months",
+    "method",
+    "currency_basis",
+    "customers",
+    "retained_customers",
+    *_RETENTION_MONEY,
+    "fx_effect",
+    "grr",
+    "nrr",
+    "logo_retention",
+)
 
 
 def retention_records(result: MetricsResult, groups: bool = True) -> list[dict[str, Any]]:
@@ -107,8 +150,13 @@ def retention_records(result: MetricsResult, groups: bool = True) -> list[dict[s
             "window_months": row["window_months"],
         }
         | total_scope
+        | {"method": result.method}
+        | (
+            {"currency_basis": result.currency["retention_basis"]}
+            if result.currency is not None
+            else {}
+        )
         | {
-            "method": result.method,
             "customers": row["customers"],
             "retained_customers": row["retained_customers"],
         }

@@ -12,11 +12,13 @@ from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.records import (
     CI_FIELDS,
+    SPOT_RETENTION_FIELDS,
     bridge_fields,
     bridge_records,
     interval_records,
     retention_fields,
     retention_records,
+    spot_retention_records,
 )
 from revenue_retention.outputs.terminal import render_metrics
 
@@ -35,10 +37,16 @@ def metrics_document(result: MetricsResult) -> Document:
             "method": result.method,
             "windows": list(result.windows),
         }
-        | ({"by": list(result.by)} if result.by else {}),
+        | ({"by": list(result.by)} if result.by else {})
+        | ({"currency": result.currency} if result.currency is not None else {}),
         sections=(
             Section("bridge", bridge_fields(result), bridge_records(result)),
             Section("retention", retention_fields(result), retention_records(result)),
+        )
+        + (
+            (Section("retention_spot", SPOT_RETENTION_FIELDS, spot_retention_records(result)),)
+            if result.retention_spot is not None
+            else ()
         ),
         render=render,
     )

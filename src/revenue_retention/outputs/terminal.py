@@ -11,7 +11,12 @@ from rich.text import Text
 
 from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.uncertainty import UncertaintyResult
-from revenue_retention.outputs.records import bridge_records, interval_records, retention_records
+from revenue_retention.outputs.records import (
+    bridge_records,
+    interval_records,
+    retention_records,
+    spot_retention_records,
+)
 
 __all__ = ["render_metrics"]
 
@@ -59,23 +64,30 @@ def _input_panel(result: MetricsResult) -> Text:
     )
     if report.layout == "periods":
         text.append(f"   snapshot: {report.snapshot} day of month")
+    if report.currency is not None and report.currency["converted"]:
+        c = report.currency
+        text.append(
+            f"\ncurrencies {', '.join(c['currencies'])} reported in {c['reporting_currency']}"
+            f" (rates: {c['rates']})"
+        )
+    if report.excluded:
+        shown = ", ".join(
+            f"{why} {e['rows']:,} ({_money(e['money'])})" for why, e in report.excluded.items()
+        )
+        text.append(f"\nread but not recurring revenue: {shown}")
     for warning in report.warnings:
         text.append(f"\nwarning: {warning}", style="yellow")
     return text
 
 
 def _bridge_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"MRR bridge, last {len(rows)} months", title_justify="left")
-    for name in (
-        "period",
-        "opening",
-        "new",
-        "reactivation",
-        "expansion",
-        "contraction",
-        "churn",
-        "closing",
-    ):
+    fx = bool(rows) and "fx" in rows[0]
+    title = f"MRR bridge, last {len(rows)} months"
+    if fx:
+        title += " (movements at the opening month's rates; fx: exchange-rate effect)"
+    table = Table(title=title, title_justify="left")
+    names = ["period", "opening", "new", "reactivation", "expansion", "contraction", "churn"]
+    for name in (*names, *(["fx"] if fx else []), "closing"):
         table.add_column(name, justify="left" if name == "period" else "right")
     for row in rows:
         table.add_row(
@@ -86,16 +98,20 @@ def _bridge_table(rows: list[dict[str, Any]]) -> Table:
             _money(row["expansion"]),
             "-" + _money(row["contraction"]) if Decimal(row["contraction"]) else "0.00",
             "-" + _money(row["churn"]) if Decimal(row["churn"]) else "0.00",
+            *([_money(row["fx"])] if fx else []),
             _money(row["closing_mrr"]),
         )
     return table
 
 
 def _latest_table(
-    records: list[dict[str, Any]], windows: tuple[int, ...], method: str = "cohort"
+    records: list[dict[str, Any]],
+    windows: tuple[int, ...],
+    method: str = "cohort",
+    basis: str = "",
 ) -> Table:
     table = Table(
-        title=f"Retention, {method} method (latest month with a full window)",
+        title=f"Retention, {method} method{basis} (latest month with a full window)",
         title_justify="left",
     )
     for name in (
@@ -169,7 +185,25 @@ def render_metrics(
     parts: list[Any] = [_input_panel(result)]
     if bridge:
         parts.append(_bridge_table(bridge))
-    parts.append(_latest_table(retention, result.windows, result.method))
+    if result.retention_spot is not None and result.currency is not None:
+        code = result.currency["reporting_currency"]
+        parts.append(
+            _latest_table(retention, result.windows, result.method, f", constant currency ({code})")
+        )
+        parts.append(
+            _latest_table(
+                spot_retention_records(result), result.windows, result.method, ", at spot rates"
+            )
+        )
+        parts.append(
+            Text(
+                "constant currency: both ends of a window at the rates of its first month; "
+                "at spot rates the exchange-rate effect shows as expansion or contraction.",
+                style="dim",
+            )
+        )
+    else:
+        parts.append(_latest_table(retention, result.windows, result.method))
     if intervals is not None:
         level = f"{round(intervals.level * 100, 4):g}%"
         parts.append(

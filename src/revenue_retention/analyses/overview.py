@@ -1,0 +1,217 @@
+"""Everything the report shows, computed once: one frozen bundle of every analysis.
+
+The HTML report, the Excel workbook and their tests all read the same ``Overview``, so a
+figure cannot differ between them: each comes from the analysis that owns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
+from revenue_retention.analyses.cohorts import CohortResult, cohort_matrix
+from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
+from revenue_retention.analyses.decompose import DecomposeResult, decompose
+from revenue_retention.analyses.diagnostics import Diagnosis, diagnose
+from revenue_retention.analyses.explain import ExplainResult, compute_explain
+from revenue_retention.analyses.methods import MethodsResult, compare_methods
+from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
+from revenue_retention.analyses.summary import MetricsResult, compute_metrics
+from revenue_retention.analyses.uncertainty import (
+    DEFAULT_RESAMPLES,
+    UncertaintyResult,
+    bootstrap_intervals,
+)
+from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.errors import OptionError, RetentionError
+from revenue_retention.metrics import DEFAULT_WINDOWS
+from revenue_retention.metrics.groups import SIZE_BAND, check_groups
+from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["SEGMENT_CANDIDATES", "STEPS", "Overview", "Step", "overview", "segment_attribute"]
+
+#: Attributes tried, in order, for the segment breakdown when none is named.
+SEGMENT_CANDIDATES = ("segment", "plan", "tier", "region", "country", "industry")
+
+#: Called before each step with its name and the number of steps, for progress displays.
+Step = Callable[[str, int], None]
+
+_T = TypeVar("_T")
+
+#: How many analyses ``overview`` runs (each announced to ``step``).
+STEPS = 11
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Every analysis of one dataset for one headline window, executed.
+
+    ``metrics`` holds the bridge and cohort retention for windows 1, 3 and ``window``;
+    ``segments`` the same broken down by ``segment_by``; each other field is the result
+    of the analysis of the same name for the window of ``window`` months ending at
+    ``as_of``. An analysis the data cannot support (no product line items for the
+    decomposition, too few months) is ``None`` with its reason in ``skipped``.
+    """
+
+    input: InputReport
+    as_of: int
+    window: int
+    metrics: MetricsResult
+    segment_by: str
+    segments: MetricsResult
+    diagnosis: Diagnosis | None
+    intervals: UncertaintyResult | None
+    cohorts_nrr: CohortResult
+    cohorts_logo: CohortResult
+    concentration: ConcentrationResult | None
+    decomposition: DecomposeResult | None
+    seasonality: SeasonalityResult
+    methods: MethodsResult | None
+    explain: ExplainResult | None
+    benchmarks: Benchmarks
+    #: Analysis name -> why it is missing.
+    skipped: dict[str, str]
+
+    @property
+    def as_of_label(self) -> str:
+        return month_label(self.as_of)
+
+    def _repr_html_(self) -> str:
+        """Its tables as HTML, for notebooks."""
+        # Imported here: analyses sit below outputs and must not load them on import
+        # (the import-linter contract allows exactly this import, for notebooks).
+        from revenue_retention.outputs.notebook import repr_html
+
+        return repr_html(self)
+
+    def plot(self, id: str = "retention-trend") -> go.Figure:
+        """One chart of the report by its id (``bridge-month``, ``cohort-heatmap`` ...)."""
+        from revenue_retention.outputs.notebook import plot
+
+        return plot(self, id=id)
+
+
+def segment_attribute(data: Dataset, by: str | None = None) -> str:
+    """The attribute to break figures down by: ``by``, else the first usual one, else size."""
+    if by is not None:
+        return check_groups([by], data.attributes)[0]
+    lowered = {a.lower(): a for a in data.attributes}
+    return next((lowered[c] for c in SEGMENT_CANDIDATES if c in lowered), SIZE_BAND)
+
+
+def overview(
+    data: Dataset,
+    *,
+    window: int = 12,
+    by: str | None = None,
+    level: float = 0.9,
+    resamples: int = DEFAULT_RESAMPLES,
+    benchmarks: Benchmarks | None = None,
+    step: Step | None = None,
+) -> Overview:
+    """Compute every analysis the report shows, each once.
+
+    Parameters
+    ----------
+    data
+        A dataset from ``load``.
+    window
+        The headline window in months (12: the annual figures benchmarks are for).
+    by
+        The attribute of the segment breakdown (default: ``segment``, ``plan`` ... if
+        present, else starting-MRR size bands).
+    level, resamples
+        The bootstrap interval of the headline rates (METRICS.md §7).
+    benchmarks
+        Bands and medians (default: the built-in file).
+    step
+        Called as ``step(name, total)`` before each analysis runs.
+
+    Raises
+    ------
+    OptionError
+        The data has fewer than ``window`` + 1 months, or ``by`` is not an attribute.
+    """
+    if data.months.last - data.months.first < window:
+        raise OptionError(
+            "--window",
+            str(window),
+            f"needs {window + 1} months of data; the data covers {data.months}"
+            + (
+                f": use --window {data.months.last - data.months.first} or shorter"
+                if data.months.last > data.months.first
+                else ""
+            ),
+        )
+    benchmarks = benchmarks or load_benchmarks()
+    segment_by = segment_attribute(data, by)
+    as_of = data.months.last
+    windows: Sequence[int] = sorted({*DEFAULT_WINDOWS, window})
+    skipped: dict[str, str] = {}
+
+    def run(name: str, compute: Callable[[], _T]) -> _T:
+        if step is not None:
+            step(name, STEPS)
+        return compute()
+
+    def optional(name: str, compute: Callable[[], _T]) -> _T | None:
+        # A data shape the analysis cannot read (no product lines, too short) is a
+        # reason to leave it out of the report, said there, not a failed report.
+        try:
+            return run(name, compute)
+        except RetentionError as error:
+            skipped[name] = str(error)
+            return None
+
+    metrics = run("bridge and retention", lambda: compute_metrics(data, windows=windows))
+    segments = run("segments", lambda: compute_metrics(data, windows=[window], by=[segment_by]))
+    intervals = optional(
+        "confidence intervals",
+        lambda: bootstrap_intervals(
+            data, as_of=as_of, windows=[window], level=level, resamples=resamples
+        ),
+    )
+    cohorts_nrr = run("cohorts", lambda: cohort_matrix(data, metric="nrr"))
+    cohorts_logo = run("cohorts (logos)", lambda: cohort_matrix(data, metric="logo"))
+    concentration = optional(
+        "concentration", lambda: compute_concentration(data, window_months=window)
+    )
+    decomposition = optional("decomposition", lambda: decompose(data, window_months=window))
+    seasonal = run("seasonality", lambda: seasonality(data))
+    methods = optional("methods", lambda: compare_methods(data, window_months=window))
+    explain = optional("customers", lambda: compute_explain(data, window_months=window))
+    # Last, so that it reuses what is already computed instead of computing it again.
+    known = {
+        "concentration": concentration,
+        "decomposition": decomposition,
+        "seasonality": seasonal,
+        "intervals": intervals,
+    }
+    diagnosis = optional(
+        "diagnostics",
+        lambda: diagnose(data, window_months=window, benchmarks=benchmarks, known=known),
+    )
+    return Overview(
+        input=data.report,
+        as_of=as_of,
+        window=window,
+        metrics=metrics,
+        segment_by=segment_by,
+        segments=segments,
+        diagnosis=diagnosis,
+        intervals=intervals,
+        cohorts_nrr=cohorts_nrr,
+        cohorts_logo=cohorts_logo,
+        concentration=concentration,
+        decomposition=decomposition,
+        seasonality=seasonal,
+        methods=methods,
+        explain=explain,
+        benchmarks=benchmarks,
+        skipped=skipped,
+    )

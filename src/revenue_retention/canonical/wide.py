@@ -1,0 +1,148 @@
+"""The wide revenue cube: one row per customer, one column per month, unpivoted in the engine.
+
+Which columns are months is read from the header (a handful of names, parsed here in
+Python); the cells themselves are unpivoted into (customer, month, amount) rows by the
+engine (``pivot_longer``, DuckDB's UNPIVOT), each keeping its line and the name of its
+column so that a bad cell is reported where it is. Blank cells are 0 (METRICS.md §1: a
+month without revenue has MRR 0).
+
+Month headers: ``2024-01``, ``2024/01``, ``2024-01-31`` (any day, time allowed),
+``202401``, ``Jan 2024``, ``January 2024``, ``Jan-24``, ``2024 Jan``, ``01/2024``, and
+``1/31/2024`` or ``31/1/2024`` when the header as a whole reads one way only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from revenue_retention.errors import SourceError
+from revenue_retention.periods import month_index, month_label
+
+__all__ = ["AMOUNT", "MONTH", "SOURCE_COLUMN", "month_columns", "unpivot"]
+
+#: Columns of the unpivoted table: the month (``YYYY-MM`` text), the cell's text and the
+#: header of the column it came from.
+MONTH = "_rr_month"
+AMOUNT = "_rr_amount"
+SOURCE_COLUMN = "_rr_source_column"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2})(?:[ T][0-9:.]+)?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+_NAME_YEAR = re.compile(rf"^({_NAME})\.?[\s\-'/.]*('?\d{{2}}|\d{{4}})$", re.IGNORECASE)
+_YEAR_NAME = re.compile(rf"^(\d{{4}})[\s\-/.]*({_NAME})\.?$", re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _valid(year: int, month: int, day: int = 1) -> int | None:
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2200):
+        return None
+    return month_index(year, month)
+
+
+def _unambiguous(name: str) -> int | None:
+    """The month a header names on its own, or None."""
+    text = name.strip()
+    if m := _YEAR_FIRST.match(text):
+        return _valid(int(m[1]), int(m[2]), int(m[3] or 1))
+    if m := _COMPACT.match(text):
+        return _valid(int(m[1]), int(m[2]))
+    if m := _NAME_YEAR.match(text):
+        year = m[2].lstrip("'")
+        return _valid(int(year) + (2000 if len(year) == 2 else 0), _MONTHS[m[1].lower()])
+    if m := _YEAR_NAME.match(text):
+        return _valid(int(m[1]), _MONTHS[m[2].lower()])
+    if m := _MONTH_YEAR.match(text):
+        return _valid(int(m[2]), int(m[1]))
+    return None
+
+
+def month_columns(header: Sequence[str], path: str) -> dict[str, int]:
+    """The header's month columns and the month each names, in header order.
+
+    ``1/2/2024``-style dates are read month-first or day-first, whichever reads every
+    such header as a different valid month; when both or neither do, the file is
+    refused rather than guessed.
+
+    >>> {k: month_label(v) for k, v in month_columns(["id", "Jan 2024", "2024-02"], "x").items()}
+    {'Jan 2024': '2024-01', '2024-02': '2024-02'}
+    """
+    found: dict[str, int] = {}
+    for name in header:
+        month = _unambiguous(name)
+        if month is not None:
+            found[name] = month
+    slashed = {name: _SLASHED.match(name.strip()) for name in header if name not in found}
+    dated = {name: m for name, m in slashed.items() if m}
+    if dated:
+        readings: dict[str, dict[str, int | None]] = {}
+        for order in ("month-first", "day-first"):
+            months: dict[str, int | None] = {}
+            for name, match in dated.items():
+                first, second, year = int(match[1]), int(match[2]), int(match[3])
+                number, day = (first, second) if order == "month-first" else (second, first)
+                months[name] = _valid(year, number, day)
+            values = list(months.values())
+            if None not in values and len(set(values)) == len(values):
+                readings[order] = months
+        if len(readings) != 1:
+            raise SourceError(
+                path,
+                f"the month columns {', '.join(map(repr, list(dated)[:3]))} read as valid "
+                f"months both month-first and day-first (or neither); rename them YYYY-MM",
+            )
+        found |= next(iter(readings.values()))  # type: ignore[arg-type]
+    ordered = {name: found[name] for name in header if name in found}
+    seen: dict[int, str] = {}
+    for name, month in ordered.items():
+        if month in seen:
+            raise SourceError(
+                path,
+                f"columns {seen[month]!r} and {name!r} are the same month "
+                f"{month_label(month)}; keep one",
+            )
+        seen[month] = name
+    return ordered
+
+
+def unpivot(table: ir.Table, months: dict[str, int], keep: Sequence[str]) -> ir.Table:
+    """One row per (row, month column): ``keep`` columns, ``MONTH``, ``AMOUNT``, ``SOURCE_COLUMN``.
+
+    Blank cells become ``"0"``: a month without revenue has MRR 0 (§1).
+    """
+    text = table.select(*keep, **{name: table[name].cast("string") for name in months})
+    long = text.pivot_longer(list(months), names_to=SOURCE_COLUMN, values_to=AMOUNT)
+    label = ibis.cases(
+        *[(long[SOURCE_COLUMN] == name, month_label(m)) for name, m in months.items()],
+        else_=ibis.null("string"),
+    )
+    trimmed = long[AMOUNT].strip()
+    return long.mutate(
+        **{MONTH: label, AMOUNT: ibis.ifelse(trimmed.fill_null("") == "", "0", long[AMOUNT])}
+    )

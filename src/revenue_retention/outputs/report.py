@@ -1,0 +1,328 @@
+"""The HTML report: one self-contained file a reader opens from disk, with the network off.
+
+Every figure comes from an ``Overview``; the page is a Jinja2 template with Plotly's
+JavaScript inlined once, the charts' data as JSON, and a few lines of glue (sortable tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.io as pio
+import pyarrow as pa
+import pyarrow.compute as pc
+from plotly.offline import get_plotlyjs
+
+from revenue_retention import __version__
+from revenue_retention.analyses.overview import Overview
+from revenue_retention.money import display_money, format_money
+from revenue_retention.outputs.charts import Chart, report_charts
+from revenue_retention.outputs.definitions import DEFINITIONS
+from revenue_retention.outputs.records import retention_records
+from revenue_retention.periods import month_label
+
+__all__ = [
+    "APPENDIX_MOVEMENTS",
+    "Headline",
+    "headlines",
+    "render_report",
+    "summary_sentence",
+    "write_report",
+]
+
+#: The window movements whose customers the appendix lists, and how many of each.
+APPENDIX_MOVEMENTS = ("churn", "contraction", "expansion")
+APPENDIX_ROWS = 25
+
+_RATES = (
+    ("grr", "Gross revenue retention", "GRR"),
+    ("nrr", "Net revenue retention", "NRR"),
+    ("logo_retention", "Logo retention", "Logos"),
+)
+#: Plotly's options for every chart: no logo link, no editing, SVG download of the chart.
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {}}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline rate with what a reader needs to judge it."""
+
+    metric: str
+    title: str
+    short: str
+    value: float | None
+    #: The same window a year earlier (None when the data is too short).
+    year_earlier: float | None
+    year_earlier_month: str
+    band: str | None
+    band_range: str | None
+    band_meaning: str | None
+    median: float | None
+    low: float | None
+    high: float | None
+    level: float | None
+    #: Whether the interval includes the benchmark median (METRICS.md §7 small base).
+    small_base: bool
+
+    @property
+    def change_points(self) -> float | None:
+        if self.value is None or self.year_earlier is None:
+            return None
+        return (self.value - self.year_earlier) * 100
+
+    @property
+    def arrow(self) -> str:
+        change = self.change_points
+        if change is None:
+            return ""
+        return "▲" if change > 0.05 else "▼" if change < -0.05 else "▶"
+
+
+def _window_row(ov: Overview, as_of: int) -> dict[str, Any] | None:
+    wanted = month_label(as_of)
+    return next(
+        (
+            r
+            for r in retention_records(ov.metrics, groups=False)
+            if r["as_of"] == wanted and r["window_months"] == ov.window
+        ),
+        None,
+    )
+
+
+def headlines(ov: Overview) -> list[Headline]:
+    """GRR, NRR and logo retention of the headline window, against a year earlier."""
+    now = _window_row(ov, ov.as_of)
+    before = _window_row(ov, ov.as_of - 12)
+    placements = {p.metric: p for p in ov.diagnosis.placements} if ov.diagnosis else {}
+    cohort = ov.intervals.get(ov.as_of, ov.window) if ov.intervals else None
+    small = _small_base_metrics(ov)
+    out = []
+    for metric, title, short in _RATES:
+        placement = placements.get(metric)
+        band = placement.band if placement else None
+        interval = cohort.rate(metric) if cohort else None
+        out.append(
+            Headline(
+                metric=metric,
+                title=title,
+                short=short,
+                value=now[metric] if now else None,
+                year_earlier=before[metric] if before else None,
+                year_earlier_month=month_label(ov.as_of - 12),
+                band=band.label if band else None,
+                band_range=band.describe() if band else None,
+                band_meaning=band.meaning if band else None,
+                median=placement.median if placement else None,
+                low=interval.low if interval else None,
+                high=interval.high if interval else None,
+                level=ov.intervals.level if ov.intervals else None,
+                small_base=metric in small,
+            )
+        )
+    return out
+
+
+def _small_base_metrics(ov: Overview) -> set[str]:
+    """The rates whose interval includes their benchmark median (too few customers to tell)."""
+    if ov.intervals is None:
+        return set()
+    cohort = ov.intervals.get(ov.as_of, ov.window)
+    if cohort is None:
+        return set()
+    medians = {m: x.value for m, x in ov.benchmarks.medians.items()}
+    out = set()
+    for metric, median in medians.items():
+        if metric not in (m for m, _, _ in _RATES):
+            continue  # a benchmark of a rate the bootstrap does not cover
+        interval = cohort.rate(metric)
+        low, high = interval.low, interval.high
+        if low is not None and high is not None and low <= median <= high:
+            out.add(metric)
+    return out
+
+
+def summary_sentence(ov: Overview) -> str:
+    """The answer in one sentence, from the headline window's figures."""
+    row = _window_row(ov, ov.as_of)
+    if row is None or row["grr"] is None:
+        return (
+            f"No customer was paying at the start of the {ov.window}-month window "
+            f"ending {ov.as_of_label}, so retention cannot be measured there."
+        )
+    return (
+        f"The {row['customers']:,} customers paying in {month_label(ov.as_of - ov.window)} "
+        f"(MRR {display_money(row['starting_mrr'])}) kept {row['grr']:.1%} of that revenue "
+        f"by {ov.as_of_label} counting only what they lost (GRR), and "
+        f"{row['nrr']:.1%} once their expansion is added (NRR); "
+        f"{row['logo_retention']:.1%} of them were still paying (logo retention)."
+    )
+
+
+def _appendix(ov: Overview) -> list[dict[str, Any]]:
+    """The customers behind each movement of the headline window, largest first."""
+    if ov.explain is None:
+        return []
+    customers = ov.explain.customers
+    attributes = [
+        c
+        for c in customers.column_names
+        if c not in ("customer_id", "start_mrr", "end_mrr", "change", "movement")
+    ]
+    sections = []
+    for movement in APPENDIX_MOVEMENTS:
+        chosen: pa.Table = customers.filter(pc.equal(customers["movement"], movement))
+        total = chosen.num_rows
+        # Already sorted by |change| descending, then customer id (ExplainResult).
+        rows = chosen.slice(0, APPENDIX_ROWS).to_pylist()
+        change_total: Decimal = sum(
+            (r or Decimal(0) for r in chosen.column("change").to_pylist()), Decimal(0)
+        )
+        sections.append(
+            {
+                "movement": movement,
+                "total": total,
+                "shown": len(rows),
+                "change_total": display_money(change_total),
+                "attributes": attributes,
+                "rows": [
+                    {
+                        "customer_id": r["customer_id"],
+                        "start": display_money(r["start_mrr"]),
+                        "start_value": format_money(r["start_mrr"]),
+                        "end": display_money(r["end_mrr"]),
+                        "end_value": format_money(r["end_mrr"]),
+                        "change": display_money(r["change"]),
+                        "change_value": format_money(r["change"]),
+                        "attributes": [r[a] for a in attributes],
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    return sections
+
+
+def _chart_html(chart: Chart) -> str:
+    return pio.to_html(
+        chart.figure,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=chart.id,
+        config=_PLOTLY_CONFIG,
+        validate=False,
+    )
+
+
+def _currency(ov: Overview) -> str:
+    """How amounts were converted, in words (the JSON's ``currency`` says it per table)."""
+    info = ov.input.currency
+    if info is None:
+        return "amounts as given in the input: one currency, not converted"
+    reporting, currencies = info.get("reporting_currency"), info.get("currencies", [])
+    text = f"{reporting}; the input has {', '.join(currencies)}"
+    if not info.get("converted"):
+        return text
+    text += f", converted with rates from {info.get('rates')}. "
+    if ov.metrics.currency and ov.metrics.retention_spot is not None:
+        text += (
+            "The headline and the trend are at constant currency (both ends of a window at "
+            "the rates of its first month), so exchange-rate moves are not counted as "
+            "expansion or contraction; the bridge shows them as its own fx line. "
+        )
+    return text + "The other analyses convert each month at its own rates (spot)."
+
+
+def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
+    r = ov.input
+    return {
+        "currency": _currency(ov),
+        "path": r.path,
+        "adapter": r.adapter,
+        "layout": r.layout,
+        "snapshot": f"{r.snapshot} day of the month",
+        "rows_read": r.rows_read,
+        "rows_accepted": r.rows_accepted,
+        "rows_rejected": r.rows_rejected,
+        "rejected_by_reason": sorted(r.rejected_by_reason.items()),
+        "money_read": display_money(r.money_read),
+        "money_accepted": display_money(r.money_accepted),
+        "money_rejected": display_money(r.money_rejected),
+        "first_month": month_label(r.months.first),
+        "last_month": month_label(r.months.last),
+        "columns": sorted(r.columns.items()),
+        "attributes": r.attributes,
+        "warnings": r.warnings,
+        "skipped": sorted(ov.skipped.items())
+        + sorted((f"chart {id}", why) for id, why in left_out.items()),
+    }
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v, places=1: "n/a" if v is None else f"{v * 100:.{places}f}%"
+    env.filters["points"] = lambda v: "" if v is None else f"{v:+.1f} pts"
+    return env
+
+
+def _template_source(name: str) -> str:
+    return files("revenue_retention.outputs").joinpath("templates", name).read_text("utf-8")
+
+
+def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
+    """The report as one HTML document (a string of a few MB: Plotly is inlined)."""
+    left_out: dict[str, str] = {}
+    charts = report_charts(ov, left_out) if charts is None else charts
+    env = _environment()
+    data = {
+        "as_of": ov.as_of_label,
+        "window": ov.window,
+        "headline": {
+            h.metric: {
+                "value": h.value,
+                "year_earlier": h.year_earlier,
+                "low": h.low,
+                "high": h.high,
+            }
+            for h in headlines(ov)
+        },
+    }
+    return env.get_template("report.html.j2").render(
+        title=f"Revenue retention to {ov.as_of_label}",
+        version=__version__,
+        ov=ov,
+        source=Path(ov.input.path).name,
+        headlines=headlines(ov),
+        summary=summary_sentence(ov),
+        diagnostics=ov.diagnosis.diagnostics if ov.diagnosis else (),
+        charts=[(c, _chart_html(c)) for c in charts],
+        trust=_trust(ov, left_out),
+        definitions=DEFINITIONS,
+        appendix=_appendix(ov),
+        css=_template_source("report.css"),
+        glue=_template_source("report.js"),
+        plotly_js=get_plotlyjs(),
+        # The headline's machine-readable figures, for scripts and for the browser tests.
+        report_data=data,
+    )
+
+
+def write_report(ov: Overview, path: str | Path) -> Path:
+    """Write the report to ``path`` (parent folders created); return the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_report(ov), encoding="utf-8")
+    return target

@@ -1,0 +1,66 @@
+"""``overview``: every analysis of the report, each the same as when run on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from revenue_retention import (
+    OptionError,
+    compare_methods,
+    compute_concentration,
+    decompose,
+    diagnose,
+    load,
+    seasonality,
+)
+from revenue_retention.analyses.overview import overview, segment_attribute
+from revenue_retention.datasets import write_demo_csv
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_demo_csv(tmp_path_factory.mktemp("demo") / "demo.csv")
+
+
+def test_each_part_equals_its_analysis_run_alone(demo: Path) -> None:
+    data = load(demo)
+    ov = overview(data, resamples=300)
+    assert ov.skipped == {}
+    assert ov.as_of == data.months.last and ov.window == 12
+    assert ov.segment_by == "segment"
+    assert ov.concentration == compute_concentration(data, window_months=12)
+    assert ov.decomposition is not None
+    assert ov.decomposition.totals == decompose(data, window_months=12).totals
+    assert ov.seasonality == seasonality(data)
+    assert ov.methods == compare_methods(data, window_months=12)
+    # The diagnosis reuses the results above; it must be what diagnose() finds alone,
+    # except for the small-base rule, whose bootstrap here has fewer resamples.
+    alone = {d.id: d for d in diagnose(data).diagnostics}
+    assert ov.diagnosis is not None
+    for found in ov.diagnosis.diagnostics:
+        if found.id != "small_base":
+            assert found == alone[found.id]
+
+
+def test_without_line_items_the_decomposition_is_skipped_with_its_reason(
+    tmp_path: Path,
+) -> None:
+    rows = [f"{c},{2023 + m // 12}-{m % 12 + 1:02d},{100 + m}" for c in "ab" for m in range(14)]
+    path = tmp_path / "plain.csv"
+    path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    ov = overview(load(path), resamples=100)
+    assert ov.decomposition is None
+    assert "product" in ov.skipped["decomposition"]
+    assert ov.segment_by == "size_band"  # no attribute: size bands of starting MRR
+
+
+def test_too_short_and_unknown_attribute(tmp_path: Path, demo: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("customer_id,month,mrr\na,2024-01,10\na,2024-06,10\n")
+    with pytest.raises(OptionError, match="needs 13 months"):
+        overview(load(path))
+    with pytest.raises(OptionError):
+        segment_attribute(load(demo), "colour")
+    assert segment_attribute(load(demo), "plan") == "plan"

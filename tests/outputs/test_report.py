@@ -1,0 +1,111 @@
+"""The report's words and figures on a dataset small enough to compute by hand.
+
+Four customers over 25 months (2023-01 to 2025-01), and a fifth won later:
+
+| customer | 2023-01 .. 2023-12 | 2024-01 | 2024-02 .. 2024-06 | 2024-07 .. 2025-01 |
+| -------- | -----------------: | ------: | -----------------: | -----------------: |
+| A        |                100 |     100 |                100 |                100 |
+| B        |                200 |       0 |                  0 |                  0 |
+| C        |                100 |     100 |                100 |                150 |
+| D        |                300 |     300 |                240 |                240 |
+| E        |                  0 |       0 |  80 from 2024-03   |                 80 |
+
+12 months to 2025-01: the cohort is A, C, D (paying in 2024-01): S = 500, contraction 60
+(D), expansion 50 (C), E = 490: GRR 440/500 = 88%, NRR 490/500 = 98%, logos 3/3.
+12 months to 2024-01 (a year earlier): the cohort is A, B, C, D: S = 700, churn 200 (B),
+E = 500: GRR = NRR = 5/7, logos 3/4.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from plotly.offline import get_plotlyjs
+
+from revenue_retention import load
+from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.outputs.report import headlines, render_report, summary_sentence
+
+
+def _months(first: str, last: str) -> list[str]:
+    y, m = map(int, first.split("-"))
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _rows(customer: str, first: str, last: str, mrr: int, segment: str) -> list[str]:
+    return [f"{customer},{month},{mrr},{segment}" for month in _months(first, last)]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Overview:
+    rows = [
+        *_rows("A", "2023-01", "2025-01", 100, "smb"),
+        *_rows("B", "2023-01", "2023-12", 200, "smb"),
+        *_rows("C", "2023-01", "2024-06", 100, "ent"),
+        *_rows("C", "2024-07", "2025-01", 150, "ent"),
+        *_rows("D", "2023-01", "2024-01", 300, "ent"),
+        *_rows("D", "2024-02", "2025-01", 240, "ent"),
+        *_rows("<E&co>", "2024-03", "2025-01", 80, "smb"),
+    ]
+    path = tmp_path_factory.mktemp("small") / "small.csv"
+    path.write_text("customer_id,month,mrr,segment\n" + "\n".join(rows) + "\n")
+    return overview(load(path), resamples=200)
+
+
+def test_headlines_by_hand(small: Overview) -> None:
+    grr, nrr, logos = headlines(small)
+    assert (grr.metric, nrr.metric, logos.metric) == ("grr", "nrr", "logo_retention")
+    assert grr.value == pytest.approx(0.88, abs=1e-12)
+    assert nrr.value == pytest.approx(0.98, abs=1e-12)
+    assert logos.value == 1.0
+    assert grr.year_earlier == pytest.approx(5 / 7, abs=1e-12)
+    assert nrr.year_earlier == pytest.approx(5 / 7, abs=1e-12)
+    assert logos.year_earlier == 0.75
+    assert grr.year_earlier_month == "2024-01"
+    assert grr.change_points == pytest.approx((0.88 - 5 / 7) * 100)
+    assert (grr.arrow, nrr.arrow, logos.arrow) == ("▲", "▲", "▲")
+    # Bands of the built-in benchmarks file (METRICS.md §7).
+    assert (grr.band, grr.band_range) == ("acceptable", "85% to 90%")
+    assert nrr.band == "shrinking base"
+    # Three customers: every interval is wide, and includes the median where there is one.
+    assert grr.low is not None and grr.high is not None and grr.low <= 0.88 <= grr.high
+    assert grr.small_base and nrr.small_base
+
+
+def test_summary_sentence_by_hand(small: Overview) -> None:
+    assert summary_sentence(small) == (
+        "The 3 customers paying in 2024-01 (MRR 500.00) kept 88.0% of that revenue by "
+        "2025-01 counting only what they lost (GRR), and 98.0% once their expansion is added "
+        "(NRR); 100.0% of them were still paying (logo retention)."
+    )
+
+
+def test_rendered_page(small: Overview) -> None:
+    page = render_report(small)
+    assert page.startswith("<!doctype html>")
+    # Plotly's own bundle, inlined once, names addresses it never fetches for these charts
+    # (map tiles, its logo link); the browser test proves no request is made.
+    assert page.count(get_plotlyjs()) == 1
+    ours = page.replace(get_plotlyjs(), "")
+    # Self-contained: no address outside the page, no external script or style.
+    for outside in ('src="http', 'href="http', "src='http", "@import", "<link "):
+        assert outside not in ours
+    assert "Content-Security-Policy" in page
+    assert 'value="0.88"' in page
+    # The appendix lists D's contraction and C's expansion, exactly, with escaped ids.
+    assert 'data-sort="-60.00"' in page and 'data-sort="50.00"' in page
+    assert "&lt;E&amp;co&gt;" not in page.split('id="customers"')[1]  # E is not in the cohort
+    assert "<E&co>" not in page
+    assert "Rows read" in page and 'id="rows-read" value="98"' in page
+
+
+def test_written_file(small: Overview, tmp_path: Path) -> None:
+    from revenue_retention.outputs.report import write_report
+
+    target = write_report(small, tmp_path / "nested" / "r.html")
+    assert target.read_text(encoding="utf-8") == render_report(small)
