@@ -128,7 +128,7 @@ def plan(
         ]
         runs.append(("hand-written SQL", windows, command, result))
     for way in ("polars", "pandas"):
-        if way == "pandas" and SIZES[size] > SIZES[args.pandas_max]:
+        if SIZES[size] > SIZES[getattr(args, f"{way}_max")]:
             continue
         result = out / f"{way}.json"
         command = [
@@ -165,6 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1m,10m,50m", help=f"comma list of {', '.join(SIZES)}")
     parser.add_argument("--pandas-max", default="50m", help="largest size pandas is run on")
+    parser.add_argument("--polars-max", default="50m", help="largest size Polars is run on")
     parser.add_argument("--spark-max", default="10m", help="largest size Spark is run on")
     parser.add_argument("--note", default="", help="a line on the run's conditions (load)")
     parser.add_argument(
@@ -194,7 +195,9 @@ def main() -> None:
             if name.startswith("retention"):
                 numbers = normalised_retention_json(result)
             results[(name, windows)] = numbers
-            rows.append((size, n_rows, name, windows, wall, rss, ""))
+            # The JVM is a process of its own, not counted in the driver's peak RSS.
+            note = "peak RSS: the Python driver only" if "spark" in name else ""
+            rows.append((size, n_rows, name, windows, wall, rss, note))
         for (name, windows), numbers in results.items():
             reference = results.get(("hand-written SQL", windows))
             if reference is not None and numbers != reference:
