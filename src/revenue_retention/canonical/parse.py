@@ -23,9 +23,9 @@ __all__ = [
     "amount_value",
     "date_reason",
     "date_value",
-    "is_blank",
     "display_amount",
     "display_evidence",
+    "is_blank",
     "negative_reason",
     "text_of",
     "typed_amount",
@@ -180,6 +180,8 @@ def typed_date_reason(value: ir.DateValue, *, required: bool) -> ir.StringValue:
         (value.year() < 1, RejectReason.INVALID_DATE.value),
         else_=_NO_REASON,
     )
+
+
 # Display-format amounts (a spreadsheet's ``$1,234.50``, ``(1.234,50 EUR)``): the symbols
 # are dropped, parentheses mean minus, and the separators are read only when they can be
 # read one way. ``1,234`` is 1234 with a decimal point and 1.234 with a decimal comma, so it

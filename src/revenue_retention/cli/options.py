@@ -10,8 +10,8 @@ import typer
 __all__ = [
     "AS_OF",
     "COLUMNS",
-    "ENGINE",
     "DECIMAL_SEPARATOR",
+    "ENGINE",
     "FORMAT",
     "FX_RATE",
     "FX_RATES",

@@ -17,8 +17,8 @@ from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
-    ENGINE,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FORMAT,
     FX_RATE,
     FX_RATES,

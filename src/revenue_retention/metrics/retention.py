@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.metrics._common import month_start_of, paying, rate, resolve
+from revenue_retention.metrics._common import month_spine, month_start_of, paying, rate, resolve
 from revenue_retention.metrics.flows import month_flows, paying_rows, retention_from_flows
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
