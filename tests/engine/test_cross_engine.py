@@ -117,15 +117,19 @@ def test_metrics_json_is_identical_on_every_engine_and_equals_the_oracle(
 ) -> None:
     assume(data.rows)
     loaded = every_engine(data.rows, tmp_path_factory.mktemp("engines"), spark, postgres_url)
-    reference = documents(loaded["duckdb csv"])
-    assert_equals_oracle(json.loads(reference), data.rows)
-    for name, dataset in loaded.items():
-        assert documents(dataset) == reference, name
-        assert dataset.report.money_read == sum((r[2] for r in data.rows), Decimal(0))
-    # Groups on Spark are covered by the demo company below (each Spark query costs seconds).
-    by_segment = {n: documents(d, by=("segment",)) for n, d in loaded.items() if "spark" not in n}
-    assert len(set(by_segment.values())) == 1, by_segment.keys()
-    loaded["postgres table"].con.disconnect()
+    try:
+        reference = documents(loaded["duckdb csv"])
+        assert_equals_oracle(json.loads(reference), data.rows)
+        for name, dataset in loaded.items():
+            assert documents(dataset) == reference, name
+            assert dataset.report.money_read == sum((r[2] for r in data.rows), Decimal(0))
+        # Groups on Spark are covered by the demo company below (a Spark query costs seconds).
+        by_segment = {
+            n: documents(d, by=("segment",)) for n, d in loaded.items() if "spark" not in n
+        }
+        assert len(set(by_segment.values())) == 1, by_segment.keys()
+    finally:
+        loaded["postgres table"].con.disconnect()
 
 
 def test_demo_company_is_identical_on_every_engine(
@@ -142,9 +146,11 @@ def test_demo_company_is_identical_on_every_engine(
         "spark": rr.load(parquet, engine=spark),
         "postgres": rr.load(postgres_url, table=table),
     }
-    reference = documents(loaded["duckdb"], by=("segment",))
-    assert json.loads(reference)["input"]["rows_read"] == demo.num_rows
-    for name, dataset in loaded.items():
-        assert documents(dataset, by=("segment",)) == reference, name
-        assert dataset.report.money_read == pa.compute.sum(demo["mrr"]).as_py()
-    loaded["postgres"].con.disconnect()
+    try:
+        reference = documents(loaded["duckdb"], by=("segment",))
+        assert json.loads(reference)["input"]["rows_read"] == demo.num_rows
+        for name, dataset in loaded.items():
+            assert documents(dataset, by=("segment",)) == reference, name
+            assert dataset.report.money_read == pa.compute.sum(demo["mrr"]).as_py()
+    finally:
+        loaded["postgres"].con.disconnect()

@@ -863,7 +863,8 @@ def _id_warnings(table: ir.Table) -> list[str]:
     if not row["groups"]:
         return []
     sample = (
-        folded.semi_join(clashes.limit(3), "_folded")
+        # The first three in order, so that every engine names the same examples.
+        folded.semi_join(clashes.order_by("_folded").limit(3), "_folded")
         .select("_folded", "customer_id")
         .distinct()
         .order_by(["_folded", "customer_id"])
