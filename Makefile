@@ -31,8 +31,9 @@ pytest: $(STAMP)
 
 test: lint typecheck imports pytest
 
+SIZES ?= 1m,10m,50m
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

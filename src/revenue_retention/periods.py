@@ -91,8 +91,8 @@ def parse_windows(windows: str | Iterable[int]) -> tuple[int, ...]:
 
 
 def month_index_of(date: ir.DateValue | ir.TimestampValue) -> ir.IntegerValue:
-    """Engine expression: the month index of a date column."""
-    return date.year() * 12 + date.month() - 1
+    """Engine expression: the month index of a date column (64-bit on every engine)."""
+    return date.year().cast("int64") * 12 + date.month().cast("int64") - 1
 
 
 def month_start_of_index(index: ir.IntegerValue) -> ir.DateValue:

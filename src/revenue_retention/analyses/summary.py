@@ -7,11 +7,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import pyarrow as pa
+import pyarrow.compute
 
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, bridge, retention
+from revenue_retention.metrics.flows import (
+    bridge_from_flows,
+    month_flows,
+    paying_rows,
+    retention_from_flows,
+)
 from revenue_retention.metrics.fx import constant_currency_retention, fx_bridge
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, check_groups
 from revenue_retention.metrics.methods import method_retention, parse_method
@@ -130,12 +138,23 @@ def compute_metrics(
                 "bridge": "spot: each month at its own rates",
             },
         }
+    # The bridge and cohort retention read the same monthly totals: one pass over the rows,
+    # first assuming one row per customer-month (the cheap shape), again if that was wrong.
+    rows, _ = paying_rows(data)
+    found = run(month_flows(rows, data.months, windows, line_items=False))
+    if pa.compute.sum(found["repeated"]).as_py():
+        found = run(month_flows(rows, data.months, windows, line_items=True))
+    flows = ibis.memtable(found)
     return MetricsResult(
         input=data.report,
         windows=windows,
         method=method,
-        bridge=run(bridge(data)),
-        retention=run(method_retention(data, method, windows=windows)),
+        bridge=run(bridge_from_flows(flows, data.months)),
+        retention=run(
+            retention_from_flows(flows, data.months, windows)
+            if method == METHOD
+            else method_retention(data, method, windows=windows)
+        ),
         by=by,
         bridge_by=run(bridge(data, by=by, size_bands=size_bands)) if by else None,
         retention_by=(

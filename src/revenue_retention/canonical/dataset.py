@@ -104,6 +104,10 @@ class Dataset:
     rejects: ir.Table
     #: Accepted rows as read (line items), with typed ``quantity``/``unit_price`` when given.
     line_items: ir.Table
+    #: When ``table`` is computed on demand (a source cheap to scan again), the accepted
+    #: rows before line items are summed (``customer_id, month_index, mrr``): metrics that
+    #: can sum line items themselves read these instead of grouping first.
+    rows: ir.Table | None = None
     #: Several currencies converted to the reporting one (``None`` for a single currency):
     #: ``table.mrr`` is then at spot rates, and this holds the local amounts and rates.
     fx: Fx | None = None

@@ -17,6 +17,7 @@ from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_c
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
+    PARSED,
     DecimalStyle,
     amount_syntax_reason,
     amount_value,
@@ -25,15 +26,23 @@ from revenue_retention.canonical.parse import (
     decimal_style,
     display_amount,
     display_evidence,
+    is_blank,
     negative_reason,
     text_of,
+    typed_amount,
+    typed_date,
+    typed_date_reason,
 )
 from revenue_retention.engine import (
     LINE_COLUMN,
+    capability,
     connect,
+    copy_as_text,
     describe_error,
     engine_errors,
+    is_url,
     materialize,
+    redact,
 )
 from revenue_retention.errors import (
     BadRow,
@@ -44,7 +53,7 @@ from revenue_retention.errors import (
     RejectReason,
     SourceError,
 )
-from revenue_retention.inputs import Raw, read_source
+from revenue_retention.inputs import Raw, read_source, read_table
 from revenue_retention.money import MONEY, MONEY_SCALE, format_money
 from revenue_retention.periods import (
     MonthRange,
@@ -63,19 +72,21 @@ _NO_TEXT = ibis.null("string")
 
 
 def load(
-    source: str | Path,
+    source: str | Path | None,
     *,
+    table: str | None = None,
     columns: Mapping[str, str] | None = None,
     as_of: str | int | None = None,
     snapshot: Snapshot = "last",
     on_bad_rows: OnBadRows = "raise",
-    engine: str | BaseBackend = "duckdb",
+    engine: str | BaseBackend | Any = "duckdb",
     input_format: str | None = None,
     sheet: str | None = None,
     decimal_separator: str | None = None,
     fx_rates: str | Path | None = None,
     fixed_rates: Mapping[str, Decimal] | None = None,
     reporting_currency: str | None = None,
+    spark_master: str | None = None,
 ) -> Dataset:
     """Read billing data into the canonical customer-month table (METRICS.md §1).
 
@@ -83,7 +94,12 @@ def load(
     ----------
     source
         A CSV or Parquet file in the ``long`` layout (``customer_id, month, mrr``) or the
-        ``periods`` layout (``customer_id, start_date, end_date, mrr``), told apart by header.
+        ``periods`` layout (``customer_id, start_date, end_date, mrr``), told apart by header;
+        or a database URL (``postgresql://user@host/db``, ``duckdb:///path.db``,
+        ``sqlite:///path.db``) with ``table``; or None with ``table`` to read a table of
+        ``engine`` (e.g. of a SparkSession's catalog).
+    table
+        The table to read (``schema.table`` allowed), for a database URL or an engine.
     columns
         ``role -> column`` overrides when the header uses other names.
     as_of
@@ -95,7 +111,8 @@ def load(
         ``"raise"`` stops at any bad row with ``BadRowsError``; ``"reject"`` sets them aside
         in ``Dataset.rejects`` and computes on the rest.
     engine
-        ``"duckdb"`` or an open Ibis backend.
+        ``"duckdb"`` (default), ``"spark"``, an open SparkSession, or an open Ibis backend.
+        With a database URL, the computation runs in that database instead.
     input_format
         Name of the input adapter, when its detection should be bypassed.
     sheet
@@ -109,6 +126,8 @@ def load(
         With a ``currency`` column: fixed rates to the reporting currency (``{"EUR": 1.08}``).
     reporting_currency
         The currency figures are reported in (default: the data's only currency).
+    spark_master
+        With ``engine="spark"``: the master of the new session (default ``local[*]``).
 
     Returns
     -------
@@ -134,33 +153,87 @@ def load(
         raise OptionError("on_bad_rows", on_bad_rows, "must be 'raise' or 'reject'")
     as_of_index = parse_month(as_of) if isinstance(as_of, str) else as_of
 
-    con = connect(engine)
-    raw = read_source(source, con, input_format, sheet=sheet)
-    if raw.roles is not None and raw.layout is not None:
-        cmap = preset_columns(
-            raw.columns, raw.path, raw.roles, raw.layout, raw.adapter, parse_overrides(columns)
-        )
-    else:
-        cmap = map_columns(raw.columns, raw.path, columns)
-    fixed = dict(fixed_rates or {})
-    if "currency" not in cmap.roles and (fx_rates is not None or fixed):
-        raise OptionError(
-            "--fx-rates" if fx_rates is not None else "--fx-rate",
-            str(fx_rates) if fx_rates is not None else ",".join(fixed),
-            f"needs a currency column in {raw.path}",
-        )
+    con, raw = _open(source, table, engine, input_format, spark_master, sheet)
     try:
+        if raw.roles is not None and raw.layout is not None:
+            cmap = preset_columns(
+                raw.columns, raw.path, raw.roles, raw.layout, raw.adapter, parse_overrides(columns)
+            )
+        else:
+            cmap = map_columns(raw.columns, raw.path, columns)
+        fixed = dict(fixed_rates or {})
+        if "currency" not in cmap.roles and (fx_rates is not None or fixed):
+            raise OptionError(
+                "--fx-rates" if fx_rates is not None else "--fx-rate",
+                str(fx_rates) if fx_rates is not None else ",".join(fixed),
+                f"needs a currency column in {raw.path}",
+            )
         shaped = _Shaped(raw, cmap, decimal_separator, snapshot)
         # Parsed and validated once: the counts, the canonical table and the examples of
-        # bad rows all read this table instead of parsing the file again.
-        rows = materialize(con, shaped.validated(fast=True), "validated")
+        # bad rows all read this table instead of parsing the file again; or, for a typed
+        # source the engine scans cheaply, validated again by each query instead.
+        validated = shaped.validated(fast=True)
+        lazy = (
+            raw.rescan
+            and capability(con, "rescan") == "lazy"
+            and cmap.layout == "long"
+            and not cmap.rules
+            and "currency" not in cmap.roles
+        )
+        rows = validated if lazy else materialize(con, validated, "validated")
         if "currency" in cmap.roles:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
-        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows)
+        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
+        _close_own(con, source)
         raise SourceError(raw.path, f"cannot be read: {describe_error(error)}") from None
+    except BaseException:
+        _close_own(con, source)
+        raise
+
+
+def _close_own(con: BaseBackend, source: str | Path | None) -> None:
+    """Close a database connection this call opened from a URL (not one it was given)."""
+    if is_url(source):
+        con.disconnect()
+
+
+def _open(
+    source: str | Path | None,
+    table: str | None,
+    engine: str | BaseBackend | Any,
+    input_format: str | None,
+    spark_master: str | None,
+    sheet: str | None = None,
+) -> tuple[BaseBackend, Raw]:
+    """The engine to compute in and the raw input: a file it scans, or a table it holds."""
+    if is_url(source):
+        assert isinstance(source, str)
+        if table is None:
+            raise OptionError("--table", None, "is needed with a database URL: name the table")
+        label = f"{redact(source)} {table}"
+        con = connect(source)
+        try:
+            if capability(con, "computes") == "duckdb":
+                found = read_table(con, table, label).table.drop(LINE_COLUMN)
+                copy = connect("duckdb")
+                copied = copy_as_text(found, copy).get_name()
+                con.disconnect()
+                return copy, read_table(copy, copied, label, adapter="sqlite")
+            return con, read_table(con, table, label)
+        except BaseException:
+            con.disconnect()
+            raise
+    con = connect(engine, spark_master=spark_master)
+    if table is not None:
+        if source is not None:
+            raise OptionError("--table", table, "reads a database table; drop the file name")
+        return con, read_table(con, table, table)
+    if source is None:
+        raise OptionError("source", None, "is needed: a file, or a database URL with a table")
+    return con, read_source(source, con, input_format, sheet=sheet)
 
 
 #: Customer names of a cube's totals rows.
@@ -304,11 +377,14 @@ def _load_rows(
     as_of_index: int | None,
     snapshot: Snapshot,
     on_bad_rows: OnBadRows,
+    lazy: bool = False,
 ) -> Dataset:
     """Count, check and canonicalise the validated rows (every query runs from here).
 
     ``rows`` may lack line numbers (a parallel scan); whatever names a line (examples of
     bad rows, the rejects, the line items) reads a lazily numbered validation instead.
+    ``lazy``: nothing is stored; each query validates the (typed, columnar) source again,
+    which costs less than writing and reading back a copy of it.
     """
     raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
@@ -363,9 +439,11 @@ def _load_rows(
         )
         kept_expr = lines.local.sum()
     else:
-        table = materialize(con, _customer_months(accepted, cmap, months, snapshot), "canonical")
+        canonical = _customer_months(accepted, cmap, months, snapshot)
+        table = canonical if lazy else materialize(con, canonical, "canonical")
         kept_expr = table.mrr.sum()
-    if cmap.layout in ("long", "wide"):
+    # With a lazy table the sum would be the accepted money by construction: not checked.
+    if cmap.layout in ("long", "wide") and not lazy:
         # Canonicalisation only groups and sums: every accepted cent up to the last month
         # analysed must still be there. A difference is a bug, never a data problem.
         kept = kept_expr.to_pyarrow().as_py() or Decimal(0)
@@ -375,7 +453,7 @@ def _load_rows(
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
         warnings=tuple(warnings)
-        + tuple(_id_warnings(table))
+        + tuple(_id_warnings(table) if _ids_may_clash(raw, cmap) else ())
         + (
             (
                 f"attribute columns kept under another name, as the tool uses theirs: "
@@ -421,6 +499,13 @@ def _load_rows(
         )
         .rename(line="_rr_line"),
         fx=fx_data,
+        # Accepted amounts are below 10^12 each: the narrow decimal holds them exactly and
+        # sums faster than the 38-digit one in the window frames that read these rows.
+        rows=accepted.select(
+            "customer_id", month_index=month_index_of(accepted.month), mrr=accepted.mrr.cast(PARSED)
+        )
+        if lazy
+        else None,
     )
 
 
@@ -495,7 +580,16 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
     dates = [r for r in _DATES if r in col]
     amounts = [r for r in _AMOUNTS if r in col]
 
-    texts = {f"_t_{r}": text_of(col[r]) for r in ("customer_id", *dates, *amounts)}
+    # Typed columns (dates, integers, decimals) are validated as they are; others as text.
+    # A cube's display-format cells and an export's rules are read as text.
+    typed_dates: dict[str, ir.DateValue] = {}
+    typed_amounts: dict[str, tuple[ir.DecimalValue, ir.StringValue]] = {}
+    if cmap.layout != "wide" and not cmap.rules:
+        typed_dates = {r: v for r in dates if (v := typed_date(col[r])) is not None}
+        typed_amounts = {r: v for r in amounts if (v := typed_amount(col[r])) is not None}
+    as_text = [r for r in (*dates, *amounts) if r not in typed_dates and r not in typed_amounts]
+
+    texts = {f"_t_{r}": text_of(col[r]) for r in as_text}
     if cmap.rules == billing.SUBSCRIPTIONS and "quantity" in col:
         texts["_t_quantity"] = ibis.coalesce(texts["_t_quantity"], ibis.literal("1"))
     ambiguous: dict[str, ir.Value] = {}
@@ -503,25 +597,39 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
         # A cube's cells are in the spreadsheet's display format ($1,234.50).
         texts["_t_mrr"], ambiguous["_amb_mrr"] = display_amount(texts["_t_mrr"], style)
     text = t.mutate(**texts).mutate(**ambiguous)
-    syntax = {r: amount_syntax_reason(text[f"_t_{r}"]) for r in amounts}
+    syntax = {r: amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text}
     if ambiguous:
         syntax["mrr"] = ibis.ifelse(
             text._amb_mrr.fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax["mrr"]
         )
     parsed = text.mutate(
-        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates},
+        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates if r not in typed_dates},
         **{f"_r_{r}": reason for r, reason in syntax.items()},
+        **{f"_v_{r}": value for r, value in typed_dates.items()},
+        **{f"_v_{r}": value for r, (value, _) in typed_amounts.items()},
+        **{f"_r_{r}": reason for r, (_, reason) in typed_amounts.items()},
     )
     valued = parsed.mutate(
-        **{f"_v_{r}": amount_value(parsed[f"_t_{r}"], parsed[f"_r_{r}"]) for r in amounts},
+        **{
+            f"_v_{r}": amount_value(parsed[f"_t_{r}"], parsed[f"_r_{r}"])
+            for r in amounts
+            if r in as_text
+        },
         **{
             f"_r_{r}": date_reason(
                 parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=_date_required(r, cmap)
             )
             for r in dates
+            if r in as_text
+        },
+        **{
+            f"_r_{r}": typed_date_reason(parsed[f"_v_{r}"], required=_date_required(r, cmap))
+            for r in typed_dates
         },
         _r_customer_id=ibis.ifelse(
-            parsed._t_customer_id.isnull(), RejectReason.MISSING_CUSTOMER_ID.value, _NO_TEXT
+            is_blank(col["customer_id"]),
+            RejectReason.MISSING_CUSTOMER_ID.value,
+            _NO_TEXT,
         ),
     )
     currency: dict[str, ir.Value] = {}
@@ -542,7 +650,9 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
     if amount is None:
         # Six-place factors multiply at scale 12 (up to 10^24, inside 38 digits); the
         # product must be exact at the money scale and as small as any other amount.
-        product = (checked._v_quantity * checked._v_unit_price).cast(_PRODUCT)
+        # One factor at 18 digits keeps the product's type within 38 digits at scale 12 on
+        # every engine (Spark would otherwise round it to scale 6 to fit).
+        product = (checked._v_quantity * checked._v_unit_price.cast(PARSED)).cast(_PRODUCT)
         amount = product.cast(MONEY)
         exact = (amount.cast(_PRODUCT) == product).fill_null(True)
         small = (product < 10**MAX_INTEGER_DIGITS).fill_null(True)
@@ -711,6 +821,19 @@ def _count(
     }
 
 
+def _ids_may_clash(raw: Raw, cmap: ColumnMap) -> bool:
+    """Whether two ids of the source fold to the same one: a cheap test on distinct ids.
+
+    The distinct ids are few next to the rows, so this costs far less than grouping every
+    row by its folded id; only when it finds something are the accepted ids examined.
+    """
+    ids = raw.fast.select(customer_id=raw.fast[cmap.roles["customer_id"]].cast("string"))
+    ids = ids.distinct()
+    folded = ids.customer_id.strip().lower().nunique()
+    found = ids.aggregate(ids=ids.count(), folded=folded).to_pyarrow().to_pylist()[0]
+    return bool(found["ids"] != found["folded"])
+
+
 def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-(reason, currency) counts folded back to per reason (a handful of rows)."""
     merged: dict[str | None, dict[str, Any]] = {}
@@ -740,7 +863,8 @@ def _id_warnings(table: ir.Table) -> list[str]:
     if not row["groups"]:
         return []
     sample = (
-        folded.semi_join(clashes.limit(3), "_folded")
+        # The first three in order, so that every engine names the same examples.
+        folded.semi_join(clashes.order_by("_folded").limit(3), "_folded")
         .select("_folded", "customer_id")
         .distinct()
         .order_by(["_folded", "customer_id"])

@@ -17,6 +17,7 @@ from revenue_retention.money import MONEY, MONEY_SCALE
 
 __all__ = [
     "MAX_INTEGER_DIGITS",
+    "PARSED",
     "DecimalStyle",
     "amount_syntax_reason",
     "amount_value",
@@ -24,8 +25,12 @@ __all__ = [
     "date_value",
     "display_amount",
     "display_evidence",
+    "is_blank",
     "negative_reason",
     "text_of",
+    "typed_amount",
+    "typed_date",
+    "typed_date_reason",
 ]
 
 #: How a display-format amount writes its decimals: ``"."`` (1,234.56), ``","``
@@ -40,12 +45,72 @@ _FITS_SCALE = rf"^[+-]?[0-9]*(\.[0-9]{{0,{MONEY_SCALE}}}0*)?$"
 MAX_INTEGER_DIGITS = 12
 #: Text is parsed at the narrow width, then widened: exact for every accepted amount, and
 #: DuckDB parses text into 64-bit decimals about 100 times faster than into 128-bit ones.
-_PARSED = dt.Decimal(18, MONEY_SCALE)
+PARSED = dt.Decimal(18, MONEY_SCALE)
 _FITS_PRECISION = rf"^[+-]?0*[0-9]{{0,{MAX_INTEGER_DIGITS}}}(\.[0-9]*)?$"
-_MONTH_ONLY = r"^[0-9]{4}-[0-9]{1,2}$"
+# Months 1-12 and days 1-31 only: a date out of these ranges never reaches the cast, which
+# some engines (PostgreSQL) do not "try" but fail on. Days past a month's end (Feb 30)
+# still do; DuckDB and Spark reject those row by row.
+_MM = r"(0?[1-9]|1[0-2])"
+_DD = r"(0?[1-9]|[12][0-9]|3[01])"
+_MONTH_ONLY = rf"^[0-9]{{4}}-{_MM}$"
 _YEAR_FIRST = r"^[0-9]{4}[/.][0-9]{1,2}([/.][0-9]{1,2})?$"
-_DATE_PREFIX = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
+_DATE_PREFIX = rf"^([0-9]{{4}}-{_MM}-{_DD})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
 _NO_REASON = ibis.null("string")
+_SPACES = (" ", "\t", "\n", "\r", "\x0b", "\x0c")
+
+
+def typed_date(column: ir.Value) -> ir.DateValue | None:
+    """A date or timestamp column's date, read as is; None for any other type (parsed as text).
+
+    A typed source (Parquet, a database table) already holds dates: printing them as text
+    and parsing them back is most of the cost of loading it.
+    """
+    kind = column.type()
+    if kind.is_date():
+        return column
+    if kind.is_timestamp():
+        return column.date()
+    return None
+
+
+def typed_amount(column: ir.Value) -> tuple[ir.DecimalValue, ir.StringValue] | None:
+    """An integer or decimal column's exact amount and reason, or None to parse it as text.
+
+    Decimals with more than six places are parsed as text, where the check that the extra
+    places are zeros already lives; floats too, as their text is what the source meant.
+    """
+    kind = column.type()
+    if not (kind.is_integer() or (kind.is_decimal() and (kind.scale or 0) <= MONEY_SCALE)):
+        return None
+    integer_digits = (
+        kind.precision - (kind.scale or 0)
+        if kind.is_decimal() and kind.precision is not None
+        else 38
+    )
+    too_large: ir.BooleanValue = ibis.literal(False)
+    if integer_digits > MAX_INTEGER_DIGITS:
+        too_large = (column.abs() >= 10**MAX_INTEGER_DIGITS).fill_null(False)
+    # Too large a value is replaced before the cast, so that no engine overflows on it.
+    fitting = ibis.ifelse(too_large, 0, column).cast(PARSED).cast(MONEY)
+    value = ibis.ifelse(too_large, ibis.null(MONEY), fitting)
+    reason = ibis.cases(
+        (column.isnull(), RejectReason.MISSING_AMOUNT.value),
+        (too_large, RejectReason.AMOUNT_TOO_LARGE.value),
+        else_=_NO_REASON,
+    )
+    return value, reason
+
+
+def is_blank(column: ir.Value) -> ir.BooleanValue:
+    """Whether a value is missing: null, or text of white space only.
+
+    Trimming every value costs a large share of validating a typed file, so only text
+    that starts or ends with white space (rare) is trimmed to decide.
+    """
+    if not column.type().is_string():
+        return column.isnull()
+    edges = column.substr(0, 1).isin(_SPACES) | column.right(1).isin(_SPACES)
+    return column.isnull() | (column == "") | (edges & text_of(column).isnull())
 
 
 def text_of(column: ir.Value) -> ir.StringValue:
@@ -72,7 +137,7 @@ def amount_syntax_reason(text: ir.StringValue) -> ir.StringValue:
 
 def amount_value(text: ir.StringValue, syntax_reason: ir.StringValue) -> ir.DecimalValue:
     """The exact amount of text whose syntax is valid, else null."""
-    return ibis.ifelse(syntax_reason.isnull(), text.try_cast(_PARSED).cast(MONEY), ibis.null(MONEY))
+    return ibis.ifelse(syntax_reason.isnull(), text.try_cast(PARSED).cast(MONEY), ibis.null(MONEY))
 
 
 def negative_reason(value: ir.DecimalValue, reason: ir.StringValue) -> ir.StringValue:
@@ -103,6 +168,16 @@ def date_reason(text: ir.StringValue, value: ir.DateValue, *, required: bool) ->
     return ibis.cases(
         (text.isnull(), ibis.literal(missing, type="string")),
         (value.isnull(), RejectReason.INVALID_DATE.value),
+        else_=_NO_REASON,
+    )
+
+
+def typed_date_reason(value: ir.DateValue, *, required: bool) -> ir.StringValue:
+    """Why a typed date is rejected: missing when required, or before year 1."""
+    missing = RejectReason.MISSING_DATE.value if required else None
+    return ibis.cases(
+        (value.isnull(), ibis.literal(missing, type="string")),
+        (value.year() < 1, RejectReason.INVALID_DATE.value),
         else_=_NO_REASON,
     )
 

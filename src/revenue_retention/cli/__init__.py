@@ -27,6 +27,7 @@ from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
 from revenue_retention.cli import seasonality as seasonality_command
+from revenue_retention.cli.common import close_connections
 from revenue_retention.errors import RetentionError
 
 __all__ = ["app", "main"]
@@ -68,6 +69,8 @@ def _guard(command: F) -> F:
                 markup=False,
             )
             raise typer.Exit(EXIT_BUG) from None
+        finally:
+            close_connections()
 
     return guarded  # type: ignore[return-value]
 

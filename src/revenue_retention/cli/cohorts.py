@@ -13,6 +13,7 @@ from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FORMAT,
     FX_RATE,
     FX_RATES,
@@ -22,6 +23,9 @@ from revenue_retention.cli.options import (
     REPORTING_CURRENCY,
     SHEET,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -49,8 +53,10 @@ class RelativeTo(enum.StrEnum):
 
 
 def cohorts(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     metric: CohortMetric = typer.Option(
         CohortMetric.nrr,
@@ -77,6 +83,9 @@ def cohorts(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     sheet: str | None = SHEET,
     decimal_separator: str | None = DECIMAL_SEPARATOR,
     fx_rates: Path | None = FX_RATES,
@@ -109,6 +118,9 @@ def cohorts(
         fx_rate=fx_rate,
         reporting_currency=reporting_currency,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value

@@ -6,23 +6,28 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 import typer
+from ibis.backends import BaseBackend
 from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
-from revenue_retention.cli.options import Format, SnapshotDay
+from revenue_retention.cli.options import Engine, Format, SnapshotDay
+from revenue_retention.engine import is_url
 from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.rejects import write_rejects_table
 
-__all__ = ["emit", "load_input", "stderr"]
+__all__ = ["close_connections", "emit", "load_input", "stderr"]
 
 #: Wide enough for the widest table; Rich wraps nothing when output goes to a file.
 _WIDTH = 160
 
 
 def load_input(
-    source: Path,
+    source: str,
     *,
+    engine: Engine = Engine.duckdb,
+    table: str | None = None,
+    spark_master: str | None = None,
     column: list[str],
     as_of: str | None,
     snapshot: SnapshotDay,
@@ -43,7 +48,10 @@ def load_input(
     err = stderr()
     try:
         data = load(
-            source,
+            source if is_url(source) else Path(source),
+            table=table,
+            engine=engine.value,
+            spark_master=spark_master,
             columns=parse_column_options(column),
             as_of=as_of,
             snapshot=snapshot.value,
@@ -61,6 +69,8 @@ def load_input(
             written = write_rejects_table(error.rejects, rejects)
             err.print(f"{written:,} rejected rows written to {rejects}", markup=False)
         raise
+    if is_url(source):
+        _opened.append(data.con)  # closed by close_connections when the command ends
     if rejects is not None:
         written = write_rejects(data, rejects)
         r = data.report
@@ -73,6 +83,15 @@ def load_input(
         for warning in data.report.warnings:
             err.print(f"warning: {warning}", markup=False)
     return data
+
+
+_opened: list[BaseBackend] = []
+
+
+def close_connections() -> None:
+    """Close the database connections the command opened from URLs."""
+    while _opened:
+        _opened.pop().disconnect()
 
 
 def stderr() -> Console:

@@ -12,6 +12,7 @@ from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FORMAT,
     FX_RATE,
     FX_RATES,
@@ -21,6 +22,9 @@ from revenue_retention.cli.options import (
     REPORTING_CURRENCY,
     SHEET,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -30,7 +34,7 @@ __all__ = ["decompose_command"]
 
 
 def decompose_command(
-    source: Path = typer.Argument(
+    source: str = typer.Argument(
         ...,
         help="CSV or Parquet file of line items: customer_id, month, product, quantity, "
         "unit_price (an mrr column, if any, must equal quantity x unit_price).",
@@ -47,6 +51,9 @@ def decompose_command(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     sheet: str | None = SHEET,
     decimal_separator: str | None = DECIMAL_SEPARATOR,
     fx_rates: Path | None = FX_RATES,
@@ -80,5 +87,8 @@ def decompose_command(
         fx_rate=fx_rate,
         reporting_currency=reporting_currency,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     emit(decompose_document(decompose(data, window_months=window)), format, output)

@@ -13,6 +13,7 @@ from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FORMAT,
     FX_RATE,
     FX_RATES,
@@ -22,6 +23,9 @@ from revenue_retention.cli.options import (
     REPORTING_CURRENCY,
     SHEET,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -32,8 +36,10 @@ __all__ = ["diagnose"]
 
 
 def diagnose(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     as_of: str | None = AS_OF,
     window: int = typer.Option(12, "--window", "-k", help="Window length in months."),
@@ -46,6 +52,9 @@ def diagnose(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     sheet: str | None = SHEET,
     decimal_separator: str | None = DECIMAL_SEPARATOR,
     fx_rates: Path | None = FX_RATES,
@@ -79,6 +88,9 @@ def diagnose(
         fx_rate=fx_rate,
         reporting_currency=reporting_currency,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = run_diagnosis(
         data,

@@ -14,6 +14,7 @@ from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FORMAT,
     FX_RATE,
     FX_RATES,
@@ -23,7 +24,10 @@ from revenue_retention.cli.options import (
     REPORTING_CURRENCY,
     SHEET,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
     WINDOWS,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -78,8 +82,10 @@ SIZE_BANDS = typer.Option(
 
 
 def metrics(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     format: Format = FORMAT,
     windows: str = WINDOWS,
@@ -89,6 +95,9 @@ def metrics(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     sheet: str | None = SHEET,
     decimal_separator: str | None = DECIMAL_SEPARATOR,
     fx_rates: Path | None = FX_RATES,
@@ -115,6 +124,8 @@ def metrics(
         retention metrics mrr.csv --method movement --windows 12
         retention metrics mrr.csv --by segment --windows 12
         retention metrics mrr.csv --windows 12 --ci 0.9 --format json
+        retention metrics mrr.parquet --engine spark --format json
+        retention metrics postgresql://me@db.example.com/billing --table mrr
     """
     window_list = parse_windows(windows)
     if ci is None and (resamples is not None or seed is not None):
@@ -138,6 +149,9 @@ def metrics(
         fx_rate=fx_rate,
         reporting_currency=reporting_currency,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
     document = method_metrics_document(result)

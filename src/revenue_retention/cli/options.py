@@ -11,6 +11,7 @@ __all__ = [
     "AS_OF",
     "COLUMNS",
     "DECIMAL_SEPARATOR",
+    "ENGINE",
     "FORMAT",
     "FX_RATE",
     "FX_RATES",
@@ -20,7 +21,10 @@ __all__ = [
     "REPORTING_CURRENCY",
     "SHEET",
     "SNAPSHOT",
+    "SPARK_MASTER",
+    "TABLE",
     "WINDOWS",
+    "Engine",
     "Format",
     "SnapshotDay",
 ]
@@ -30,6 +34,11 @@ class Format(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Engine(enum.StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 class SnapshotDay(enum.StrEnum):
@@ -98,5 +107,20 @@ REPORTING_CURRENCY = typer.Option(
     None,
     "--reporting-currency",
     help="Currency the figures are reported in (rows in it need no rate), e.g. USD.",
+)
+ENGINE = typer.Option(
+    Engine.duckdb,
+    "--engine",
+    help="Where the computation runs: duckdb (embedded, default) or spark (local mode unless "
+    "--spark-master; needs revenue-retention[spark]). A database URL as the input runs it there.",
+)
+SPARK_MASTER = typer.Option(
+    None, "--spark-master", help="With --engine spark: the cluster's master URL (e.g. yarn)."
+)
+TABLE = typer.Option(
+    None,
+    "--table",
+    help="With a database URL as the input (postgresql://user@host/db, duckdb:///file.db, "
+    "sqlite:///file.db): the table to read, schema.table allowed.",
 )
 DEFAULT_OUTPUT_DIR = Path("out")

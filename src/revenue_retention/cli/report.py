@@ -13,6 +13,7 @@ from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FX_RATE,
     FX_RATES,
     INPUT_FORMAT,
@@ -20,6 +21,9 @@ from revenue_retention.cli.options import (
     REPORTING_CURRENCY,
     SHEET,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -41,8 +45,10 @@ def _check_target(path: Path, option: str, suffix: str) -> None:
 
 
 def report(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     output: Path = typer.Option(
         Path("report.html"), "--output", "-o", help="The HTML file to write."
@@ -68,6 +74,9 @@ def report(
     snapshot: SnapshotDay = SNAPSHOT,
     rejects: Path | None = REJECTS,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     sheet: str | None = SHEET,
     decimal_separator: str | None = DECIMAL_SEPARATOR,
     fx_rates: Path | None = FX_RATES,
@@ -109,6 +118,9 @@ def report(
             fx_rates=fx_rates,
             fx_rate=fx_rate,
             reporting_currency=reporting_currency,
+            engine=engine,
+            table=table,
+            spark_master=spark_master,
         )
         ov = overview(data, window=window, by=by, benchmarks=bench, step=step)
         step("writing the report")

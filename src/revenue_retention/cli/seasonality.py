@@ -18,6 +18,7 @@ from revenue_retention.cli.options import (
     AS_OF,
     COLUMNS,
     DECIMAL_SEPARATOR,
+    ENGINE,
     FORMAT,
     FX_RATE,
     FX_RATES,
@@ -27,6 +28,9 @@ from revenue_retention.cli.options import (
     REPORTING_CURRENCY,
     SHEET,
     SNAPSHOT,
+    SPARK_MASTER,
+    TABLE,
+    Engine,
     Format,
     SnapshotDay,
 )
@@ -36,8 +40,10 @@ __all__ = ["seasonality"]
 
 
 def seasonality(
-    source: Path = typer.Argument(
-        ..., help="CSV or Parquet file: long MRR or subscription periods."
+    source: str = typer.Argument(
+        ...,
+        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
+        "with --table.",
     ),
     swing_ratio: float = typer.Option(
         DEFAULT_SWING_RATIO,
@@ -57,6 +63,9 @@ def seasonality(
     rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
     input_format: str | None = INPUT_FORMAT,
+    engine: Engine = ENGINE,
+    table: str | None = TABLE,
+    spark_master: str | None = SPARK_MASTER,
     sheet: str | None = SHEET,
     decimal_separator: str | None = DECIMAL_SEPARATOR,
     fx_rates: Path | None = FX_RATES,
@@ -87,6 +96,9 @@ def seasonality(
         fx_rate=fx_rate,
         reporting_currency=reporting_currency,
         format=format,
+        engine=engine,
+        table=table,
+        spark_master=spark_master,
     )
     result = compute_seasonality(data, swing_ratio=swing_ratio, min_swing_pp=min_swing_pp)
     emit(seasonality_document(result), format, output)

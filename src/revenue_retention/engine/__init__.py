@@ -1,7 +1,12 @@
 """Engine connections and the per-engine differences, kept in one place.
 
 Metric code never asks which engine it runs on; whatever differs between engines
-(how a file is scanned with its line numbers, how a table is materialised) lives here.
+(how a file is scanned with its line numbers, how a table is materialised, which errors
+mean unreadable data) lives here, in ``CAPABILITIES`` and the functions below.
+
+Engines: DuckDB (embedded, default), Spark (``engine="spark"``, a SparkSession, or an
+Ibis PySpark backend) and any database Ibis reaches by URL (PostgreSQL, SQLite, a DuckDB
+file), where the computation runs inside the database.
 """
 
 from __future__ import annotations
@@ -14,21 +19,63 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from revenue_retention.engine.databases import connect_url, is_url, redact
 from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
+    "CAPABILITIES",
     "ENGINES",
     "LINE_COLUMN",
+    "capability",
     "connect",
+    "connect_url",
+    "copy_as_text",
     "describe_error",
     "engine_errors",
+    "is_url",
     "materialize",
+    "number_rows",
+    "redact",
     "scan_csv",
     "scan_parquet",
 ]
 
-#: Engines the project knows, with what each needs installed.
-ENGINES: dict[str, str] = {"duckdb": "revenue-retention"}
+#: Engines the project knows by name, with what each needs installed.
+ENGINES: dict[str, str] = {
+    "duckdb": "revenue-retention",
+    "spark": "revenue-retention[spark]",
+}
+
+#: What differs between the Ibis backends, by backend name: how files are read (``None``:
+#: not by this engine) and how an intermediate result is kept (a temporary table, or a
+#: Spark checkpoint, since a Spark "table" made from an expression is only a view).
+#: ``rescan``: ``"lazy"`` where a typed source is cheaper to scan again than to store
+#: (DuckDB reading Parquet or its own tables), ``"store"`` where results are kept.
+#: ``computes``: ``"here"``, or ``"duckdb"`` for a database without exact decimal
+#: arithmetic (SQLite stores amounts as floats or text), whose table is copied as text
+#: into DuckDB, which validates and computes.
+CAPABILITIES: dict[str, dict[str, str | None]] = {
+    "duckdb": {
+        "files": "duckdb",
+        "materialize": "temp_table",
+        "rescan": "lazy",
+        "computes": "here",
+    },
+    "pyspark": {
+        "files": "spark",
+        "materialize": "checkpoint",
+        "rescan": "store",
+        "computes": "here",
+    },
+    "postgres": {"files": None, "materialize": "temp_table", "rescan": "store", "computes": "here"},
+    "sqlite": {"files": None, "materialize": "temp_table", "rescan": "store", "computes": "duckdb"},
+}
+_DEFAULT_CAPABILITIES: dict[str, str | None] = {
+    "files": None,
+    "materialize": "temp_table",
+    "rescan": "store",
+    "computes": "here",
+}
 
 #: Name of the column every scan adds: the 1-based line of the row in its file
 #: (for CSV, header = line 1), or the 1-based row number for columnar files.
@@ -37,15 +84,20 @@ LINE_COLUMN = "_rr_line"
 _counter = 0
 
 
-def connect(engine: str | BaseBackend = "duckdb", **options: Any) -> BaseBackend:
+def connect(
+    engine: str | BaseBackend | Any = "duckdb", *, spark_master: str | None = None, **options: Any
+) -> BaseBackend:
     """Open a connection to an engine (a fresh in-memory DuckDB by default).
 
     Parameters
     ----------
     engine
-        ``"duckdb"``, or an already open Ibis backend, returned unchanged.
+        ``"duckdb"``, ``"spark"``, a database URL, an open SparkSession, or an already
+        open Ibis backend (returned unchanged).
+    spark_master
+        For ``"spark"``: the master URL of a new session (default ``local[*]``).
     **options
-        Passed to the backend's ``connect`` (e.g. ``memory_limit="2GB"`` for DuckDB).
+        Passed to DuckDB's ``connect`` (e.g. ``memory_limit="2GB"``).
 
     Returns
     -------
@@ -55,19 +107,29 @@ def connect(engine: str | BaseBackend = "duckdb", **options: Any) -> BaseBackend
     ------
     OptionError
         The engine name is unknown.
+    EngineNotSupported
+        The engine's optional dependency is not installed.
 
     Examples
     --------
     >>> connect().name
     'duckdb'
     """
+    from revenue_retention.engine.spark import connect_spark, is_spark_session
+
     if isinstance(engine, BaseBackend):
         return engine
+    if is_spark_session(engine):
+        return connect_spark(engine)
     if engine == "duckdb":
         con = ibis.duckdb.connect(**options)
         # The progress bar would be drawn into whatever stdout is, JSON included.
         con.raw_sql("SET enable_progress_bar = false")
         return con
+    if engine == "spark":
+        return connect_spark(master=spark_master)
+    if is_url(engine):
+        return connect_url(engine)
     raise OptionError("--engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
 
 
@@ -75,7 +137,24 @@ def engine_errors() -> tuple[type[Exception], ...]:
     """Exception types an engine raises for unreadable data (to be reworded, not shown raw)."""
     import duckdb
 
-    return (duckdb.Error,)
+    errors: list[type[Exception]] = [duckdb.Error]
+    for module, name in (
+        ("pyspark.errors", "PySparkException"),
+        ("py4j.protocol", "Py4JJavaError"),
+        ("psycopg", "DataError"),
+        ("sqlite3", "DataError"),
+    ):
+        found = _loaded(module, name)
+        if found is not None:
+            errors.append(found)
+    return tuple(errors)
+
+
+def _loaded(module: str, name: str) -> type[Exception] | None:
+    """An exception class of a module already imported (an engine in use), else None."""
+    import sys
+
+    return getattr(sys.modules.get(module), name, None)
 
 
 def describe_error(error: Exception) -> str:
@@ -102,9 +181,18 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _duckdb_only(con: BaseBackend, operation: str) -> None:
-    if con.name != "duckdb":
-        raise EngineNotSupported(con.name, operation)
+def capability(con: BaseBackend, what: str) -> str | None:
+    """How the engine behind ``con`` does ``what`` (see ``CAPABILITIES``)."""
+    return CAPABILITIES.get(con.name, _DEFAULT_CAPABILITIES)[what]
+
+
+def _files_by(con: BaseBackend, operation: str) -> str:
+    reader = capability(con, "files")
+    if reader is None:
+        raise EngineNotSupported(
+            con.name, operation, "load the file into a table there and pass --table, or use DuckDB"
+        )
+    return reader
 
 
 def scan_csv(
@@ -116,7 +204,10 @@ def scan_csv(
     and reports it with its line. The dialect and header are given, not sniffed: a
     sniffer that meets a ragged row guesses another dialect instead of reporting the row.
     """
-    _duckdb_only(con, "reading CSV files")
+    if _files_by(con, "reading CSV files") == "spark":
+        from revenue_retention.engine.spark import scan_spark
+
+        return scan_spark(con, path, "csv", LINE_COLUMN, header, delimiter, numbered)
     columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
     # A window with no ORDER BY is streamed by DuckDB in scan order, which with
     # insertion order preserved is the file's order: record n is on line n + 1. It also
@@ -133,12 +224,40 @@ def scan_csv(
 
 def scan_parquet(con: BaseBackend, path: Path, numbered: bool = True) -> ir.Table:
     """A lazy scan of a Parquet file with a 1-based row-number column (null if not numbered)."""
-    _duckdb_only(con, "reading Parquet files")
+    if _files_by(con, "reading Parquet files") == "spark":
+        from revenue_retention.engine.spark import scan_spark
+
+        return scan_spark(con, path, "parquet", LINE_COLUMN, numbered=numbered)
     line = "row_number() OVER ()" if numbered else "CAST(NULL AS BIGINT)"
     query = f"SELECT {line} AS {LINE_COLUMN}, * FROM read_parquet({_sql_string(str(path))})"
     return con.sql(query)
 
 
+def number_rows(table: ir.Table, numbered: bool = True) -> ir.Table:
+    """A database table with a 1-based row-number column in front (null if not numbered).
+
+    A table has no lines: the number is the row's position in the engine's scan, which
+    names a rejected row well enough to find it, though another scan may order it otherwise.
+    """
+    line = ibis.row_number() + 1 if numbered else ibis.null("int64")
+    return table.select(line.cast("int64").name(LINE_COLUMN), *table.columns)
+
+
+def copy_as_text(table: ir.Table, con: BaseBackend) -> ir.Table:
+    """``table`` of another engine copied into a temporary table of ``con``, every column text.
+
+    Text keeps each value as the source holds it (a float amount as it prints), so the
+    validation decides about it, as for a CSV file.
+    """
+    as_text = table.select(*[table[c].cast("string").name(c) for c in table.columns])
+    # Through a memtable: Ibis 12 compiles a bare Arrow table in create_table wrongly.
+    return con.create_table(_unique_name("copy"), ibis.memtable(as_text.to_pyarrow()), temp=True)
+
+
 def materialize(con: BaseBackend, expr: ir.Table, prefix: str = "t") -> ir.Table:
-    """Compute ``expr`` once into a temporary table of the engine and return that table."""
+    """Compute ``expr`` once in the engine and return the stored result as a table."""
+    if capability(con, "materialize") == "checkpoint":
+        from revenue_retention.engine.spark import checkpoint
+
+        return checkpoint(con, expr, _unique_name(prefix))
     return con.create_table(_unique_name(prefix), expr, temp=True)

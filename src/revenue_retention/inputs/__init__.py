@@ -1,4 +1,4 @@
-"""Input adapters: turn a source (a file path) into a raw text table plus its line numbers.
+"""Input adapters: turn a source (a file, a database table) into a raw table plus line numbers.
 
 An adapter knows a file format, not business rules: it returns every column as text,
 with the engine's ``LINE_COLUMN``, and validation happens later, in ``canonical``.
@@ -23,6 +23,7 @@ entry-point group; they are loaded on first use.
 
 from __future__ import annotations
 
+from revenue_retention.inputs.database import read_table
 from revenue_retention.inputs.registry import Adapter, Raw, adapters, read_source, register
 
-__all__ = ["Adapter", "Raw", "adapters", "read_source", "register"]
+__all__ = ["Adapter", "Raw", "adapters", "read_source", "read_table", "register"]

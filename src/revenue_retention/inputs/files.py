@@ -25,9 +25,18 @@ def _head(path: Path, size: int = 4) -> bytes:
         raise SourceError(str(path), f"cannot be read ({error.strerror})") from None
 
 
-def _as_raw(path: Path, adapter: str, table: ir.Table, unnumbered: ir.Table) -> Raw:
+def _as_raw(
+    path: Path, adapter: str, table: ir.Table, unnumbered: ir.Table, rescan: bool = False
+) -> Raw:
     columns = tuple(c for c in table.columns if c != LINE_COLUMN)
-    return Raw(path=str(path), adapter=adapter, table=table, columns=columns, unnumbered=unnumbered)
+    return Raw(
+        path=str(path),
+        adapter=adapter,
+        table=table,
+        columns=columns,
+        unnumbered=unnumbered,
+        rescan=rescan,
+    )
 
 
 class CsvAdapter:
@@ -76,7 +85,7 @@ class ParquetAdapter:
             raise SourceError(
                 str(source), f"cannot be read as Parquet: {describe_error(error)}"
             ) from None
-        return _as_raw(source, self.name, table, unnumbered)
+        return _as_raw(source, self.name, table, unnumbered, rescan=True)
 
 
 _DELIMITERS = (",", ";", "\t", "|")

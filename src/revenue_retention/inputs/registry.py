@@ -26,6 +26,9 @@ class Raw:
     #: The same rows without line numbers, when the adapter can scan them faster that way
     #: (numbering rows in file order costs parallelism); only their lines are null.
     unnumbered: ir.Table | None = None
+    #: Whether scanning the source again costs little (typed columnar data the engine
+    #: reads itself), so results may be computed from it on demand instead of stored.
+    rescan: bool = False
     #: For spreadsheets: the sheet read and each column's letter, so that a bad value is
     #: named by its cell (``Sheet1!C5``); the line is then the sheet's row number.
     sheet: str | None = None

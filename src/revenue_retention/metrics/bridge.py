@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
 from revenue_retention.metrics._common import month_spine, paying, resolve
+from revenue_retention.metrics.flows import bridge_from_flows, month_flows, paying_rows
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
@@ -75,6 +76,9 @@ def bridge(
     """
     table, months = resolve(data, months)
     by = tuple(by)
+    if not by:
+        rows, line_items = paying_rows(data)
+        return bridge_from_flows(month_flows(rows, months, line_items=line_items), months)
     rows = with_groups(paying(table, by), by, size_bands)
     rows = rows.filter(rows.month_index.between(months.first, months.last))
     # Each paying row looks at the customer's previous and next paying month: one sort

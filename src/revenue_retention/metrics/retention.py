@@ -9,13 +9,8 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.metrics._common import (
-    month_spine,
-    month_start_of,
-    paying,
-    rate,
-    resolve,
-)
+from revenue_retention.metrics._common import month_spine, month_start_of, paying, rate, resolve
+from revenue_retention.metrics.flows import month_flows, paying_rows, retention_from_flows
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
@@ -166,17 +161,19 @@ def retention(
     (0.6666666666666666, 0.8, 0.5)
     """
     table, months = resolve(data, months)
+    if not by:
+        rows, line_items = paying_rows(data)
+        flows = month_flows(rows, months, windows, line_items)
+        return retention_from_flows(flows, months, windows)
     pairs = cohort_pairs(table, months, windows, by, size_bands)
-    if by:
-        result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
-        return result.select(
-            as_of_index=result.as_of,
-            as_of=month_start_of(result.as_of),
-            window_months=result.window_months,
-            **{name: result[name] for name in by},
-            **{name: result[name] for name in RETENTION_COLUMNS},
-        ).order_by("as_of_index", "window_months", *by)
-    return retention_of_pairs(pairs, months, windows)
+    result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
+    return result.select(
+        as_of_index=result.as_of,
+        as_of=month_start_of(result.as_of),
+        window_months=result.window_months,
+        **{name: result[name] for name in by},
+        **{name: result[name] for name in RETENTION_COLUMNS},
+    ).order_by("as_of_index", "window_months", *by)
 
 
 def retention_of_pairs(pairs: ir.Table, months: MonthRange, windows: Sequence[int]) -> ir.Table:

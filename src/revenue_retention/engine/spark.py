@@ -1,0 +1,127 @@
+"""Spark: a local (or given) SparkSession behind Ibis, and Spark's scans of files.
+
+PySpark is an optional extra, imported only here and only when Spark is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from revenue_retention.errors import EngineNotSupported
+
+__all__ = ["SESSION_CONF", "checkpoint", "connect_spark", "is_spark_session", "scan_spark"]
+
+#: Settings every session gets (a session we did not build gets them too: they are SQL
+#: settings of that session). Without them Spark rounds a decimal product that exceeds 38
+#: digits instead of failing, and reads dates in the machine's time zone.
+SESSION_CONF = {
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "true",
+}
+_BUILD_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    # Small results and a 2-core laptop: the default 200 shuffle partitions only add overhead.
+    "spark.sql.shuffle.partitions": "8",
+    "spark.driver.extraJavaOptions": "-Dlog4j2.level=error",
+    # Ibis fetches results through pandas; PySpark 4.0's Arrow route there fails under
+    # pandas 3 when warnings are errors. Results are small: the row route is exact.
+    "spark.sql.execution.arrow.pyspark.enabled": "false",
+}
+
+
+def _pyspark() -> Any:
+    try:
+        import pyspark.sql
+    except ImportError:
+        raise EngineNotSupported(
+            "spark", "running without PySpark", "install it: pip install 'revenue-retention[spark]'"
+        ) from None
+    return pyspark.sql
+
+
+def is_spark_session(engine: object) -> bool:
+    """Whether ``engine`` is a SparkSession (checked without importing PySpark)."""
+    return type(engine).__name__ == "SparkSession" and type(engine).__module__.startswith("pyspark")
+
+
+def connect_spark(session: Any = None, master: str | None = None) -> BaseBackend:
+    """An Ibis backend on ``session``, or on a new session (``local[*]`` unless ``master``)."""
+    sql = _pyspark()
+    if session is None:
+        builder = sql.SparkSession.builder.appName("revenue-retention").master(master or "local[*]")
+        for key, value in {**_BUILD_CONF, **SESSION_CONF}.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+    for key, value in SESSION_CONF.items():
+        session.conf.set(key, value)
+    return ibis.pyspark.connect(session)
+
+
+def scan_spark(
+    con: BaseBackend,
+    path: Path,
+    fmt: str,
+    line_column: str,
+    header: Sequence[str] = (),
+    delimiter: str = ",",
+    numbered: bool = True,
+) -> ir.Table:
+    """A Spark scan of a CSV (every column text) or Parquet file with its line column.
+
+    Spark numbers rows in file order with ``monotonically_increasing_id`` (increasing with
+    the split's offset in the file, then within the split); ``row_number`` over it turns
+    that into 1-based rows, plus one for the CSV header line.
+    """
+    sql = _pyspark()
+    functions = __import__("pyspark.sql.functions", fromlist=["col"])
+    session = con._session
+    if fmt == "csv":
+        schema = sql.types.StructType(
+            [sql.types.StructField(name, sql.types.StringType()) for name in header]
+        )
+        frame = session.read.csv(
+            str(path),
+            schema=schema,
+            header=True,
+            sep=delimiter,
+            quote='"',
+            escape='"',
+            mode="FAILFAST",
+            enforceSchema=True,
+            ignoreLeadingWhiteSpace=False,
+            ignoreTrailingWhiteSpace=False,
+        )
+        offset = 1
+    else:
+        frame = session.read.parquet(str(path))
+        offset = 0
+    if numbered:
+        order = sql.Window.orderBy(functions.monotonically_increasing_id())
+        line = functions.row_number().over(order) + offset
+    else:
+        line = functions.lit(None).cast("bigint")
+    frame = frame.select(line.cast("bigint").alias(line_column), "*")
+    name = f"_rr_scan_{abs(hash((str(path), numbered)))}"
+    frame.createOrReplaceTempView(name)
+    return con.table(name)
+
+
+def checkpoint(con: BaseBackend, expr: ir.Table, name: str) -> ir.Table:
+    """Compute ``expr`` once and keep it in Spark's block manager, its lineage cut.
+
+    A cached view would keep its whole plan (validation included), which Spark analyses
+    again in every later query: on small data that planning, not the work, dominates.
+    """
+    con._run_pre_execute_hooks(expr)  # registers the memtables the query uses
+    frame = con._session.sql(con.compile(expr)).localCheckpoint(eager=True)
+    frame.createOrReplaceTempView(name)
+    return con.table(name)

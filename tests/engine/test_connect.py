@@ -1,0 +1,64 @@
+"""Engine choice: names, URLs, sessions, and clear errors when an extra is missing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from revenue_retention.engine import CAPABILITIES, connect, is_url, redact
+from revenue_retention.errors import EngineNotSupported, OptionError, SourceError
+
+
+def test_default_is_an_embedded_duckdb() -> None:
+    assert connect().name == "duckdb"
+
+
+def test_unknown_engine_names_the_known_ones() -> None:
+    with pytest.raises(OptionError, match=r"choose one of \['duckdb', 'spark'\]"):
+        connect("oracle")
+
+
+def test_spark_without_pyspark_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # import fails as if not installed
+    with pytest.raises(EngineNotSupported, match=r"pip install 'revenue-retention\[spark\]'"):
+        connect("spark")
+
+
+def test_postgres_without_its_driver_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    for name in [m for m in sys.modules if m.startswith("ibis.backends.postgres")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(EngineNotSupported, match=r"pip install 'revenue-retention\[postgres\]'"):
+        connect("postgresql://me@127.0.0.1:1/billing")
+
+
+def test_a_missing_database_file_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    with pytest.raises(SourceError, match="no such database file"):
+        connect(f"sqlite:///{missing}")
+    assert not missing.exists()
+
+
+def test_urls_are_told_from_paths_and_printed_without_passwords() -> None:
+    assert is_url("duckdb:///data/billing.duckdb")
+    assert not is_url("exports/mrr.csv")
+    assert redact("postgresql://me:s3cret@db/billing") == "postgresql://me:***@db/billing"
+
+
+def test_an_open_spark_session_is_used_as_it_is(spark: Any) -> None:
+    backend = connect(spark._session)
+    assert backend.name == "pyspark"
+    assert backend._session is spark._session
+    # Exact decimals: Spark must fail rather than round a product past 38 digits.
+    conf = spark._session.conf.get("spark.sql.decimalOperations.allowPrecisionLoss")
+    assert conf == "false"
+
+
+def test_every_engine_says_how_it_reads_files_and_keeps_results() -> None:
+    for engine, capability in CAPABILITIES.items():
+        assert set(capability) == {"files", "materialize", "rescan", "computes"}, engine

@@ -1,0 +1,156 @@
+"""The same ``metrics`` JSON on DuckDB, Spark and PostgreSQL, equal to the oracle.
+
+Each engine reads the data its own way: DuckDB a CSV file (text, parsed) and a Parquet
+file (typed columns), Spark the same CSV file with its own reader, PostgreSQL a table
+with DATE and NUMERIC columns. Everything after the read is the one Ibis metric code.
+Examples are few on purpose: a Spark job costs about a second, whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from tests.engine_run import comparable, rates_match, write_long_csv
+from tests.oracle import Row, oracle_bridge, oracle_retention
+from tests.strategies import Dataset, mrr_rows
+
+import revenue_retention as rr
+from revenue_retention.datasets import generate_demo
+
+WINDOWS = (1, 3, 12)
+RATES = ("grr", "nrr", "logo_retention")
+_names = itertools.count()
+
+
+def segment_of(customer_id: str, month: datetime.date) -> str:
+    """An attribute that changes over time for some customers (moves between groups)."""
+    if customer_id.lower().startswith("a"):
+        return "Enterprise" if month.month % 4 else "SMB"
+    return "SMB" if customer_id.islower() else "Mid-Market"
+
+
+def arrow_rows(rows: list[Row]) -> pa.Table:
+    """Typed columns, as a database or a Parquet file holds them."""
+    return pa.table(
+        {
+            "customer_id": pa.array([r[0] for r in rows], pa.string()),
+            "month": pa.array([r[1] for r in rows], pa.date32()),
+            "mrr": pa.array([r[2] for r in rows], pa.decimal128(12, 2)),
+            "segment": pa.array([segment_of(r[0], r[1]) for r in rows], pa.string()),
+        }
+    )
+
+
+def write_csv_with_segment(rows: list[Row], path: Path) -> Path:
+    write_long_csv(rows, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",segment"]
+    out += [f"{line},{segment_of(r[0], r[1])}" for line, r in zip(lines[1:], rows, strict=True)]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def documents(data: rr.Dataset, by: tuple[str, ...] = ()) -> str:
+    """The metrics JSON without the lines that name the source (file, table, reader)."""
+    document = json.loads(rr.to_json(rr.compute_metrics(data, list(WINDOWS), by=list(by))))
+    for key in ("files", "adapter"):
+        document["input"].pop(key)
+    return json.dumps(document, indent=1, sort_keys=True)
+
+
+def postgres_table(url: str, table: pa.Table) -> str:
+    name = f"mrr_{next(_names)}"
+    con = ibis.connect(url)
+    con.create_table(name, ibis.memtable(table))
+    con.disconnect()
+    return name
+
+
+def every_engine(rows: list[Row], folder: Path, spark: Any, postgres_url: str) -> dict:
+    csv = write_csv_with_segment(rows, folder / "mrr.csv")
+    parquet = folder / "mrr.parquet"
+    pq.write_table(arrow_rows(rows), parquet)
+    table = postgres_table(postgres_url, arrow_rows(rows))
+    return {
+        "duckdb csv": rr.load(csv),
+        "duckdb parquet": rr.load(parquet),
+        "spark csv": rr.load(csv, engine=spark),
+        "postgres table": rr.load(postgres_url, table=table),
+    }
+
+
+def assert_equals_oracle(document: dict, rows: list[Row]) -> None:
+    months = [month for _, month, _ in rows]
+    first, last = min(months), max(months)
+    assert comparable(document["bridge"]) == oracle_bridge(rows, first, last)
+    expected = oracle_retention(rows, first, last, WINDOWS)
+    actual = comparable(document["retention"])
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected, strict=True):
+        assert {k: got[k] for k in want if k not in RATES} == {
+            k: v for k, v in want.items() if k not in RATES
+        }
+        for rate in RATES:
+            assert rates_match(got[rate], want[rate]), (rate, got, want)
+
+
+# No shrinking: each step costs seconds of Spark jobs; a failing example is shown as drawn.
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(data=mrr_rows(max_customers=8, max_months=15))
+def test_metrics_json_is_identical_on_every_engine_and_equals_the_oracle(
+    data: Dataset, spark: Any, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    assume(data.rows)
+    loaded = every_engine(data.rows, tmp_path_factory.mktemp("engines"), spark, postgres_url)
+    try:
+        reference = documents(loaded["duckdb csv"])
+        assert_equals_oracle(json.loads(reference), data.rows)
+        for name, dataset in loaded.items():
+            assert documents(dataset) == reference, name
+            assert dataset.report.money_read == sum((r[2] for r in data.rows), Decimal(0))
+        # Groups on Spark are covered by the demo company below (a Spark query costs seconds).
+        by_segment = {
+            n: documents(d, by=("segment",)) for n, d in loaded.items() if "spark" not in n
+        }
+        assert len(set(by_segment.values())) == 1, by_segment.keys()
+    finally:
+        loaded["postgres table"].con.disconnect()
+
+
+def test_demo_company_is_identical_on_every_engine(
+    spark: Any, postgres_url: str, tmp_path: Path
+) -> None:
+    """Line items (quantity x unit_price), reactivations, five attributes, 4,000+ rows."""
+    demo = generate_demo(customers=150, months=24)
+    items = demo.drop_columns(["mrr"])  # the amount is quantity x unit_price
+    parquet = tmp_path / "demo.parquet"
+    pq.write_table(items, parquet)
+    table = postgres_table(postgres_url, items)
+    loaded = {
+        "duckdb": rr.load(parquet),
+        "spark": rr.load(parquet, engine=spark),
+        "postgres": rr.load(postgres_url, table=table),
+    }
+    try:
+        reference = documents(loaded["duckdb"], by=("segment",))
+        assert json.loads(reference)["input"]["rows_read"] == demo.num_rows
+        for name, dataset in loaded.items():
+            assert documents(dataset, by=("segment",)) == reference, name
+            assert dataset.report.money_read == pa.compute.sum(demo["mrr"]).as_py()
+    finally:
+        loaded["postgres"].con.disconnect()
