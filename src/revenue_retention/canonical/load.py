@@ -33,6 +33,7 @@ from revenue_retention.canonical.parse import (
     typed_date,
     typed_date_reason,
 )
+from revenue_retention.canonical.rejected import Locator, examples, rejects_table
 from revenue_retention.engine import (
     LINE_COLUMN,
     capability,
@@ -45,7 +46,6 @@ from revenue_retention.engine import (
     redact,
 )
 from revenue_retention.errors import (
-    BadRow,
     BadRowsError,
     InputError,
     NoValidRowsError,
@@ -66,7 +66,6 @@ from revenue_retention.periods import (
 __all__ = ["load"]
 
 OnBadRows = Literal["raise", "reject"]
-_EXAMPLES = 5
 _PRODUCT = dt.Decimal(38, 12)
 _NO_TEXT = ibis.null("string")
 
@@ -389,22 +388,25 @@ def _load_rows(
     raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
     numbered = shaped.validated()
+    locator = Locator(raw, con)
 
     counts = _count(rows, cmap, as_of_index, snapshot)
+    _add_set_aside(counts, locator.counts())
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
-        raise BadRowsError(raw.path, _examples(numbered, raw), rejected, counts["rows_read"])
+        raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts["rows_read"])
     if counts["first"] is None:
         if rejected:  # say why, even when bad rows were to be set aside
-            examples = "".join(f"\n  {row}" for row in _examples(numbered, raw))
+            shown = "".join(f"\n  {row}" for row in examples(numbered, locator))
             raise NoValidRowsError(
-                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{examples}",
-                rejects=_rejects(raw, numbered),
+                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{shown}",
+                rejects=rejects_table(numbered, locator),
             )
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     last = counts["last"]
-    warnings: list[str] = _rule_warnings(raw, cmap) + shaped.total_rows_warning()
+    warnings: list[str] = [*raw.warnings, *_rule_warnings(raw, cmap)]
+    warnings += shaped.total_rows_warning()
     if cmap.ignored:
         warnings.append(
             f"total column(s) not read: {', '.join(map(repr, cmap.ignored))} "
@@ -488,7 +490,7 @@ def _load_rows(
         months=months,
         attributes=cmap.attributes,
         report=report,
-        rejects=_rejects(raw, numbered),
+        rejects=rejects_table(numbered, locator) if rejected else _no_rejects(numbered, locator),
         line_items=numbered.filter(numbered._rr_reason.isnull())
         .drop(
             "_rr_reason",
@@ -507,6 +509,21 @@ def _load_rows(
         if lazy
         else None,
     )
+
+
+def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
+    """Records the reader set aside are read and rejected, with no amount that can be read."""
+    total = sum(set_aside.values())
+    counts["rows_read"] += total
+    counts["rejected"] += total
+    counts["rows_without_amount"] += total
+    for reason, n in set_aside.items():
+        counts["by_reason"][reason] = counts["by_reason"].get(reason, 0) + n
+
+
+def _no_rejects(numbered: ir.Table, locator: Locator) -> ir.Table:
+    """The rejects of a clean file: none, in the shape of a rejects table (no line lookup)."""
+    return rejects_table(numbered, Locator(locator.raw, locator.con, active=False))
 
 
 def _excluded(accepted: ir.Table) -> dict[str, dict[str, Any]]:
@@ -877,61 +894,6 @@ def _id_warnings(table: ir.Table) -> list[str]:
         f"spaces (e.g. {shown}); they are counted as different customers. Clean the ids "
         "if they are the same account."
     ]
-
-
-def _examples(rows: ir.Table, raw: Raw) -> list[BadRow]:
-    bad = rows.filter(rows._rr_reason.notnull()).order_by("_rr_line").limit(_EXAMPLES)
-    columns = ["_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"]
-    found = bad.select(*columns).to_pyarrow().to_pylist()
-    return [
-        BadRow(
-            raw.path,
-            r["_rr_line"],
-            r["_rr_bad_column"],
-            r["_rr_bad_value"],
-            RejectReason(r["_rr_reason"]),
-            cell=raw.cell(r["_rr_bad_column"], r["_rr_line"]),
-        )
-        for r in found
-    ]
-
-
-def _rejects(raw: Raw, rows: ir.Table) -> ir.Table:
-    """Rejected rows verbatim (every source column as text) behind their location and reason.
-
-    A source column named like one of the five leading columns gets `` (input)`` appended.
-    """
-    bad = rows.filter(rows._rr_reason.notnull()).select(
-        "_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"
-    )
-    source = raw.table.select(
-        _rr_key=raw.table[LINE_COLUMN],
-        **{f"_rr_src_{i}": raw.table[name].cast("string") for i, name in enumerate(raw.columns)},
-    )
-    joined = bad.join(source, bad._rr_line == source._rr_key)
-    leading: tuple[str, ...] = ("file", "line", "column", "value", "reason")
-    where: dict[str, ir.Value] = {}
-    if raw.sheet is not None and raw.column_letters:
-        # A workbook's bad value is named by its cell too: Sheet1!C5.
-        letter = ibis.cases(
-            *[(joined._rr_bad_column == name, ltr) for name, ltr in raw.column_letters.items()],
-            else_=_NO_TEXT,
-        )
-        where["cell"] = ibis.literal(f"{raw.sheet}!") + letter + joined._rr_line.cast("string")
-        leading += ("cell",)
-    verbatim = {
-        (f"{name} (input)" if name in leading else name): joined[f"_rr_src_{i}"]
-        for i, name in enumerate(raw.columns)
-    }
-    return joined.select(
-        file=ibis.literal(raw.path),
-        line=joined._rr_line,
-        column=joined._rr_bad_column,
-        value=joined._rr_bad_value,
-        reason=joined._rr_reason,
-        **where,
-        **verbatim,
-    ).order_by("line")
 
 
 def _customer_months(

@@ -30,6 +30,8 @@ __all__ = [
     "connect",
     "connect_url",
     "copy_as_text",
+    "csv_errors_name",
+    "csv_scan_errors",
     "describe_error",
     "engine_errors",
     "is_url",
@@ -37,6 +39,7 @@ __all__ = [
     "number_rows",
     "redact",
     "scan_csv",
+    "scan_csv_lines",
     "scan_parquet",
 ]
 
@@ -196,13 +199,25 @@ def _files_by(con: BaseBackend, operation: str) -> str:
 
 
 def scan_csv(
-    con: BaseBackend, path: Path, delimiter: str, header: Sequence[str], numbered: bool = True
+    con: BaseBackend,
+    path: Path,
+    delimiter: str,
+    header: Sequence[str],
+    numbered: bool = True,
+    errors: str | None = None,
 ) -> ir.Table:
-    """A lazy scan of a CSV file with every column as text and a line-number column.
+    """A lazy scan of a CSV file with every column as text and a record-number column.
 
     Values stay text so that validation, not the reader, decides what is a bad value
     and reports it with its line. The dialect and header are given, not sniffed: a
     sniffer that meets a ragged row guesses another dialect instead of reporting the row.
+
+    A record the reader cannot split into the header's columns (too many or too few
+    values, an unclosed quote, bytes that are not UTF-8) is left out of the scan; with
+    ``errors`` (a name), DuckDB records each one in that table, read by ``csv_scan_errors``.
+    The number column counts records as read (``n + 1`` for the n-th), which is the
+    file's line only when no record was left out, no line was blank and no value held
+    a line break: ``inputs.lines`` turns it into the line.
     """
     if _files_by(con, "reading CSV files") == "spark":
         from revenue_retention.engine.spark import scan_spark
@@ -210,14 +225,66 @@ def scan_csv(
         return scan_spark(con, path, "csv", LINE_COLUMN, header, delimiter, numbered)
     columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
     # A window with no ORDER BY is streamed by DuckDB in scan order, which with
-    # insertion order preserved is the file's order: record n is on line n + 1. It also
-    # runs on one thread, so ``numbered=False`` gives a parallel scan with null lines.
+    # insertion order preserved is the file's order. It also runs on one thread, so
+    # ``numbered=False`` gives a parallel scan with null lines.
     line = "row_number() OVER () + 1" if numbered else "CAST(NULL AS BIGINT)"
+    stored = (
+        f", store_rejects = true, rejects_table = {_sql_string(errors)}, "
+        f"rejects_scan = {_sql_string(errors + '_scans')}"
+        if errors
+        else ""
+    )
     query = (
         f"SELECT {line} AS {LINE_COLUMN}, * FROM read_csv("
         f"{_sql_string(str(path))}, auto_detect = false, header = true, skip = 0, "
         f"columns = {{{columns}}}, delim = {_sql_string(delimiter)}, quote = '\"', "
-        f"escape = '\"', null_padding = false, strict_mode = true)"
+        f"escape = '\"', null_padding = false, strict_mode = true, "
+        f"ignore_errors = true{stored})"
+    )
+    return con.sql(query)
+
+
+def csv_errors_name() -> str:
+    """A fresh name for the table in which a CSV scan records the records it left out."""
+    return _unique_name("csv_errors")
+
+
+def csv_scan_errors(con: BaseBackend, errors: str) -> ir.Table | None:
+    """The records a CSV scan left out, one row each, or None when the engine keeps none.
+
+    Columns: ``line`` (the reader's count of lines outside quoted values, header = 1),
+    ``error`` (``TOO MANY COLUMNS``, ``MISSING COLUMNS``, ``UNQUOTED VALUE``, ``INVALID
+    ENCODING``, ``LINE SIZE OVER MAXIMUM``), ``column`` (where the reader stopped, or
+    null) and ``text`` (the record as written). Every scan of the file appends the same
+    records again, so the first scan's are kept.
+    """
+    if con.name != "duckdb" or errors not in con.list_tables():
+        return None
+    query = (
+        "SELECT CAST(line AS BIGINT) AS line, CAST(arg_min(error_type, column_idx) AS "
+        "VARCHAR) AS error, arg_min(column_name, column_idx) AS column, "
+        "arg_min(csv_line, column_idx) AS text "
+        f"FROM {errors} WHERE scan_id = (SELECT min(scan_id) FROM {errors}) GROUP BY line"
+    )
+    return con.sql(query)
+
+
+def scan_csv_lines(con: BaseBackend, path: Path) -> ir.Table | None:
+    """Every physical line of a text file, numbered from 1 (``n``; ``text`` null when blank).
+
+    Read as Latin-1, in which any byte is a character, so that no line is left out for
+    its encoding; quotes, delimiters and line breaks are the same bytes as in UTF-8.
+    None when the engine does not read files this way (Spark).
+    """
+    if capability(con, "files") != "duckdb":
+        return None
+    # A delimiter no text holds: each line is one value.
+    never = "\x1e\x1f\x1e\x1f"
+    query = (
+        f"SELECT row_number() OVER () AS n, text FROM read_csv({_sql_string(str(path))}, "
+        "auto_detect = false, header = false, columns = {'text': 'VARCHAR'}, "
+        f"delim = {_sql_string(never)}, quote = '', escape = '', encoding = 'latin-1', "
+        "strict_mode = false, null_padding = true, max_line_size = 67108864)"
     )
     return con.sql(query)
 

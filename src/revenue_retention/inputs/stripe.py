@@ -10,6 +10,7 @@ README. Header names are compared ignoring case, punctuation and a ``(UTC)`` suf
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -130,12 +131,9 @@ class _StripeAdapter:
                 f"is not a complete {self.name} export: no column for {', '.join(missing)} "
                 f"(accepted: {wanted}); columns found: {', '.join(raw.columns)}",
             )
-        return Raw(
-            path=raw.path,
+        return dataclasses.replace(
+            raw,
             adapter=self.name,
-            table=raw.table,
-            columns=raw.columns,
-            unnumbered=raw.unnumbered,
             roles=roles,
             layout="invoices" if self.name == "stripe-invoice-lines" else "periods",
         )
