@@ -403,7 +403,7 @@ def _refuse_data_as_header(header: Sequence[str], path: str) -> None:
     >>> try:
     ...     _refuse_data_as_header(["a", "2024-01", "100"], "x.csv")
     ... except SourceError as error:
-    ...     print(str(error)[:63])
+    ...     print(str(error)[:62])
     x.csv: the first line ('a', '2024-01', '100') looks like a row
     """
     numbers = [h for h in header if _NUMBER_NAME.match(h.strip()) and not _YEAR_NAME.match(h)]

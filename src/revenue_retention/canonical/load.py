@@ -12,7 +12,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.canonical import billing, fx, wide
+from revenue_retention.canonical import billing, fx, notices, readings, wide
 from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
@@ -22,6 +22,7 @@ from revenue_retention.canonical.parse import (
     amount_syntax_reason,
     amount_value,
     date_reason,
+    date_text,
     date_value,
     decimal_style,
     display_amount,
@@ -82,6 +83,7 @@ def load(
     input_format: str | None = None,
     sheet: str | None = None,
     decimal_separator: str | None = None,
+    date_order: str | None = None,
     fx_rates: str | Path | None = None,
     fixed_rates: Mapping[str, Decimal] | None = None,
     reporting_currency: str | None = None,
@@ -117,8 +119,13 @@ def load(
     sheet
         The worksheet of an Excel workbook (default: the first).
     decimal_separator
-        For a revenue cube's display-format amounts, ``"."`` or ``","`` when the file
-        itself does not show which (``1,234``); see ``canonical.parse``.
+        ``"."`` or ``","``: amounts are in a spreadsheet's display format (``1,234.50``,
+        ``$1,200``), with this decimal separator. Without it, a revenue cube's amounts are
+        read so anyway, and another file's once its values show how (see
+        ``canonical.readings``).
+    date_order
+        ``"dmy"`` or ``"mdy"``: how ``01/02/2024``-style dates are read, when the file's
+        own values do not show it.
     fx_rates
         With a ``currency`` column: a CSV of rates (``date, currency, rate_to_reporting``).
     fixed_rates
@@ -167,7 +174,7 @@ def load(
                 str(fx_rates) if fx_rates is not None else ",".join(fixed),
                 f"needs a currency column in {raw.path}",
             )
-        shaped = _Shaped(raw, cmap, decimal_separator, snapshot)
+        shaped = _Shaped(raw, cmap, decimal_separator, snapshot, date_order)
         # Parsed and validated once: the counts, the canonical table and the examples of
         # bad rows all read this table instead of parsing the file again; or, for a typed
         # source the engine scans cheaply, validated again by each query instead.
@@ -180,6 +187,9 @@ def load(
             and "currency" not in cmap.roles
         )
         rows = validated if lazy else materialize(con, validated, "validated")
+        if shaped.reread(rows):
+            validated = shaped.validated(fast=True)
+            rows = validated if lazy else materialize(con, validated, "validated")
         if "currency" in cmap.roles:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
@@ -243,17 +253,39 @@ class _Shaped:
     """The source's rows in the shape validation reads: a cube unpivoted, others as they are."""
 
     def __init__(
-        self, raw: Raw, cmap: ColumnMap, decimal_separator: str | None, snapshot: Snapshot
+        self,
+        raw: Raw,
+        cmap: ColumnMap,
+        decimal_separator: str | None,
+        snapshot: Snapshot,
+        order: str | None = None,
     ) -> None:
         self.raw = raw
         self.cmap = cmap
         self.snapshot = snapshot
         self.fx: _FxSetup | None = None
-        self.style: DecimalStyle = None
-        if cmap.layout == "wide":
-            self.style = self._style(decimal_separator)
-        elif decimal_separator is not None:
-            decimal_style(0, 0, decimal_separator)  # still checked, though unused
+        cube_style = self._style(decimal_separator) if cmap.layout == "wide" else None
+        self.readings = readings.initial(cmap, decimal_separator, order, cube_style)
+
+    def reread(self, rows: ir.Table) -> bool:
+        """Decide how the file writes its amounts and dates, when rejected values show it.
+
+        ``rows``: the rows validated with the current readings. True when the readings
+        changed, and the file must be validated again.
+        """
+        table = self.rows(fast=True)
+        names = (*readings.DATE_ROLES, *readings.AMOUNT_ROLES)
+        roles = [self.cmap.roles[r] for r in names if r in self.cmap.roles]
+        if not any(c in table.columns and table[c].type().is_string() for c in roles):
+            return False  # typed columns (Parquet, a database) are read as they are
+        bad = rows.filter(rows._rr_reason.notnull())
+        found = bad.group_by("_rr_reason").agg(n=bad.count()).to_pyarrow().to_pylist()
+        by_reason = {r["_rr_reason"]: r["n"] for r in found}
+        decided = readings.decide(table, self.cmap, self.readings, by_reason)
+        if decided is None:
+            return False
+        self.readings = decided
+        return True
 
     def rows(self, fast: bool) -> ir.Table:
         table = self.raw.fast if fast else self.raw.table
@@ -284,7 +316,7 @@ class _Shaped:
         ]
 
     def validated(self, fast: bool = False) -> ir.Table:
-        rows = _validated(self.rows(fast), self.cmap, self.style)
+        rows = _validated(self.rows(fast), self.cmap, self.readings)
         return rows if self.fx is None or fast else self.fx_checked(rows)
 
     def fx_checked(self, rows: ir.Table) -> ir.Table:
@@ -405,7 +437,7 @@ def _load_rows(
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     last = counts["last"]
-    warnings: list[str] = [*raw.warnings, *_rule_warnings(raw, cmap)]
+    warnings: list[str] = [*raw.warnings, *shaped.readings.notes, *_rule_warnings(raw, cmap)]
     warnings += shaped.total_rows_warning()
     if cmap.ignored:
         warnings.append(
@@ -455,7 +487,8 @@ def _load_rows(
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
         warnings=tuple(warnings)
-        + tuple(_id_warnings(table) if _ids_may_clash(raw, cmap) else ())
+        + tuple(notices.id_twins(table) if notices.ids_may_clash(raw, cmap) else ())
+        + tuple(_repeats(shaped, accepted, table, counts, lazy, snapshot))
         + (
             (
                 f"attribute columns kept under another name, as the tool uses theirs: "
@@ -509,6 +542,32 @@ def _load_rows(
         if lazy
         else None,
     )
+
+
+def _repeats(
+    shaped: _Shaped,
+    accepted: ir.Table,
+    table: ir.Table,
+    counts: dict[str, Any],
+    lazy: bool,
+    snapshot: Snapshot,
+) -> list[str]:
+    """Rows repeated value for value, and subscription periods that overlap: both add up."""
+    cmap = shaped.cmap
+    if cmap.layout == "wide":
+        raw = shaped.raw.fast
+        return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
+    if cmap.layout == "long" and not lazy:
+        # One row per customer-month (the canonical table has as many): nothing repeats.
+        accepted_rows = counts["rows_read"] - counts["rejected"]
+        if table.count().to_pyarrow().as_py() == accepted_rows:
+            return []
+    values = [c for c in accepted.columns if not c.startswith("_rr_")]
+    found = notices.duplicate_rows(accepted, values)
+    if cmap.layout == "periods":
+        first, stop = _period_months(accepted, snapshot)
+        found += notices.overlapping_periods(accepted, first, stop)
+    return found
 
 
 def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
@@ -587,7 +646,7 @@ _CHECK_ORDER = (
 )
 
 
-def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.Table:
+def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Table:
     """Every row with its typed values and, when bad, the first failing column and why.
 
     Built in stages (text, values, reasons, verdict) that name their columns, so the
@@ -610,17 +669,23 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
     if cmap.rules == billing.SUBSCRIPTIONS and "quantity" in col:
         texts["_t_quantity"] = ibis.coalesce(texts["_t_quantity"], ibis.literal("1"))
     ambiguous: dict[str, ir.Value] = {}
-    if cmap.layout == "wide":
-        # A cube's cells are in the spreadsheet's display format ($1,234.50).
-        texts["_t_mrr"], ambiguous["_amb_mrr"] = display_amount(texts["_t_mrr"], style)
+    if read.display:
+        # Amounts in a spreadsheet's display format ($1,234.50), as a cube's cells are.
+        for r in (a for a in amounts if a in as_text):
+            texts[f"_t_{r}"], ambiguous[f"_amb_{r}"] = display_amount(texts[f"_t_{r}"], read.style)
     text = t.mutate(**texts).mutate(**ambiguous)
+    text_dates = [r for r in dates if r not in typed_dates]
+    text = text.mutate(**{f"_d_{r}": date_text(text[f"_t_{r}"]) for r in text_dates})
     syntax = {r: amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text}
-    if ambiguous:
-        syntax["mrr"] = ibis.ifelse(
-            text._amb_mrr.fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax["mrr"]
+    for r in (a for a in amounts if f"_amb_{a}" in ambiguous):
+        syntax[r] = ibis.ifelse(
+            text[f"_amb_{r}"].fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax[r]
         )
     parsed = text.mutate(
-        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates if r not in typed_dates},
+        **{
+            f"_v_{r}": date_value(text[f"_d_{r}"], read.order, other_forms=read.other_dates)
+            for r in text_dates
+        },
         **{f"_r_{r}": reason for r, reason in syntax.items()},
         **{f"_v_{r}": value for r, value in typed_dates.items()},
         **{f"_v_{r}": value for r, (value, _) in typed_amounts.items()},
@@ -634,7 +699,11 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
         },
         **{
             f"_r_{r}": date_reason(
-                parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=_date_required(r, cmap)
+                parsed[f"_d_{r}"],
+                parsed[f"_v_{r}"],
+                required=_date_required(r, cmap),
+                order=read.order,
+                other_forms=read.other_dates,
             )
             for r in dates
             if r in as_text
@@ -838,19 +907,6 @@ def _count(
     }
 
 
-def _ids_may_clash(raw: Raw, cmap: ColumnMap) -> bool:
-    """Whether two ids of the source fold to the same one: a cheap test on distinct ids.
-
-    The distinct ids are few next to the rows, so this costs far less than grouping every
-    row by its folded id; only when it finds something are the accepted ids examined.
-    """
-    ids = raw.fast.select(customer_id=raw.fast[cmap.roles["customer_id"]].cast("string"))
-    ids = ids.distinct()
-    folded = ids.customer_id.strip().lower().nunique()
-    found = ids.aggregate(ids=ids.count(), folded=folded).to_pyarrow().to_pylist()[0]
-    return bool(found["ids"] != found["folded"])
-
-
 def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-(reason, currency) counts folded back to per reason (a handful of rows)."""
     merged: dict[str | None, dict[str, Any]] = {}
@@ -868,32 +924,6 @@ def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if name in r and r[name] is not None:
                 m[name] = r[name] if m.get(name) is None else pick(m[name], r[name])
     return list(merged.values())
-
-
-def _id_warnings(table: ir.Table) -> list[str]:
-    """Ids that differ only by letter case or surrounding spaces: kept apart, but said."""
-    folded = table.mutate(_folded=table.customer_id.strip().lower())
-    groups = folded.group_by("_folded").agg(ids=folded.customer_id.nunique())
-    clashes = groups.filter(groups.ids > 1)
-    found = clashes.aggregate(groups=clashes.count(), ids=clashes.ids.sum()).to_pyarrow()
-    row = found.to_pylist()[0]
-    if not row["groups"]:
-        return []
-    sample = (
-        # The first three in order, so that every engine names the same examples.
-        folded.semi_join(clashes.order_by("_folded").limit(3), "_folded")
-        .select("_folded", "customer_id")
-        .distinct()
-        .order_by(["_folded", "customer_id"])
-        .to_pyarrow()
-        .to_pylist()
-    )
-    shown = ", ".join(repr(r["customer_id"]) for r in sample)
-    return [
-        f"{row['ids']} customer ids differ from another only by letter case or surrounding "
-        f"spaces (e.g. {shown}); they are counted as different customers. Clean the ids "
-        "if they are the same account."
-    ]
 
 
 def _customer_months(

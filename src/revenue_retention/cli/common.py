@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -11,7 +15,7 @@ from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, SnapshotDay
-from revenue_retention.engine import is_url
+from revenue_retention.engine import connect, is_url
 from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.rejects import write_rejects_table
@@ -36,6 +40,8 @@ def load_input(
     format: Format,
     sheet: str | None = None,
     decimal_separator: str | None = None,
+    date_order: str | None = None,
+    memory_limit: str | None = None,
     fx_rates: Path | None = None,
     fx_rate: list[str] | None = None,
     reporting_currency: str | None = None,
@@ -50,7 +56,7 @@ def load_input(
         data = load(
             source if is_url(source) else Path(source),
             table=table,
-            engine=engine.value,
+            engine=_engine(engine, memory_limit, source),
             spark_master=spark_master,
             columns=parse_column_options(column),
             as_of=as_of,
@@ -59,6 +65,7 @@ def load_input(
             input_format=input_format,
             sheet=sheet,
             decimal_separator=decimal_separator,
+            date_order=date_order,
             fx_rates=fx_rates,
             fixed_rates=parse_fx_rates(fx_rate or []),
             reporting_currency=reporting_currency,
@@ -86,6 +93,20 @@ def load_input(
 
 
 _opened: list[BaseBackend] = []
+_MEMORY = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | BaseBackend:
+    """The engine by name, or a DuckDB capped at ``memory_limit`` that spills to a temp folder."""
+    if memory_limit is None:
+        return engine.value
+    if engine is not Engine.duckdb or is_url(source):
+        raise OptionError("--memory-limit", memory_limit, "applies to the embedded DuckDB only")
+    if not _MEMORY.match(memory_limit):
+        raise OptionError("--memory-limit", memory_limit, "must be a size such as 512MB or 2GB")
+    spill = tempfile.mkdtemp(prefix="retention-spill-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
 
 
 def close_connections() -> None:

@@ -10,12 +10,14 @@ import typer
 __all__ = [
     "AS_OF",
     "COLUMNS",
+    "DATE_ORDER",
     "DECIMAL_SEPARATOR",
     "ENGINE",
     "FORMAT",
     "FX_RATE",
     "FX_RATES",
     "INPUT_FORMAT",
+    "MEMORY_LIMIT",
     "OUTPUT",
     "REJECTS",
     "REPORTING_CURRENCY",
@@ -87,8 +89,21 @@ SHEET = typer.Option(None, "--sheet", help="Worksheet of an Excel workbook (defa
 DECIMAL_SEPARATOR = typer.Option(
     None,
     "--decimal-separator",
-    help="For a revenue cube's display-format amounts: '.' or ',' when the file does not "
-    "show which (is 1,234 one thousand or one point two?).",
+    help="Amounts are written for display (1,234.50, $1,200, 1.234,50) with this decimal "
+    "separator, '.' or ','; needed only when the file does not show which (is 1,234 one "
+    "thousand or one point two?).",
+)
+DATE_ORDER = typer.Option(
+    None,
+    "--date-order",
+    help="How to read dates such as 03/04/2024: dmy (day first) or mdy (month first); needed "
+    "only when no date of the file shows which (such as 25/04/2024).",
+)
+MEMORY_LIMIT = typer.Option(
+    None,
+    "--memory-limit",
+    help="Cap the memory DuckDB uses (e.g. 2GB); beyond it, it works on disk in a temporary "
+    "folder. Default: 80% of the machine's memory.",
 )
 FX_RATES = typer.Option(
     None,
