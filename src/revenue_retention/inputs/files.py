@@ -121,7 +121,10 @@ def _dialect(path: Path, shown: str) -> tuple[str, list[str], list[tuple[int, st
     counts = {d: line.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     delimiter = best if counts[best] else ","
-    names = next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        names = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as error:
+        raise SourceError(shown, f"the header line cannot be read as CSV ({error})") from None
     if not any(name.strip() for name in names):
         raise SourceError(shown, "the first line is empty; expected a header row")
     header = [name.strip() or f"column_{i}" for i, name in enumerate(names, start=1)]

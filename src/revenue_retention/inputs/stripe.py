@@ -20,6 +20,7 @@ from ibis.backends import BaseBackend
 from revenue_retention.errors import SourceError
 from revenue_retention.inputs.files import CsvAdapter, header_of
 from revenue_retention.inputs.registry import Raw, register
+from revenue_retention.inputs.sniff import content_kind
 
 __all__ = [
     "INVOICE_LINE_COLUMNS",
@@ -113,7 +114,7 @@ class _StripeAdapter:
     required: tuple[str, ...] = ()
 
     def detect(self, source: Path) -> bool:
-        if source.suffix.lower() not in {".csv", ""}:
+        if source.suffix.lower() not in {".csv", ""} or content_kind(source) != "text":
             return False
         try:
             return _kind(header_of(source)) == self.name

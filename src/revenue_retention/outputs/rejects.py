@@ -20,10 +20,18 @@ def write_rejects(data: Dataset, path: Path) -> int:
 
 
 def write_rejects_table(rejects: ir.Table, path: Path) -> int:
-    """Write a rejects table (``Dataset.rejects`` shape) as CSV; return its row count."""
+    """Write a rejects table (``Dataset.rejects`` shape) as CSV; return its row count.
+
+    Written batch by batch as the engine produces them: a file whose every row is
+    rejected needs no more memory than one batch.
+    """
     import pyarrow.csv as pacsv
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = rejects.to_pyarrow()
-    pacsv.write_csv(table, path)
-    return table.num_rows
+    written = 0
+    batches = rejects.to_pyarrow_batches(chunk_size=100_000)
+    with batches, pacsv.CSVWriter(path, batches.schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+            written += batch.num_rows
+    return written
