@@ -5,9 +5,9 @@ breaks it the ways files break: bytes inserted or cut, delimiters, quotes and li
 out of place, spreadsheet debris in a value, lines repeated, dropped or swapped, the file
 cut short, saved in another encoding. ``retention metrics`` must then either compute, with
 totals that reconcile and a rejects file holding every rejected row, or stop with exit
-code 1 and one ``error:`` line (a ``RetentionError``; a rejects file may be written first); never with another exception (exit
-code 70), and never hang: a watchdog ends the test run with every thread's traceback if
-one example takes more than two minutes.
+code 1 and one ``error:`` line (a ``RetentionError``; a rejects file may be written
+first); never with another exception (exit code 70), and never hang: a watchdog ends the
+test run with every thread's traceback if one example takes more than two minutes.
 """
 
 from __future__ import annotations
@@ -45,14 +45,59 @@ SEEDS = {
 #: What gets into files: delimiters, quotes, line breaks, bytes of other encodings,
 #: signs, currency, spreadsheet errors, exponents.
 DEBRIS = [
-    b",", b";", b"\t", b"|", b'"', b'""', b"\n", b"\r\n", b"\r", b"\x00", b"\xff", b"\xe9",
-    "é".encode(), "€".encode(), b"$", b"(", b")", b"-", b".", b"/", b" ", b"e5", b"#REF!",
-    b"NaN", b"1,234", b"31/02/2024", b"\xef\xbb\xbf",
+    b",",
+    b";",
+    b"\t",
+    b"|",
+    b'"',
+    b'""',
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\x00",
+    b"\xff",
+    b"\xe9",
+    "é".encode(),
+    "€".encode(),
+    b"$",
+    b"(",
+    b")",
+    b"-",
+    b".",
+    b"/",
+    b" ",
+    b"e5",
+    b"#REF!",
+    b"NaN",
+    b"1,234",
+    b"31/02/2024",
+    b"\xef\xbb\xbf",
 ]
 VALUES = [
-    "", " ", "#N/A", "#DIV/0!", "NaN", "-inf", "1e3", "(200)", "-0", "1,200.50", "1.200,50",
-    "$1,200", "9" * 30, "0.1234567", "-5", "03/04/2024", "25/04/2024", "2024-02-30",
-    "1900-01-01", "2999-12-31", "Jan 2024", "a\nb", '"', "x,y",
+    "",
+    " ",
+    "#N/A",
+    "#DIV/0!",
+    "NaN",
+    "-inf",
+    "1e3",
+    "(200)",
+    "-0",
+    "1,200.50",
+    "1.200,50",
+    "$1,200",
+    "9" * 30,
+    "0.1234567",
+    "-5",
+    "03/04/2024",
+    "25/04/2024",
+    "2024-02-30",
+    "1900-01-01",
+    "2999-12-31",
+    "Jan 2024",
+    "a\nb",
+    '"',
+    "x,y",
 ]
 
 _runs = itertools.count()

@@ -10,26 +10,12 @@ import typer
 from revenue_retention.analyses.cohorts import cohort_matrix
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.outputs.cohorts import cohorts_document
 
@@ -54,12 +40,9 @@ class RelativeTo(enum.StrEnum):
     month1 = "month1"
 
 
+@with_input_options
 def cohorts(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
+    source: str = SOURCE,
     metric: CohortMetric = typer.Option(
         CohortMetric.nrr,
         "--metric",
@@ -79,22 +62,9 @@ def cohorts(
         "(month1: customers gone after their first month are left out).",
     ),
     format: Format = FORMAT,
-    as_of: str | None = AS_OF,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Acquisition cohorts: NRR, GRR, logo retention or MRR of each cohort by age.
 
@@ -109,25 +79,7 @@ def cohorts(
         retention cohorts mrr.csv --metric grr --grain quarter
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
     """
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
+    data = load_input(source, inputs, format=format)
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )

@@ -14,7 +14,7 @@ from ibis.backends import BaseBackend
 from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
-from revenue_retention.cli.options import Engine, Format, SnapshotDay
+from revenue_retention.cli.options import Engine, Format, InputOptions
 from revenue_retention.engine import connect, is_url
 from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
@@ -26,49 +26,31 @@ __all__ = ["close_connections", "emit", "load_input", "stderr"]
 _WIDTH = 160
 
 
-def load_input(
-    source: str,
-    *,
-    engine: Engine = Engine.duckdb,
-    table: str | None = None,
-    spark_master: str | None = None,
-    column: list[str],
-    as_of: str | None,
-    snapshot: SnapshotDay,
-    rejects: Path | None,
-    input_format: str | None,
-    format: Format,
-    sheet: str | None = None,
-    decimal_separator: str | None = None,
-    date_order: str | None = None,
-    memory_limit: str | None = None,
-    fx_rates: Path | None = None,
-    fx_rate: list[str] | None = None,
-    reporting_currency: str | None = None,
-) -> Dataset:
+def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
     """Load ``source`` as the options say; report rejects and warnings on stderr.
 
     When every row is rejected the run stops, but the rejects file asked for is written
     first: it is the one place that lists them all.
     """
     err = stderr()
+    rejects = inputs.rejects
     try:
         data = load(
             source if is_url(source) else Path(source),
-            table=table,
-            engine=_engine(engine, memory_limit, source),
-            spark_master=spark_master,
-            columns=parse_column_options(column),
-            as_of=as_of,
-            snapshot=snapshot.value,
+            table=inputs.table,
+            engine=_engine(inputs.engine, inputs.memory_limit, source),
+            spark_master=inputs.spark_master,
+            columns=parse_column_options(inputs.column),
+            as_of=inputs.as_of,
+            snapshot=inputs.snapshot.value,
             on_bad_rows="reject" if rejects else "raise",
-            input_format=input_format,
-            sheet=sheet,
-            decimal_separator=decimal_separator,
-            date_order=date_order,
-            fx_rates=fx_rates,
-            fixed_rates=parse_fx_rates(fx_rate or []),
-            reporting_currency=reporting_currency,
+            input_format=inputs.input_format,
+            sheet=inputs.sheet,
+            decimal_separator=inputs.decimal_separator,
+            date_order=inputs.date_order,
+            fx_rates=inputs.fx_rates,
+            fixed_rates=parse_fx_rates(inputs.fx_rate),
+            reporting_currency=inputs.reporting_currency,
         )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:

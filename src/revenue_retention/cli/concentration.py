@@ -9,26 +9,12 @@ import typer
 from revenue_retention.analyses.concentration import compute_concentration
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.outputs.concentration import concentration_document
 
@@ -39,30 +25,14 @@ WINDOW = typer.Option(
 )
 
 
+@with_input_options
 def concentration(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
-    as_of: str | None = AS_OF,
+    source: str = SOURCE,
     window: int = WINDOW,
     format: Format = FORMAT,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Share of starting MRR and of expansion held by the top accounts; NRR without them.
 
@@ -79,24 +49,6 @@ def concentration(
         retention concentration mrr.csv --as-of 2024-12 --window 12 --format json
         retention concentration mrr.csv --format csv --output concentration/
     """
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
-    result = compute_concentration(data, as_of, window)
+    data = load_input(source, inputs, format=format)
+    result = compute_concentration(data, inputs.as_of, window)
     emit(concentration_document(result), format, output)

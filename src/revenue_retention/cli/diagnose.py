@@ -10,26 +10,12 @@ from revenue_retention.analyses.benchmarks import load_benchmarks
 from revenue_retention.analyses.diagnostics import diagnose as run_diagnosis
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.periods import parse_month
@@ -37,33 +23,17 @@ from revenue_retention.periods import parse_month
 __all__ = ["diagnose"]
 
 
+@with_input_options
 def diagnose(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
-    as_of: str | None = AS_OF,
+    source: str = SOURCE,
     window: int = typer.Option(12, "--window", "-k", help="Window length in months."),
     benchmarks: Path | None = typer.Option(
         None, "--benchmarks", help="A TOML file of bands and medians to use instead of ours."
     ),
     format: Format = FORMAT,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Place GRR and NRR in benchmark bands and state every diagnostic with its numbers.
 
@@ -79,28 +49,10 @@ def diagnose(
         retention diagnose mrr.csv --benchmarks my_bands.toml
     """
     bench = load_benchmarks(benchmarks)
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
+    data = load_input(source, inputs, format=format)
     result = run_diagnosis(
         data,
-        as_of=parse_month(as_of) if as_of else None,
+        as_of=parse_month(inputs.as_of) if inputs.as_of else None,
         window_months=window,
         benchmarks=bench,
     )

@@ -9,26 +9,12 @@ import typer
 from revenue_retention.analyses.explain import compute_explain, compute_explain_period
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs.explain import explain_document
@@ -52,13 +38,9 @@ def parse_by(text: str | None) -> tuple[str, str] | None:
     return column.strip(), value
 
 
+@with_input_options
 def explain(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
-    as_of: str | None = AS_OF,
+    source: str = SOURCE,
     window: int | None = typer.Option(
         None,
         "--window",
@@ -81,21 +63,9 @@ def explain(
         None, "--limit", "-n", help="List only the N customers with the largest change."
     ),
     format: Format = FORMAT,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Every customer behind a retention window or a bridge month, reconciled to metrics.
 
@@ -113,32 +83,14 @@ def explain(
         retention explain mrr.csv --period 2024-03 --format csv --output march/
     """
     attribute = parse_by(by)
-    if period is not None and (as_of is not None or window is not None):
+    if period is not None and (inputs.as_of is not None or window is not None):
         raise OptionError(
             "--period", period, "explains one bridge month: it takes no --as-of or --window"
         )
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
+    data = load_input(source, inputs, format=format)
     if period is not None:
         result = compute_explain_period(data, period, by=attribute, limit=limit)
     else:
         window_months = _DEFAULT_WINDOW if window is None else window
-        result = compute_explain(data, as_of, window_months, by=attribute, limit=limit)
+        result = compute_explain(data, inputs.as_of, window_months, by=attribute, limit=limit)
     emit(explain_document(result), format, output)

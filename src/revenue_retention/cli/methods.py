@@ -9,26 +9,12 @@ import typer
 from revenue_retention.analyses.methods import DEFAULT_WINDOW_MONTHS, compare_methods
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.outputs.methods import methods_document
 
@@ -42,30 +28,14 @@ WINDOW = typer.Option(
 )
 
 
+@with_input_options
 def methods(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
-    as_of: str | None = AS_OF,
+    source: str = SOURCE,
     window: int = WINDOW,
     format: Format = FORMAT,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """GRR, NRR and logo retention of one window by every method, side by side.
 
@@ -82,23 +52,5 @@ def methods(
         retention methods mrr.csv --as-of 2024-12 --window 12 --format json
         retention methods mrr.csv --window 3 --format csv --output methods/
     """
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
-    emit(methods_document(compare_methods(data, as_of, window)), format, output)
+    data = load_input(source, inputs, format=format)
+    emit(methods_document(compare_methods(data, inputs.as_of, window)), format, output)

@@ -11,27 +11,13 @@ from revenue_retention.analyses import compute_metrics
 from revenue_retention.analyses.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
+    SOURCE,
     WINDOWS,
-    Engine,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics.groups import parse_size_bands
@@ -83,36 +69,20 @@ SIZE_BANDS = typer.Option(
 )
 
 
+@with_input_options
 def metrics(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
+    source: str = SOURCE,
     format: Format = FORMAT,
     windows: str = WINDOWS,
-    as_of: str | None = AS_OF,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
     method: Method = METHOD,
     ci: float | None = CI,
     resamples: int | None = RESAMPLES,
     seed: int | None = SEED,
     by: list[str] = BY,
     size_bands: str = SIZE_BANDS,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Monthly MRR bridge and cohort-method GRR, NRR and logo retention.
 
@@ -140,25 +110,7 @@ def metrics(
     if ci is not None and by:
         raise OptionError("--ci", ci, "is not yet computed per group; drop --by")
     edges = parse_size_bands(size_bands)
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
+    data = load_input(source, inputs, format=format)
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
     document = method_metrics_document(result)
     if ci is not None:

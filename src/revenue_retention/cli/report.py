@@ -10,24 +10,10 @@ from revenue_retention.analyses.benchmarks import load_benchmarks
 from revenue_retention.analyses.overview import STEPS, overview
 from revenue_retention.cli.common import load_input, stderr
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.cli.progress import steps
 from revenue_retention.errors import OptionError
@@ -46,12 +32,9 @@ def _check_target(path: Path, option: str, suffix: str) -> None:
         raise OptionError(option, str(path), f"should end in {suffix}")
 
 
+@with_input_options
 def report(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
+    source: str = SOURCE,
     output: Path = typer.Option(
         Path("report.html"), "--output", "-o", help="The HTML file to write."
     ),
@@ -71,22 +54,9 @@ def report(
     benchmarks: Path | None = typer.Option(
         None, "--benchmarks", help="A TOML file of bands and medians to use instead of ours."
     ),
-    as_of: str | None = AS_OF,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
     quiet: bool = QUIET,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Write the report: the answer in words, every chart, the input reconciled.
 
@@ -109,25 +79,8 @@ def report(
     bench = load_benchmarks(benchmarks)
     with steps(quiet) as step:
         step("reading the input", STEPS + 3)
-        data = load_input(
-            source,
-            column=column,
-            as_of=as_of,
-            snapshot=snapshot,
-            rejects=rejects,
-            input_format=input_format,
-            format=Format.json,  # warnings go to stderr, like any machine-readable output
-            sheet=sheet,
-            decimal_separator=decimal_separator,
-            date_order=date_order,
-            memory_limit=memory_limit,
-            fx_rates=fx_rates,
-            fx_rate=fx_rate,
-            reporting_currency=reporting_currency,
-            engine=engine,
-            table=table,
-            spark_master=spark_master,
-        )
+        # warnings go to stderr, like any machine-readable output
+        data = load_input(source, inputs, format=Format.json)
         ov = overview(data, window=window, by=by, benchmarks=bench, step=step)
         step("writing the report")
         written = [write_report(ov, output)]

@@ -15,38 +15,21 @@ from revenue_retention.analyses.seasonality import (
 )
 from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
-    AS_OF,
-    COLUMNS,
-    DATE_ORDER,
-    DECIMAL_SEPARATOR,
-    ENGINE,
     FORMAT,
-    FX_RATE,
-    FX_RATES,
-    INPUT_FORMAT,
-    MEMORY_LIMIT,
     OUTPUT,
-    REJECTS,
-    REPORTING_CURRENCY,
-    SHEET,
-    SNAPSHOT,
-    SPARK_MASTER,
-    TABLE,
-    Engine,
+    SOURCE,
     Format,
-    SnapshotDay,
+    InputOptions,
+    with_input_options,
 )
 from revenue_retention.outputs.seasonality import seasonality_document
 
 __all__ = ["seasonality"]
 
 
+@with_input_options
 def seasonality(
-    source: str = typer.Argument(
-        ...,
-        help="CSV or Parquet file (long MRR or subscription periods), or a database URL "
-        "with --table.",
-    ),
+    source: str = SOURCE,
     swing_ratio: float = typer.Option(
         DEFAULT_SWING_RATIO,
         "--swing-ratio",
@@ -59,22 +42,9 @@ def seasonality(
         help="... and at least this many percentage points.",
     ),
     format: Format = FORMAT,
-    as_of: str | None = AS_OF,
-    column: list[str] = COLUMNS,
-    snapshot: SnapshotDay = SNAPSHOT,
-    rejects: Path | None = REJECTS,
     output: Path | None = OUTPUT,
-    input_format: str | None = INPUT_FORMAT,
-    engine: Engine = ENGINE,
-    table: str | None = TABLE,
-    spark_master: str | None = SPARK_MASTER,
-    sheet: str | None = SHEET,
-    decimal_separator: str | None = DECIMAL_SEPARATOR,
-    date_order: str | None = DATE_ORDER,
-    memory_limit: str | None = MEMORY_LIMIT,
-    fx_rates: Path | None = FX_RATES,
-    fx_rate: list[str] = FX_RATE,
-    reporting_currency: str | None = REPORTING_CURRENCY,
+    *,
+    inputs: InputOptions,
 ) -> None:
     """Seasonality: quarterly GRR and NRR by quarter of year against the annual rates,
     each bridge movement by month of year, and a flag when quarterly rates swing far more
@@ -87,24 +57,6 @@ def seasonality(
         retention seasonality mrr.csv --as-of 2024-12 --format json
         retention seasonality mrr.csv --swing-ratio 3 --min-swing-pp 5
     """
-    data = load_input(
-        source,
-        column=column,
-        as_of=as_of,
-        snapshot=snapshot,
-        rejects=rejects,
-        input_format=input_format,
-        sheet=sheet,
-        decimal_separator=decimal_separator,
-        date_order=date_order,
-        memory_limit=memory_limit,
-        fx_rates=fx_rates,
-        fx_rate=fx_rate,
-        reporting_currency=reporting_currency,
-        format=format,
-        engine=engine,
-        table=table,
-        spark_master=spark_master,
-    )
+    data = load_input(source, inputs, format=format)
     result = compute_seasonality(data, swing_ratio=swing_ratio, min_swing_pp=min_swing_pp)
     emit(seasonality_document(result), format, output)
