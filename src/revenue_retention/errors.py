@@ -206,9 +206,11 @@ class BadRow:
 class NoValidRowsError(InputError):
     """Every row was rejected: nothing to compute, but the rejects can still be written."""
 
-    def __init__(self, message: str, rejects: object = None) -> None:
-        #: The rejected rows as an engine table (``Dataset.rejects`` shape), when known.
+    def __init__(self, message: str, rejects: object = None, rejected: int = 0) -> None:
+        #: The rejected rows as an engine table (``Dataset.rejects`` shape), when known,
+        #: and how many rows were rejected (all of them).
         self.rejects = rejects
+        self.rejected = rejected
         super().__init__(message)
 
 

@@ -37,6 +37,11 @@ SEEDS = {
         "customer_id,start_date,end_date,mrr\n"
         "acme,2024-01-01,2024-04-01,100\nbeta,2024-01-15,,50\ngamma,2024-02-01,2024-03-01,20\n"
     ),
+    "notes": (
+        "customer_id,month,mrr,note\n"
+        'acme,2024-01,100,"\u2018Nord\u2019 \u2013 \u20ac"\nacme,2024-02,120,"two\nlines"\n'
+        "beta,2024-01,50,München\n\nbeta,2024-02,55,x\n"
+    ),
     "cube": (
         "Customer,Segment,Jan 2024,Feb 2024,Mar 2024\n"
         'acme,smb,"$1,000.00","$1,100.00",\nbeta,ent,$50.00,$50.00,$50.00\n'

@@ -187,7 +187,10 @@ def load(
             and "currency" not in cmap.roles
         )
         rows = validated if lazy else materialize(con, validated, "validated")
-        if shaped.reread(rows):
+        # A row is rejected for its first bad column only: once its dates are read the
+        # file's way, its amounts may show theirs. Each pass settles dates or amounts for
+        # good (``readings.decide``), so this ends after at most two rereads.
+        while shaped.reread(rows):
             validated = shaped.validated(fast=True)
             rows = validated if lazy else materialize(con, validated, "validated")
         if "currency" in cmap.roles:
@@ -433,6 +436,7 @@ def _load_rows(
             raise NoValidRowsError(
                 f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{shown}",
                 rejects=rejects_table(numbered, locator),
+                rejected=rejected,
             )
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 

@@ -56,6 +56,10 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
         if rejects is not None and error.rejects is not None:
             assert isinstance(error.rejects, ir.Table)
             written = write_rejects_table(error.rejects, rejects)
+            if written != error.rejected:  # every row the run names as rejected, or a bug
+                raise AssertionError(
+                    f"{written} rows written, {error.rejected} rejected"
+                ) from error
             err.print(f"{written:,} rejected rows written to {rejects}", markup=False)
         raise
     if is_url(source):

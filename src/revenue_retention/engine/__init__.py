@@ -12,6 +12,7 @@ file), where the computation runs inside the database.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "CAPABILITIES",
     "ENGINES",
     "LINE_COLUMN",
+    "CsvLines",
     "capability",
     "connect",
     "connect_url",
@@ -184,6 +186,10 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def capability(con: BaseBackend, what: str) -> str | None:
     """How the engine behind ``con`` does ``what`` (see ``CAPABILITIES``)."""
     return CAPABILITIES.get(con.name, _DEFAULT_CAPABILITIES)[what]
@@ -234,12 +240,19 @@ def scan_csv(
         if errors
         else ""
     )
+    # DuckDB checks that a value is UTF-8 only when it reads that column: a query that
+    # needs fewer columns would keep a record another query sets aside, and number the
+    # records differently. A condition on every column (always true, and not simplified
+    # away) makes each scan read them all.
+    every = " AND ".join(
+        f"{_sql_ident(name)} IS NOT DISTINCT FROM {_sql_ident(name)}" for name in header
+    )
     query = (
         f"SELECT {line} AS {LINE_COLUMN}, * FROM read_csv("
         f"{_sql_string(str(path))}, auto_detect = false, header = true, skip = 0, "
         f"columns = {{{columns}}}, delim = {_sql_string(delimiter)}, quote = '\"', "
         f"escape = '\"', null_padding = false, strict_mode = true, "
-        f"ignore_errors = true{stored})"
+        f"ignore_errors = true{stored}) WHERE {every or 'TRUE'}"
     )
     return con.sql(query)
 
@@ -269,26 +282,57 @@ def csv_scan_errors(con: BaseBackend, errors: str) -> ir.Table | None:
     return con.sql(query)
 
 
-def scan_csv_lines(con: BaseBackend, path: Path) -> ir.Table | None:
-    """Every physical line of a text file, numbered from 1 (``n``; ``text`` null when blank).
+@dataclass(frozen=True)
+class CsvLines:
+    """The physical lines of a UTF-8 text file, as one lazy scan in the engine.
 
-    Read as Latin-1, in which any byte is a character, so that no line is left out for
-    its encoding; quotes, delimiters and line breaks are the same bytes as in UTF-8.
-    None when the engine does not read files this way (Spark).
+    The lines that decode are numbered among themselves (``kept``: ``k``, ``text``, null
+    when blank); the few that do not decode are recorded by that scan, with their line in
+    the file, in a table ``undecodable`` reads once the scan has run.
+    """
+
+    con: BaseBackend
+    kept: ir.Table
+    rejects: str
+
+    def undecodable(self) -> ir.Table:
+        """The lines (``line``, ``text``) that are not UTF-8; empty before ``kept`` is scanned.
+
+        Their invalid bytes read as ``?``: quotes, delimiters and line breaks, all ASCII,
+        are as in the file.
+        """
+        if self.rejects not in self.con.list_tables():
+            empty = ibis.memtable({"line": [], "text": []})
+            return empty.cast({"line": "int64", "text": "string"})
+        first = f"(SELECT min(scan_id) FROM {self.rejects})"
+        return self.con.sql(
+            f"SELECT DISTINCT CAST(line AS BIGINT) AS line, CAST(csv_line AS VARCHAR) AS text "
+            f"FROM {self.rejects} WHERE scan_id = {first}"
+        )
+
+
+def scan_csv_lines(con: BaseBackend, path: Path) -> CsvLines | None:
+    """Every physical line of a text file, lazily (see ``CsvLines``); None on Spark.
+
+    Each line is one value: the delimiter is one no text holds and quotes are not read.
+    (Latin-1, in which any byte would be a character, cannot be used: DuckDB refuses its
+    bytes 0x80 to 0x9F, which UTF-8 text such as the euro sign or curly quotes is made of.)
     """
     if capability(con, "files") != "duckdb":
         return None
-    # A delimiter no text holds: each line is one value.
     never = "\x1e\x1f\x1e\x1f"
+    rejects = _unique_name("undecodable")
     query = (
-        f"SELECT row_number() OVER () AS n, text FROM read_csv({_sql_string(str(path))}, "
+        f"SELECT row_number() OVER () AS k, text FROM read_csv({_sql_string(str(path))}, "
         "auto_detect = false, header = false, columns = {'text': 'VARCHAR'}, "
-        f"delim = {_sql_string(never)}, quote = '', escape = '', encoding = 'latin-1', "
+        f"delim = {_sql_string(never)}, quote = '', escape = '', encoding = 'utf-8', "
         # A line past the reader's 2 MB limit (rejected as line_too_long by the scan of
         # the data) is left out here too: the lines after it are then named one too high.
-        "strict_mode = false, null_padding = true, ignore_errors = true)"
+        "strict_mode = false, null_padding = true, ignore_errors = true, "
+        f"store_rejects = true, rejects_table = {_sql_string(rejects)}, "
+        f"rejects_scan = {_sql_string(rejects + '_scans')})"
     )
-    return con.sql(query)
+    return CsvLines(con, con.sql(query), rejects)
 
 
 def scan_parquet(con: BaseBackend, path: Path, numbered: bool = True) -> ir.Table:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from revenue_retention.engine import CsvLines
+
 __all__ = ["LineMap", "line_map"]
 
 #: The end of a file for an interval that runs to it (a quote never closed).
@@ -96,32 +98,54 @@ class LineMap:
         return _located(table, column, self.continuations)
 
 
+def _quote_states(lines: ir.Table, delimiter: str) -> ir.Table:
+    """The lines (``n``, ``text``) blank or holding a quote, with how each leaves the reader."""
+    open_from_out, still_open, reopened = _patterns(delimiter)
+    marked = lines.filter(lines.text.isnull() | lines.text.contains('"'))
+    return marked.select(
+        "n",
+        blank=marked.text.isnull(),
+        # Whether the reader is inside a quoted value after the line, had it started the
+        # line outside one / inside one (a blank line leaves it as it was).
+        out_open=marked.text.re_search(open_from_out).fill_null(False),
+        in_open=(marked.text.re_search(still_open) | marked.text.re_search(reopened)).fill_null(
+            True
+        ),
+    )
+
+
+def _marked_lines(
+    lines: CsvLines, delimiter: str, store: Callable[[ir.Table, str], ir.Table]
+) -> ir.Table:
+    """The blank and quoted lines of the file, by their line in it, stored.
+
+    The scan numbers the lines that decode among themselves; the few that do not are
+    known only once it has run, and then placed between them (the k-th decoded line is
+    the k-th line that is not one of them).
+    """
+    kept = lines.kept.select(n=lines.kept.k, text=lines.kept.text)
+    marked = store(_quote_states(kept, delimiter), "quoted_lines")
+    undecodable = lines.undecodable()
+    if not undecodable.count().to_pyarrow().as_py():
+        return marked
+    bad = store(undecodable, "undecodable_lines")
+    intervals = _merged(bad.select(a=bad.line, b=bad.line))
+    placed = _located(marked, "n", intervals)
+    return store(ibis.union(placed, _quote_states(bad.rename(n="line"), delimiter)), "quoted")
+
+
 def line_map(
-    lines: ir.Table,
+    lines: CsvLines,
     delimiter: str,
     set_aside: ir.Table | None,
     store: Callable[[ir.Table, str], ir.Table],
 ) -> LineMap:
-    """The line map of a CSV file from its physical lines (``n``, ``text``).
+    """The line map of a CSV file from its physical lines.
 
     ``set_aside``: the reader's line numbers (column ``line``) of the records it left
     out. ``store(expr, prefix)`` keeps a small intermediate result in the engine.
     """
-    open_from_out, still_open, reopened = _patterns(delimiter)
-    marked = lines.filter(lines.text.isnull() | lines.text.contains('"'))
-    marked = store(
-        marked.select(
-            "n",
-            blank=marked.text.isnull(),
-            # Whether the reader is inside a quoted value after the line, had it started
-            # the line outside one / inside one (a blank line leaves it as it was).
-            out_open=marked.text.re_search(open_from_out).fill_null(False),
-            in_open=(marked.text.re_search(still_open) | marked.text.re_search(reopened)).fill_null(
-                True
-            ),
-        ),
-        "quoted_lines",
-    )
+    marked = _marked_lines(lines, delimiter, store)
     # Each line is a function of the state it starts in: a constant (the same state
     # after it either way), the identity, or a swap (malformed quoting).
     constant = marked.out_open == marked.in_open

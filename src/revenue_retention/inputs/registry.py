@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from revenue_retention.engine import CsvLines
 from revenue_retention.errors import OptionError, SourceError
 from revenue_retention.inputs.sniff import content_kind, describe_kind, missing_file_hint
 
@@ -40,11 +41,11 @@ class Raw:
     layout: str | None = None
     #: What reading the source noticed (a converted encoding, blank column names).
     warnings: tuple[str, ...] = ()
-    #: For delimited text: the delimiter, the file's physical lines (``n``, ``text``), and
+    #: For delimited text: the delimiter, the file's physical lines, and
     #: the name of the table where the scan records the records it could not split; the
     #: line column then counts records, which ``inputs.lines`` turns into lines.
     delimiter: str | None = None
-    lines: ir.Table | None = None
+    lines: CsvLines | None = None
     scan_errors: str | None = None
 
     def cell(self, column: str, line: int | None) -> str | None:

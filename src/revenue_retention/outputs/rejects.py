@@ -15,8 +15,15 @@ def write_rejects(data: Dataset, path: Path) -> int:
     """Write the rejected rows of ``data`` as CSV to ``path``; return how many were written.
 
     The file always has its header, so an empty rejects file still says what it would hold.
+    A file that does not hold every rejected row is a bug, stopped here: the run would
+    otherwise lose rows while its totals said they were set aside.
     """
-    return write_rejects_table(data.rejects, path)
+    written = write_rejects_table(data.rejects, path)
+    if written != data.report.rows_rejected:
+        raise AssertionError(
+            f"{written} rows written to {path}, but {data.report.rows_rejected} were rejected"
+        )
+    return written
 
 
 def write_rejects_table(rejects: ir.Table, path: Path) -> int:
