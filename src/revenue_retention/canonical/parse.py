@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 
 from revenue_retention.errors import OptionError, RejectReason
 from revenue_retention.money import MONEY, MONEY_SCALE
+from revenue_retention.periods import MONTH_NAMES
 
 __all__ = [
     "MAX_INTEGER_DIGITS",
@@ -182,28 +183,7 @@ LAST_YEAR = 2099
 DateOrder = str | None
 
 _NUMERIC = r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
-_MONTH_NAMES = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_NAME = "(" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\.?"
+_NAME = "(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
 #: 31 Jan 2024, 31-Jan-2024; Jan 31, 2024; Jan 2024, January 2024 (lower-cased first).
 _DAY_NAME_YEAR = rf"^([0-9]{{1,2}})[ -]{_NAME}[ ,-]+([0-9]{{4}})$"
 _NAME_DAY_YEAR = rf"^{_NAME}[ -]([0-9]{{1,2}}),? +([0-9]{{4}})$"
