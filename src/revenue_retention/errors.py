@@ -109,6 +109,16 @@ class RejectReason(enum.StrEnum):
     INVALID_CURRENCY = "invalid_currency"
     MISSING_FX_RATE = "missing_fx_rate"
     INVALID_INTERVAL = "invalid_interval"
+    IMPOSSIBLE_DATE = "impossible_date"
+    AMBIGUOUS_DATE = "ambiguous_date"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    SPREADSHEET_ERROR = "spreadsheet_error"
+    NOT_A_NUMBER = "not_a_number"
+    EXPONENT = "exponent"
+    WRONG_COLUMN_COUNT = "wrong_column_count"
+    UNCLOSED_QUOTE = "unclosed_quote"
+    INVALID_ENCODING = "invalid_encoding"
+    LINE_TOO_LONG = "line_too_long"
 
     @property
     def explanation(self) -> str:
@@ -118,7 +128,10 @@ class RejectReason(enum.StrEnum):
 _EXPLANATIONS = {
     RejectReason.MISSING_CUSTOMER_ID: "the customer id is empty",
     RejectReason.MISSING_DATE: "the date is empty",
-    RejectReason.INVALID_DATE: "not a valid date; expected YYYY-MM or YYYY-MM-DD (year first)",
+    RejectReason.INVALID_DATE: (
+        "not a date in a form read here: YYYY-MM-DD, YYYY-MM, 2024/01/31, 31 Jan 2024, "
+        "Jan 2024, or DD/MM/YYYY and MM/DD/YYYY when the column shows which"
+    ),
     RejectReason.MISSING_AMOUNT: "the amount is empty",
     RejectReason.INVALID_AMOUNT: "not a plain decimal number such as 1200.50",
     RejectReason.TOO_MANY_DECIMALS: "more than 6 decimal places; it would have to be rounded",
@@ -137,6 +150,32 @@ _EXPLANATIONS = {
     RejectReason.INVALID_INTERVAL: (
         "not a billing interval: day, week, month or year, with a whole interval count >= 1"
     ),
+    RejectReason.IMPOSSIBLE_DATE: "no such day in the calendar (month 13, February 30)",
+    RejectReason.AMBIGUOUS_DATE: (
+        "day and month can be read either way (03/04/2024) and no value of the column shows "
+        "which comes first; write YYYY-MM-DD or say which with --date-order"
+    ),
+    RejectReason.DATE_OUT_OF_RANGE: (
+        "outside the years 1980 to 2099: a placeholder such as 1900-01-01 or 2999-12-31? "
+        "Leave the end of a subscription that has not ended empty"
+    ),
+    RejectReason.SPREADSHEET_ERROR: (
+        "a spreadsheet error value (#REF!, #N/A, #VALUE!): the formula behind it failed"
+    ),
+    RejectReason.NOT_A_NUMBER: "NaN or infinity is not an amount: a calculation failed upstream",
+    RejectReason.EXPONENT: (
+        "written with an exponent (1e3, 1.2E+06), as spreadsheets show numbers they round; "
+        "export the full digits"
+    ),
+    RejectReason.WRONG_COLUMN_COUNT: (
+        "the row has more or fewer values than the header has columns (an unquoted "
+        "delimiter inside a value, or a cut line?)"
+    ),
+    RejectReason.UNCLOSED_QUOTE: "a quoted value is not closed, or text follows its closing quote",
+    RejectReason.INVALID_ENCODING: (
+        "bytes that are not text in the file's encoding (UTF-8): save the file as UTF-8"
+    ),
+    RejectReason.LINE_TOO_LONG: "a line longer than 2 MB: not a row of a billing table",
 }
 
 
@@ -146,7 +185,8 @@ class BadRow:
 
     path: str
     line: int
-    column: str
+    #: None when the row could not be split into columns (its value is then the whole line).
+    column: str | None
     value: str | None
     reason: RejectReason
     #: The spreadsheet cell (``Sheet1!C5``) when the source is a workbook.
@@ -154,20 +194,23 @@ class BadRow:
 
     def __str__(self) -> str:
         shown = "(empty)" if self.value is None or self.value == "" else repr(self.value)
-        where = (
-            f"cell {self.cell} (column {self.column!r})"
-            if self.cell
-            else f"line {self.line}, column {self.column!r}"
-        )
+        if self.cell:
+            where = f"cell {self.cell} (column {self.column!r})"
+        elif self.column is None:
+            where = f"line {self.line}"
+        else:
+            where = f"line {self.line}, column {self.column!r}"
         return f"{self.path}, {where}: {shown}: {self.reason.explanation} [{self.reason.value}]"
 
 
 class NoValidRowsError(InputError):
     """Every row was rejected: nothing to compute, but the rejects can still be written."""
 
-    def __init__(self, message: str, rejects: object = None) -> None:
-        #: The rejected rows as an engine table (``Dataset.rejects`` shape), when known.
+    def __init__(self, message: str, rejects: object = None, rejected: int = 0) -> None:
+        #: The rejected rows as an engine table (``Dataset.rejects`` shape), when known,
+        #: and how many rows were rejected (all of them).
         self.rejects = rejects
+        self.rejected = rejected
         super().__init__(message)
 
 

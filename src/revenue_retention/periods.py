@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 from revenue_retention.errors import OptionError
 
 __all__ = [
+    "MONTH_NAMES",
     "MonthRange",
     "month_index",
     "month_index_of",
@@ -26,6 +27,29 @@ __all__ = [
     "parse_month",
     "parse_windows",
 ]
+
+#: English month names and abbreviations, lower case, to their number (1-12).
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 
 _MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 

@@ -394,14 +394,15 @@ def test_year_first_dates_with_slashes_or_dots_are_read(tmp_path: Path) -> None:
 
 
 def test_day_or_month_first_dates_are_not_guessed(tmp_path: Path) -> None:
+    # Nothing in the file says whether 01/02/2024 is 1 February or January 2.
     path = write_csv(tmp_path / "billing.csv", HEADER, "a,01/02/2024,10")
-    with pytest.raises(BadRowsError, match="invalid_date"):
+    with pytest.raises(BadRowsError, match="ambiguous_date"):
         load(path)
 
 
 def test_year_zero_is_not_a_date(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "billing.csv", HEADER, "a,0000-01,10", "a,2024-02,12")
-    with pytest.raises(BadRowsError, match=r"'0000-01'.*invalid_date"):
+    with pytest.raises(BadRowsError, match=r"'0000-01'.*impossible_date"):
         load(path)
 
 

@@ -103,7 +103,7 @@ def test_bad_rows_stop_the_run_with_where_and_why(invoke: Invoke, bad_rows_csv: 
     assert "column 'customer_id': (empty)" in line_about(5)
     assert "[missing_customer_id]" in line_about(5)
     assert "column 'month': '2024-13'" in line_about(6)
-    assert "[invalid_date]" in line_about(6)
+    assert "[impossible_date]" in line_about(6)
     assert "--rejects PATH" in result.stderr
 
 
@@ -120,7 +120,7 @@ def test_rejects_writes_the_bad_rows_and_computes_on_the_rest(
     assert [(r["line"], r["column"], r["value"], r["reason"]) for r in rows] == [
         ("3", "mrr", "abc", "invalid_amount"),
         ("5", "customer_id", "", "missing_customer_id"),
-        ("6", "month", "2024-13", "invalid_date"),
+        ("6", "month", "2024-13", "impossible_date"),
     ]
     assert {r["file"] for r in rows} == {str(bad_rows_csv)}
     # the source row follows, verbatim
@@ -280,4 +280,5 @@ def test_every_row_bad_with_rejects_still_writes_the_rejects(
     assert "all 2 rows are invalid" in result.stderr
     assert "2 rejected rows written to" in result.stderr
     written = target.read_text(encoding="utf-8").splitlines()
-    assert len(written) == 3 and '"invalid_date"' in written[1] and '"invalid_amount"' in written[2]
+    assert len(written) == 3 and '"impossible_date"' in written[1]
+    assert '"invalid_amount"' in written[2]

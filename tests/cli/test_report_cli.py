@@ -85,3 +85,26 @@ def test_short_data_with_a_short_window_says_what_is_left_out(
     # Four bridge months cannot make a trailing-twelve-month waterfall: the page says so.
     assert 'id="bridge-month"' in page and 'id="bridge-ttm"' not in page
     assert 'data-analysis="chart bridge-ttm"' in page
+
+
+def test_rejected_rows_are_reconciled_in_the_report(
+    invoke: Invoke, make_csv: MakeCsv, tmp_path: Path
+) -> None:
+    """Money read = accepted + rejected, and the rejected rows that carry no amount."""
+    source = make_csv(
+        "mrr.csv",
+        "customer_id,month,mrr\na,2024-01,100\na,2024-02,90\nb,2024-01,#REF!\n"
+        "b,2024-02,-5.50\n",
+    )
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    args = ["-o", html, "--xlsx", xlsx, "--window", "1", "--quiet"]
+    result = invoke("report", source, *args, "--rejects", tmp_path / "rejects.csv")
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    # Read 184.50 = accepted 190.00 + rejected -5.50; the #REF! row has no amount.
+    assert (
+        "184.50 = accepted 190.00 + rejected -5.50 (1 rejected row(s) without a readable amount)"
+    ) in page
+    summary = {row[0]: row[1] for row in openpyxl.load_workbook(xlsx)["Summary"].values}
+    assert summary["rows_without_amount"] == 1
+    assert summary["rejected: negative_amount"] == summary["rejected: spreadsheet_error"] == 1

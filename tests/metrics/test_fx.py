@@ -188,7 +188,7 @@ def test_rates_without_a_currency_column_are_refused(tmp_path: Path) -> None:
         ("2024-13-01,EUR,1.1", "not a date"),
         ("2024-01-01,EUR,-1", "not a positive decimal rate"),
         ('2024-01-01,EUR,"1,1"', "not a positive decimal rate"),
-        ("2024-01-01,EUR,1,1", "rates.csv: cannot be read"),
+        ("2024-01-01,EUR,1,1", "more or fewer values than the header has columns"),
     ],
 )
 def test_a_bad_rates_file_names_its_line(tmp_path: Path, line: str, why: str) -> None:

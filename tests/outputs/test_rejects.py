@@ -11,9 +11,9 @@ from revenue_retention import load, write_rejects
 BAD_ROWS_CSV = """\
 customer_id,month,mrr,segment
 A,2024-01,100,smb
-B,2024-01, $5 ,ent
+B,2024-01, 5x ,ent
 ,2024-01,5,smb
-C,2024-02,"1,200.50",mid market
+C,2024-02,#VALUE!,mid market
 A,2024-02,110,smb
 D,2024-13,7,ent
 """
@@ -54,11 +54,11 @@ def test_write_rejects_writes_every_bad_row_verbatim(tmp_path: Path) -> None:
             "file": file,
             "line": "3",
             "column": "mrr",
-            "value": " $5 ",
+            "value": " 5x ",
             "reason": "invalid_amount",
             "customer_id": "B",
             "month": "2024-01",
-            "mrr": " $5 ",
+            "mrr": " 5x ",
             "segment": "ent",
         },
         {
@@ -76,11 +76,11 @@ def test_write_rejects_writes_every_bad_row_verbatim(tmp_path: Path) -> None:
             "file": file,
             "line": "5",
             "column": "mrr",
-            "value": "1,200.50",
-            "reason": "invalid_amount",
+            "value": "#VALUE!",
+            "reason": "spreadsheet_error",
             "customer_id": "C",
             "month": "2024-02",
-            "mrr": "1,200.50",
+            "mrr": "#VALUE!",
             "segment": "mid market",
         },
         {
@@ -88,7 +88,7 @@ def test_write_rejects_writes_every_bad_row_verbatim(tmp_path: Path) -> None:
             "line": "7",
             "column": "month",
             "value": "2024-13",
-            "reason": "invalid_date",
+            "reason": "impossible_date",
             "customer_id": "D",
             "month": "2024-13",
             "mrr": "7",

@@ -22,7 +22,7 @@ from typing import Literal
 
 from revenue_retention.canonical import wide
 from revenue_retention.canonical.wide import month_columns
-from revenue_retention.errors import MissingColumnError, OptionError
+from revenue_retention.errors import MissingColumnError, OptionError, SourceError
 
 __all__ = [
     "ALIASES",
@@ -290,6 +290,7 @@ def map_columns(
         required.append("mrr")
     for role in required:
         if role not in roles:
+            _refuse_data_as_header(header, path)
             raise MissingColumnError(path, role, ALIASES[role], header, _OPTION)
 
     used = set(roles.values())
@@ -374,6 +375,7 @@ def _wide(
 ) -> ColumnMap:
     """A revenue cube: the customer column, the month columns, every other an attribute."""
     if "customer_id" not in roles:
+        _refuse_data_as_header(header, path)
         raise MissingColumnError(path, "customer_id", ALIASES["customer_id"], header, _OPTION)
     customer = roles["customer_id"]
     others = [h for h in header if h != customer and h not in months]
@@ -388,6 +390,30 @@ def _wide(
         months=months,
         ignored=totals,
     )
+
+
+#: An amount as a header name: a number that is not a year (a month column may be "2024").
+_NUMBER_NAME = re.compile(r"^[+-]?[$\u20ac\u00a3]?[0-9][0-9.,]*$")
+_YEAR_NAME = re.compile(r"^(19|20)[0-9]{2}$")
+
+
+def _refuse_data_as_header(header: Sequence[str], path: str) -> None:
+    """A file without a header: its first line of data was read as the column names.
+
+    >>> try:
+    ...     _refuse_data_as_header(["a", "2024-01", "100"], "x.csv")
+    ... except SourceError as error:
+    ...     print(str(error)[:62])
+    x.csv: the first line ('a', '2024-01', '100') looks like a row
+    """
+    numbers = [h for h in header if _NUMBER_NAME.match(h.strip()) and not _YEAR_NAME.match(h)]
+    if numbers:
+        shown = ", ".join(repr(h) for h in header[:6]) + (", ..." if len(header) > 6 else "")
+        raise SourceError(
+            path,
+            f"the first line ({shown}) looks like a row of data, not a header: the file "
+            "needs a first line naming its columns, such as customer_id,month,mrr",
+        )
 
 
 def _attribute_name(column: str) -> str:

@@ -79,10 +79,10 @@ class InputReport:
             "data_last_month": month_label(self.data_months.last),
             "as_of": month_label(self.as_of) if self.as_of is not None else None,
             "warnings": list(self.warnings),
-        } | (
-            ({"currency": self.currency} if self.currency is not None else {})
-            | ({"excluded": self.excluded} if self.excluded is not None else {})
-        )
+            # Without a currency column the currency is not stated: every amount is taken
+            # to be in one currency, whichever it is.
+            "currency": self.currency,
+        } | ({"excluded": self.excluded} if self.excluded is not None else {})
 
 
 @dataclass(frozen=True)

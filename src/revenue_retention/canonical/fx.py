@@ -27,9 +27,10 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from revenue_retention.canonical.parse import date_value, text_of
+from revenue_retention.canonical.rejected import Locator
 from revenue_retention.engine import LINE_COLUMN
-from revenue_retention.errors import OptionError, SourceError
-from revenue_retention.inputs import read_source
+from revenue_retention.errors import OptionError, RejectReason, SourceError
+from revenue_retention.inputs import Raw, read_source
 from revenue_retention.money import MONEY
 from revenue_retention.periods import month_start
 
@@ -136,7 +137,10 @@ def read_rates(path: str | Path, con: BaseBackend) -> ir.Table:
         else_=ibis.null("string"),
     )
     verdict = checked.mutate(_why=why)
-    bad = verdict.filter(verdict._why.notnull()).order_by("line").limit(3).to_pyarrow().to_pylist()
+    locator = Locator(raw, con)
+    _refuse_set_aside(raw, locator)
+    bad_rows = verdict.filter(verdict._why.notnull()).order_by("line").limit(3)
+    bad = locator.records(bad_rows, "line").order_by("line").to_pyarrow().to_pylist()
     if bad:
         shown = [
             f"line {r['line']}: {' '.join(str(r[k] or '') for k in ('_code', '_date', '_rate'))}"
@@ -152,6 +156,20 @@ def read_rates(path: str | Path, con: BaseBackend) -> ir.Table:
         c = clash[0]
         raise SourceError(raw.path, f"two different rates for {c['currency']} on {c['date']}")
     return rates.distinct()
+
+
+def _refuse_set_aside(raw: Raw, locator: Locator) -> None:
+    """Stop on a record the reader could not split (a ragged line), naming its line."""
+    if raw.unnumbered is not None:
+        raw.unnumbered.to_pyarrow()  # the scan that records them (a count would not parse)
+    aside = locator.placed_set_aside()
+    if aside is None:
+        return
+    found = aside.order_by("line").limit(3).to_pyarrow().to_pylist()
+    shown = "; ".join(
+        f"line {r['line']}: {r['text']}: {RejectReason(r['reason']).explanation}" for r in found
+    )
+    raise SourceError(raw.path, f"bad exchange rates ({shown})")
 
 
 def resolve_reporting(given: str | None, currencies: Sequence[str], has_rates: bool) -> str:

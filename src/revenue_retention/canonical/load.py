@@ -12,7 +12,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.canonical import billing, fx, wide
+from revenue_retention.canonical import billing, fx, notices, readings, wide
 from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.parse import (
@@ -22,6 +22,7 @@ from revenue_retention.canonical.parse import (
     amount_syntax_reason,
     amount_value,
     date_reason,
+    date_text,
     date_value,
     decimal_style,
     display_amount,
@@ -33,6 +34,7 @@ from revenue_retention.canonical.parse import (
     typed_date,
     typed_date_reason,
 )
+from revenue_retention.canonical.rejected import Locator, examples, rejects_table
 from revenue_retention.engine import (
     LINE_COLUMN,
     capability,
@@ -45,7 +47,6 @@ from revenue_retention.engine import (
     redact,
 )
 from revenue_retention.errors import (
-    BadRow,
     BadRowsError,
     InputError,
     NoValidRowsError,
@@ -66,7 +67,6 @@ from revenue_retention.periods import (
 __all__ = ["load"]
 
 OnBadRows = Literal["raise", "reject"]
-_EXAMPLES = 5
 _PRODUCT = dt.Decimal(38, 12)
 _NO_TEXT = ibis.null("string")
 
@@ -83,6 +83,7 @@ def load(
     input_format: str | None = None,
     sheet: str | None = None,
     decimal_separator: str | None = None,
+    date_order: str | None = None,
     fx_rates: str | Path | None = None,
     fixed_rates: Mapping[str, Decimal] | None = None,
     reporting_currency: str | None = None,
@@ -118,8 +119,13 @@ def load(
     sheet
         The worksheet of an Excel workbook (default: the first).
     decimal_separator
-        For a revenue cube's display-format amounts, ``"."`` or ``","`` when the file
-        itself does not show which (``1,234``); see ``canonical.parse``.
+        ``"."`` or ``","``: amounts are in a spreadsheet's display format (``1,234.50``,
+        ``$1,200``), with this decimal separator. Without it, a revenue cube's amounts are
+        read so anyway, and another file's once its values show how (see
+        ``canonical.readings``).
+    date_order
+        ``"dmy"`` or ``"mdy"``: how ``01/02/2024``-style dates are read, when the file's
+        own values do not show it.
     fx_rates
         With a ``currency`` column: a CSV of rates (``date, currency, rate_to_reporting``).
     fixed_rates
@@ -168,7 +174,7 @@ def load(
                 str(fx_rates) if fx_rates is not None else ",".join(fixed),
                 f"needs a currency column in {raw.path}",
             )
-        shaped = _Shaped(raw, cmap, decimal_separator, snapshot)
+        shaped = _Shaped(raw, cmap, decimal_separator, snapshot, date_order)
         # Parsed and validated once: the counts, the canonical table and the examples of
         # bad rows all read this table instead of parsing the file again; or, for a typed
         # source the engine scans cheaply, validated again by each query instead.
@@ -181,6 +187,12 @@ def load(
             and "currency" not in cmap.roles
         )
         rows = validated if lazy else materialize(con, validated, "validated")
+        # A row is rejected for its first bad column only: once its dates are read the
+        # file's way, its amounts may show theirs. Each pass settles dates or amounts for
+        # good (``readings.decide``), so this ends after at most two rereads.
+        while shaped.reread(rows):
+            validated = shaped.validated(fast=True)
+            rows = validated if lazy else materialize(con, validated, "validated")
         if "currency" in cmap.roles:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
@@ -244,17 +256,39 @@ class _Shaped:
     """The source's rows in the shape validation reads: a cube unpivoted, others as they are."""
 
     def __init__(
-        self, raw: Raw, cmap: ColumnMap, decimal_separator: str | None, snapshot: Snapshot
+        self,
+        raw: Raw,
+        cmap: ColumnMap,
+        decimal_separator: str | None,
+        snapshot: Snapshot,
+        order: str | None = None,
     ) -> None:
         self.raw = raw
         self.cmap = cmap
         self.snapshot = snapshot
         self.fx: _FxSetup | None = None
-        self.style: DecimalStyle = None
-        if cmap.layout == "wide":
-            self.style = self._style(decimal_separator)
-        elif decimal_separator is not None:
-            decimal_style(0, 0, decimal_separator)  # still checked, though unused
+        cube_style = self._style(decimal_separator) if cmap.layout == "wide" else None
+        self.readings = readings.initial(cmap, decimal_separator, order, cube_style)
+
+    def reread(self, rows: ir.Table) -> bool:
+        """Decide how the file writes its amounts and dates, when rejected values show it.
+
+        ``rows``: the rows validated with the current readings. True when the readings
+        changed, and the file must be validated again.
+        """
+        table = self.rows(fast=True)
+        names = (*readings.DATE_ROLES, *readings.AMOUNT_ROLES)
+        roles = [self.cmap.roles[r] for r in names if r in self.cmap.roles]
+        if not any(c in table.columns and table[c].type().is_string() for c in roles):
+            return False  # typed columns (Parquet, a database) are read as they are
+        bad = rows.filter(rows._rr_reason.notnull())
+        found = bad.group_by("_rr_reason").agg(n=bad.count()).to_pyarrow().to_pylist()
+        by_reason = {r["_rr_reason"]: r["n"] for r in found}
+        decided = readings.decide(table, self.cmap, self.readings, by_reason)
+        if decided is None:
+            return False
+        self.readings = decided
+        return True
 
     def rows(self, fast: bool) -> ir.Table:
         table = self.raw.fast if fast else self.raw.table
@@ -285,7 +319,7 @@ class _Shaped:
         ]
 
     def validated(self, fast: bool = False) -> ir.Table:
-        rows = _validated(self.rows(fast), self.cmap, self.style)
+        rows = _validated(self.rows(fast), self.cmap, self.readings)
         return rows if self.fx is None or fast else self.fx_checked(rows)
 
     def fx_checked(self, rows: ir.Table) -> ir.Table:
@@ -389,22 +423,26 @@ def _load_rows(
     raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
     numbered = shaped.validated()
+    locator = Locator(raw, con)
 
     counts = _count(rows, cmap, as_of_index, snapshot)
+    _add_set_aside(counts, locator.counts())
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
-        raise BadRowsError(raw.path, _examples(numbered, raw), rejected, counts["rows_read"])
+        raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts["rows_read"])
     if counts["first"] is None:
         if rejected:  # say why, even when bad rows were to be set aside
-            examples = "".join(f"\n  {row}" for row in _examples(numbered, raw))
+            shown = "".join(f"\n  {row}" for row in examples(numbered, locator))
             raise NoValidRowsError(
-                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{examples}",
-                rejects=_rejects(raw, numbered),
+                f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{shown}",
+                rejects=rejects_table(numbered, locator),
+                rejected=rejected,
             )
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     last = counts["last"]
-    warnings: list[str] = _rule_warnings(raw, cmap) + shaped.total_rows_warning()
+    warnings: list[str] = [*raw.warnings, *shaped.readings.notes, *_rule_warnings(raw, cmap)]
+    warnings += shaped.total_rows_warning()
     if cmap.ignored:
         warnings.append(
             f"total column(s) not read: {', '.join(map(repr, cmap.ignored))} "
@@ -453,7 +491,8 @@ def _load_rows(
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
         warnings=tuple(warnings)
-        + tuple(_id_warnings(table) if _ids_may_clash(raw, cmap) else ())
+        + tuple(notices.id_twins(table) if notices.ids_may_clash(raw, cmap) else ())
+        + tuple(_repeats(shaped, accepted, table, counts, lazy, snapshot))
         + (
             (
                 f"attribute columns kept under another name, as the tool uses theirs: "
@@ -488,7 +527,7 @@ def _load_rows(
         months=months,
         attributes=cmap.attributes,
         report=report,
-        rejects=_rejects(raw, numbered),
+        rejects=rejects_table(numbered, locator) if rejected else _no_rejects(numbered, locator),
         line_items=numbered.filter(numbered._rr_reason.isnull())
         .drop(
             "_rr_reason",
@@ -507,6 +546,47 @@ def _load_rows(
         if lazy
         else None,
     )
+
+
+def _repeats(
+    shaped: _Shaped,
+    accepted: ir.Table,
+    table: ir.Table,
+    counts: dict[str, Any],
+    lazy: bool,
+    snapshot: Snapshot,
+) -> list[str]:
+    """Rows repeated value for value, and subscription periods that overlap: both add up."""
+    cmap = shaped.cmap
+    if cmap.layout == "wide":
+        raw = shaped.raw.fast
+        return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
+    if cmap.layout == "long" and not lazy:
+        # One row per customer-month (the canonical table has as many): nothing repeats.
+        accepted_rows = counts["rows_read"] - counts["rejected"]
+        if table.count().to_pyarrow().as_py() == accepted_rows:
+            return []
+    values = [c for c in accepted.columns if not c.startswith("_rr_")]
+    found = notices.duplicate_rows(accepted, values)
+    if cmap.layout == "periods":
+        first, stop = _period_months(accepted, snapshot)
+        found += notices.overlapping_periods(accepted, first, stop)
+    return found
+
+
+def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
+    """Records the reader set aside are read and rejected, with no amount that can be read."""
+    total = sum(set_aside.values())
+    counts["rows_read"] += total
+    counts["rejected"] += total
+    counts["rows_without_amount"] += total
+    for reason, n in set_aside.items():
+        counts["by_reason"][reason] = counts["by_reason"].get(reason, 0) + n
+
+
+def _no_rejects(numbered: ir.Table, locator: Locator) -> ir.Table:
+    """The rejects of a clean file: none, in the shape of a rejects table (no line lookup)."""
+    return rejects_table(numbered, Locator(locator.raw, locator.con, active=False))
 
 
 def _excluded(accepted: ir.Table) -> dict[str, dict[str, Any]]:
@@ -570,7 +650,7 @@ _CHECK_ORDER = (
 )
 
 
-def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.Table:
+def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Table:
     """Every row with its typed values and, when bad, the first failing column and why.
 
     Built in stages (text, values, reasons, verdict) that name their columns, so the
@@ -593,17 +673,23 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
     if cmap.rules == billing.SUBSCRIPTIONS and "quantity" in col:
         texts["_t_quantity"] = ibis.coalesce(texts["_t_quantity"], ibis.literal("1"))
     ambiguous: dict[str, ir.Value] = {}
-    if cmap.layout == "wide":
-        # A cube's cells are in the spreadsheet's display format ($1,234.50).
-        texts["_t_mrr"], ambiguous["_amb_mrr"] = display_amount(texts["_t_mrr"], style)
+    if read.display:
+        # Amounts in a spreadsheet's display format ($1,234.50), as a cube's cells are.
+        for r in (a for a in amounts if a in as_text):
+            texts[f"_t_{r}"], ambiguous[f"_amb_{r}"] = display_amount(texts[f"_t_{r}"], read.style)
     text = t.mutate(**texts).mutate(**ambiguous)
+    text_dates = [r for r in dates if r not in typed_dates]
+    text = text.mutate(**{f"_d_{r}": date_text(text[f"_t_{r}"]) for r in text_dates})
     syntax = {r: amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text}
-    if ambiguous:
-        syntax["mrr"] = ibis.ifelse(
-            text._amb_mrr.fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax["mrr"]
+    for r in (a for a in amounts if f"_amb_{a}" in ambiguous):
+        syntax[r] = ibis.ifelse(
+            text[f"_amb_{r}"].fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax[r]
         )
     parsed = text.mutate(
-        **{f"_v_{r}": date_value(text[f"_t_{r}"]) for r in dates if r not in typed_dates},
+        **{
+            f"_v_{r}": date_value(text[f"_d_{r}"], read.order, other_forms=read.other_dates)
+            for r in text_dates
+        },
         **{f"_r_{r}": reason for r, reason in syntax.items()},
         **{f"_v_{r}": value for r, value in typed_dates.items()},
         **{f"_v_{r}": value for r, (value, _) in typed_amounts.items()},
@@ -617,7 +703,11 @@ def _validated(t: ir.Table, cmap: ColumnMap, style: DecimalStyle = None) -> ir.T
         },
         **{
             f"_r_{r}": date_reason(
-                parsed[f"_t_{r}"], parsed[f"_v_{r}"], required=_date_required(r, cmap)
+                parsed[f"_d_{r}"],
+                parsed[f"_v_{r}"],
+                required=_date_required(r, cmap),
+                order=read.order,
+                other_forms=read.other_dates,
             )
             for r in dates
             if r in as_text
@@ -821,19 +911,6 @@ def _count(
     }
 
 
-def _ids_may_clash(raw: Raw, cmap: ColumnMap) -> bool:
-    """Whether two ids of the source fold to the same one: a cheap test on distinct ids.
-
-    The distinct ids are few next to the rows, so this costs far less than grouping every
-    row by its folded id; only when it finds something are the accepted ids examined.
-    """
-    ids = raw.fast.select(customer_id=raw.fast[cmap.roles["customer_id"]].cast("string"))
-    ids = ids.distinct()
-    folded = ids.customer_id.strip().lower().nunique()
-    found = ids.aggregate(ids=ids.count(), folded=folded).to_pyarrow().to_pylist()[0]
-    return bool(found["ids"] != found["folded"])
-
-
 def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-(reason, currency) counts folded back to per reason (a handful of rows)."""
     merged: dict[str | None, dict[str, Any]] = {}
@@ -851,87 +928,6 @@ def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if name in r and r[name] is not None:
                 m[name] = r[name] if m.get(name) is None else pick(m[name], r[name])
     return list(merged.values())
-
-
-def _id_warnings(table: ir.Table) -> list[str]:
-    """Ids that differ only by letter case or surrounding spaces: kept apart, but said."""
-    folded = table.mutate(_folded=table.customer_id.strip().lower())
-    groups = folded.group_by("_folded").agg(ids=folded.customer_id.nunique())
-    clashes = groups.filter(groups.ids > 1)
-    found = clashes.aggregate(groups=clashes.count(), ids=clashes.ids.sum()).to_pyarrow()
-    row = found.to_pylist()[0]
-    if not row["groups"]:
-        return []
-    sample = (
-        # The first three in order, so that every engine names the same examples.
-        folded.semi_join(clashes.order_by("_folded").limit(3), "_folded")
-        .select("_folded", "customer_id")
-        .distinct()
-        .order_by(["_folded", "customer_id"])
-        .to_pyarrow()
-        .to_pylist()
-    )
-    shown = ", ".join(repr(r["customer_id"]) for r in sample)
-    return [
-        f"{row['ids']} customer ids differ from another only by letter case or surrounding "
-        f"spaces (e.g. {shown}); they are counted as different customers. Clean the ids "
-        "if they are the same account."
-    ]
-
-
-def _examples(rows: ir.Table, raw: Raw) -> list[BadRow]:
-    bad = rows.filter(rows._rr_reason.notnull()).order_by("_rr_line").limit(_EXAMPLES)
-    columns = ["_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"]
-    found = bad.select(*columns).to_pyarrow().to_pylist()
-    return [
-        BadRow(
-            raw.path,
-            r["_rr_line"],
-            r["_rr_bad_column"],
-            r["_rr_bad_value"],
-            RejectReason(r["_rr_reason"]),
-            cell=raw.cell(r["_rr_bad_column"], r["_rr_line"]),
-        )
-        for r in found
-    ]
-
-
-def _rejects(raw: Raw, rows: ir.Table) -> ir.Table:
-    """Rejected rows verbatim (every source column as text) behind their location and reason.
-
-    A source column named like one of the five leading columns gets `` (input)`` appended.
-    """
-    bad = rows.filter(rows._rr_reason.notnull()).select(
-        "_rr_line", "_rr_bad_column", "_rr_bad_value", "_rr_reason"
-    )
-    source = raw.table.select(
-        _rr_key=raw.table[LINE_COLUMN],
-        **{f"_rr_src_{i}": raw.table[name].cast("string") for i, name in enumerate(raw.columns)},
-    )
-    joined = bad.join(source, bad._rr_line == source._rr_key)
-    leading: tuple[str, ...] = ("file", "line", "column", "value", "reason")
-    where: dict[str, ir.Value] = {}
-    if raw.sheet is not None and raw.column_letters:
-        # A workbook's bad value is named by its cell too: Sheet1!C5.
-        letter = ibis.cases(
-            *[(joined._rr_bad_column == name, ltr) for name, ltr in raw.column_letters.items()],
-            else_=_NO_TEXT,
-        )
-        where["cell"] = ibis.literal(f"{raw.sheet}!") + letter + joined._rr_line.cast("string")
-        leading += ("cell",)
-    verbatim = {
-        (f"{name} (input)" if name in leading else name): joined[f"_rr_src_{i}"]
-        for i, name in enumerate(raw.columns)
-    }
-    return joined.select(
-        file=ibis.literal(raw.path),
-        line=joined._rr_line,
-        column=joined._rr_bad_column,
-        value=joined._rr_bad_value,
-        reason=joined._rr_reason,
-        **where,
-        **verbatim,
-    ).order_by("line")
 
 
 def _customer_months(

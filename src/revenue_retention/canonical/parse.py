@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 
 from revenue_retention.errors import OptionError, RejectReason
 from revenue_retention.money import MONEY, MONEY_SCALE
+from revenue_retention.periods import MONTH_NAMES
 
 __all__ = [
     "MAX_INTEGER_DIGITS",
@@ -22,10 +23,14 @@ __all__ = [
     "amount_syntax_reason",
     "amount_value",
     "date_reason",
+    "date_text",
     "date_value",
     "display_amount",
     "display_evidence",
     "is_blank",
+    "is_display_number",
+    "is_other_date",
+    "is_spreadsheet_error",
     "negative_reason",
     "text_of",
     "typed_amount",
@@ -123,15 +128,37 @@ def text_of(column: ir.Value) -> ir.StringValue:
 def amount_syntax_reason(text: ir.StringValue) -> ir.StringValue:
     """Why trimmed text is not a plain decimal amount (``1200``, ``1200.5``, ``-0``), if it is not.
 
-    Thousands separators, currency symbols and exponents are rejected rather than
-    guessed at: a value that needs interpretation is not silently interpreted.
+    Thousands separators and currency symbols are not read here (``display_amount`` reads
+    them when a whole column shows how); exponents, NaN and infinities are never read: a
+    value that needs interpretation is not silently interpreted. ``-0`` is zero.
     """
     return ibis.cases(
         (text.isnull(), RejectReason.MISSING_AMOUNT.value),
-        (~text.re_search(_NUMBER), RejectReason.INVALID_AMOUNT.value),
+        (~text.re_search(_NUMBER), _not_a_number_reason(text)),
         (~text.re_search(_FITS_PRECISION), RejectReason.AMOUNT_TOO_LARGE.value),
         (~text.re_search(_FITS_SCALE), RejectReason.TOO_MANY_DECIMALS.value),
         else_=_NO_REASON,
+    )
+
+
+#: Excel's (and Google Sheets', LibreOffice's) error values: ``#REF!``, ``#N/A``, ``Err:502``.
+_SPREADSHEET_ERROR = r"^(#N/A|#[A-Z][A-Z0-9_/]*[!?]|#GETTING_DATA|Err:[0-9]{3})$"
+_EXPONENT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
+_NON_FINITE = ("nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity")
+
+
+def is_spreadsheet_error(text: ir.StringValue) -> ir.BooleanValue:
+    """Whether trimmed text is a spreadsheet's error value (``#REF!``, ``#N/A``, ``#DIV/0!``)."""
+    return text.re_search(_SPREADSHEET_ERROR)
+
+
+def _not_a_number_reason(text: ir.StringValue) -> ir.StringValue:
+    """Why text that is no plain number is rejected (evaluated for such text only)."""
+    return ibis.cases(
+        (is_spreadsheet_error(text), RejectReason.SPREADSHEET_ERROR.value),
+        (text.lower().isin(_NON_FINITE), RejectReason.NOT_A_NUMBER.value),
+        (text.re_search(_EXPONENT), RejectReason.EXPONENT.value),
+        else_=RejectReason.INVALID_AMOUNT.value,
     )
 
 
@@ -145,39 +172,233 @@ def negative_reason(value: ir.DecimalValue, reason: ir.StringValue) -> ir.String
     return ibis.ifelse((value < 0).fill_null(False), RejectReason.NEGATIVE_AMOUNT.value, reason)
 
 
-def date_value(text: ir.StringValue) -> ir.DateValue:
-    """An ISO date (``YYYY-MM-DD``, optionally with a time) or month (``YYYY-MM``, its 1st day).
+#: Dates the tool believes: anything earlier or later is a placeholder or a typo
+#: (1900-01-01 for "unknown", 2999-12-31 for "never ends", 2204 for 2024).
+FIRST_YEAR = 1980
+LAST_YEAR = 2099
 
-    Year-first dates with slashes or dots (``2024/01/31``, ``2024.01``) are unambiguous and
-    read the same way; day-first or month-first forms (``01/02/2024``) are not guessed.
-    """
-    text = ibis.ifelse(text.re_search(_YEAR_FIRST), text.re_replace(r"[/.]", "-"), text)
-    iso = ibis.cases(
-        (text.re_search(_MONTH_ONLY), text.concat("-01")),
-        (text.re_search(_DATE_PREFIX), text.re_extract(_DATE_PREFIX, 1)),
+#: Which of day and month comes first in ``01/02/2024``-style dates: ``"dmy"``, ``"mdy"``,
+#: ``"mixed"`` (the file shows both: each value is read the one way it can be), or None
+#: (not known: only values that read the same both ways, such as 05/05/2024, are read).
+DateOrder = str | None
+
+_NUMERIC = r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})([ T][0-9:.]*(Z|[+-][0-9:]+)?)?$"
+_NAME = "(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
+#: 31 Jan 2024, 31-Jan-2024; Jan 31, 2024; Jan 2024, January 2024 (lower-cased first).
+_DAY_NAME_YEAR = rf"^([0-9]{{1,2}})[ -]{_NAME}[ ,-]+([0-9]{{4}})$"
+_NAME_DAY_YEAR = rf"^{_NAME}[ -]([0-9]{{1,2}}),? +([0-9]{{4}})$"
+_NAME_YEAR = rf"^{_NAME}[ ,-]+([0-9]{{4}})$"
+#: Any year-first date, whatever its month and day: recognised, so a bad one is impossible.
+_LOOSE_YEAR_FIRST = r"^[0-9]{4}[-/.][0-9]{1,2}([-/.][0-9]{1,2})?([ T].*)?$"
+
+
+def _two(number: ir.IntegerValue) -> ir.StringValue:
+    return number.cast("string").lpad(2, "0")
+
+
+def _iso(year: ir.StringValue, month: ir.IntegerValue, day: ir.IntegerValue) -> ir.StringValue:
+    """``YYYY-MM-DD`` text, or null when month or day is out of range (never cast, see above)."""
+    fits = month.between(1, 12) & day.between(1, 31)
+    return ibis.ifelse(fits, year.concat("-", _two(month), "-", _two(day)), ibis.null("string"))
+
+
+def _numeric_parts(text: ir.StringValue) -> tuple[ir.IntegerValue, ir.IntegerValue, ir.StringValue]:
+    """The first and second numbers and the year of a ``01/02/2024``-style date."""
+    first = text.re_extract(_NUMERIC, 1).try_cast("int64")
+    second = text.re_extract(_NUMERIC, 2).try_cast("int64")
+    return first, second, text.re_extract(_NUMERIC, 3)
+
+
+def _day_first(first: ir.IntegerValue, second: ir.IntegerValue, order: DateOrder) -> ir.Value:
+    """Whether a numeric date reads day-first (True), month-first (False), or cannot (null)."""
+    either = first == second  # 05/05/2024 is the same date both ways
+    if order == "dmy":
+        return ibis.literal(True)
+    if order == "mdy":
+        return ibis.literal(False)
+    if order == "mixed":
+        return ibis.cases(
+            (first > 12, True), (second > 12, False), (either, True), else_=ibis.null("boolean")
+        )
+    return ibis.ifelse(either, True, ibis.null("boolean"))
+
+
+def _numeric_iso(text: ir.StringValue, order: DateOrder) -> ir.StringValue:
+    first, second, year = _numeric_parts(text)
+    day_first = _day_first(first, second, order)
+    return ibis.cases(
+        (day_first, _iso(year, second, first)),
+        (~day_first, _iso(year, first, second)),
         else_=ibis.null("string"),
     )
+
+
+_ABBREVIATIONS = "janfebmaraprmayjunjulaugsepoctnovdec"
+
+
+def _month_number(name: ir.StringValue) -> ir.IntegerValue:
+    """1 to 12 for a month name the patterns accepted (its first three letters say which)."""
+    return ibis.literal(_ABBREVIATIONS).find(name.substr(0, 3)) // 3 + 1
+
+
+def _named_iso(lower: ir.StringValue) -> ir.StringValue:
+    """``YYYY-MM-DD`` of a date that names its month (``31 Jan 2024``, ``Jan 2024``)."""
+    return ibis.cases(
+        (
+            lower.re_search(_DAY_NAME_YEAR),
+            _iso(
+                lower.re_extract(_DAY_NAME_YEAR, 3),
+                _month_number(lower.re_extract(_DAY_NAME_YEAR, 2)),
+                lower.re_extract(_DAY_NAME_YEAR, 1).try_cast("int64"),
+            ),
+        ),
+        (
+            lower.re_search(_NAME_DAY_YEAR),
+            _iso(
+                lower.re_extract(_NAME_DAY_YEAR, 3),
+                _month_number(lower.re_extract(_NAME_DAY_YEAR, 1)),
+                lower.re_extract(_NAME_DAY_YEAR, 2).try_cast("int64"),
+            ),
+        ),
+        (
+            lower.re_search(_NAME_YEAR),
+            _iso(
+                lower.re_extract(_NAME_YEAR, 2),
+                _month_number(lower.re_extract(_NAME_YEAR, 1)),
+                ibis.literal(1),
+            ),
+        ),
+        else_=ibis.null("string"),
+    )
+
+
+def date_text(text: ir.StringValue) -> ir.StringValue:
+    """Trimmed date text with year-first slashes or dots as dashes (``2024/01/31``).
+
+    A stage of its own: ``date_value`` reads the result many times, which must then be a
+    column, not this expression written out again each time.
+    """
+    return ibis.ifelse(text.re_search(_YEAR_FIRST), text.re_replace(r"[/.]", "-"), text)
+
+
+def date_value(
+    text: ir.StringValue, order: DateOrder = None, *, other_forms: bool = False
+) -> ir.DateValue:
+    """The date of ``date_text``, or null when it is none (``date_reason`` says why).
+
+    Read: an ISO date (``YYYY-MM-DD``, optionally with a time) or month (``YYYY-MM``, its
+    1st day) and year-first dates with slashes or dots (``2024/01/31``, ``2024.01``).
+    With ``other_forms`` too: dates that name their month (``31 Jan 2024``, ``Jan 31,
+    2024``, ``January 2024``), and ``01/02/2024``-style dates in the ``order`` decided for
+    the whole file (never guessed per value). A file is read with the ISO forms first;
+    only when some of its dates fail is it read again with the others (their patterns
+    cost every value that is no ISO date).
+    """
+    forms = [
+        (text.re_search(_MONTH_ONLY), text.concat("-01")),
+        (text.re_search(_DATE_PREFIX), text.re_extract(_DATE_PREFIX, 1)),
+    ]
+    if other_forms:
+        forms.append((text.re_search(_NUMERIC), _numeric_iso(text, order)))
+    iso = ibis.cases(*forms, else_=_named_iso(text.lower()) if other_forms else _NO_REASON)
     value = iso.try_cast("date")
     # Year 0 parses in some engines but is no calendar year (a placeholder in exports).
     return ibis.ifelse(value.year() >= 1, value, ibis.null("date"))
 
 
-def date_reason(text: ir.StringValue, value: ir.DateValue, *, required: bool) -> ir.StringValue:
+def _unread_reason(text: ir.StringValue, order: DateOrder, other_forms: bool) -> ir.StringValue:
+    """Why text that gave no date gave none (evaluated for such text only).
+
+    Without ``other_forms``, a date in another form is ``ambiguous_date`` or
+    ``invalid_date``: reasons that make the loader read the file again with them.
+    """
+    numeric = text.re_search(_NUMERIC)
+    if other_forms:
+        first, second, _ = _numeric_parts(text)
+        ambiguous = numeric & _day_first(first, second, order).isnull()
+        recognised = text.re_search(_LOOSE_YEAR_FIRST) | numeric | _named_month(text.lower())
+    else:
+        ambiguous = numeric
+        recognised = text.re_search(_LOOSE_YEAR_FIRST)
+    return ibis.cases(
+        (is_spreadsheet_error(text), RejectReason.SPREADSHEET_ERROR.value),
+        (ambiguous, RejectReason.AMBIGUOUS_DATE.value),
+        (recognised, RejectReason.IMPOSSIBLE_DATE.value),
+        else_=RejectReason.INVALID_DATE.value,
+    )
+
+
+def is_other_date(text: ir.StringValue) -> ir.BooleanValue:
+    """Whether trimmed text is a date in a form other than ISO that ``date_value`` reads."""
+    return text.re_search(_NUMERIC) | _named_month(text.lower())
+
+
+def _named_month(lower: ir.StringValue) -> ir.BooleanValue:
+    return (
+        lower.re_search(_DAY_NAME_YEAR)
+        | lower.re_search(_NAME_DAY_YEAR)
+        | lower.re_search(_NAME_YEAR)
+    )
+
+
+def _out_of_range(value: ir.DateValue) -> ir.BooleanValue:
+    return (value.year() < FIRST_YEAR) | (value.year() > LAST_YEAR)
+
+
+def date_reason(
+    text: ir.StringValue,
+    value: ir.DateValue,
+    *,
+    required: bool,
+    order: DateOrder = None,
+    other_forms: bool = False,
+) -> ir.StringValue:
     """Why a date is rejected; an empty optional date (an open end) is valid."""
     missing = RejectReason.MISSING_DATE.value if required else None
     return ibis.cases(
         (text.isnull(), ibis.literal(missing, type="string")),
-        (value.isnull(), RejectReason.INVALID_DATE.value),
+        (value.isnull(), _unread_reason(text, order, other_forms)),
+        (_out_of_range(value), RejectReason.DATE_OUT_OF_RANGE.value),
         else_=_NO_REASON,
     )
 
 
+def date_order_evidence(
+    text: ir.StringValue,
+) -> tuple[ir.BooleanValue, ir.BooleanValue, ir.BooleanValue]:
+    """Whether a value is a numeric date that reads only day-first, only month-first, or
+    either way (03/04/2024): what decides the order of a whole file."""
+    numeric = text.re_search(_NUMERIC).fill_null(False)
+    first, second, _ = _numeric_parts(text)
+    day_first = numeric & first.between(13, 31) & second.between(1, 12)
+    month_first = numeric & second.between(13, 31) & first.between(1, 12)
+    either = numeric & first.between(1, 12) & second.between(1, 12) & (first != second)
+    return day_first.fill_null(False), month_first.fill_null(False), either.fill_null(False)
+
+
+def date_order(day_first: int, month_first: int, given: str | None) -> DateOrder:
+    """The file's order of day and month: the one given, else the one its values show.
+
+    >>> date_order(3, 0, None), date_order(0, 0, None), date_order(1, 2, None)
+    ('dmy', None, 'mixed')
+    """
+    if given is not None:
+        if given not in ("dmy", "mdy"):
+            raise OptionError("--date-order", given, "must be 'dmy' (day first) or 'mdy'")
+        return given
+    if day_first and month_first:
+        return "mixed"
+    if day_first:
+        return "dmy"
+    return "mdy" if month_first else None
+
+
 def typed_date_reason(value: ir.DateValue, *, required: bool) -> ir.StringValue:
-    """Why a typed date is rejected: missing when required, or before year 1."""
+    """Why a typed date is rejected: missing when required, or outside the believed years."""
     missing = RejectReason.MISSING_DATE.value if required else None
     return ibis.cases(
         (value.isnull(), ibis.literal(missing, type="string")),
-        (value.year() < 1, RejectReason.INVALID_DATE.value),
+        (_out_of_range(value), RejectReason.DATE_OUT_OF_RANGE.value),
         else_=_NO_REASON,
     )
 
@@ -205,6 +426,13 @@ def _bare(text: ir.StringValue) -> ir.StringValue:
     # "-$5" and "$-5" both end up "-5"; nothing left means the text was not an amount.
     # A lone dash is how accounting formats show zero ("$ -").
     return ibis.cases((signed == "", text), (signed == "-", "0"), else_=signed)
+
+
+def is_display_number(text: ir.StringValue) -> ir.BooleanValue:
+    """Whether trimmed text is a number as a spreadsheet displays it, not a plain one:
+    with currency signs or codes, spaces, thousands separators or parentheses."""
+    shape = r"^[+-]?([0-9][0-9.,]*|[.,][0-9]+)$"
+    return ~text.re_search(_NUMBER) & _bare(text).re_search(shape)
 
 
 def display_evidence(text: ir.StringValue) -> tuple[ir.BooleanValue, ir.BooleanValue]:

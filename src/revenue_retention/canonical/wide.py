@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.errors import SourceError
-from revenue_retention.periods import month_index, month_label
+from revenue_retention.periods import MONTH_NAMES, month_index, month_label
 
 __all__ = ["AMOUNT", "MONTH", "SOURCE_COLUMN", "month_columns", "unpivot"]
 
@@ -30,28 +30,7 @@ MONTH = "_rr_month"
 AMOUNT = "_rr_amount"
 SOURCE_COLUMN = "_rr_source_column"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NAME = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
 _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2})(?:[ T][0-9:.]+)?)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _NAME_YEAR = re.compile(rf"^({_NAME})\.?[\s\-'/.]*('?\d{{2}}|\d{{4}})$", re.IGNORECASE)
@@ -75,9 +54,9 @@ def _unambiguous(name: str) -> int | None:
         return _valid(int(m[1]), int(m[2]))
     if m := _NAME_YEAR.match(text):
         year = m[2].lstrip("'")
-        return _valid(int(year) + (2000 if len(year) == 2 else 0), _MONTHS[m[1].lower()])
+        return _valid(int(year) + (2000 if len(year) == 2 else 0), MONTH_NAMES[m[1].lower()])
     if m := _YEAR_NAME.match(text):
-        return _valid(int(m[1]), _MONTHS[m[2].lower()])
+        return _valid(int(m[1]), MONTH_NAMES[m[2].lower()])
     if m := _MONTH_YEAR.match(text):
         return _valid(int(m[2]), int(m[1]))
     return None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -10,8 +14,8 @@ from ibis.backends import BaseBackend
 from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
-from revenue_retention.cli.options import Format, InputOptions
-from revenue_retention.engine import is_url
+from revenue_retention.cli.options import Engine, Format, InputOptions
+from revenue_retention.engine import connect, is_url
 from revenue_retention.errors import NoValidRowsError, OptionError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.rejects import write_rejects_table
@@ -34,7 +38,7 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
         data = load(
             source if is_url(source) else Path(source),
             table=inputs.table,
-            engine=inputs.engine.value,
+            engine=_engine(inputs.engine, inputs.memory_limit, source),
             spark_master=inputs.spark_master,
             columns=parse_column_options(inputs.column),
             as_of=inputs.as_of,
@@ -43,6 +47,7 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
             input_format=inputs.input_format,
             sheet=inputs.sheet,
             decimal_separator=inputs.decimal_separator,
+            date_order=inputs.date_order,
             fx_rates=inputs.fx_rates,
             fixed_rates=parse_fx_rates(inputs.fx_rate),
             reporting_currency=inputs.reporting_currency,
@@ -51,6 +56,10 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
         if rejects is not None and error.rejects is not None:
             assert isinstance(error.rejects, ir.Table)
             written = write_rejects_table(error.rejects, rejects)
+            if written != error.rejected:  # every row the run names as rejected, or a bug
+                raise AssertionError(
+                    f"{written} rows written, {error.rejected} rejected"
+                ) from error
             err.print(f"{written:,} rejected rows written to {rejects}", markup=False)
         raise
     if is_url(source):
@@ -70,6 +79,20 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
 
 
 _opened: list[BaseBackend] = []
+_MEMORY = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | BaseBackend:
+    """The engine by name, or a DuckDB capped at ``memory_limit`` that spills to a temp folder."""
+    if memory_limit is None:
+        return engine.value
+    if engine is not Engine.duckdb or is_url(source):
+        raise OptionError("--memory-limit", memory_limit, "applies to the embedded DuckDB only")
+    if not _MEMORY.match(memory_limit):
+        raise OptionError("--memory-limit", memory_limit, "must be a size such as 512MB or 2GB")
+    spill = tempfile.mkdtemp(prefix="retention-spill-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
 
 
 def close_connections() -> None:

@@ -139,8 +139,25 @@ class InputOptions:
         str | None,
         typer.Option(
             "--decimal-separator",
-            help="For a revenue cube's display-format amounts: '.' or ',' when the file does not "
-            "show which (is 1,234 one thousand or one point two?).",
+            help="Amounts are written for display (1,234.50, $1,200, 1.234,50) with this decimal "
+            "separator, '.' or ','; needed only when the file does not show which (is 1,234 one "
+            "thousand or one point two?).",
+        ),
+    ] = None
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            help="How to read dates such as 03/04/2024: dmy (day first) or mdy (month first); "
+            "needed only when no date of the file shows which (such as 25/04/2024).",
+        ),
+    ] = None
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="Cap the memory DuckDB uses (e.g. 2GB); beyond it, it works on disk in a "
+            "temporary folder. Default: 80% of the machine's memory.",
         ),
     ] = None
     fx_rates: Annotated[

@@ -12,6 +12,7 @@ file), where the computation runs inside the database.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,13 @@ __all__ = [
     "CAPABILITIES",
     "ENGINES",
     "LINE_COLUMN",
+    "CsvLines",
     "capability",
     "connect",
     "connect_url",
     "copy_as_text",
+    "csv_errors_name",
+    "csv_scan_errors",
     "describe_error",
     "engine_errors",
     "is_url",
@@ -37,6 +41,7 @@ __all__ = [
     "number_rows",
     "redact",
     "scan_csv",
+    "scan_csv_lines",
     "scan_parquet",
 ]
 
@@ -181,6 +186,10 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def capability(con: BaseBackend, what: str) -> str | None:
     """How the engine behind ``con`` does ``what`` (see ``CAPABILITIES``)."""
     return CAPABILITIES.get(con.name, _DEFAULT_CAPABILITIES)[what]
@@ -196,13 +205,25 @@ def _files_by(con: BaseBackend, operation: str) -> str:
 
 
 def scan_csv(
-    con: BaseBackend, path: Path, delimiter: str, header: Sequence[str], numbered: bool = True
+    con: BaseBackend,
+    path: Path,
+    delimiter: str,
+    header: Sequence[str],
+    numbered: bool = True,
+    errors: str | None = None,
 ) -> ir.Table:
-    """A lazy scan of a CSV file with every column as text and a line-number column.
+    """A lazy scan of a CSV file with every column as text and a record-number column.
 
     Values stay text so that validation, not the reader, decides what is a bad value
     and reports it with its line. The dialect and header are given, not sniffed: a
     sniffer that meets a ragged row guesses another dialect instead of reporting the row.
+
+    A record the reader cannot split into the header's columns (too many or too few
+    values, an unclosed quote, bytes that are not UTF-8) is left out of the scan; with
+    ``errors`` (a name), DuckDB records each one in that table, read by ``csv_scan_errors``.
+    The number column counts records as read (``n + 1`` for the n-th), which is the
+    file's line only when no record was left out, no line was blank and no value held
+    a line break: ``inputs.lines`` turns it into the line.
     """
     if _files_by(con, "reading CSV files") == "spark":
         from revenue_retention.engine.spark import scan_spark
@@ -210,16 +231,108 @@ def scan_csv(
         return scan_spark(con, path, "csv", LINE_COLUMN, header, delimiter, numbered)
     columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
     # A window with no ORDER BY is streamed by DuckDB in scan order, which with
-    # insertion order preserved is the file's order: record n is on line n + 1. It also
-    # runs on one thread, so ``numbered=False`` gives a parallel scan with null lines.
+    # insertion order preserved is the file's order. It also runs on one thread, so
+    # ``numbered=False`` gives a parallel scan with null lines.
     line = "row_number() OVER () + 1" if numbered else "CAST(NULL AS BIGINT)"
+    stored = (
+        f", store_rejects = true, rejects_table = {_sql_string(errors)}, "
+        f"rejects_scan = {_sql_string(errors + '_scans')}"
+        if errors
+        else ""
+    )
+    # DuckDB checks that a value is UTF-8 only when it reads that column: a query that
+    # needs fewer columns would keep a record another query sets aside, and number the
+    # records differently. A condition on every column (always true, and not simplified
+    # away) makes each scan read them all.
+    every = " AND ".join(
+        f"{_sql_ident(name)} IS NOT DISTINCT FROM {_sql_ident(name)}" for name in header
+    )
     query = (
         f"SELECT {line} AS {LINE_COLUMN}, * FROM read_csv("
         f"{_sql_string(str(path))}, auto_detect = false, header = true, skip = 0, "
         f"columns = {{{columns}}}, delim = {_sql_string(delimiter)}, quote = '\"', "
-        f"escape = '\"', null_padding = false, strict_mode = true)"
+        f"escape = '\"', null_padding = false, strict_mode = true, "
+        f"ignore_errors = true{stored}) WHERE {every or 'TRUE'}"
     )
     return con.sql(query)
+
+
+def csv_errors_name() -> str:
+    """A fresh name for the table in which a CSV scan records the records it left out."""
+    return _unique_name("csv_errors")
+
+
+def csv_scan_errors(con: BaseBackend, errors: str) -> ir.Table | None:
+    """The records a CSV scan left out, one row each, or None when the engine keeps none.
+
+    Columns: ``line`` (the reader's count of lines outside quoted values, header = 1),
+    ``error`` (``TOO MANY COLUMNS``, ``MISSING COLUMNS``, ``UNQUOTED VALUE``, ``INVALID
+    ENCODING``, ``LINE SIZE OVER MAXIMUM``), ``column`` (where the reader stopped, or
+    null) and ``text`` (the record as written). Every scan of the file appends the same
+    records again, so the first scan's are kept.
+    """
+    if con.name != "duckdb" or errors not in con.list_tables():
+        return None
+    query = (
+        "SELECT CAST(line AS BIGINT) AS line, CAST(arg_min(error_type, column_idx) AS "
+        "VARCHAR) AS error, arg_min(column_name, column_idx) AS column, "
+        "arg_min(csv_line, column_idx) AS text "
+        f"FROM {errors} WHERE scan_id = (SELECT min(scan_id) FROM {errors}) GROUP BY line"
+    )
+    return con.sql(query)
+
+
+@dataclass(frozen=True)
+class CsvLines:
+    """The physical lines of a UTF-8 text file, as one lazy scan in the engine.
+
+    The lines that decode are numbered among themselves (``kept``: ``k``, ``text``, null
+    when blank); the few that do not decode are recorded by that scan, with their line in
+    the file, in a table ``undecodable`` reads once the scan has run.
+    """
+
+    con: BaseBackend
+    kept: ir.Table
+    rejects: str
+
+    def undecodable(self) -> ir.Table:
+        """The lines (``line``, ``text``) that are not UTF-8; empty before ``kept`` is scanned.
+
+        Their invalid bytes read as ``?``: quotes, delimiters and line breaks, all ASCII,
+        are as in the file.
+        """
+        if self.rejects not in self.con.list_tables():
+            empty = ibis.memtable({"line": [], "text": []})
+            return empty.cast({"line": "int64", "text": "string"})
+        first = f"(SELECT min(scan_id) FROM {self.rejects})"
+        return self.con.sql(
+            f"SELECT DISTINCT CAST(line AS BIGINT) AS line, CAST(csv_line AS VARCHAR) AS text "
+            f"FROM {self.rejects} WHERE scan_id = {first}"
+        )
+
+
+def scan_csv_lines(con: BaseBackend, path: Path) -> CsvLines | None:
+    """Every physical line of a text file, lazily (see ``CsvLines``); None on Spark.
+
+    Each line is one value: the delimiter is one no text holds and quotes are not read.
+    (Latin-1, in which any byte would be a character, cannot be used: DuckDB refuses its
+    bytes 0x80 to 0x9F, which UTF-8 text such as the euro sign or curly quotes is made of.)
+    """
+    if capability(con, "files") != "duckdb":
+        return None
+    never = "\x1e\x1f\x1e\x1f"
+    rejects = _unique_name("undecodable")
+    query = (
+        f"SELECT row_number() OVER () AS k, text FROM read_csv({_sql_string(str(path))}, "
+        "auto_detect = false, header = false, columns = {'text': 'VARCHAR'}, "
+        f"delim = {_sql_string(never)}, quote = '', escape = '', encoding = 'utf-8', "
+        # A line past the reader's 2 MB limit (rejected as line_too_long by the scan of
+        # the data) is left out here too: the lines after it are then named one too high.
+        "strict_mode = false, null_padding = true, ignore_errors = true, "
+        f"store_rejects = true, rejects_table = {_sql_string(rejects)}, "
+        f"rejects_scan = {_sql_string(rejects + '_scans')})"
+    )
+    return CsvLines(con, con.sql(query), rejects)
 
 
 def scan_parquet(con: BaseBackend, path: Path, numbered: bool = True) -> ir.Table:

@@ -4,65 +4,82 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine import LINE_COLUMN, describe_error, scan_csv, scan_parquet
+from revenue_retention.engine import (
+    LINE_COLUMN,
+    csv_errors_name,
+    describe_error,
+    scan_csv,
+    scan_csv_lines,
+    scan_parquet,
+)
 from revenue_retention.errors import SourceError
 from revenue_retention.inputs.registry import Raw, register
+from revenue_retention.inputs.sniff import content_kind, describe_kind, open_text
 
 __all__ = ["CsvAdapter", "ParquetAdapter", "header_of"]
 
-_PARQUET_MAGIC = b"PAR1"
 
-
-def _head(path: Path, size: int = 4) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(size)
-    except OSError as error:
-        raise SourceError(str(path), f"cannot be read ({error.strerror})") from None
-
-
-def _as_raw(
-    path: Path, adapter: str, table: ir.Table, unnumbered: ir.Table, rescan: bool = False
-) -> Raw:
+def _as_raw(path: Path, adapter: str, table: ir.Table, unnumbered: ir.Table, **extra: Any) -> Raw:
     columns = tuple(c for c in table.columns if c != LINE_COLUMN)
-    return Raw(
-        path=str(path),
-        adapter=adapter,
-        table=table,
-        columns=columns,
-        unnumbered=unnumbered,
-        rescan=rescan,
-    )
+    return Raw(str(path), adapter, table, columns, unnumbered=unnumbered, **extra)
+
+
+def _expect(path: Path, wanted: str, adapter: str) -> None:
+    """Refuse a file whose content is not what the adapter reads, saying what it is."""
+    kind = content_kind(path)
+    if kind != wanted:
+        raise SourceError(str(path), f"is not {adapter}: the file is {describe_kind(kind)}")
 
 
 class CsvAdapter:
-    """Comma, semicolon or tab separated text with a header row."""
+    """Comma, semicolon, tab or pipe separated text with a header row, in any common encoding."""
 
     name = "csv"
 
     def detect(self, source: Path) -> bool:
         return source.suffix.lower() in {".csv", ".tsv", ".txt"} or (
-            source.suffix == "" and _head(source) != _PARQUET_MAGIC
+            source.suffix == "" and content_kind(source) == "text"
         )
 
     def read(self, source: Path, con: BaseBackend) -> Raw:
         if source.stat().st_size == 0:
             raise SourceError(str(source), "the file is empty; expected a header row and data")
-        if _head(source) == _PARQUET_MAGIC:
-            raise SourceError(str(source), "is a Parquet file, not CSV; rename it to .parquet")
-        delimiter, header = _dialect(source)
+        _expect(source, "text", "CSV text")
+        text = open_text(source)
+        delimiter, header, blank = _dialect(text.path, str(source))
+        warnings = [text.note] if text.note else []
+        if blank:
+            warnings.append(
+                f"column(s) without a name in the header, at position(s) "
+                f"{', '.join(str(i) for i, _ in blank)}: read as "
+                f"{', '.join(repr(name) for _, name in blank)}"
+            )
+        errors = csv_errors_name()
         try:
-            table = scan_csv(con, source, delimiter, header)
-            unnumbered = scan_csv(con, source, delimiter, header, numbered=False)
+            # Both scans record what they set aside: DuckDB 1.5 resumes reading after a
+            # malformed record differently without that, and would skip rows the other
+            # scan reads. Only the first scan's record is used.
+            table = scan_csv(con, text.path, delimiter, header, errors=csv_errors_name())
+            unnumbered = scan_csv(con, text.path, delimiter, header, numbered=False, errors=errors)
         except Exception as error:  # the engine's parser error, reworded once here
             raise SourceError(
                 str(source), f"cannot be parsed as CSV: {describe_error(error)}"
             ) from None
-        return _as_raw(source, self.name, table, unnumbered)
+        return _as_raw(
+            source,
+            self.name,
+            table,
+            unnumbered,
+            warnings=tuple(warnings),
+            delimiter=delimiter,
+            lines=scan_csv_lines(con, text.path),
+            scan_errors=errors,
+        )
 
 
 class ParquetAdapter:
@@ -71,13 +88,12 @@ class ParquetAdapter:
     name = "parquet"
 
     def detect(self, source: Path) -> bool:
-        return source.suffix.lower() in {".parquet", ".pq"} or _head(source) == _PARQUET_MAGIC
+        return source.suffix.lower() in {".parquet", ".pq"} or content_kind(source) == "parquet"
 
     def read(self, source: Path, con: BaseBackend) -> Raw:
         if source.stat().st_size == 0:
             raise SourceError(str(source), "the file is empty; expected a Parquet file")
-        if _head(source) != _PARQUET_MAGIC:
-            raise SourceError(str(source), "is not a Parquet file (no PAR1 magic bytes)")
+        _expect(source, "parquet", "a Parquet file")
         try:
             table = scan_parquet(con, source)
             unnumbered = scan_parquet(con, source, numbered=False)
@@ -93,31 +109,39 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 def header_of(path: Path) -> list[str]:
     """The column names of a delimited text file's header line."""
-    return _dialect(path)[1]
+    return _dialect(path, str(path))[1]
 
 
-def _dialect(path: Path) -> tuple[str, list[str]]:
-    """The delimiter (the candidate the header line holds most) and the column names.
+def _dialect(path: Path, shown: str) -> tuple[str, list[str], list[tuple[int, str]]]:
+    """The delimiter (the candidate the header line holds most), the column names, and the
+    blank names with the position and name each was given.
 
     Blank names are named by position (``column_3``), as spreadsheets leave them blank.
+    ``path`` is UTF-8 text (``sniff.open_text``); ``shown`` names the file in messages.
     """
     with path.open("rb") as handle:
         line = handle.readline(1 << 20).decode("utf-8-sig", errors="replace").rstrip("\r\n")
     counts = {d: line.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     delimiter = best if counts[best] else ","
-    names = next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        names = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as error:
+        raise SourceError(shown, f"the header line cannot be read as CSV ({error})") from None
     if not any(name.strip() for name in names):
-        raise SourceError(str(path), "the first line is empty; expected a header row")
+        raise SourceError(shown, "the first line is empty; expected a header row")
     header = [name.strip() or f"column_{i}" for i, name in enumerate(names, start=1)]
+    blank = [(i, header[i - 1]) for i, name in enumerate(names, start=1) if not name.strip()]
     # Engines compare column names without regard to case, so Segment and segment repeat.
     folded = [name.lower() for name in header]
     repeated = sorted({name for name in header if folded.count(name.lower()) > 1})
     if repeated:
         raise SourceError(
-            str(path), f"the header repeats the column name(s) {', '.join(map(repr, repeated))}"
+            shown,
+            f"the header repeats the column name(s) {', '.join(map(repr, repeated))}; "
+            "rename one of each so that every column has its own name",
         )
-    return delimiter, header
+    return delimiter, header, blank
 
 
 register(CsvAdapter())

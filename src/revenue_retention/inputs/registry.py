@@ -10,7 +10,9 @@ from typing import Protocol, runtime_checkable
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from revenue_retention.engine import CsvLines
 from revenue_retention.errors import OptionError, SourceError
+from revenue_retention.inputs.sniff import content_kind, describe_kind, missing_file_hint
 
 __all__ = ["Adapter", "Raw", "adapters", "read_source", "register"]
 
@@ -37,6 +39,14 @@ class Raw:
     #: given by the adapter instead of guessed from the header.
     roles: dict[str, str] | None = None
     layout: str | None = None
+    #: What reading the source noticed (a converted encoding, blank column names).
+    warnings: tuple[str, ...] = ()
+    #: For delimited text: the delimiter, the file's physical lines, and
+    #: the name of the table where the scan records the records it could not split; the
+    #: line column then counts records, which ``inputs.lines`` turns into lines.
+    delimiter: str | None = None
+    lines: CsvLines | None = None
+    scan_errors: str | None = None
 
     def cell(self, column: str, line: int | None) -> str | None:
         """The spreadsheet cell of ``column`` on ``line`` (``Sheet1!C5``), if a spreadsheet."""
@@ -94,9 +104,11 @@ def read_source(
     """
     path = Path(source)
     if not path.exists():
-        raise SourceError(str(path), "no such file")
+        raise SourceError(str(path), f"no such file{missing_file_hint(path)}")
     if path.is_dir():
         raise SourceError(str(path), "is a folder, not a file")
+    if not path.is_file():
+        raise SourceError(str(path), "is not a regular file (a device or a pipe?)")
     known = adapters()
     if adapter is not None:
         if adapter not in known:
@@ -109,8 +121,8 @@ def read_source(
             return _read(candidate, path, con, sheet)
     raise SourceError(
         str(path),
-        f"unrecognised file type; supported: {', '.join(sorted(known))} "
-        "(name one with --input-format)",
+        f"unrecognised file type: the file is {describe_kind(content_kind(path))}; "
+        f"supported: {', '.join(sorted(known))} (name one with --input-format)",
     )
 
 

@@ -10,6 +10,7 @@ README. Header names are compared ignoring case, punctuation and a ``(UTC)`` suf
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from ibis.backends import BaseBackend
 from revenue_retention.errors import SourceError
 from revenue_retention.inputs.files import CsvAdapter, header_of
 from revenue_retention.inputs.registry import Raw, register
+from revenue_retention.inputs.sniff import content_kind
 
 __all__ = [
     "INVOICE_LINE_COLUMNS",
@@ -112,7 +114,7 @@ class _StripeAdapter:
     required: tuple[str, ...] = ()
 
     def detect(self, source: Path) -> bool:
-        if source.suffix.lower() not in {".csv", ""}:
+        if source.suffix.lower() not in {".csv", ""} or content_kind(source) != "text":
             return False
         try:
             return _kind(header_of(source)) == self.name
@@ -130,12 +132,9 @@ class _StripeAdapter:
                 f"is not a complete {self.name} export: no column for {', '.join(missing)} "
                 f"(accepted: {wanted}); columns found: {', '.join(raw.columns)}",
             )
-        return Raw(
-            path=raw.path,
+        return dataclasses.replace(
+            raw,
             adapter=self.name,
-            table=raw.table,
-            columns=raw.columns,
-            unnumbered=raw.unnumbered,
             roles=roles,
             layout="invoices" if self.name == "stripe-invoice-lines" else "periods",
         )

@@ -22,6 +22,7 @@ from ibis.backends import BaseBackend
 from revenue_retention.engine import LINE_COLUMN
 from revenue_retention.errors import OptionError, SourceError
 from revenue_retention.inputs.registry import Raw, register
+from revenue_retention.inputs.sniff import content_kind, describe_kind
 
 __all__ = ["XlsxAdapter", "cell_text"]
 
@@ -81,7 +82,9 @@ class XlsxAdapter:
                 str(source), "reading Excel files needs openpyxl: pip install openpyxl"
             ) from None
         if not zipfile.is_zipfile(source):
-            raise SourceError(str(source), "is not an Excel .xlsx workbook (not a zip archive)")
+            kind = "empty" if source.stat().st_size == 0 else content_kind(source)
+            found = "an empty file" if kind == "empty" else describe_kind(kind)
+            raise SourceError(str(source), f"is not an Excel .xlsx workbook: the file is {found}")
         try:
             book = load_workbook(source, read_only=True, data_only=True)
         except Exception as error:  # openpyxl's own errors for a damaged workbook

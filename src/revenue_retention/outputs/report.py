@@ -254,6 +254,7 @@ def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
         "money_read": display_money(r.money_read),
         "money_accepted": display_money(r.money_accepted),
         "money_rejected": display_money(r.money_rejected),
+        "rows_without_amount": r.rows_without_amount,
         "first_month": month_label(r.months.first),
         "last_month": month_label(r.months.last),
         "columns": sorted(r.columns.items()),

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.uncertainty import UncertaintyResult
+from revenue_retention.money import display_money
 from revenue_retention.outputs.records import (
     bridge_records,
     interval_records,
@@ -25,9 +26,7 @@ _BARS = "▁▂▃▄▅▆▇█"
 
 
 def _money(text: str | None) -> str:
-    if text is None:
-        return "-"
-    return f"{Decimal(text):,.2f}"
+    return display_money(text)  # exact: a table that rounds could not be checked against JSON
 
 
 def _pct(value: float | None) -> str:
@@ -64,6 +63,17 @@ def _input_panel(result: MetricsResult) -> Text:
     )
     if report.layout == "periods":
         text.append(f"   snapshot: {report.snapshot} day of month")
+    text.append(
+        f"\nmoney read {display_money(report.money_read)} = accepted "
+        f"{display_money(report.money_accepted)} + rejected {display_money(report.money_rejected)}"
+    )
+    if report.currency is not None and not report.currency["converted"]:
+        text.append(f" {report.currency['reporting_currency']}")
+    if report.rows_without_amount:
+        text.append(f" ({report.rows_without_amount:,} rejected row(s) without a readable amount)")
+    if report.rejected_by_reason:
+        reasons = sorted(report.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+        text.append("\nrejected: " + ", ".join(f"{why} {n:,}" for why, n in reasons))
     if report.currency is not None and report.currency["converted"]:
         c = report.currency
         text.append(

@@ -83,6 +83,7 @@ def _about(ov: Overview) -> dict[str, Any]:
         "money_read": format_money(r.money_read),
         "money_accepted": format_money(r.money_accepted),
         "money_rejected": format_money(r.money_rejected),
+        "rows_without_amount": r.rows_without_amount,
         "first_month": month_label(r.months.first),
         "last_month": month_label(r.months.last),
         "as_of": ov.as_of_label,
