@@ -93,8 +93,7 @@ def test_rejected_rows_are_reconciled_in_the_report(
     """Money read = accepted + rejected, and the rejected rows that carry no amount."""
     source = make_csv(
         "mrr.csv",
-        "customer_id,month,mrr\na,2024-01,100\na,2024-02,90\nb,2024-01,#REF!\n"
-        "b,2024-02,-5.50\n",
+        "customer_id,month,mrr\na,2024-01,100\na,2024-02,90\nb,2024-01,#REF!\nb,2024-02,-5.50\n",
     )
     html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
     args = ["-o", html, "--xlsx", xlsx, "--window", "1", "--quiet"]
