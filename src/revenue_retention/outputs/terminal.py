@@ -67,10 +67,12 @@ def _input_panel(result: MetricsResult) -> Text:
         f"\nmoney read {display_money(report.money_read)} = accepted "
         f"{display_money(report.money_accepted)} + rejected {display_money(report.money_rejected)}"
     )
-    if report.currency is not None and not report.currency["converted"]:
-        text.append(f" {report.currency['reporting_currency']}")
     if report.rows_without_amount:
         text.append(f" ({report.rows_without_amount:,} rejected row(s) without a readable amount)")
+    if report.currency is None:
+        text.append("   currency: as given (no currency column)")
+    elif not report.currency["converted"]:
+        text.append(f"   currency: {report.currency['reporting_currency']}")
     if report.rejected_by_reason:
         reasons = sorted(report.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         text.append("\nrejected: " + ", ".join(f"{why} {n:,}" for why, n in reasons))
