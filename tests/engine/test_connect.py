@@ -62,3 +62,17 @@ def test_an_open_spark_session_is_used_as_it_is(spark: Any) -> None:
 def test_every_engine_says_how_it_reads_files_and_keeps_results() -> None:
     for engine, capability in CAPABILITIES.items():
         assert set(capability) == {"files", "materialize", "rescan", "computes"}, engine
+
+
+def test_a_csv_spark_cannot_split_is_refused_in_one_line(spark: Any, tmp_path: Path) -> None:
+    """Spark's CSV reader stops at a ragged row: the error names the record, not a Java trace."""
+    import revenue_retention as rr
+
+    path = tmp_path / "ragged.csv"
+    path.write_text("customer_id,month,mrr\nacme,2024-01,100\nAcme, Inc.,2024-01,50\n")
+    with pytest.raises(SourceError) as raised:
+        rr.load(path, engine=spark)
+    message = str(raised.value)
+    assert "Malformed CSV record: Acme, Inc.,2024-01,50" in message
+    assert "the embedded engine, the default, rejects such rows one by one" in message
+    assert "\n" not in message and "org.apache" not in message

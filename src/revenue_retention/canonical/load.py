@@ -199,8 +199,15 @@ def load(
         return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
+        hint = (
+            " (Spark's CSV reader stops at the first record it cannot split, such as a "
+            "ragged row or a line break inside quotes; the embedded engine, the default, "
+            "rejects such rows one by one)"
+            if capability(con, "files") == "spark" and raw.delimiter is not None
+            else ""
+        )
         _close_own(con, source)
-        raise SourceError(raw.path, f"cannot be read: {describe_error(error)}") from None
+        raise SourceError(raw.path, f"cannot be read: {describe_error(error)}{hint}") from None
     except BaseException:
         _close_own(con, source)
         raise

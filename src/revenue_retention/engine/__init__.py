@@ -11,6 +11,7 @@ file), where the computation runs inside the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,14 +163,24 @@ def _loaded(module: str, name: str) -> type[Exception] | None:
     return getattr(sys.modules.get(module), name, None)
 
 
+#: ``[MALFORMED_CSV_RECORD] Malformed CSV record: a,b SQLSTATE: KD000`` in a Spark trace.
+_SPARK_CAUSE = re.compile(r"\[[A-Z][A-Z0-9_.]+\] (.+?)(?:\s+SQLSTATE: \w+|\.?\s*$)", re.MULTILINE)
+
+
 def describe_error(error: Exception) -> str:
     """The part of an engine's error message that speaks of the data, on one line.
 
     >>> describe_error(ValueError("Invalid Input Error: Bad Line: 3\\nPossible fixes:\\n* x"))
     'Bad Line: 3'
     """
+    text = str(error)
+    if "org.apache.spark" in text:
+        # A Java stack trace: the innermost Spark error class says what went wrong.
+        causes = _SPARK_CAUSE.findall(text)
+        if causes:
+            return causes[-1].strip()
     kept = []
-    for line in str(error).strip().splitlines():
+    for line in text.strip().splitlines():
         if line.startswith("Possible fixes") or not line.strip():
             break
         kept.append(line.split(" Error: ", 1)[-1].strip())
