@@ -28,9 +28,9 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.canonical.parse import date_value, text_of
 from revenue_retention.canonical.rejected import Locator
-from revenue_retention.engine import LINE_COLUMN
+from revenue_retention.engine import LINE_COLUMN, materialize
 from revenue_retention.errors import OptionError, RejectReason, SourceError
-from revenue_retention.inputs import Raw, read_source
+from revenue_retention.inputs import read_source
 from revenue_retention.money import MONEY
 from revenue_retention.periods import month_start
 
@@ -137,9 +137,12 @@ def read_rates(path: str | Path, con: BaseBackend) -> ir.Table:
         else_=ibis.null("string"),
     )
     verdict = checked.mutate(_why=why)
+    # Scanning the file for its bad rates also records the lines the reader set aside.
+    bad_rows = materialize(
+        con, verdict.filter(verdict._why.notnull()).order_by("line").limit(3), "bad_rates"
+    )
     locator = Locator(raw, con)
-    _refuse_set_aside(raw, locator)
-    bad_rows = verdict.filter(verdict._why.notnull()).order_by("line").limit(3)
+    _refuse_set_aside(locator)
     bad = locator.records(bad_rows, "line").order_by("line").to_pyarrow().to_pylist()
     if bad:
         shown = [
@@ -158,10 +161,8 @@ def read_rates(path: str | Path, con: BaseBackend) -> ir.Table:
     return rates.distinct()
 
 
-def _refuse_set_aside(raw: Raw, locator: Locator) -> None:
+def _refuse_set_aside(locator: Locator) -> None:
     """Stop on a record the reader could not split (a ragged line), naming its line."""
-    if raw.unnumbered is not None:
-        raw.unnumbered.to_pyarrow()  # the scan that records them (a count would not parse)
     aside = locator.placed_set_aside()
     if aside is None:
         return
@@ -169,7 +170,7 @@ def _refuse_set_aside(raw: Raw, locator: Locator) -> None:
     shown = "; ".join(
         f"line {r['line']}: {r['text']}: {RejectReason(r['reason']).explanation}" for r in found
     )
-    raise SourceError(raw.path, f"bad exchange rates ({shown})")
+    raise SourceError(locator.raw.path, f"bad exchange rates ({shown})")
 
 
 def resolve_reporting(given: str | None, currencies: Sequence[str], has_rates: bool) -> str:

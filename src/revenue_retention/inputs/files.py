@@ -61,10 +61,10 @@ class CsvAdapter:
             )
         errors = csv_errors_name()
         try:
-            # Both scans record what they set aside: DuckDB 1.5 resumes reading after a
-            # malformed record differently without that, and would skip rows the other
-            # scan reads. Only the first scan's record is used.
-            table = scan_csv(con, text.path, delimiter, header, errors=csv_errors_name())
+            # Both scans record what they set aside, in one table (DuckDB 1.5 resumes
+            # reading after a malformed record differently without that, and would skip
+            # rows the other scan reads); whichever runs first is the record used.
+            table = scan_csv(con, text.path, delimiter, header, errors=errors)
             unnumbered = scan_csv(con, text.path, delimiter, header, numbered=False, errors=errors)
         except Exception as error:  # the engine's parser error, reworded once here
             raise SourceError(

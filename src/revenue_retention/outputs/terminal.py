@@ -25,10 +25,6 @@ _TREND_MONTHS = 12
 _BARS = "▁▂▃▄▅▆▇█"
 
 
-def _money(text: str | None) -> str:
-    return display_money(text)  # exact: a table that rounds could not be checked against JSON
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
@@ -84,7 +80,8 @@ def _input_panel(result: MetricsResult) -> Text:
         )
     if report.excluded:
         shown = ", ".join(
-            f"{why} {e['rows']:,} ({_money(e['money'])})" for why, e in report.excluded.items()
+            f"{why} {e['rows']:,} ({display_money(e['money'])})"
+            for why, e in report.excluded.items()
         )
         text.append(f"\nread but not recurring revenue: {shown}")
     for warning in report.warnings:
@@ -104,14 +101,14 @@ def _bridge_table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         table.add_row(
             row["period"],
-            _money(row["opening_mrr"]),
-            _money(row["new"]),
-            _money(row["reactivation"]),
-            _money(row["expansion"]),
-            "-" + _money(row["contraction"]) if Decimal(row["contraction"]) else "0.00",
-            "-" + _money(row["churn"]) if Decimal(row["churn"]) else "0.00",
-            *([_money(row["fx"])] if fx else []),
-            _money(row["closing_mrr"]),
+            display_money(row["opening_mrr"]),
+            display_money(row["new"]),
+            display_money(row["reactivation"]),
+            display_money(row["expansion"]),
+            "-" + display_money(row["contraction"]) if Decimal(row["contraction"]) else "0.00",
+            "-" + display_money(row["churn"]) if Decimal(row["churn"]) else "0.00",
+            *([display_money(row["fx"])] if fx else []),
+            display_money(row["closing_mrr"]),
         )
     return table
 
@@ -150,11 +147,11 @@ def _latest_table(
             f"{k} mo",
             r["as_of"],
             f"{r['customers']:,}",
-            _money(r["starting_mrr"]),
-            _money(r["churn"]),
-            _money(r["contraction"]),
-            _money(r["expansion"]),
-            _money(r["ending_mrr"]),
+            display_money(r["starting_mrr"]),
+            display_money(r["churn"]),
+            display_money(r["contraction"]),
+            display_money(r["expansion"]),
+            display_money(r["ending_mrr"]),
             _rate(r, "grr"),
             _rate(r, "nrr"),
             _rate(r, "logo_retention"),
@@ -257,7 +254,7 @@ def _groups_table(result: MetricsResult) -> Table:
                 latest,
                 *[str(r[name]) for name in result.by],
                 f"{r['customers']:,}",
-                _money(r["starting_mrr"]),
+                display_money(r["starting_mrr"]),
                 _pct(r["grr"]),
                 _pct(r["nrr"]),
                 _pct(r["logo_retention"]),
