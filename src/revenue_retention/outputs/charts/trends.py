@@ -112,12 +112,13 @@ def _span(values: list[float | None], extra: list[float]) -> tuple[float, float]
 def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks) -> Chart:
     """GRR, NRR and logo retention of every as-of month of one window, with benchmark bands.
 
-    Two panels share the month axis: the top one holds the traces ``"GRR"`` and
-    ``"Logo retention"`` over the GRR bands, the bottom one ``"NRR"`` over the NRR bands
-    (bands and the published medians only for the 12-month window they are for). Each
-    trace has ``x`` = as-of months ``YYYY-MM``, ``y`` = the rate (a fraction, null where the
-    cohort is empty), ``customdata[i]`` = ``[starting_mrr, customers, ending_mrr]`` with
-    money as the JSON's exact strings, and ``meta`` = ``{"field", "window_months"}``.
+    Three panels share the month axis, one per rate: ``"GRR"`` over the GRR bands,
+    ``"NRR"`` over the NRR bands (bands and the published medians only for the 12-month
+    window they are for), ``"Logo retention"`` on its own (the bands are for revenue, not
+    for counts of customers). Each trace has ``x`` = as-of months ``YYYY-MM``, ``y`` = the
+    rate (a fraction, null where the cohort is empty), ``customdata[i]`` =
+    ``[starting_mrr, customers, ending_mrr]`` with money as the JSON's exact strings, and
+    ``meta`` = ``{"field", "window_months"}``.
 
     Raises
     ------
@@ -125,36 +126,25 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         ``metrics`` has no rows for ``window``.
     """
     rows = _window_rows(metrics.retention, window, "retention")
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.06,
-    )
-    fig.update_layout(figure(height=560).layout)
-    panels = {
-        "grr": (1, ("grr", "logo_retention"), "GRR and logo retention"),
-        "nrr": (2, ("nrr",), "NRR"),
-    }
+    panels = (("grr", "GRR"), ("nrr", "NRR"), ("logo_retention", "Logo retention"))
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.05)
+    fig.update_layout(figure(height=640).layout)
     with_bands = window == BENCHMARK_WINDOW
-    for metric, (row, fields, axis_title) in panels.items():
-        for field in fields:
-            fig.add_trace(_rate_trace(rows, field, window), row=row, col=1)
-        median = benchmarks.medians.get(metric) if with_bands else None
-        values = [r[f] for r in rows for f in fields]
-        span = _span(values, [median.value] if median else [])
+    for row, (field, axis_title) in enumerate(panels, 1):
+        fig.add_trace(_rate_trace(rows, field, window), row=row, col=1)
+        bands = [b for b in benchmarks.bands if b.metric == field] if with_bands else []
+        median = benchmarks.medians.get(field) if with_bands else None
+        span = _span([r[field] for r in rows], [median.value] if median else [])
         fig.update_yaxes(range=list(span), tickformat=".0%", title_text=axis_title, row=row, col=1)
-        if with_bands:
-            _shade_bands(
-                fig, [b for b in benchmarks.bands if b.metric == metric], row, span, metric
-            )
+        if bands:
+            _shade_bands(fig, bands, row, span, field)
         if median is not None:
             fig.add_hline(
                 y=median.value,
                 row=row,
                 col=1,
                 line={"color": OKABE_ITO["black"], "width": 1, "dash": "dash"},
-                annotation_text=f"median {median.value:.0%} ({median.year})",
+                annotation_text=f"median {median.value:.0%}, {median.cite}",
                 annotation_position="top left",
                 annotation_font_size=10,
             )
@@ -163,8 +153,9 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         f"Each point is the {window}-month retention of the customers paying {window} months "
         "before that month; "
         + (
-            "shaded bands are the benchmark ranges, dashed lines the published medians "
-            f"({_medians_source(benchmarks)})."
+            "shaded bands are the benchmark ranges for GRR and NRR "
+            f"({_bands_source(benchmarks)}), dashed lines the published medians "
+            f"({_medians_source(benchmarks)}). Logo retention has no benchmark here."
             if with_bands
             else f"benchmark bands are for 12-month windows, so none are drawn for {window}."
         )
@@ -193,7 +184,12 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
 
 
 def _medians_source(benchmarks: Benchmarks) -> str:
-    sources = sorted({f"{m.source}, {m.year}" for m in benchmarks.medians.values()})
+    sources = sorted({m.cite for m in benchmarks.medians.values()})
+    return "; ".join(sources) or "none published"
+
+
+def _bands_source(benchmarks: Benchmarks) -> str:
+    sources = sorted({b.cite for b in benchmarks.bands if b.metric in ("grr", "nrr")})
     return "; ".join(sources) or "none published"
 
 

@@ -1,12 +1,14 @@
 """The Excel workbook: the report's figures as real numbers, one sheet per topic.
 
 Every table holds the records of the matching command's JSON (``metrics``, ``cohorts``,
-``concentration``, ``decompose``, ``explain`` ...) under the same field names, so the
-workbook cannot disagree with them. Money is the exact decimal (shown ``#,##0.00``), rates
-are fractions (shown ``0.0%``), months are dates (the first of the month, shown
-``yyyy-mm``). Each table is an Excel table, so it has filter buttons and can be sorted.
+``concentration``, ``decompose``, ``explain`` ...), so the workbook cannot disagree with
+them; its headers say each field in words (``starting_mrr`` is ``Starting MRR``, with the
+currency when the input names it). Tables stand one under the other, never side by side,
+so that filtering one hides no row of another. Money is the exact decimal (shown
+``#,##0.00``), rates are fractions (shown ``0.0%``), months are dates (the first of the
+month, shown ``yyyy-mm``). Each table is an Excel table, so it has filter buttons and can be sorted.
 
-Which records go on which sheet: ``summary``, ``movements`` (Bridge, Retention),
+Which records go on which sheet: ``summary``, ``movements`` (Bridge, Retention, Methods),
 ``groups`` (Cohorts, Segments) and ``customers`` (Concentration, Decomposition,
 Customers). How they are written: ``_kinds`` (a column's kind from its field name),
 ``_model`` (blocks and sheets), ``_cells`` (values as formatted cells) and ``_sheet``.
@@ -21,6 +23,7 @@ from typing import Any
 
 from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
+from revenue_retention.outputs.labels import currency_code
 from revenue_retention.outputs.workbook._model import Sheet
 from revenue_retention.outputs.workbook._sheet import write_sheet
 from revenue_retention.outputs.workbook.customers import (
@@ -29,7 +32,11 @@ from revenue_retention.outputs.workbook.customers import (
     decomposition_sheet,
 )
 from revenue_retention.outputs.workbook.groups import cohorts_sheet, segments_sheet
-from revenue_retention.outputs.workbook.movements import bridge_sheet, retention_sheet
+from revenue_retention.outputs.workbook.movements import (
+    bridge_sheet,
+    methods_sheet,
+    retention_sheet,
+)
 from revenue_retention.outputs.workbook.summary import summary_sheet
 
 __all__ = ["SHEETS", "write_workbook"]
@@ -39,6 +46,7 @@ SHEETS = (
     "Summary",
     "Bridge",
     "Retention",
+    "Methods",
     "Cohorts",
     "Segments",
     "Concentration",
@@ -47,12 +55,13 @@ SHEETS = (
 )
 
 
-def sheets(ov: Overview) -> list[Sheet]:
+def sheets(ov: Overview, title: str | None = None) -> list[Sheet]:
     """The workbook's sheets, in ``SHEETS`` order."""
     return [
-        summary_sheet(ov),
+        summary_sheet(ov, title),
         bridge_sheet(ov),
         retention_sheet(ov),
+        methods_sheet(ov),
         cohorts_sheet(ov),
         segments_sheet(ov),
         concentration_sheet(ov),
@@ -79,7 +88,7 @@ class _FixedTimeZip(zipfile.ZipFile):
         self.writestr(str(arcname), Path(filename).read_bytes())
 
 
-def write_workbook(ov: Overview, path: str | Path) -> Path:
+def write_workbook(ov: Overview, path: str | Path, *, title: str | None = None) -> Path:
     """Write the workbook of ``ov`` to ``path`` (parent folders created); return the path.
 
     Parameters
@@ -88,6 +97,8 @@ def write_workbook(ov: Overview, path: str | Path) -> Path:
         Every analysis of one dataset, from ``overview``.
     path
         The ``.xlsx`` file to write; replaced whole, never left half-written.
+    title
+        A company's name, heading the Summary sheet.
 
     Returns
     -------
@@ -105,8 +116,9 @@ def write_workbook(ov: Overview, path: str | Path) -> Path:
     wb.properties.creator = f"revenue-retention {__version__}"
     # A fixed time (the zip format's epoch) rather than now: same input, same bytes.
     wb.properties.created = wb.properties.modified = datetime(*_FixedTimeZip.DATE)
-    for sheet in sheets(ov):
-        write_sheet(wb, sheet)
+    currency = currency_code(ov.input)
+    for sheet in sheets(ov, title):
+        write_sheet(wb, sheet, currency)
     # Written aside then renamed: a failed run leaves no half-written workbook behind.
     partial = target.with_name(f".{target.name}.partial")
     try:
