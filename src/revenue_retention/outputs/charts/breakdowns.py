@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from revenue_retention.analyses.concentration import ConcentrationResult
 from revenue_retention.analyses.decompose import DecomposeResult
 from revenue_retention.outputs.charts._common import (
+    NEUTRAL,
     OKABE_ITO,
     Chart,
     coordinate,
@@ -112,7 +113,7 @@ def concentration_pareto(result: ConcentrationResult) -> Chart:
             arrowcolor=OKABE_ITO["vermillion"],
             xanchor="left",
             font={"size": 11},
-            bgcolor="rgba(255,255,255,0.85)",
+            bgcolor=NEUTRAL["white"],
         )
     fig.update_xaxes(
         title_text="share of customers, largest first", tickformat=".0%", range=[-0.01, 1.0]

@@ -155,7 +155,7 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
             constraintext="none",
             cliponaxis=False,
             customdata=[[exact(amount), field] for field, _, amount in bars],
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            hovertemplate="%{x}: %{customdata[0]}<extra></extra>",
             meta={
                 "first": first,
                 "last": last,

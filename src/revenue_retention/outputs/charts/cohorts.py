@@ -45,7 +45,8 @@ SMALL_COHORT_NAME = f"cohorts under {MIN_COHORT_CUSTOMERS} customers"
 RATE_COLOR_RANGE = (0.5, 1.5)
 #: At most this many age columns: every month, else every 3rd, 6th or 12th month of age.
 MAX_AGE_COLUMNS = 37
-_GREY = "#E3E3E3"
+#: Greyed-out cells: the grid's grey, with the text colour for their numbers.
+_GREY = NEUTRAL["grid"]
 #: Below 100% vermillion, above it blue, white at 100% (NRR and GRR are centred there).
 _DIVERGING = [[0.0, OKABE_ITO["vermillion"]], [0.5, NEUTRAL["white"]], [1.0, OKABE_ITO["blue"]]]
 #: One hue for shares and amounts: white at none, blue at the most.
@@ -173,7 +174,7 @@ def _heatmaps(result: CohortResult, visible: bool) -> list[go.Heatmap]:
         z=z(True),
         colorscale=[[0.0, _GREY], [1.0, _GREY]],
         showscale=False,
-        **{**common, "textfont": {"size": 9, "color": "#595959"}},
+        **{**common, "textfont": {"size": 9, "color": NEUTRAL["text"]}},
     )
     return [main, grey]
 
@@ -283,7 +284,7 @@ def cohort_heatmap(nrr: CohortResult, logo: CohortResult | None = None) -> Chart
     names = " or ".join(_lower(HEATMAP_NAMES[v.metric]) for v in views)
     columns, rows = _table(nrr, logo)
     first = nrr.label(nrr.months.first)
-    every = "" if step == 1 else f" (every {step}th month of age shown)"
+    every = "" if step == 1 else f" (every {step} months of age shown)"
     return Chart(
         "cohort-heatmap",
         f"Acquisition cohorts: {names} by month since first payment",

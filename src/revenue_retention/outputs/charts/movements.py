@@ -17,6 +17,7 @@ from revenue_retention.analyses.summary import MetricsResult
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs.charts._common import (
     LEGEND,
+    NEUTRAL,
     OKABE_ITO,
     Chart,
     coordinate,
@@ -124,7 +125,7 @@ def mrr_movements(metrics: MetricsResult, months: int = MOVEMENT_MONTHS) -> Char
                 "color": OKABE_ITO["black"],
                 "size": 6,
                 "symbol": "diamond",
-                "line": {"color": "#FFFFFF", "width": 1},
+                "line": {"color": NEUTRAL["white"], "width": 1},
             },
             customdata=[[exact(n)] for n in net],
             hovertemplate="Net change %{customdata[0]}<extra></extra>",
