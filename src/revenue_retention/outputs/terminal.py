@@ -184,10 +184,12 @@ def latest_table(
         Column("logos"),
     ]
     rows = []
+    missing = []
     for k in windows:
         mine = [r for r in records if r["window_months"] == k]
         if not mine:
-            rows.append([f"{k} mo", "-", *["-"] * 6, "not enough", "months of", "data"])
+            missing.append(f"{k} mo")
+            rows.append([f"{k} mo", *["-"] * (len(columns) - 1)])
             continue
         r = mine[-1]
         rows.append(
@@ -201,7 +203,10 @@ def latest_table(
                 _rate(r, "logo_retention"),
             ]
         )
-    return fit_table(console, title, columns, rows)
+    table = fit_table(console, title, columns, rows)
+    if not missing:
+        return table
+    return Group(table, Text(f"{', '.join(missing)}: not enough months of data", style="dim"))
 
 
 def trend_table(
