@@ -33,10 +33,11 @@ def money_title(what: str, currency: str | None) -> str:
 
 
 # A clause that tells a command-line user which option to pass: from its start (after a
-# sentence or clause boundary) to the end of its sentence.
+# sentence or clause boundary) to the end of its sentence (a full stop before a capital or
+# the end, so that "e.g." does not end it), or of its clause (a semicolon).
 _CLI_CLAUSE = re.compile(
-    r"(?:(?<=[.;:,])|^)\s*(?:or\s+)?[^.;:,]*?(?<![\w-])--[a-z][a-z0-9-]*[^.;]*[.;]?",
-    re.IGNORECASE,
+    r"(?:(?<=[.;:,])|^)\s*(?:or\s+)?[^.;:,]*?(?<![\w-])--[a-z][a-z0-9-]*"
+    r".*?(?:\.(?=\s+[A-Z]|\s*$)|;|$)"
 )
 
 
@@ -57,6 +58,8 @@ def reader_text(text: str) -> str:
     'mixed writing: write dates as YYYY-MM-DD.'
     >>> reader_text("the reference (METRICS.md §3): the customers paying at 2024-12")
     'the reference: the customers paying at 2024-12.'
+    >>> reader_text("no column for product. Name them with --column ROLE=COLUMN, e.g. --column x=y.")
+    'no column for product.'
     """
     kept = _SPEC_REFERENCE.sub("", text)
     kept = _CLI_CLAUSE.sub("", kept).strip()

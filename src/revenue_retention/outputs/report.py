@@ -414,7 +414,15 @@ def render_report(
         headlines=heads,
         summary=summary_sentence(ov),
         notes=data_notes(ov),
-        diagnostics=ov.diagnosis.diagnostics if ov.diagnosis else (),
+        diagnostics=[
+            {
+                "id": d.id,
+                "title": d.title,
+                "triggered": d.triggered,
+                "message": reader_text(d.message),
+            }
+            for d in (ov.diagnosis.diagnostics if ov.diagnosis else ())
+        ],
         first=[(c, _chart_html(c)) for c in first],
         charts=[(c, _chart_html(c)) for c in charts if c.id != FIRST_SCREEN_CHART],
         trust=_trust(ov, left_out),
