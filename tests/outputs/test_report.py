@@ -141,7 +141,9 @@ def test_page_speaks_to_a_reader_without_the_cli_or_metrics_md(small: Overview) 
     assert 'id="definitions"' in body and '<a href="#definitions">definitions</a>' in body
     # Benchmarks cited as publisher (year).
     assert "Median 91%, SaaS Capital (2023)." in body
-    assert "GRR acceptable from Anish Patel (2025); NRR shrinking base from Anish Patel (2025)" in body
+    assert (
+        "GRR acceptable from Anish Patel (2025); NRR shrinking base from Anish Patel (2025)" in body
+    )
 
 
 def test_data_notes_say_what_qualifies_the_figures(tmp_path: Path) -> None:

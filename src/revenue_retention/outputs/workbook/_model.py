@@ -12,7 +12,7 @@ from typing import Any
 
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.outputs.document import Document, Section
-from revenue_retention.outputs.labels import field_label
+from revenue_retention.outputs.labels import field_label, reader_text
 from revenue_retention.outputs.workbook._kinds import Kind, kind_of
 
 __all__ = ["Block", "Sheet", "Typed", "item_block", "section", "section_block", "skipped"]
@@ -94,5 +94,5 @@ def item_block(name: str, title: str, record: Mapping[str, Any], *notes: str) ->
 
 def skipped(ov: Overview, analysis: str, title: str) -> Block:
     """A block standing for an analysis the data could not support, saying why."""
-    reason = ov.skipped.get(analysis, "no result")
+    reason = reader_text(ov.skipped.get(analysis, "no result"))
     return Block(analysis.replace(" ", "_"), title, (), [], notes=(f"Not computed: {reason}",))

@@ -122,8 +122,11 @@ def summary_sheet(ov: Overview, title: str | None = None) -> Sheet:
     if ov.diagnosis is not None:
         doc = diagnose_document(ov.diagnosis)
         blocks.append(section_block(doc, "benchmarks", "Benchmark bands"))
-        diagnostics = section(doc, "diagnostics").records
-        # Up to the message: inputs and threshold are dicts, left to the JSON.
+        # Up to the message (in words for a reader): inputs and threshold are dicts, left
+        # to the JSON.
+        diagnostics = [
+            r | {"message": reader_text(r["message"])} for r in section(doc, "diagnostics").records
+        ]
         blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:4], diagnostics))
     else:
         blocks.append(skipped(ov, "diagnostics", "Benchmarks and diagnostics"))
