@@ -73,7 +73,7 @@ def mrr_movements(metrics: MetricsResult, months: int = MOVEMENT_MONTHS) -> Char
     bars = (*MOVEMENT_BARS, _FX_BAR) if "fx" in metrics.bridge.column_names else MOVEMENT_BARS
     x = [month_label(r["month_index"]) for r in rows]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.05)
-    fig.update_layout(figure(height=380).layout)
+    fig.update_layout(figure(height=350).layout)
     fig.update_layout(
         barmode="relative",
         bargap=0.25,
