@@ -9,6 +9,7 @@ property checks the bridge waterfall against the slow Decimal oracle (tests/orac
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -492,7 +493,7 @@ def test_concentration_pareto_of_two_customers(tmp_path: Path) -> None:
     ]
     assert [(a.x, a.y) for a in labels] == [(1.0, 1.0), (1.0, 1.0), (0.5, 0.75)]
     heights = [a.ay for a in labels]
-    assert all(high - low >= 0.08 for high, low in zip(heights, heights[1:], strict=False))
+    assert all(high - low >= 0.08 for high, low in itertools.pairwise(heights))
     assert {a.ax for a in labels} == {0.3} and all(a.showarrow for a in labels)
     # Expansion: a grew by 150, the only expander.
     assert drawn.rows[0] == ("Top 1", "1", "300.00", "75.0%", "150.00", "100.0%")
