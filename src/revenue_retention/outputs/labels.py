@@ -58,8 +58,8 @@ def reader_text(text: str) -> str:
     'mixed writing: write dates as YYYY-MM-DD.'
     >>> reader_text("the reference (METRICS.md §3): the customers paying at 2024-12")
     'the reference: the customers paying at 2024-12.'
-    >>> reader_text("no column for product. Name them with --column ROLE=COLUMN, e.g. --column x=y.")
-    'no column for product.'
+    >>> reader_text("no column for price. Name it with --column ROLE=COLUMN, e.g. --column x=y.")
+    'no column for price.'
     """
     kept = _SPEC_REFERENCE.sub("", text)
     kept = _CLI_CLAUSE.sub("", kept).strip()

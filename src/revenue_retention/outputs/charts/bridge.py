@@ -233,5 +233,5 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
         ("Step", money_title("MRR", currency)),
         rows,
         # Eight labelled bars: narrower than this, their labels would run into each other.
-        min_width=720,
+        min_width=860,
     )

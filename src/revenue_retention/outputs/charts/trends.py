@@ -35,6 +35,8 @@ MAX_PANELS = 12
 #: Band colours from the weakest band to the strongest.
 _BAND_COLORS = ("vermillion", "orange", "yellow", "sky_blue", "bluish_green")
 _MARGIN = 0.02
+#: The smallest share of a panel's height a band needs for its name to be written in it.
+_LABELLED_BAND = 0.1
 
 
 def _window_rows(table: Any, window: int, what: str) -> list[dict[str, Any]]:
@@ -75,9 +77,10 @@ def _bounds(band: Band) -> tuple[float | None, float | None]:
 
 
 def _shade_bands(
-    fig: go.Figure, bands: list[Band], row: int, span: tuple[float, float], metric: str
+    fig: go.Figure, bands: list[Band], row: int, span: tuple[float, float]
 ) -> None:
-    """Shade each band of ``metric`` inside the panel's visible range, weakest first."""
+    """Shade each band inside the panel's visible range, weakest first; name the bands
+    tall enough to hold their name (a thin one would write over its neighbours')."""
     ordered = sorted(bands, key=lambda b: (_bounds(b)[0] is not None, _bounds(b)[0] or 0.0))
     step = (len(_BAND_COLORS) - 1) / max(len(ordered) - 1, 1)
     for i, band in enumerate(ordered):
@@ -86,6 +89,15 @@ def _shade_bands(
         y1 = min(span[1], high if high is not None else span[1])
         if y1 <= y0:
             continue
+        named: dict[str, Any] = {}
+        if (y1 - y0) / (span[1] - span[0]) >= _LABELLED_BAND:
+            # The panel's axis names the rate: the label only needs the band.
+            named = {
+                "annotation_text": f"{label(band.label)} ({band.describe()})",
+                "annotation_position": "right",
+                "annotation_font_size": 10,
+                "annotation_xanchor": "right",
+            }
         fig.add_hrect(
             y0=y0,
             y1=y1,
@@ -95,10 +107,7 @@ def _shade_bands(
             opacity=0.14,
             line_width=0,
             layer="below",
-            annotation_text=f"{metric.upper()} {label(band.label)} ({band.describe()})",
-            annotation_position="right",
-            annotation_font_size=10,
-            annotation_xanchor="right",
+            **named,
         )
 
 
@@ -137,7 +146,7 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         span = _span([r[field] for r in rows], [median.value] if median else [])
         fig.update_yaxes(range=list(span), tickformat=".0%", title_text=axis_title, row=row, col=1)
         if bands:
-            _shade_bands(fig, bands, row, span, field)
+            _shade_bands(fig, bands, row, span)
         if median is not None:
             fig.add_hline(
                 y=median.value,
