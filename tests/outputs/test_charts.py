@@ -733,3 +733,20 @@ def test_chart_dispatch(demo: Overview) -> None:
         chart(demo, id="pie")
     with pytest.raises(TypeError, match="no chart for str"):
         chart("not a result")
+
+
+def test_thin_benchmark_bands_are_shaded_but_not_named(tmp_path: Path) -> None:
+    # a pays 100 for 14 months; b pays 100 for 13 then stops: the 12-month GRR goes from
+    # 100% (2025-01) to 50% (2025-02), so the GRR panel spans 48% to 102%. The 5-point
+    # bands (acceptable, strong) are under a tenth of that: shaded, their names left out
+    # so they do not write over each other; weak (48% to 85%) and excellent (95% to the
+    # top, 102%) are named.
+    months = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02"]
+    rows = [f"a,{m},100" for m in months] + [f"b,{m},100" for m in months[:13]]
+    data = _load(tmp_path, "drop.csv", "customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    trend = retention_trend(rr.compute_metrics(data, [12]), 12, load_benchmarks()).figure
+    assert list(_trace(trend, "GRR").y) == [1.0, 0.5]
+    grr_bands = [s for s in trend.layout.shapes if s.type == "rect" and s.yref == "y"]
+    assert len(grr_bands) == 4
+    named = [a.text for a in trend.layout.annotations if a.yref == "y" and "(" in a.text]
+    assert named == ["weak (below 85%)", "excellent (95% or more)"]
