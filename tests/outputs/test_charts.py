@@ -748,6 +748,6 @@ def test_thin_benchmark_bands_are_shaded_but_not_named(tmp_path: Path) -> None:
     assert list(_trace(trend, "GRR").y) == [1.0, 0.5]
     grr_bands = [s for s in trend.layout.shapes if s.type == "rect" and s.yref == "y"]
     assert len(grr_bands) == 4
-    named = [a.text for a in trend.layout.annotations if a.yref == "y" and ")" == a.text[-1]]
+    named = [a.text for a in trend.layout.annotations if a.yref == "y" and a.text[-1] == ")"]
     named = [t for t in named if not t.startswith("median")]
     assert named == ["weak (below 85%)", "excellent (95% or more)"]
