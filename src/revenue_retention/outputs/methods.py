@@ -130,7 +130,7 @@ def _render_by_method(result: MetricsResult, console: Console) -> None:
     """The terminal view of ``metrics --method``: latest row per window, then the trend."""
     records = retention_records(result)
     label = METHOD_LABELS.get(result.method, result.method)
-    title = f"Retention, {result.method} method (latest month with a row)"
+    title = f"Retention, {result.method} method"
     source = Text(f"{result.input.path}  months {result.input.months}", style="dim")
     note = Text(
         f"method: {result.method}, {label}; '-' marks a figure this method does not define. "

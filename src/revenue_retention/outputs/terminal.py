@@ -169,16 +169,25 @@ def latest_table(
     windows: tuple[int, ...],
     title: str,
 ) -> RenderableType:
-    """The latest as-of month of each window: its cohort, what it lost and gained, rates."""
+    """The latest as-of month of each window: its cohort, what it lost and gained, rates.
+
+    When narrow, the losses go first, then the expansion and the amounts; the as-of month
+    goes first of all when every window ends in the same month (the title then says it).
+    """
+    ends = {mine[-1]["as_of"] for k in windows if (mine := _of_window(records, k))}
+    if len(ends) == 1:
+        title = f"{title}, windows ending {next(iter(ends))}"
+    else:
+        title = f"{title} (each window's latest month)"
     columns = [
         Column("window", "left"),
-        Column("as of", "left", drop=7),
-        Column("customers", drop=2),
+        Column("as of", "left", drop=9 if len(ends) == 1 else 2),
+        Column("customers", drop=1),
         Column("starting MRR", drop=3),
-        Column("churn", drop=5),
-        Column("contraction", drop=6),
-        Column("expansion", drop=4),
-        Column("ending MRR", drop=3),
+        Column("churn", drop=6),
+        Column("contraction", drop=7),
+        Column("expansion", drop=5),
+        Column("ending MRR", drop=4),
         Column("GRR"),
         Column("NRR"),
         Column("logos"),
@@ -186,7 +195,7 @@ def latest_table(
     rows = []
     missing = []
     for k in windows:
-        mine = [r for r in records if r["window_months"] == k]
+        mine = _of_window(records, k)
         if not mine:
             missing.append(f"{k} mo")
             rows.append([f"{k} mo", *["-"] * (len(columns) - 1)])
@@ -207,6 +216,10 @@ def latest_table(
     if not missing:
         return table
     return Group(table, Text(f"{', '.join(missing)}: not enough months of data", style="dim"))
+
+
+def _of_window(records: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    return [r for r in records if r["window_months"] == k]
 
 
 def trend_table(
@@ -267,7 +280,6 @@ def render_metrics(
     if answer is not None:
         parts.append(answer)
     parts.append(_input_panel(result))
-    latest = "latest month with a full window"
     if result.retention_spot is not None and result.currency is not None:
         code = result.currency["reporting_currency"]
         parts.append(
@@ -275,7 +287,7 @@ def render_metrics(
                 console,
                 retention,
                 result.windows,
-                f"Retention, {result.method} method, constant currency ({code}) ({latest})",
+                f"Retention, {result.method} method, constant currency ({code})",
             )
         )
         parts.append(
@@ -283,7 +295,7 @@ def render_metrics(
                 console,
                 spot_retention_records(result),
                 result.windows,
-                f"Retention, {result.method} method, at spot rates ({latest})",
+                f"Retention, {result.method} method, at spot rates",
             )
         )
         parts.append(
@@ -295,9 +307,7 @@ def render_metrics(
         )
     else:
         parts.append(
-            latest_table(
-                console, retention, result.windows, f"Retention, {result.method} method ({latest})"
-            )
+            latest_table(console, retention, result.windows, f"Retention, {result.method} method")
         )
     if intervals is not None:
         level = f"{round(intervals.level * 100, 4):g}%"

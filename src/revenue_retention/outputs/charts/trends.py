@@ -76,9 +76,7 @@ def _bounds(band: Band) -> tuple[float | None, float | None]:
     return low, high
 
 
-def _shade_bands(
-    fig: go.Figure, bands: list[Band], row: int, span: tuple[float, float]
-) -> None:
+def _shade_bands(fig: go.Figure, bands: list[Band], row: int, span: tuple[float, float]) -> None:
     """Shade each band inside the panel's visible range, weakest first; name the bands
     tall enough to hold their name (a thin one would write over its neighbours')."""
     ordered = sorted(bands, key=lambda b: (_bounds(b)[0] is not None, _bounds(b)[0] or 0.0))
