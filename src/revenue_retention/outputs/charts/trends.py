@@ -257,7 +257,16 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
     fig.add_hline(y=1, line={"color": OKABE_ITO["black"], "width": 1, "dash": "dot"})
     fig.update_yaxes(tickformat=".0%")
     # Yearly ticks: a narrow panel still has room for them.
-    fig.update_xaxes(type="date", dtick="M12", tickformat="%Y", hoverformat="%Y-%m", matches="x")
+    # Year labels centred on their year, not on its first day: none at a panel's edge to
+    # run into the next panel's.
+    fig.update_xaxes(
+        type="date",
+        dtick="M12",
+        tickformat="%Y",
+        ticklabelmode="period",
+        hoverformat="%Y-%m",
+        matches="x",
+    )
     total = next(
         (
             r
