@@ -160,3 +160,5 @@ def test_data_notes_say_what_qualifies_the_figures(tmp_path: Path) -> None:
     page = render_report(ov)
     aside = page.split('id="data-notes"')[1].split("</aside>")[0]
     assert aside.count('class="data-note"') == len(notes)
+    # The first lines point to them, for a phone where they come after the chart.
+    assert f'<a href="#data-notes" class="notes-link">{len(notes)} data notes</a>' in page
