@@ -51,6 +51,16 @@ def _build(
     return table
 
 
+def _width(console: Console, table: Table) -> int:
+    # Measured unbounded: measuring within the console's width would say it fits.
+    return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
+
+
+def _width(console: Console, table: Table) -> int:
+    # Measured unbounded: measuring within the console's width would say it fits.
+    return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
+
+
 def fit_table(
     console: Console,
     title: str | None,
@@ -63,13 +73,14 @@ def fit_table(
     """A table of ``rows`` as wide as ``console`` allows, without cutting any cell.
 
     Columns are left out, highest ``drop`` first (the rightmost of equals first), until
-    the table fits; a dim line under it names them. ``options`` go to ``rich.table.Table``
-    (``box``, ``padding`` ...).
+    the table fits; a dim line under it names them. A single record too wide for the
+    console is shown down the screen instead, one line per column, all of them.
+    ``options`` go to ``rich.table.Table`` (``box``, ``padding`` ...).
 
     >>> from rich.console import Console
     >>> console = Console(width=30, file=__import__("io").StringIO())
     >>> cols = [Column("month", "left"), Column("opening", drop=2), Column("closing")]
-    >>> rows = [["2025-01", "2,306,621.06", "2,483,692.50"]]
+    >>> rows = [["2025-01", "2,306,621.06", "2,483,692.50"], ["2025-02", "2,483,692.50", "1.00"]]
     >>> console.print(fit_table(console, "Bridge", cols, rows))
     >>> print(console.file.getvalue())  # doctest: +NORMALIZE_WHITESPACE
     Bridge
@@ -77,22 +88,31 @@ def fit_table(
     ┃ month   ┃      closing ┃
     ┡━━━━━━━━━╇━━━━━━━━━━━━━━┩
     │ 2025-01 │ 2,483,692.50 │
+    │ 2025-02 │         1.00 │
     └─────────┴──────────────┘
     not shown at 30 columns: opening
     """
     styles = list(row_styles) if row_styles is not None else [None] * len(rows)
     keep = list(range(len(columns)))
     left_out: list[int] = []
-    while True:
-        table = _build(title, columns, rows, keep, styles, options)
-        # Measured unbounded: measuring within the console's width would say it fits.
-        wide = Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
+    table = _build(title, columns, rows, keep, styles, options)
+    if len(rows) == 1 and _width(console, table) > console.width:
+        # One record: read down a list rather than lose any of it (the title above it,
+        # not squeezed to the list's width).
+        table = Table(show_header=False, **options)
+        table.add_column(justify="left", overflow="fold")
+        table.add_column(justify="right", overflow="fold")
+        for column, cell in zip(columns, rows[0], strict=True):
+            table.add_row(column.header, cell, style=styles[0])
+        return table if title is None else Group(Text(title, style="italic"), table)
+    while _width(console, table) > console.width:
         droppable = [i for i in keep if columns[i].drop > 0]
-        if wide <= console.width or not droppable:
+        if not droppable:
             break
         gone = max(droppable, key=lambda i: (columns[i].drop, i))
         keep.remove(gone)
         left_out.append(gone)
+        table = _build(title, columns, rows, keep, styles, options)
     if not left_out:
         return table
     names = ", ".join(columns[i].header for i in sorted(left_out))
