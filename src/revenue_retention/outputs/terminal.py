@@ -12,6 +12,7 @@ from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.money import display_money
 from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.outputs.records import (
+    BRIDGE_FIELDS,
     bridge_records,
     interval_records,
     retention_records,
@@ -150,15 +151,8 @@ def _bridge_table(console: Console, rows: list[dict[str, Any]]) -> RenderableTyp
     return fit_table(console, title, columns, cells, caption=identity, caption_justify="left")
 
 
-_BRIDGE_MONEY = (
-    "opening_mrr",
-    "new",
-    "reactivation",
-    "expansion",
-    "contraction",
-    "churn",
-    "closing_mrr",
-)
+#: The bridge's amounts, in the JSON's order: opening, the movements, closing.
+_BRIDGE_MONEY = BRIDGE_FIELDS[1:]
 _RATES = (("GRR", "grr"), ("NRR", "nrr"), ("logos", "logo_retention"))
 _WINDOW_MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
 
