@@ -56,11 +56,6 @@ def _width(console: Console, table: Table) -> int:
     return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
 
 
-def _width(console: Console, table: Table) -> int:
-    # Measured unbounded: measuring within the console's width would say it fits.
-    return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
-
-
 def fit_table(
     console: Console,
     title: str | None,
