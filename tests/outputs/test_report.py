@@ -162,3 +162,27 @@ def test_data_notes_say_what_qualifies_the_figures(tmp_path: Path) -> None:
     assert aside.count('class="data-note"') == len(notes)
     # The first lines point to them, for a phone where they come after the chart.
     assert f'<a href="#data-notes" class="notes-link">{len(notes)} data notes</a>' in page
+
+
+def test_currency_on_the_headline_axes_and_tables(tmp_path: Path) -> None:
+    # One currency column, EUR throughout: a pays 100 for 13 months, then 120.
+    rows = [f"a,{2024 + m // 12}-{m % 12 + 1:02d},100,EUR" for m in range(13)]
+    rows.append("a,2025-02,120,EUR")
+    path = tmp_path / "eur.csv"
+    path.write_text("customer_id,month,mrr,currency\n" + "\n".join(rows) + "\n")
+    ov = overview(load(path), resamples=100)
+    assert "(MRR 100.00 EUR)" in summary_sentence(ov)
+    page = render_report(ov)
+    assert "amounts in EUR" in page
+    from revenue_retention.outputs.charts import report_charts
+
+    charts = {c.id: c for c in report_charts(ov)}
+    movements = charts["mrr-movements"].figure.layout
+    assert (movements.yaxis.title.text, movements.yaxis2.title.text) == (
+        "MRR (EUR)",
+        "Movements (EUR)",
+    )
+    assert charts["bridge-month"].figure.layout.yaxis.title.text == "MRR (EUR)"
+    assert charts["bridge-month"].columns == ("Step", "MRR (EUR)")
+    assert "Starting MRR (EUR)" in charts["retention-trend"].columns
+    assert "Starting MRR (EUR)" in charts["cohort-heatmap"].columns

@@ -144,9 +144,9 @@ def concentration_pareto(result: ConcentrationResult) -> Chart:
         (
             "Top",
             "Customers",
-            "Starting MRR",
+            money_title("Starting MRR", currency_code(result.input)),
             "Share of starting MRR",
-            "Expansion of the top expanders",
+            money_title("Expansion of the top expanders", currency_code(result.input)),
             "Share of expansion",
         ),
         rows,

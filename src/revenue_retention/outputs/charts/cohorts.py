@@ -19,6 +19,7 @@ from revenue_retention.outputs.charts._common import (
     rate_cell,
     rows_of,
 )
+from revenue_retention.outputs.labels import currency_code, money_title
 
 __all__ = [
     "HEATMAP_NAMES",
@@ -196,7 +197,11 @@ def _table(nrr: CohortResult, logo: CohortResult | None) -> tuple[tuple[str, ...
             return "-"
         return money_cell(cell["value"]) if money else rate_cell(cell["value"])
 
-    columns: tuple[str, ...] = ("Cohort", "Customers", "Starting MRR")
+    columns: tuple[str, ...] = (
+        "Cohort",
+        "Customers",
+        money_title("Starting MRR", currency_code(nrr.input)),
+    )
     columns += tuple(f"{name} month {a}" for a in ages)
     if logo is not None:
         columns += tuple(f"Logo retention month {a}" for a in ages)

@@ -22,6 +22,7 @@ from revenue_retention.outputs.charts._common import (
     rate_cell,
     rows_of,
 )
+from revenue_retention.outputs.labels import currency_code, money_title
 from revenue_retention.periods import month_label
 
 __all__ = ["BENCHMARK_WINDOW", "MAX_PANELS", "RATE_NAMES", "retention_trend", "segment_multiples"]
@@ -185,7 +186,14 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         f"GRR, NRR and logo retention over {window}-month windows",
         caption,
         fig,
-        ("As of", "Customers", "Starting MRR", "GRR", "NRR", "Logo retention"),
+        (
+            "As of",
+            "Customers",
+            money_title("Starting MRR", currency_code(metrics.input)),
+            "GRR",
+            "NRR",
+            "Logo retention",
+        ),
         table,
     )
 
@@ -298,7 +306,14 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
         f"One panel per {by}{more}, a customer counted in the {by} it had at the start of "
         f"each window; the dotted line is 100%. The table is as of {month_label(last)}.",
         fig,
-        (by, "Customers", "Starting MRR", "GRR", "NRR", "Logo retention"),
+        (
+            by,
+            "Customers",
+            money_title("Starting MRR", currency_code(segments.input)),
+            "GRR",
+            "NRR",
+            "Logo retention",
+        ),
         table,
     )
 
