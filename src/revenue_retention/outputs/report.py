@@ -24,7 +24,7 @@ from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.charts import Chart, report_charts
 from revenue_retention.outputs.definitions import DEFINITIONS
-from revenue_retention.outputs.records import retention_records
+from revenue_retention.outputs.records import money_by_currency, retention_records
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -251,6 +251,7 @@ def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
         "rows_accepted": r.rows_accepted,
         "rows_rejected": r.rows_rejected,
         "rejected_by_reason": sorted(r.rejected_by_reason.items()),
+        "money_by_currency": money_by_currency(r),
         "money_read": display_money(r.money_read),
         "money_accepted": display_money(r.money_accepted),
         "money_rejected": display_money(r.money_rejected),

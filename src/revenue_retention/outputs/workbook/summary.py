@@ -79,10 +79,23 @@ def _about(ov: Overview) -> dict[str, Any]:
         "rows_rejected": r.rows_rejected,
     }
     about |= {f"rejected: {k}": n for k, n in sorted(r.rejected_by_reason.items())}
+    if r.currency is not None and r.currency["converted"]:
+        # Several currencies are never added up as one: each is read and reconciled alone.
+        for code, money in r.currency["money_by_currency"].items():
+            about |= {f"money_{k} {code}": money[k] for k in ("read", "accepted", "rejected")}
+        about[f"money_accepted in {r.currency['reporting_currency']}"] = r.currency.get(
+            "money_accepted_converted"
+        )
+        about["converted_at"] = r.currency.get("converted_at")
+    else:
+        about |= {
+            "money_read": format_money(r.money_read),
+            "money_accepted": format_money(r.money_accepted),
+            "money_rejected": format_money(r.money_rejected),
+        }
+    if r.money_spread_residual is not None:
+        about["money_spread_residual"] = format_money(r.money_spread_residual)
     about |= {
-        "money_read": format_money(r.money_read),
-        "money_accepted": format_money(r.money_accepted),
-        "money_rejected": format_money(r.money_rejected),
         "rows_without_amount": r.rows_without_amount,
         "first_month": month_label(r.months.first),
         "last_month": month_label(r.months.last),
@@ -115,7 +128,7 @@ def summary_sheet(ov: Overview) -> Sheet:
         blocks.append(section_block(doc, "benchmarks", "Benchmark bands (METRICS.md §7)"))
         diagnostics = section(doc, "diagnostics").records
         # Up to the message: inputs and threshold are dicts, left to the JSON.
-        blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:4], diagnostics))
+        blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:5], diagnostics))
     else:
         blocks.append(skipped(ov, "diagnostics", "Benchmarks and diagnostics"))
     blocks.append(item_block("about", "About these figures", _about(ov)))
