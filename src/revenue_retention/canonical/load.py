@@ -465,10 +465,11 @@ def _load_rows(
             "(a cube's months are read one by one)"
         )
     residual = _check_spread(accepted, snapshot) if cmap.layout == "invoices" else None
+    ends_are_events = _ends_are_events(cmap, counts)
+    observed = observed_month(counts["observed"], snapshot, counts["first"], not ends_are_events)
+    if ends_are_events and observed is not None:
+        last = max(last, observed)  # open subscriptions were running when the data was taken
     data_months = MonthRange(counts["first"], last)
-    observed = observed_month(
-        counts["observed"], snapshot, counts["first"], whole=not _ends_are_events(cmap, counts)
-    )
     warnings += observed_warnings(counts["observed"], observed, last, as_of_index, snapshot)
     default = observed if as_of_index is None and observed is not None else None
     months = data_months.capped(as_of_index if as_of_index is not None else default)

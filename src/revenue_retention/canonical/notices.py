@@ -154,6 +154,8 @@ def _interval_note(cmap: ColumnMap) -> str:
 def roles_read(cmap: ColumnMap) -> list[str]:
     """Which column took which role, when a role was inferred from another name than its own."""
     found = inferred_roles(cmap)
+    if cmap.interval_use is not None:  # how the interval is used is always worth saying
+        found.setdefault("interval", cmap.roles["interval"])
     if not found:
         return []
     notes = {"interval": f" ({_interval_note(cmap)})"}

@@ -19,7 +19,8 @@ recorded event:
   before the latest event (with the last-day snapshot, the event's month when the event
   is on its last day, else the month before), since a scheduled end later that month
   would show a customer not yet renewed as churned; where ends are events, nothing is
-  known to change after the latest event, and its month counts as it stands then.
+  known to change after the latest event, and its month counts as it stands then (an
+  open subscription was running when the data was taken: the data reaches that month).
 
 ``--as-of`` chooses another month; one after the observed month is warned about.
 """
