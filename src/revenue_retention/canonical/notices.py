@@ -7,6 +7,7 @@ named by their values, so the same input gives the same words whatever its row o
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import ibis
@@ -184,6 +185,8 @@ def amount_name(cmap: ColumnMap) -> list[str]:
     ]
 
 
+#: Attribute names that may hold a plan's billing interval.
+_BILLING_NAME = re.compile(r"plan|billing|bill|frequency|cycle|term|interval|period|type|cadence")
 #: Billing intervals as files write them, and whether each is monthly.
 _INTERVAL_WORDS = {
     "month": True,
@@ -208,7 +211,9 @@ def interval_values(rows: ir.Table, cmap: ColumnMap) -> list[str]:
     amount = cmap.roles.get("mrr")
     if cmap.rules or cmap.interval_use is not None or amount is None or names_monthly(amount):
         return []
-    names = [a for a in cmap.attributes if a in rows.columns]
+    # Only columns named like a plan's billing (plan_type, billing_term, frequency): a
+    # scan of every attribute for every file would cost more than the warning is worth.
+    names = [a for a in cmap.attributes if a in rows.columns and _BILLING_NAME.search(a.lower())]
     if not names:
         return []
     words = list(_INTERVAL_WORDS)
@@ -242,23 +247,24 @@ def recurring_payments(table: ir.Table) -> list[str]:
 
     Read month by month, each such payment is one month of MRR, then churn, then a
     reactivation a year later: the sign of annual invoices read without the months
-    they pay for.
+    they pay for. A customer's paying months are one every ``k`` when there are ``n >= 2``
+    of them, the last is ``k (n - 1)`` after the first, and all fall on the same month
+    modulo ``k``: one grouping, no window over the rows.
     """
     paying = table.filter(table.mrr > 0)
-    order = ibis.window(group_by="customer_id", order_by="month_index")
-    gaps = paying.mutate(_gap=paying.month_index - paying.month_index.lag().over(order))
-    per_customer = gaps.group_by("customer_id").agg(
-        _gaps=gaps._gap.count(),
-        _yearly=(gaps._gap == 12).sum(),
-        _quarterly=(gaps._gap == 3).sum(),
-        _first=gaps.month_index.min(),
+    month = paying.month_index
+    per_customer = paying.group_by("customer_id").agg(
+        _n=paying.count(),
+        _first=month.min(),
+        _span=month.max() - month.min(),
+        _same_12=(month % 12).min() == (month % 12).max(),
+        _same_3=(month % 3).min() == (month % 3).max(),
     )
+    several = per_customer._n >= 2
+    yearly = several & per_customer._same_12 & (per_customer._span == 12 * (per_customer._n - 1))
+    quarterly = several & per_customer._same_3 & (per_customer._span == 3 * (per_customer._n - 1))
     pattern = per_customer.mutate(
-        _every=ibis.cases(
-            ((per_customer._gaps > 0) & (per_customer._yearly == per_customer._gaps), 12),
-            ((per_customer._gaps > 0) & (per_customer._quarterly == per_customer._gaps), 3),
-            else_=ibis.null("int64"),
-        )
+        _every=ibis.cases((yearly, 12), (quarterly, 3), else_=ibis.null("int64"))
     )
     found = (
         pattern.aggregate(
