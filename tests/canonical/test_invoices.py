@@ -182,6 +182,20 @@ def test_an_annual_line_alone_shows_no_movement(tmp_path: Path) -> None:
     report = data.report.to_dict()
     assert report["money_accepted"] == "1000.00"
     assert report["money_spread_residual"] == "0.000004"
+    # The terminal and the report name it beside the money read.
+    import io
+
+    from rich.console import Console
+
+    from revenue_retention.analyses.overview import overview
+    from revenue_retention.outputs import render_metrics
+    from revenue_retention.outputs.report import render_report
+
+    buffer = io.StringIO()
+    render_metrics(result, Console(file=buffer, width=200))
+    assert "leaving a residual of 0.000004" in buffer.getvalue()
+    page = render_report(overview(data, window=1, resamples=20))
+    assert 'id="money-spread-residual">0.000004:' in page
 
 
 def test_the_as_of_is_the_last_month_observed_with_or_without_invoice_dates(

@@ -149,7 +149,7 @@ def _interval_note(cmap: ColumnMap) -> str:
         return "each amount pays for one interval from its date, spread over the months it covers"
     if cmap.layout == "invoices":
         return "not applied: the service periods say what each amount covers"
-    return f"not applied: {amount!r} is monthly by its name (mrr, monthly)"
+    return f"not applied: {amount!r} is monthly by its name"
 
 
 def roles_read(cmap: ColumnMap) -> list[str]:

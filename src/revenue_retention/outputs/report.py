@@ -252,6 +252,9 @@ def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
         "rows_rejected": r.rows_rejected,
         "rejected_by_reason": sorted(r.rejected_by_reason.items()),
         "money_by_currency": money_by_currency(r),
+        "money_spread_residual": (
+            display_money(r.money_spread_residual) if r.money_spread_residual is not None else None
+        ),
         "money_read": display_money(r.money_read),
         "money_accepted": display_money(r.money_accepted),
         "money_rejected": display_money(r.money_rejected),
