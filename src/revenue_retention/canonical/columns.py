@@ -44,6 +44,17 @@ __all__ = [
 Layout = Literal["long", "periods", "wide", "invoices"]
 
 _SERVICE_START = ("service_start", "service_start_date", "service_period_start", "service_from")
+#: End-date names that record an event (the subscription ended, was cancelled), as
+#: opposed to ``end_date`` or ``service_end``, which may be scheduled.
+_EVENT_END_NAMES = (
+    "ended_at",
+    "canceled_at",
+    "cancelled_at",
+    "cancel_date",
+    "cancellation_date",
+    "churn_date",
+    "churned_at",
+)
 _SERVICE_END = ("service_end", "service_end_date", "service_period_end", "service_to")
 
 #: Accepted header names per role, compared after normalising case, spaces and punctuation.
@@ -122,19 +133,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "end_date": (
         "end_date",
         "end",
-        "ended_at",
         "end_at",
         "ends_at",
         "period_end",
         "subscription_end",
         "subscription_end_date",
         "date_end",
-        "canceled_at",
-        "cancelled_at",
-        "cancel_date",
-        "cancellation_date",
-        "churn_date",
-        "churned_at",
+        *_EVENT_END_NAMES,
         *_SERVICE_END,
     ),
     "invoice_date": (
@@ -185,51 +190,13 @@ def _plain(name: str) -> str:
     return _normalise(re.sub(r"\(utc\)", "", name, flags=re.IGNORECASE))
 
 
-#: End-date names that record an event (the subscription ended, was cancelled), as
-#: opposed to ``end_date`` or ``service_end``, which may be scheduled.
-_EVENT_ENDS = frozenset(
-    {
-        "ended_at",
-        "canceled_at",
-        "cancelled_at",
-        "cancel_date",
-        "cancellation_date",
-        "churn_date",
-        "churned_at",
-    }
-)
-
-
-#: Names of columns that identify a row of the source itself (``id``, ``Invoice ID``,
-#: ``line_item_id``, ``invoice_number``): two rows that differ in one are not repeats.
-_ID_NAME = re.compile(r"(^|_)(id|ids|uuid|key|number|no)$")
-
-
-def id_columns(header: Sequence[str], cmap: ColumnMap) -> tuple[str, ...]:
-    """Columns naming a subscription, invoice or line that the canonical rows do not carry.
-
-    The subscription id (a role), and in an export read by its known roles (Stripe),
-    every other column whose name is an id. A generic file keeps its other columns as
-    attributes, which the canonical rows carry already.
-
-    >>> m = map_columns(["subscription_id", "account_id", "start_date", "mrr"], "x.csv")
-    >>> id_columns(["subscription_id", "account_id", "start_date", "mrr"], m)
-    ('subscription_id',)
-    """
-    role = cmap.roles.get("subscription_id")
-    kept = set(cmap.roles.values()) | {cmap.source_of(a) for a in cmap.attributes}
-    found = [role] if role is not None else []
-    found += [h for h in header if h not in kept and _ID_NAME.search(_normalise(h))]
-    return tuple(found)
-
-
 def names_an_event(column: str) -> bool:
     """Whether an end-date column's name says the end happened (``Ended At``, ``churn_date``).
 
     >>> names_an_event("Ended At (UTC)"), names_an_event("service_end")
     (True, False)
     """
-    return _plain(column) in _EVENT_ENDS
+    return _plain(column) in _EVENT_END_NAMES
 
 
 #: How a billing interval column is used (``ColumnMap.interval_use``):
