@@ -386,6 +386,7 @@ def write_demo_csv(path: str | os.PathLike[str], **kwargs: Any) -> pathlib.Path:
         as_text = table.column(name).cast(pa.decimal128(38, 2)).cast(pa.string())
         table = table.set_column(i, name, as_text)
     out = pathlib.Path(path)
+
     # No name or value contains a comma, quote or newline, so nothing is quoted: amounts stay
     # bare numbers that CSV readers infer as numeric. Arrow always quotes the header it
     # writes, hence the header line written here.
