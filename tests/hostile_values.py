@@ -35,12 +35,12 @@ def _segment(i: int) -> str:
     return FORMULAS[1] if i % 2 else "-seg"
 
 
-def hostile_csv() -> str:
+def hostile_csv(ids: tuple[str, ...] = IDS) -> str:
     """The CSV text: customer_id, month, mrr, segment and the formula-named column."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["customer_id", "month", "mrr", "segment", FORMULA_COLUMN])
-    for i, customer in enumerate(IDS):
+    for i, customer in enumerate(ids):
         for month, mrr in (("2024-01", "100"), ("2024-02", "100"), ("2024-03", "90")):
             writer.writerow([customer, month, mrr, _segment(i), FORMULAS[0]])
     return buffer.getvalue()

@@ -18,25 +18,32 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from tests.hostile_values import FORMULA_COLUMN, FORMULAS, IDS, TERMINAL, hostile_csv
+from tests.hostile_values import FORMULA_COLUMN, FORMULAS, IDS, NUMBER_ID, TERMINAL, hostile_csv
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.outputs import workbook
-from revenue_retention.outputs.workbook import EXCEL_ROWS, write_workbook
-from revenue_retention.outputs.workbook._model import Block, Sheet
-from revenue_retention.outputs.workbook._sheet import fit_rows
+from revenue_retention.outputs.workbook import SHEETS, write_workbook
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Overview, Path]:
-    folder = tmp_path_factory.mktemp("hostile_workbook")
+def _written(folder: Path, ids: tuple[str, ...]) -> tuple[Overview, Path]:
     source = folder / "hostile.csv"
-    source.write_text(hostile_csv(), encoding="utf-8")
+    source.write_text(hostile_csv(ids), encoding="utf-8")
     ov = overview(load(source), window=1, resamples=50)
     return ov, write_workbook(ov, folder / "hostile.xlsx")
+
+
+@pytest.fixture(scope="module")
+def formulas(tmp_path_factory: pytest.TempPathFactory) -> tuple[Overview, Path]:
+    """Ids, segments and a column name that are formulas."""
+    return _written(tmp_path_factory.mktemp("formulas"), (*FORMULAS, NUMBER_ID, "plain"))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Overview, Path]:
+    """The same with terminal escapes and markup among the ids."""
+    return _written(tmp_path_factory.mktemp("hostile"), IDS)
 
 
 def _cells(path: Path) -> Iterator[tuple[str, ElementTree.Element]]:
@@ -55,8 +62,8 @@ def _text(cell: ElementTree.Element) -> str | None:
     return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t"))
 
 
-def test_no_cell_is_a_formula_or_an_error(hostile: tuple[Overview, Path]) -> None:
-    _, path = hostile
+def test_no_cell_is_a_formula_or_an_error(formulas: tuple[Overview, Path]) -> None:
+    _, path = formulas
     cells = list(_cells(path))
     assert len(cells) > 100
     for sheet, cell in cells:
@@ -75,7 +82,7 @@ def test_every_hostile_text_is_stored_as_text(hostile: tuple[Overview, Path]) ->
         if text is not None:
             texts.setdefault(text, set()).add(sheet)
     sheets = {f"xl/worksheets/sheet{i}.xml" for i in range(1, 9)}
-    by_name = dict(zip(workbook.SHEETS, sorted(sheets, key=lambda s: int(s[19:-4])), strict=True))
+    by_name = dict(zip(SHEETS, sorted(sheets, key=lambda s: int(s[19:-4])), strict=True))
     for formula in FORMULAS:
         # Each id is a customer of the cohort: listed on Customers.
         assert by_name["Customers"] in texts[formula], formula
@@ -89,9 +96,9 @@ def test_every_hostile_text_is_stored_as_text(hostile: tuple[Overview, Path]) ->
     assert by_name["Customers"] in texts["[/bold]"]
 
 
-def test_formula_like_text_keeps_the_quote_prefix(hostile: tuple[Overview, Path]) -> None:
+def test_formula_like_text_keeps_the_quote_prefix(formulas: tuple[Overview, Path]) -> None:
     """Excel keeps a quote-prefixed cell as text even when someone edits it."""
-    _, path = hostile
+    _, path = formulas
     ws = openpyxl.load_workbook(path)["Customers"]
     found: dict[Any, Any] = {}
     for row in ws.iter_rows():
@@ -104,8 +111,8 @@ def test_formula_like_text_keeps_the_quote_prefix(hostile: tuple[Overview, Path]
         assert cell.quotePrefix, value
 
 
-def test_the_workbook_asks_for_no_recalculation(hostile: tuple[Overview, Path]) -> None:
-    _, path = hostile
+def test_the_workbook_asks_for_no_recalculation(formulas: tuple[Overview, Path]) -> None:
+    _, path = formulas
     with zipfile.ZipFile(path) as archive:
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     assert book.find(f"{_MAIN}calcPr") is None
@@ -123,70 +130,12 @@ def test_every_customer_is_listed(hostile: tuple[Overview, Path]) -> None:
     assert all(t.replace("\x1b", "\\x1b").replace("\x07", "\\x07") in ids for t in TERMINAL)
 
 
-# --- Excel's row limit -----------------------------------------------------------------
-
-
-def test_a_table_longer_than_a_sheet_is_cut_and_says_so() -> None:
-    """1,200,000 customers: the records that fit Excel's 1,048,576 rows, and a note."""
-    records = [{"customer_id": "x", "change": "1.00"}] * 1_200_000
-    main = Block("customers", "Customers", ("customer_id", "change"), records, notes=("why",))
-    side = Block("totals", "Totals", ("item",), [{"item": "a"}])
-    sheet = Sheet("Customers", "Customers", "caption", ((main,), (side,)))
-    fitted, cut = fit_rows(sheet, EXCEL_ROWS)
-    block = fitted.stacks[0][0]
-    # Title and caption (rows 1-2), the block's title (3), its two notes, its header (6):
-    # records from row 7 to the last row of a sheet.
-    assert len(block.records) == EXCEL_ROWS - 6
-    assert block.notes[0] == "why"
-    assert block.notes[1] == (
-        f"only the first {EXCEL_ROWS - 6:,} of 1,200,000 rows: an Excel sheet holds "
-        "1,048,576 rows; the command's CSV or JSON output has them all"
-    )
-    assert cut == [f"Customers, Customers: {block.notes[1]}"]
-    assert fitted.stacks[1] == (side,)
-    # A table that fits exactly is left whole.
-    whole = Block("customers", "Customers", ("customer_id",), records[: EXCEL_ROWS - 5])
-    exact, none = fit_rows(Sheet("C", "C", "c", ((whole,),)), EXCEL_ROWS)
-    assert exact.stacks[0][0] is whole and none == []
-
-
-def test_the_written_sheet_stops_at_the_limit_and_the_summary_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same with a limit small enough to write: 400 customers, 250 rows a sheet."""
-    lines = ["customer_id,month,mrr"]
-    for i in range(400):
-        lines += [f"c{i:03d},2024-01,{100 + i}", f"c{i:03d},2024-02,{100 + i - i % 3}"]
-    source = tmp_path / "many.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ov = overview(load(source), window=1, resamples=20)
-    monkeypatch.setattr(workbook, "EXCEL_ROWS", 250)
-    wb = openpyxl.load_workbook(write_workbook(ov, tmp_path / "many.xlsx"))
-    ws = wb["Customers"]
-    assert ws.max_row <= 250
-    first, last = ws.tables["Customers_customers"].ref.split(":")
-    header = int(first[1:])
-    assert int(last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == 250
-    shown = 250 - header
-    note = (
-        f"only the first {shown:,} of 400 rows: an Excel sheet holds 250 rows; the "
-        "command's CSV or JSON output has them all"
-    )
-    assert ws.cell(header - 1, 1).value == note
-    # The largest changes first, then by id, as the explain JSON orders them: a customer
-    # i lost i % 3, so c002 is the first of those that lost 2.
-    assert ws.cell(header + 1, 1).value == "c002"
-    summary = [c.value for row in wb["Summary"].iter_rows() for c in row]
-    assert f"Customers, Customers paying at 2024-01: 1-month window to 2024-02: {note}" in summary
-
-
 # --- a workbook that cannot be finished -----------------------------------------------------
 
 
 _SAVE = """
 import signal, resource, sys
 from revenue_retention import load, overview
-from revenue_retention.errors import OutputError
 from revenue_retention.outputs.workbook import write_workbook
 
 ov = overview(load(sys.argv[1]), window=1, resamples=20)
@@ -194,7 +143,7 @@ signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
 resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
 try:
     write_workbook(ov, sys.argv[2])
-except OutputError as error:
+except OSError as error:  # OutputError is one
     print(error)
 """
 
