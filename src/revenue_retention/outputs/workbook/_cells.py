@@ -86,24 +86,32 @@ class CellWriter:
 
     def __init__(self, ws: Any) -> None:
         from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ERROR_CODES
         from openpyxl.styles import Alignment, Font
 
         self.ws = ws
         self._cell = WriteOnlyCell
+        self._errors = frozenset(ERROR_CODES)
         self._title = Font(bold=True, size=14)
         self._bold = Font(bold=True)
         self._note = Font(italic=True, color="555555")
         self._wrap = Alignment(wrap_text=True, vertical="top")
 
-    def _text(self, value: str) -> Any:
-        """A cell holding ``value`` as text, whatever it looks like.
+    def _text(self, value: str, styled: bool = True) -> Any:
+        """``value`` as a cell that holds it as text, whatever it looks like.
 
         openpyxl stores a string that starts with ``=`` as a formula and ``#N/A`` as an
         error; here text from the data (an id ``=cmd|' /C calc'!A0``, a segment
         ``=HYPERLINK(...)``, a column name) is always an inline string. A text Excel
         would turn into a formula when the cell is edited also gets the quote prefix (the
         ``'`` Excel shows in the formula bar); control characters are escaped (``xml_text``).
+        Unless ``styled``, a text openpyxl stores as an inline string anyway (printable,
+        neither formula-like nor an error code) is returned as it is: most of them, and a
+        cell object each would cost a quarter of the workbook's time.
         """
+        plain = value.isprintable() and not value.startswith(TRIGGERS)
+        if not styled and plain and value not in self._errors:
+            return value
         cell = self._cell(self.ws, xml_text(value))
         cell.data_type = "s"
         if value.startswith(TRIGGERS):
@@ -125,7 +133,9 @@ class CellWriter:
         partial = isinstance(raw, Typed) and raw.partial
         wrap = kind is Kind.TEXT and len(value) > MAX_WIDTH
         if isinstance(value, str):
-            cell = self._text(value)
+            cell = self._text(value, styled=partial or wrap)
+            if isinstance(cell, str):
+                return cell
         elif kind not in _FORMATS and not partial:
             return value  # a flag or nothing: no cell object of ours needed
         else:
