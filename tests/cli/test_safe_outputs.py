@@ -284,6 +284,10 @@ def test_a_read_only_folder(five: Path, tmp_path: Path) -> None:
         _one_line(xlsx, folder / "r.xlsx", "Permission denied")
         rejects = run("metrics", five, "--rejects", folder / "bad.csv", prefix=_unprivileged())
         _one_line(rejects, folder / "bad.csv", "Permission denied")
+        demo = run("demo", "--out", folder / "demo", prefix=_unprivileged())
+        _one_line(demo, folder / "demo" / "demo.csv", "Permission denied")
+        examples = run("examples", "--out", folder, prefix=_unprivileged())
+        _one_line(examples, folder / "revenue_cube.csv", "Permission denied")
     finally:
         folder.chmod(0o755)
     assert (folder / "report.json").read_text(encoding="utf-8") == "previous\n"
