@@ -297,6 +297,24 @@ def test_a_read_only_folder(five: Path, tmp_path: Path) -> None:
 
 
 @needs_script
+def test_a_folder_that_cannot_be_searched(five: Path, tmp_path: Path) -> None:
+    closed = tmp_path / "closed"
+    (closed / "sub").mkdir(parents=True)
+    closed.chmod(0o000)
+    try:
+        for args in (
+            ["metrics", five, "-f", "json", "-o"],
+            ["metrics", five, "-f", "csv", "-o"],
+            ["report", five, "-k", "1", "-q", "-o"],
+        ):
+            target = closed / "sub" / ("r.html" if args[0] == "report" else "m")
+            done = run(*args, target, prefix=_unprivileged())
+            _one_line(done, target, "Permission denied")
+    finally:
+        closed.chmod(0o755)
+
+
+@needs_script
 def test_a_read_only_file_is_not_replaced(five: Path, tmp_path: Path) -> None:
     target = tmp_path / "kept.json"
     target.write_text("kept\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.console import Console
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, InputOptions
 from revenue_retention.engine import connect, database_file, is_url
-from revenue_retention.errors import NoValidRowsError, OptionError
+from revenue_retention.errors import NoValidRowsError, OptionError, OutputError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.console import SafeConsole
 from revenue_retention.outputs.files import OutputFiles, check_targets, write_text
@@ -149,10 +150,15 @@ def stderr() -> Console:
 
 
 def _check_output(output: Path, format: Format) -> None:
-    if format is Format.csv:
-        if output.exists() and not output.is_dir():
-            raise OptionError("--output", str(output), "is a file; CSV output needs a folder")
-    elif output.is_dir():
+    try:
+        found = output.stat()
+    except FileNotFoundError:
+        return
+    except OSError as error:  # a folder on the way that cannot be searched
+        raise OutputError(output, error.strerror or type(error).__name__) from None
+    if format is Format.csv and not stat.S_ISDIR(found.st_mode):
+        raise OptionError("--output", str(output), "is a file; CSV output needs a folder")
+    if format is not Format.csv and stat.S_ISDIR(found.st_mode):
         raise OptionError("--output", str(output), "is a folder; name a file to write")
 
 

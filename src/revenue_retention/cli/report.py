@@ -27,8 +27,7 @@ QUIET = typer.Option(False, "--quiet", "-q", help="No progress display.")
 
 
 def _check_target(path: Path, option: str, suffix: str) -> None:
-    if path.is_dir():
-        raise OptionError(option, str(path), "is a folder; name a file to write")
+    # A folder, or a place that cannot be written, is said by load_input's check.
     if path.suffix.lower() != suffix:
         raise OptionError(option, str(path), f"should end in {suffix}")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -148,9 +149,15 @@ class OutputFiles:
 
 def _check_replaceable(target: Path) -> None:
     """A folder, or a file its owner made read-only, is not replaced behind their back."""
+    try:
+        found = target.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as error:  # a folder on the way that cannot be searched, a file
+        raise OutputError(target, _reason(error)) from None
     if target.is_dir():
         raise OutputError(target, "is a folder")
-    if target.is_file() and not target.is_symlink() and not os.access(target, os.W_OK):
+    if stat.S_ISREG(found.st_mode) and not os.access(target, os.W_OK):
         raise OutputError(target, "the file is read-only (Permission denied)")
 
 
@@ -224,7 +231,7 @@ def check_targets(
                 )
     for i, (option, path) in enumerate(named):
         for other, earlier in named[:i]:
-            if _same(path, earlier) or path.resolve() == earlier.resolve():
+            if _same(path, earlier) or os.path.realpath(path) == os.path.realpath(earlier):
                 raise OptionError(option, str(path), f"is the file {other} writes too")
     for _, path in named:
         _check_replaceable(path)
