@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -27,7 +28,10 @@ QUIET = typer.Option(False, "--quiet", "-q", help="No progress display.")
 
 
 def _check_target(path: Path, option: str, suffix: str) -> None:
-    # A folder, or a place that cannot be written, is said by load_input's check.
+    # os.path.isdir, unlike Path.is_dir, says False where it cannot look; a place that
+    # cannot be written is said by load_input's check.
+    if os.path.isdir(path):
+        raise OptionError(option, str(path), "is a folder; name a file to write")
     if path.suffix.lower() != suffix:
         raise OptionError(option, str(path), f"should end in {suffix}")
 
