@@ -190,6 +190,29 @@ def _plain(name: str) -> str:
     return _normalise(re.sub(r"\(utc\)", "", name, flags=re.IGNORECASE))
 
 
+#: Names of columns that identify a row of the source itself (``id``, ``Invoice ID``,
+#: ``line_item_id``, ``invoice_number``): two rows that differ in one are not repeats.
+_ID_NAME = re.compile(r"(^|_)(id|ids|uuid|key|number|no)$")
+
+
+def id_columns(header: Sequence[str], cmap: ColumnMap) -> tuple[str, ...]:
+    """Columns naming a subscription, invoice or line that the canonical rows do not carry.
+
+    The subscription id (a role), and in an export read by its known roles (Stripe),
+    every other column whose name is an id. A generic file keeps its other columns as
+    attributes, which the canonical rows carry already.
+
+    >>> m = map_columns(["subscription_id", "account_id", "start_date", "mrr"], "x.csv")
+    >>> id_columns(["subscription_id", "account_id", "start_date", "mrr"], m)
+    ('subscription_id',)
+    """
+    role = cmap.roles.get("subscription_id")
+    kept = set(cmap.roles.values()) | {cmap.source_of(a) for a in cmap.attributes}
+    found = [role] if role is not None else []
+    found += [h for h in header if h not in kept and _ID_NAME.search(_normalise(h))]
+    return tuple(found)
+
+
 def names_an_event(column: str) -> bool:
     """Whether an end-date column's name says the end happened (``Ended At``, ``churn_date``).
 
