@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
@@ -65,7 +64,9 @@ def connect_spark(session: Any = None, master: str | None = None) -> BaseBackend
         session.sparkContext.setLogLevel("FATAL")
     for key, value in SESSION_CONF.items():
         session.conf.set(key, value)
-    return ibis.pyspark.connect(session)
+    from revenue_retention.engine.spark_backend import spark_backend
+
+    return spark_backend(session)
 
 
 def scan_spark(
