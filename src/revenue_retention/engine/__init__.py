@@ -60,6 +60,8 @@ ENGINES: dict[str, str] = {
 #: ``computes``: ``"here"``, or ``"duckdb"`` for a database without exact decimal
 #: arithmetic (SQLite stores amounts as floats or text), whose table is copied as text
 #: into DuckDB, which validates and computes.
+#: ``stages``: ``"fence"`` where a stored result must be computed with each stage of its
+#: expression once (PostgreSQL, see ``engine.postgres``), else ``"inline"``.
 #: ``statistics``: the statement that gives the planner the row counts and value
 #: distributions of a stored result (``{}``: its quoted name), or None where the engine
 #: keeps them itself. PostgreSQL's autovacuum never analyses temporary tables: without
@@ -71,6 +73,7 @@ CAPABILITIES: dict[str, dict[str, str | None]] = {
         "materialize": "temp_table",
         "rescan": "lazy",
         "computes": "here",
+        "stages": "inline",
         "statistics": None,
     },
     "pyspark": {
@@ -78,6 +81,7 @@ CAPABILITIES: dict[str, dict[str, str | None]] = {
         "materialize": "checkpoint",
         "rescan": "store",
         "computes": "here",
+        "stages": "inline",
         "statistics": None,
     },
     "postgres": {
@@ -85,6 +89,7 @@ CAPABILITIES: dict[str, dict[str, str | None]] = {
         "materialize": "temp_table",
         "rescan": "store",
         "computes": "here",
+        "stages": "fence",
         "statistics": "ANALYZE {}",
     },
     "sqlite": {
@@ -92,6 +97,7 @@ CAPABILITIES: dict[str, dict[str, str | None]] = {
         "materialize": "temp_table",
         "rescan": "store",
         "computes": "duckdb",
+        "stages": "inline",
         "statistics": None,
     },
 }
@@ -100,6 +106,7 @@ _DEFAULT_CAPABILITIES: dict[str, str | None] = {
     "materialize": "temp_table",
     "rescan": "store",
     "computes": "here",
+    "stages": "inline",
     "statistics": None,
 }
 
@@ -410,7 +417,13 @@ def materialize(con: BaseBackend, expr: ir.Table, prefix: str = "t") -> ir.Table
 
         return checkpoint(con, expr, _unique_name(prefix))
     name = _unique_name(prefix)
-    table = con.create_table(name, expr, temp=True)
+    if capability(con, "stages") == "fence":
+        from revenue_retention.engine.postgres import insert_staged
+
+        table = con.create_table(name, schema=expr.schema(), temp=True)
+        insert_staged(con, name, expr)
+    else:
+        table = con.create_table(name, expr, temp=True)
     statement = capability(con, "statistics")
     if statement is not None:
         con.raw_sql(statement.format(_sql_ident(name))).close()
