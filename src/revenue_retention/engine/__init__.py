@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine.databases import connect_url, is_url, redact
+from revenue_retention.engine.databases import connect_url, database_file, is_url, redact
 from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "copy_as_text",
     "csv_errors_name",
     "csv_scan_errors",
+    "database_file",
     "describe_error",
     "engine_errors",
     "is_url",

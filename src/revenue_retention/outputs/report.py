@@ -24,6 +24,7 @@ from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.charts import Chart, report_charts
 from revenue_retention.outputs.definitions import DEFINITIONS
+from revenue_retention.outputs.files import write_text
 from revenue_retention.outputs.records import retention_records
 from revenue_retention.periods import month_label
 
@@ -322,8 +323,6 @@ def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
 
 
 def write_report(ov: Overview, path: str | Path) -> Path:
-    """Write the report to ``path`` (parent folders created); return the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(ov), encoding="utf-8")
-    return target
+    """Write the report to ``path`` (parent folders created), replaced whole, never left
+    half-written (``outputs.files``); return the path."""
+    return write_text(Path(path), render_report(ov))

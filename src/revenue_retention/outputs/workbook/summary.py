@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
@@ -66,7 +67,7 @@ def _headline(ov: Overview, retention: list[dict[str, Any]]) -> Block:
     )
 
 
-def _about(ov: Overview) -> dict[str, Any]:
+def _about(ov: Overview, cut: Sequence[str]) -> dict[str, Any]:
     """What was read and how it was computed, one line each."""
     r = ov.input
     about: dict[str, Any] = {
@@ -95,11 +96,15 @@ def _about(ov: Overview) -> dict[str, Any]:
     }
     about |= {f"warning {i}": w for i, w in enumerate(r.warnings, 1)}
     about |= {f"not computed: {k}": why for k, why in sorted(ov.skipped.items())}
+    about |= {f"not all shown {i}": line for i, line in enumerate(cut, 1)}
     return about | {"written_by": f"revenue-retention {__version__}"}
 
 
-def summary_sheet(ov: Overview) -> Sheet:
-    """The headline rates, every window to the as-of month, benchmarks, what was read."""
+def summary_sheet(ov: Overview, cut: Sequence[str] = ()) -> Sheet:
+    """The headline rates, every window to the as-of month, benchmarks, what was read.
+
+    ``cut``: a line per table of the other sheets cut to fit a sheet (``fit_rows``).
+    """
     retention = retention_records(ov.metrics, groups=False)
     blocks = [
         _headline(ov, retention),
@@ -118,7 +123,7 @@ def summary_sheet(ov: Overview) -> Sheet:
         blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:4], diagnostics))
     else:
         blocks.append(skipped(ov, "diagnostics", "Benchmarks and diagnostics"))
-    blocks.append(item_block("about", "About these figures", _about(ov)))
+    blocks.append(item_block("about", "About these figures", _about(ov, cut)))
     terms = tuple(f.name for f in dataclass_fields(Definition))
     definitions = [asdict(d) for d in DEFINITIONS]
     blocks.append(Block("definitions", "Definitions (METRICS.md)", terms, definitions))
