@@ -80,7 +80,8 @@ def next_step() -> str:
     if activate is not None:
         lines += [
             f"In a new shell, `source {activate}` first to type just `retention`, or install it",
-            "for good: `pipx install .` or `uv tool install .` (README, \"Your own data in three steps\").",
+            "for good: `pipx install .` or `uv tool install .` "
+            '(README, "Your own data in three steps").',
         ]
     return "\n".join(lines)
 
