@@ -51,6 +51,7 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
             fx_rates=inputs.fx_rates,
             fixed_rates=parse_fx_rates(inputs.fx_rate),
             reporting_currency=inputs.reporting_currency,
+            currency=inputs.currency,
         )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:
