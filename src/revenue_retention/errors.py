@@ -21,7 +21,6 @@ sent; ``visible`` does the same without the quotes, for text beside the messages
 
 from __future__ import annotations
 
-import difflib
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -57,7 +56,10 @@ class OptionError(RetentionError, ValueError):
         self.option = option
         self.value = value
         self.reason = reason
-        super().__init__(f"{option}: {value!r} {reason}")
+        # An option that was not given ("--reporting-currency is needed") has no value to show.
+        super().__init__(
+            f"{option}: {value!r} {reason}" if value is not None else f"{option} {reason}"
+        )
 
 
 class OutputError(RetentionError, OSError):
@@ -104,22 +106,52 @@ class SourceError(InputError):
 
 
 class MissingColumnError(InputError):
-    """A required column is absent from the header."""
+    """A required column is absent from the header, or ``--column`` names one it lacks.
+
+    ``suggestion`` is the header's column nearest to what was wanted (``Custmer ID`` for
+    ``customer_id``), offered, never taken. ``named`` is the column ``--column`` asked for.
+    """
+
+    _SHOWN = 8  # accepted names listed before "... (N in all)"
 
     def __init__(
-        self, path: str, role: str, accepted: Sequence[str], found: Sequence[str], option: str
+        self,
+        path: str,
+        role: str,
+        accepted: Sequence[str],
+        found: Sequence[str],
+        option: str,
+        *,
+        suggestion: str | None = None,
+        named: str | None = None,
     ) -> None:
         self.path = path
         self.role = role
         self.accepted = tuple(accepted)
         self.found = tuple(found)
-        close = difflib.get_close_matches(role, [str(f) for f in found], n=1, cutoff=0.6)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        self.suggestion = suggestion
+        self.named = named
+        columns = ", ".join(self.found) or "(none)"
+        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        use = f"{role}={_quoted(suggestion)}" if suggestion else f"{role}=COLUMN"
+        if named is not None:
+            super().__init__(
+                f"{path}: {option} {role}={named} names no column of the file.{hint} "
+                f"Columns found: {columns}. Name one of them: {option} {use}."
+            )
+            return
+        shown = ", ".join(self.accepted[: self._SHOWN])
+        if len(self.accepted) > self._SHOWN:
+            shown += f", ... ({len(self.accepted)} in all)"
         super().__init__(
-            f"{path}: no column for {role!r}. Columns found: {', '.join(self.found) or '(none)'}. "
-            f"Names accepted: {', '.join(self.accepted)}.{hint} "
-            f"Name it explicitly with {option} {role}=COLUMN."
+            f"{path}: no column for {role!r}.{hint} Columns found: {columns}. "
+            f"Names accepted: {shown}. Name it explicitly with {option} {use}."
         )
+
+
+def _quoted(column: str) -> str:
+    """A column name as a shell takes it in ``--column ROLE=NAME``."""
+    return f'"{column}"' if any(c in column for c in " ()$&;'|<>*?!#`") else column
 
 
 class RejectReason(enum.StrEnum):
@@ -172,7 +204,9 @@ _EXPLANATIONS = {
         "the separators can be read two ways (1,234 is 1234 or 1.234); "
         "say which with --decimal-separator"
     ),
-    RejectReason.MISSING_CURRENCY: "the currency is empty",
+    RejectReason.MISSING_CURRENCY: (
+        "the currency is empty, or the amount names none where others name different ones"
+    ),
     RejectReason.INVALID_CURRENCY: "not a three-letter currency code such as EUR",
     RejectReason.MISSING_FX_RATE: (
         "no exchange rate for this currency on or before this month; add one to the rates"

@@ -17,6 +17,8 @@ from revenue_retention.money import MONEY, MONEY_SCALE
 from revenue_retention.periods import MONTH_NAMES
 
 __all__ = [
+    "CURRENCY_CODE",
+    "CURRENCY_SIGNS",
     "MAX_INTEGER_DIGITS",
     "PARSED",
     "DecimalStyle",
@@ -408,8 +410,12 @@ def typed_date_reason(value: ir.DateValue, *, required: bool) -> ir.StringValue:
 # read one way. ``1,234`` is 1234 with a decimal point and 1.234 with a decimal comma, so it
 # is read only when the file (or --decimal-separator) says which; ``1.234`` is a plain
 # decimal unless the file writes decimal commas.
+#: The currency signs dropped from amounts ($ EUR GBP JPY INR); ``canonical.currency`` reads them.
+CURRENCY_SIGNS = r"[$\x{20ac}\x{00a3}\x{00a5}\x{20b9}]"
 _SYMBOLS = r"[\s\x{00a0}\x{202f}$\x{20ac}\x{00a3}\x{00a5}\x{20b9}]"
-_CODE = r"^[A-Z]{3}|[A-Z]{3}$"
+#: A currency code written before or after an amount (``USD 90``, ``2.640,00 EUR``).
+CURRENCY_CODE = r"^[A-Z]{3}|[A-Z]{3}$"
+_CODE = CURRENCY_CODE
 _POINT_GROUPED = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
 _COMMA_GROUPED = r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]*)?$"
 _COMMA_DECIMAL = r"^[+-]?[0-9]*,[0-9]+$"

@@ -68,6 +68,7 @@ def load_input(
             fx_rates=inputs.fx_rates,
             fixed_rates=parse_fx_rates(inputs.fx_rate),
             reporting_currency=inputs.reporting_currency,
+            currency=inputs.currency,
         )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:
