@@ -279,15 +279,18 @@ def csv_scan_errors(con: BaseBackend, errors: str) -> ir.Table | None:
     Columns: ``line`` (the reader's count of lines outside quoted values, header = 1),
     ``error`` (``TOO MANY COLUMNS``, ``MISSING COLUMNS``, ``UNQUOTED VALUE``, ``INVALID
     ENCODING``, ``LINE SIZE OVER MAXIMUM``), ``column`` (where the reader stopped, or
-    null) and ``text`` (the record as written). Every scan of the file appends the same
-    records again, so the first scan's are kept.
+    null), ``text`` (the record as written, its first 10,000 bytes only) and ``bytes`` (the
+    length of ``text``). Every scan of the file appends the same records again, so the
+    first scan's are kept.
     """
     if con.name != "duckdb" or errors not in con.list_tables():
         return None
     query = (
-        "SELECT CAST(line AS BIGINT) AS line, CAST(arg_min(error_type, column_idx) AS "
-        "VARCHAR) AS error, arg_min(column_name, column_idx) AS column, "
-        "arg_min(csv_line, column_idx) AS text "
+        # A line too long has no column (null, which arg_min would pass over): first.
+        "SELECT CAST(line AS BIGINT) AS line, CAST(arg_min(error_type, coalesce(column_idx, "
+        "-1)) AS VARCHAR) AS error, arg_min(column_name, coalesce(column_idx, -1)) AS column, "
+        "arg_min(csv_line, coalesce(column_idx, -1)) AS text, "
+        "octet_length(encode(arg_min(csv_line, coalesce(column_idx, -1)))) AS bytes "
         f"FROM {errors} WHERE scan_id = (SELECT min(scan_id) FROM {errors}) GROUP BY line"
     )
     return con.sql(query)

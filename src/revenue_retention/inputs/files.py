@@ -11,15 +11,19 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.engine import (
     LINE_COLUMN,
+    CsvLines,
     csv_errors_name,
     describe_error,
+    materialize,
     scan_csv,
     scan_csv_lines,
     scan_parquet,
 )
-from revenue_retention.errors import SourceError
+from revenue_retention.errors import RejectReason, SourceError
+from revenue_retention.inputs.census import MAX_LINE_BYTES, blank_out, line_start, take_census
+from revenue_retention.inputs.lines import SHOWN_CHARACTERS, LineAccount, SetAside, layout
 from revenue_retention.inputs.registry import Raw, register
-from revenue_retention.inputs.sniff import content_kind, describe_kind, open_text
+from revenue_retention.inputs.sniff import content_kind, describe_kind, open_text, scratch_folder
 
 __all__ = ["CsvAdapter", "ParquetAdapter", "header_of"]
 
@@ -59,13 +63,15 @@ class CsvAdapter:
                 f"{', '.join(str(i) for i, _ in blank)}: read as "
                 f"{', '.join(repr(name) for _, name in blank)}"
             )
+        path, lines, account = _account(source, text.path, delimiter, header, con)
+        warnings += _stray_warnings(account)
         errors = csv_errors_name()
         try:
             # Both scans record what they set aside, in one table (DuckDB 1.5 resumes
             # reading after a malformed record differently without that, and would skip
             # rows the other scan reads); whichever runs first is the record used.
-            table = scan_csv(con, text.path, delimiter, header, errors=errors)
-            unnumbered = scan_csv(con, text.path, delimiter, header, numbered=False, errors=errors)
+            table = scan_csv(con, path, delimiter, header, errors=errors)
+            unnumbered = scan_csv(con, path, delimiter, header, numbered=False, errors=errors)
         except Exception as error:  # the engine's parser error, reworded once here
             raise SourceError(
                 str(source), f"cannot be parsed as CSV: {describe_error(error)}"
@@ -77,9 +83,88 @@ class CsvAdapter:
             unnumbered,
             warnings=tuple(warnings),
             delimiter=delimiter,
-            lines=scan_csv_lines(con, text.path),
+            lines=lines,
             scan_errors=errors,
+            account=account,
         )
+
+
+def _account(
+    source: Path, path: Path, delimiter: str, header: list[str], con: BaseBackend
+) -> tuple[Path, CsvLines | None, LineAccount]:
+    """The file the reader is given, its lines, and the account of them (``inputs.lines``).
+
+    Lines too long for any row, and lines whose quote would swallow the lines after them,
+    are blanked in a copy the reader reads instead: the reader never sees them, and they
+    are set aside here, one by one, with their own line and text.
+    """
+    census = take_census(path)
+    long_lines = [found.line for found in census.long_lines]
+    set_aside = [
+        SetAside(
+            found.line,
+            RejectReason.LINE_TOO_LONG,
+            None,
+            line_start(path, found.offset, SHOWN_CHARACTERS)[:SHOWN_CHARACTERS]
+            + f" … [cut: the line has {found.size:,} bytes]",
+        )
+        for found in census.long_lines
+    ]
+    read = blank_out(path, long_lines, scratch_folder()) if long_lines else path
+    lines = scan_csv_lines(con, read)
+    if lines is None or not census.odd_quote_lines:
+        return read, lines, LineAccount(str(source), census, None, tuple(set_aside))
+
+    def store(expr: ir.Table, prefix: str) -> ir.Table:
+        return materialize(con, expr, prefix)
+
+    found = layout(lines, delimiter, len(header), census.lines, store, long_lines)
+    if found.long_inside:
+        raise SourceError(
+            str(source),
+            f"line {found.long_inside[0]} is longer than {MAX_LINE_BYTES:,} bytes, inside a "
+            "quoted value that starts on a line above it: no value of a billing table is "
+            "that long; check the file's quoting",
+        )
+    set_aside += [
+        SetAside(
+            stray.line,
+            RejectReason.UNCLOSED_QUOTE,
+            header[stray.column]
+            if stray.column is not None and stray.column < len(header)
+            else None,
+            stray.text,
+        )
+        for stray in found.strays
+    ]
+    if found.strays:
+        removed = long_lines + [stray.line for stray in found.strays]
+        read = blank_out(path, removed, scratch_folder())
+    account = LineAccount(
+        str(source), census, found, tuple(sorted(set_aside, key=lambda s: s.line))
+    )
+    return read, lines, account
+
+
+def _stray_warnings(account: LineAccount) -> list[str]:
+    """What the stray quotes would have swallowed, and what was read instead."""
+    strays = account.layout.strays if account.layout is not None else ()
+    if not strays:
+        return []
+    shown = []
+    for stray in strays[:3]:
+        end = f"to line {stray.closed_by:,}" if stray.closed_by else "to the end of the file"
+        shown.append(
+            f"line {stray.line:,} opens a quoted value that would run {end}, swallowing "
+            f"{stray.swallowed:,} line(s), {stray.whole:,} of them whole rows on their own"
+        )
+    more = f"; and {len(strays) - 3} more such line(s)" if len(strays) > 3 else ""
+    return [
+        "; ".join(shown)
+        + more
+        + ": each such line is rejected alone (unclosed_quote) and the lines after it are "
+        "read one by one"
+    ]
 
 
 class ParquetAdapter:

@@ -12,6 +12,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.engine import CsvLines
 from revenue_retention.errors import OptionError, SourceError
+from revenue_retention.inputs.lines import LineAccount
 from revenue_retention.inputs.sniff import content_kind, describe_kind, missing_file_hint
 
 __all__ = ["Adapter", "Raw", "adapters", "read_source", "register"]
@@ -47,6 +48,9 @@ class Raw:
     delimiter: str | None = None
     lines: CsvLines | None = None
     scan_errors: str | None = None
+    #: For text: its physical lines accounted for before reading, and the lines set
+    #: aside then (too long, stray quotes); ``lines`` shows them blank.
+    account: LineAccount | None = None
 
     def cell(self, column: str, line: int | None) -> str | None:
         """The spreadsheet cell of ``column`` on ``line`` (``Sheet1!C5``), if a spreadsheet."""
