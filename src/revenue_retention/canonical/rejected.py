@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine import LINE_COLUMN, csv_scan_errors, materialize
+from revenue_retention.engine import LINE_COLUMN, capability, csv_scan_errors, materialize
 from revenue_retention.errors import BadRow, RejectReason
 from revenue_retention.inputs import Raw
 from revenue_retention.inputs.lines import LineMap, line_map
@@ -120,10 +120,9 @@ class Locator:
         if not self._mapped and self.active:
             self._mapped = True
             account = self.raw.account
-            if account is not None and self.raw.delimiter is not None:
-                found = account.reader_layout(self.raw.lines, self._store)
-                if self.raw.lines is not None:
-                    self._map = line_map(found, self.set_aside(), self._store)
+            # Spark numbers the records it reads as lines: a record it cannot split stops it.
+            if account is not None and capability(self.con, "files") == "duckdb":
+                self._map = line_map(account.reader_layout(), self.set_aside(), self._store)
         return self._map
 
     def _store(self, expr: ir.Table, prefix: str) -> ir.Table:

@@ -11,12 +11,11 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.engine import (
     LINE_COLUMN,
-    CsvLines,
+    connect,
     csv_errors_name,
     describe_error,
     materialize,
     scan_csv,
-    scan_csv_lines,
     scan_parquet,
 )
 from revenue_retention.errors import RejectReason, SourceError
@@ -63,7 +62,7 @@ class CsvAdapter:
                 f"{', '.join(str(i) for i, _ in blank)}: read as "
                 f"{', '.join(repr(name) for _, name in blank)}"
             )
-        path, lines, account = _account(source, text.path, delimiter, header, con)
+        path, account = _account(source, text.path, delimiter, header)
         warnings += _stray_warnings(account)
         errors = csv_errors_name()
         try:
@@ -83,22 +82,21 @@ class CsvAdapter:
             unnumbered,
             warnings=tuple(warnings),
             delimiter=delimiter,
-            lines=lines,
             scan_errors=errors,
             account=account,
         )
 
 
 def _account(
-    source: Path, path: Path, delimiter: str, header: list[str], con: BaseBackend
-) -> tuple[Path, CsvLines | None, LineAccount]:
-    """The file the reader is given, its lines, and the account of them (``inputs.lines``).
+    source: Path, path: Path, delimiter: str, header: list[str]
+) -> tuple[Path, LineAccount]:
+    """The file the reader is given, and the account of its lines (``inputs.lines``).
 
     Lines too long for any row, and lines whose quote would swallow the lines after them,
     are blanked in a copy the reader reads instead: the reader never sees them, and they
     are set aside here, one by one, with their own line and text.
     """
-    census = take_census(path)
+    census = take_census(path, delimiter, len(header))
     long_lines = [found.line for found in census.long_lines]
     set_aside = [
         SetAside(
@@ -111,14 +109,14 @@ def _account(
         for found in census.long_lines
     ]
     read = blank_out(path, long_lines, scratch_folder()) if long_lines else path
-    lines = scan_csv_lines(con, read)
-    if lines is None or not census.odd_quote_lines:
-        return read, lines, LineAccount(str(source), census, None, tuple(set_aside))
+    if not census.odd_quote_lines:
+        return read, LineAccount(str(source), census, None, tuple(set_aside))
 
-    def store(expr: ir.Table, prefix: str) -> ir.Table:
-        return materialize(con, expr, prefix)
-
-    found = layout(lines, delimiter, len(header), census.lines, store, long_lines)
+    con = connect("duckdb")  # the layout's few marked lines, chained on the side
+    try:
+        found = layout(census, delimiter, len(header), lambda e, p: materialize(con, e, p))
+    finally:
+        con.disconnect()
     if found.long_inside:
         raise SourceError(
             str(source),
@@ -143,7 +141,7 @@ def _account(
     account = LineAccount(
         str(source), census, found, tuple(sorted(set_aside, key=lambda s: s.line))
     )
-    return read, lines, account
+    return read, account
 
 
 def _stray_warnings(account: LineAccount) -> list[str]:

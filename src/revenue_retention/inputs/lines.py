@@ -3,11 +3,13 @@
 The reader numbers the records it reads. A record sits lower in the file than its
 number says for every blank line the reader skipped, every line break inside a quoted
 value, and every record it set aside (too many values, an unclosed quote) before it.
-Those few lines are found in one scan of the file's physical lines, in the engine:
+Those few lines are marked by the file's census (``inputs.census``, from its bytes) and
+chained in the engine:
 
 - a line that holds no quote character leaves the reader inside or outside a quoted
-  value as it was; a line with quotes is matched against the CSV grammar twice (as if
-  it started outside a quoted value, and inside one) to know how it leaves the reader;
+  value as it was; a marked line with quotes is matched against the CSV grammar twice
+  (as if it started outside a quoted value, and inside one) to know how it leaves the
+  reader;
 - chaining those few lines in order says which lines start inside a quoted value
   (continuations of the record above), and which blank lines are outside any value;
 - the lines that start no record (the header, continuations, blank lines, set-aside
@@ -29,13 +31,13 @@ read one by one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
-from revenue_retention.engine import CsvLines
 from revenue_retention.errors import RejectReason, SourceError
 from revenue_retention.inputs.census import Census
 
@@ -120,57 +122,45 @@ class LineMap:
         return _located(table, column, self.continuations)
 
 
-def _quote_states(lines: ir.Table, delimiter: str, columns: int) -> ir.Table:
-    """The lines (``n``, ``text``) that are blank, hold a quote, or hold another number of
-    delimiters than a record has, with how each leaves the reader and whether it is a
-    whole record on its own.
-
-    Every other line is a whole record, and leaves the reader as it found it.
-    """
-    open_from_out, still_open, reopened, whole = _patterns(delimiter)
-    text = lines.text
-    quoted = text.contains('"')
-    marked = lines.filter(text.isnull() | quoted | (_delimiters(text, delimiter) != columns - 1))
-    text = marked.text
-    unquoted = text.re_replace(_QUOTED, "")
-    return marked.select(
-        "n",
-        blank=text.isnull(),
-        # Whether the reader is inside a quoted value after the line, had it started the
-        # line outside one / inside one (a blank line leaves it as it was).
-        out_open=text.re_search(open_from_out).fill_null(False),
-        in_open=(text.re_search(still_open) | text.re_search(reopened)).fill_null(True),
-        whole=(
-            text.contains('"')
-            & text.re_search(whole)
-            & (_delimiters(unquoted, delimiter) == columns - 1)
-        ).fill_null(False),
-    )
-
-
 def _delimiters(text: ir.StringValue, delimiter: str) -> ir.IntegerValue:
     return text.length() - text.replace(delimiter, "").length()
 
 
 def _marked_lines(
-    lines: CsvLines, delimiter: str, columns: int, store: Callable[[ir.Table, str], ir.Table]
+    census: Census, delimiter: str, columns: int, store: Callable[[ir.Table, str], ir.Table]
 ) -> ir.Table:
-    """The marked lines of the file (``_quote_states``), by their line in it, stored.
+    """The marked lines of the census (``n``, ``blank``), stored, with how each leaves the
+    reader started outside a quoted value (``out_open``) and inside one (``in_open``), and
+    whether it is a well-quoted record of the header's width on its own (``whole``).
 
-    The scan numbers the lines that decode among themselves; the few that do not are
-    known only once it has run, and then placed between them (the k-th decoded line is
-    the k-th line that is not one of them).
+    Every other line either holds no quote and is a record of the header's width (it
+    leaves the reader as it found it), or closes a value no line left open.
     """
-    kept = lines.kept.select(n=lines.kept.k, text=lines.kept.text)
-    marked = store(_quote_states(kept, delimiter, columns), "quoted_lines")
-    undecodable = lines.undecodable()
-    if not undecodable.count().to_pyarrow().as_py():
-        return marked
-    bad = store(undecodable, "undecodable_lines")
-    intervals = _merged(bad.select(a=bad.line, b=bad.line))
-    placed = _located(marked, "n", intervals)
-    others = _quote_states(bad.rename(n="line"), delimiter, columns)
-    return store(ibis.union(placed, others), "quoted")
+    open_from_out, still_open, reopened, whole = _patterns(delimiter)
+    marked = ibis.memtable(census.marked)
+    text = marked.text
+    in_open = ibis.cases(
+        (marked.blank | marked.ragged, True),
+        (marked.odd, False),
+        (marked.paired, True),
+        (marked.may_reopen, text.re_search(still_open) | text.re_search(reopened)),
+        else_=False,
+    )
+    return store(
+        marked.select(
+            "n",
+            "blank",
+            "text",
+            in_open=in_open,
+            out_open=(marked.odd & text.re_search(open_from_out)).fill_null(False),
+            whole=(
+                text.notnull()
+                & text.re_search(whole)
+                & (_delimiters(text.re_replace(_QUOTED, ""), delimiter) == columns - 1)
+            ).fill_null(False),
+        ),
+        "quoted_lines",
+    )
 
 
 @dataclass(frozen=True)
@@ -200,11 +190,12 @@ class Layout:
     continued: int
     #: Lines set aside alone for a quote that would swallow the lines after them.
     strays: tuple[Stray, ...]
-    #: The header, continuations, blank lines and strays, as intervals ``a, b``.
-    parts: ir.Table
-    #: Continuation lines only, merged (``_merged``).
-    continuations: ir.Table
-    #: Lines among ``long_lines`` (given to ``layout``) that fall inside a quoted value.
+    #: The header, continuations, blank lines and strays, as intervals ``a, b`` (small
+    #: Arrow tables, computed once, for any engine to read).
+    parts: pa.Table
+    #: Continuation lines only, as intervals.
+    continuation: pa.Table
+    #: The census's long lines that fall inside a quoted value.
     long_inside: tuple[int, ...]
 
     @property
@@ -214,17 +205,12 @@ class Layout:
 
 
 def layout(
-    lines: CsvLines,
-    delimiter: str,
-    columns: int,
-    total: int,
-    store: Callable[[ir.Table, str], ir.Table],
-    long_lines: Sequence[int] = (),
+    census: Census, delimiter: str, columns: int, store: Callable[[ir.Table, str], ir.Table]
 ) -> Layout:
-    """The layout of a CSV file of ``total`` lines and ``columns`` columns, strays found.
+    """The layout of a CSV file with ``columns`` columns, from its census, strays found.
 
-    ``lines`` shows the ``long_lines`` blank (``census.blank_out``); ``long_inside`` says
-    which of them fall inside a quoted value.
+    The census's long lines are blank to the reader (``census.blank_out``);
+    ``long_inside`` says which of them fall inside a quoted value.
 
     A line that opens a quoted value (from outside one) is a stray when the lines up to
     the one that would close it (or to the end of the file) include a line that looks
@@ -234,7 +220,9 @@ def layout(
     treats a stray as a line that leaves the reader outside, and only a stray met outside
     a value is set aside.
     """
-    marked = _marked_lines(lines, delimiter, columns, store)
+    total = census.lines
+    long_lines = [found.line for found in census.long_lines]
+    marked = _marked_lines(census, delimiter, columns, store)
     every = ibis.window()
     indexed = marked.mutate(
         idx=ibis.row_number().over(ibis.window(order_by="n")),
@@ -280,8 +268,7 @@ def layout(
     )
     found = chained.filter(chained.stray & outside)
     strays = found.select(a=found.n.cast("int64"), b=found.n.cast("int64"))
-    header = ibis.memtable({"a": [1], "b": [1]}).cast({"a": "int64", "b": "int64"})
-    parts = store(ibis.union(header, continuation, blank, strays), "layout_parts")
+    parts = ibis.union(continuation, blank, strays).to_pyarrow()
     sizes = (
         ibis.union(
             continuation.select(
@@ -301,9 +288,9 @@ def layout(
         lines=total,
         blank=size.get("blank", 0),
         continued=size.get("continued", 0),
-        strays=_strays(found, lines, delimiter),
-        parts=parts,
-        continuations=store(_merged(continuation), "continuations"),
+        strays=_strays(found, delimiter),
+        parts=pa.concat_tables([_HEADER, parts.cast(_HEADER.schema)]),
+        continuation=continuation.to_pyarrow().cast(_HEADER.schema),
         long_inside=long_inside,
     )
 
@@ -339,68 +326,37 @@ def _chain(marked: ir.Table) -> ir.Table:
     )
 
 
-def _strays(found: ir.Table, lines: CsvLines, delimiter: str) -> tuple[Stray, ...]:
-    """The strays (few lines), with their text and the column their quote opens."""
-    rows = found.select("n", "closer", "swallowed", "whole_after").order_by("n").to_pyarrow()
-    if not rows.num_rows:
-        return ()
-    numbers = rows["n"].to_pylist()
-    texts = _texts(lines, numbers)
-    opening = re.compile(rf'^((?:{_QUOTED}|[^"{re.escape(delimiter)}]*){re.escape(delimiter)})*"')
+def _strays(found: ir.Table, delimiter: str) -> tuple[Stray, ...]:
+    """The strays (few lines), with the column their quote opens."""
+    rows = found.select("n", "text", "closer", "swallowed", "whole_after").order_by("n")
+    d = re.escape(delimiter)
+    opening = re.compile(rf'^(?:(?:{_QUOTED}|[^"{d}]*){d})*"')
     strays = []
-    for r in rows.to_pylist():
-        text = texts.get(r["n"], "")
+    for r in rows.to_pyarrow().to_pylist():
+        text = r["text"] or ""
         found_open = opening.match(text)
         column = None
         if found_open is not None:
-            before = re.sub(_QUOTED, "", text[: found_open.end() - 1])
-            column = before.count(delimiter)
+            column = re.sub(_QUOTED, "", text[: found_open.end() - 1]).count(delimiter)
         strays.append(
             Stray(r["n"], text, column, r["closer"], int(r["swallowed"]), int(r["whole_after"]))
         )
     return tuple(strays)
 
 
-def _texts(lines: CsvLines, numbers: list[int]) -> dict[int, str]:
-    """The text of a few lines, by number (decoded lines only: a stray quote decodes)."""
-    undecodable = sorted(lines.undecodable().line.to_pyarrow().to_pylist())
-    # The k-th decoded line is the line k plus the undecodable lines before it.
-    wanted = {}
-    for n in numbers:
-        k = n - sum(1 for u in undecodable if u < n)
-        wanted[k] = n
-    kept = lines.kept
-    found = kept.filter(kept.k.isin(list(wanted))).select("k", "text").to_pyarrow().to_pylist()
-    return {wanted[r["k"]]: r["text"] or "" for r in found}
-
-
-def plain_layout(
-    lines: CsvLines | None, total: int, blank: int, store: Callable[[ir.Table, str], ir.Table]
-) -> Layout:
+def plain_layout(census: Census) -> Layout:
     """The layout of a file in which no line holds an odd number of quotes: no value runs
-    onto another line, so every line but the header and the blank ones starts a record.
-
-    ``blank``: the blank lines the reader sees (from the census); their places are looked
-    up in ``lines`` only when there are some.
-    """
-    header = ibis.memtable({"a": [1], "b": [1]}).cast({"a": "int64", "b": "int64"})
-    parts = header
-    if lines is not None and blank:
-        kept = lines.kept
-        blanks = kept.filter(kept.text.isnull()).select(n=kept.k.cast("int64"))
-        undecodable = lines.undecodable()
-        if undecodable.count().to_pyarrow().as_py():
-            bad = store(undecodable, "undecodable_lines")
-            blanks = _located(blanks, "n", _merged(bad.select(a=bad.line, b=bad.line)))
-        parts = store(ibis.union(header, blanks.select(a=blanks.n, b=blanks.n)), "layout_parts")
-    no_lines = header.filter(ibis.literal(False))
+    onto another line, so every line but the header and the blank ones (to the reader: a
+    long line too) starts a record."""
+    marked = census.marked
+    blank = marked.filter(marked["blank"])["n"]
     return Layout(
-        lines=total,
-        blank=blank,
+        lines=census.lines,
+        blank=census.blank + len(census.long_lines),
         continued=0,
         strays=(),
-        parts=parts,
-        continuations=_merged(no_lines),
+        parts=pa.concat_tables([_HEADER, pa.table({"a": blank, "b": blank})]),
+        continuation=_HEADER.schema.empty_table(),
         long_inside=(),
     )
 
@@ -413,15 +369,20 @@ def line_map(
     ``set_aside``: the reader's line numbers (column ``line``) of the records it left
     out. ``store(expr, prefix)`` keeps a small intermediate result in the engine.
     """
-    parts = [found.parts]
+    continuations = store(_merged(ibis.memtable(found.continuation)), "continuations")
+    parts = [ibis.memtable(found.parts)]
     if set_aside is not None:
-        placed = LineMap(found.continuations, found.continuations, False).reader_lines(
+        placed = LineMap(continuations, continuations, False).reader_lines(
             set_aside.select("line"), "line"
         )
         parts.append(placed.select(a=placed.line, b=placed.line))
     skipped = store(_merged(ibis.union(*parts)), "skipped_lines")
     first = skipped.order_by("key").limit(2).to_pyarrow().to_pylist()
-    return LineMap(skipped, found.continuations, trivial=first == [{"key": 1, "through": 1}])
+    return LineMap(skipped, continuations, trivial=first == [{"key": 1, "through": 1}])
+
+
+#: The header line, as an interval of lines that start no record.
+_HEADER = pa.table({"a": pa.array([1], pa.int64()), "b": pa.array([1], pa.int64())})
 
 
 #: The most characters of a value the rejects file holds for a line set aside because it
@@ -476,14 +437,9 @@ class LineAccount:
         """Lines that start a row: the rows read, those set aside here included."""
         return self.lines - 1 - self.blank - self.continued
 
-    def reader_layout(
-        self, lines: CsvLines | None, store: Callable[[ir.Table, str], ir.Table]
-    ) -> Layout:
+    def reader_layout(self) -> Layout:
         """The layout of the file the reader reads (long lines and strays blank)."""
-        if self.layout is not None:
-            return self.layout
-        blank = self.census.blank + len(self.census.long_lines)
-        return plain_layout(lines, self.lines, blank, store)
+        return self.layout if self.layout is not None else plain_layout(self.census)
 
     def check(self, rows: int) -> None:
         """Stop unless ``rows`` (read by the reader, or set aside here) is every row."""
