@@ -175,8 +175,15 @@ _EXPLANATIONS = {
     RejectReason.INVALID_ENCODING: (
         "bytes that are not text in the file's encoding (UTF-8): save the file as UTF-8"
     ),
-    RejectReason.LINE_TOO_LONG: "a line longer than 2 MB: not a row of a billing table",
+    RejectReason.LINE_TOO_LONG: (
+        "a line longer than 1,000,000 bytes (or a record longer than 2,000,000): not a row "
+        "of a billing table"
+    ),
 }
+
+
+#: The characters of a bad value an error message shows.
+_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,9 @@ class BadRow:
 
     def __str__(self) -> str:
         shown = "(empty)" if self.value is None or self.value == "" else repr(self.value)
+        if self.value is not None and len(self.value) > _SHOWN:
+            # A line set aside whole can be long; the rejects file holds all of it.
+            shown = f"{self.value[:_SHOWN]!r} … ({len(self.value):,} characters)"
         if self.cell:
             where = f"cell {self.cell} (column {self.column!r})"
         elif self.column is None:
