@@ -127,7 +127,7 @@ def test_the_census_says_what_each_line_says(
 
 @settings(max_examples=100, deadline=None)
 @given(
-    lines=st.lists(st.sampled_from(["h", "a", "bb\r", "", '"q'] + ["z" * 9]), min_size=1),
+    lines=st.lists(st.sampled_from(["h", "a", "bb\r", "", '"q', "z" * 9]), min_size=1),
     chosen=st.sets(st.integers(1, 12)),
     chunk=st.sampled_from([1, 3, 5, 1 << 22]),
 )

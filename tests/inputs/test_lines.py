@@ -76,7 +76,7 @@ def test_a_stray_quote_closed_by_another_is_two_rejects_and_the_rows_between_are
 def test_in_an_all_quoted_file_the_line_missing_its_last_quote_is_set_aside(
     tmp_path: Path,
 ) -> None:
-    quoted = ['"c{0}","2024-01","10"'.format(n) for n in range(2, 7)]
+    quoted = [f'"c{n}","2024-01","10"' for n in range(2, 7)]
     quoted[2] = quoted[2][:-1]  # line 4 misses its closing quote
     report, rejects = read(write(tmp_path / "f.csv", [HEADER, *quoted]))
     assert [(r["line"], r["column"], r["reason"]) for r in rejects] == [
@@ -126,5 +126,7 @@ def test_a_reader_that_returns_other_rows_than_the_lines_hold_stops_the_run(
     account = LineAccount(str(path), take_census(path, ",", 3), None, ())
     assert (account.lines, account.blank, account.rows) == (8, 1, 6)
     account.check(6)
-    with pytest.raises(SourceError, match="the CSV reader returned 5 rows, but the file's 8 lines hold 6"):
+    with pytest.raises(
+        SourceError, match="the CSV reader returned 5 rows, but the file's 8 lines hold 6"
+    ):
         account.check(5)
