@@ -73,6 +73,10 @@ class SourceError(InputError):
         super().__init__(f"{path}: {reason}")
 
 
+#: Column names a message lists, at most.
+_LISTED = 40
+
+
 class MissingColumnError(InputError):
     """A required column is absent from the header."""
 
@@ -85,8 +89,11 @@ class MissingColumnError(InputError):
         self.found = tuple(found)
         close = difflib.get_close_matches(role, [str(f) for f in found], n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
+        listed = ", ".join(self.found[:_LISTED]) or "(none)"
+        if len(self.found) > _LISTED:
+            listed += f", ... ({len(self.found):,} in all)"
         super().__init__(
-            f"{path}: no column for {role!r}. Columns found: {', '.join(self.found) or '(none)'}. "
+            f"{path}: no column for {role!r}. Columns found: {listed}. "
             f"Names accepted: {', '.join(self.accepted)}.{hint} "
             f"Name it explicitly with {option} {role}=COLUMN."
         )

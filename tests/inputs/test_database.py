@@ -6,6 +6,7 @@ import datetime
 import itertools
 import json
 import sqlite3
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,56 @@ def test_spark_catalog_table(spark: Any) -> None:
     frame.createOrReplaceTempView("spark_mrr")
     data = rr.load(None, table="spark_mrr", engine=spark._session)
     assert bridge_of(data) == EXPECTED
+
+
+SECRET = "hunter2"
+
+
+@pytest.mark.parametrize("form", ["query", "user_info"])
+def test_a_password_in_the_url_is_never_shown(postgres_url: str, tmp_path: Path, form: str) -> None:
+    """Not in the JSON, the terminal, the HTML, the workbook, the rejects file, nor any
+    error message (the server trusts every login, so any password connects)."""
+    name = unique("secret_mrr")
+    con = ibis.connect(postgres_url)
+    rows = typed_rows()
+    bad = pa.table({"Account": ["c"], "Month": [datetime.date(2024, 2, 1)], "MRR": [Decimal(-3)]})
+    con.create_table(name, ibis.memtable(pa.concat_tables([rows, bad.cast(rows.schema)])))
+    con.disconnect()
+    user, host = postgres_url.split("://", 1)[1].split("@", 1)
+    url = (
+        f"postgresql://{user}@{host}?sslmode=disable&password={SECRET}"
+        if form == "query"
+        else f"postgresql://{user}:{SECRET}@{host}"
+    )
+    unreachable = url.replace(host.split("/")[0], "127.0.0.1:1")
+    runs = {
+        "json": ["metrics", url, "--table", name, "-f", "json", "--windows", "1"],
+        "terminal": ["metrics", url, "--table", name, "--windows", "1"],
+        "report": ["report", url, "--table", name, "--window", "1"],
+        "bad rows": ["metrics", url, "--table", name],
+        "no such table": ["metrics", url, "--table", "nosuch"],
+        "unreachable": ["metrics", unreachable, "--table", name],
+    }
+    files = {
+        "json": ["--rejects", tmp_path / "json.csv"],
+        "terminal": ["--rejects", tmp_path / "terminal.csv"],
+        "report": [
+            *("--rejects", tmp_path / "report.csv"),
+            *("-o", tmp_path / "r.html", "--xlsx", tmp_path / "r.xlsx"),
+        ],
+    }
+    for run, args in runs.items():
+        result = CliRunner().invoke(app, [str(a) for a in [*args, *files.get(run, [])]])
+        assert result.exit_code == (0 if run in files else 1), (run, result.output)
+        assert SECRET not in result.stdout + result.stderr, run
+    document = json.loads(
+        CliRunner().invoke(app, runs["json"] + ["--rejects", tmp_path / "x.csv"]).stdout
+    )
+    assert document["input"]["files"] == [f"{url.replace(SECRET, '***')} {name}"]
+    written = [p for p in tmp_path.iterdir() if p.suffix in (".csv", ".html")]
+    assert len(written) == 5
+    for path in written:
+        assert SECRET not in path.read_text(encoding="utf-8"), path.name
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as book:
+        assert all(SECRET.encode() not in book.read(part) for part in book.namelist())
+        assert any(b"***" in book.read(part) for part in book.namelist())

@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine.databases import connect_url, is_url, redact
+from revenue_retention.engine.databases import connect_url, is_url, redact, redact_text
 from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "materialize",
     "number_rows",
     "redact",
+    "redact_text",
     "scan_csv",
     "scan_parquet",
 ]

@@ -11,7 +11,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.errors import EngineNotSupported, SourceError
 
-__all__ = ["EXTRAS", "connect_url", "is_url", "redact"]
+__all__ = ["EXTRAS", "connect_url", "is_url", "redact", "redact_text"]
 
 #: Extra of this package that brings each scheme's driver.
 EXTRAS = {"postgres": "postgres", "postgresql": "postgres", "sqlite": "sqlite", "duckdb": ""}
@@ -28,16 +28,46 @@ def is_url(source: object) -> bool:
 
 
 def redact(url: str) -> str:
-    """The URL without its password, fit to print.
+    """The URL without its password, fit to print: in ``user:password@host`` or in a
+    query parameter (``?password=``, ``sslpassword``, any ``...token``, ``...secret``).
 
     >>> redact("postgresql://me:secret@db:5432/billing")
     'postgresql://me:***@db:5432/billing'
+    >>> redact("postgresql://me@db/billing?sslmode=require&password=secret")
+    'postgresql://me@db/billing?sslmode=require&password=***'
     """
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL urllib can split (a bad port): hide what may be secret
+        return _SECRET_PARAMETER.sub(r"\1\2=***", _USER_INFO.sub(r"\1:***@", url))
+    shown = url  # edited in place: urllib would drop the empty host of duckdb:///x.db
+    if password is not None:
+        user_info, _, host = parts.netloc.rpartition("@")
+        shown = shown.replace(parts.netloc, f"{user_info.split(':', 1)[0]}:***@{host}", 1)
+    if parts.query:
+        query = _SECRET_PARAMETER.sub(r"\1\2=***", parts.query)
+        shown = shown.replace(f"?{parts.query}", f"?{query}", 1)
+    return shown
+
+
+def redact_text(text: str) -> str:
+    """``text`` with every URL in it redacted, and ``password=`` pairs of a libpq DSN.
+
+    >>> redact_text("cannot open postgresql://me:pw@db/x: password=pw is wrong")
+    'cannot open postgresql://me:***@db/x: password=*** is wrong'
+    """
+    text = _URL_IN_TEXT.sub(lambda found: redact(found.group(0)), text)
+    return _DSN_PASSWORD.sub(r"\1=***", text)
+
+
+#: A query parameter that may hold a secret, and its value.
+_SECRET_PARAMETER = re.compile(
+    r"(^|[&;?])([^=&;?]*(?:pass|pwd|secret|token|key)[^=&;?]*)=[^&;#]*", re.IGNORECASE
+)
+_USER_INFO = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
+_DSN_PASSWORD = re.compile(r"\b(password|sslpassword)\s*=\s*(?:'[^']*'|\S+)", re.IGNORECASE)
 
 
 def connect_url(url: str) -> BaseBackend:
@@ -61,7 +91,7 @@ def connect_url(url: str) -> BaseBackend:
                 redact(url),
                 "is not a database URL Ibis knows (postgresql://, duckdb:///, sqlite:///)",
             ) from None
-        raise SourceError(redact(url), f"cannot be opened: {error}") from None
+        raise SourceError(redact(url), f"cannot be opened: {redact_text(str(error))}") from None
     except Exception as error:  # the driver's own connection error, reworded once here
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SourceError(redact(url), f"cannot connect: {first}") from None
+        raise SourceError(redact(url), f"cannot connect: {redact_text(first)}") from None

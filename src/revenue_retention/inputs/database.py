@@ -14,6 +14,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.engine import LINE_COLUMN, describe_error, number_rows
 from revenue_retention.errors import SourceError
+from revenue_retention.inputs.header import check_width
 from revenue_retention.inputs.registry import Raw
 
 __all__ = ["read_table"]
@@ -35,6 +36,7 @@ def read_table(con: BaseBackend, table: str, label: str, adapter: str | None = N
     except Exception as error:
         raise SourceError(label, _missing(con, name, schema, error)) from None
     columns = [c for c in found.columns if c != LINE_COLUMN]
+    check_width(label, len(columns))
     if len(columns) != len(found.columns):
         found = found.select(*columns)
     numbered: ir.Table = number_rows(found)

@@ -20,6 +20,7 @@ from revenue_retention.engine import (
 )
 from revenue_retention.errors import RejectReason, SourceError
 from revenue_retention.inputs.census import MAX_LINE_BYTES, blank_out, line_start, take_census
+from revenue_retention.inputs.header import check_header, check_width
 from revenue_retention.inputs.lines import SHOWN_CHARACTERS, LineAccount, SetAside, layout
 from revenue_retention.inputs.registry import Raw, register
 from revenue_retention.inputs.sniff import content_kind, describe_kind, open_text, scratch_folder
@@ -29,6 +30,7 @@ __all__ = ["CsvAdapter", "ParquetAdapter", "header_of"]
 
 def _as_raw(path: Path, adapter: str, table: ir.Table, unnumbered: ir.Table, **extra: Any) -> Raw:
     columns = tuple(c for c in table.columns if c != LINE_COLUMN)
+    check_width(str(path), len(columns))
     return Raw(str(path), adapter, table, columns, unnumbered=unnumbered, **extra)
 
 
@@ -188,6 +190,8 @@ class ParquetAdapter:
 
 
 _DELIMITERS = (",", ";", "\t", "|")
+#: The longest header line read: a thousand columns of long names fit.
+_HEADER_BYTES = 1 << 20
 
 
 def header_of(path: Path) -> list[str]:
@@ -203,7 +207,14 @@ def _dialect(path: Path, shown: str) -> tuple[str, list[str], list[tuple[int, st
     ``path`` is UTF-8 text (``sniff.open_text``); ``shown`` names the file in messages.
     """
     with path.open("rb") as handle:
-        line = handle.readline(1 << 20).decode("utf-8-sig", errors="replace").rstrip("\r\n")
+        raw = handle.readline(_HEADER_BYTES + 1)
+    if len(raw) > _HEADER_BYTES:
+        raise SourceError(
+            shown,
+            f"the first line is longer than {_HEADER_BYTES:,} bytes: not the header of a "
+            "billing table (a file without line breaks, or binary data?)",
+        )
+    line = raw.decode("utf-8-sig", errors="replace").rstrip("\r\n")
     counts = {d: line.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     delimiter = best if counts[best] else ","
@@ -213,17 +224,10 @@ def _dialect(path: Path, shown: str) -> tuple[str, list[str], list[tuple[int, st
         raise SourceError(shown, f"the header line cannot be read as CSV ({error})") from None
     if not any(name.strip() for name in names):
         raise SourceError(shown, "the first line is empty; expected a header row")
+    check_width(shown, len(names))
     header = [name.strip() or f"column_{i}" for i, name in enumerate(names, start=1)]
     blank = [(i, header[i - 1]) for i, name in enumerate(names, start=1) if not name.strip()]
-    # Engines compare column names without regard to case, so Segment and segment repeat.
-    folded = [name.lower() for name in header]
-    repeated = sorted({name for name in header if folded.count(name.lower()) > 1})
-    if repeated:
-        raise SourceError(
-            shown,
-            f"the header repeats the column name(s) {', '.join(map(repr, repeated))}; "
-            "rename one of each so that every column has its own name",
-        )
+    check_header(shown, header, "; rename one of each so that every column has its own name")
     return delimiter, header, blank
 
 
