@@ -67,7 +67,7 @@ _SECRET_PARAMETER = re.compile(
 )
 _USER_INFO = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
-_DSN_PASSWORD = re.compile(r"\b(password|sslpassword)\s*=\s*(?:'[^']*'|\S+)", re.IGNORECASE)
+_DSN_PASSWORD = re.compile(r"\b(password|sslpassword)\s*=\s*(?:'[^']*'|[^\s)'\",;]+)", re.IGNORECASE)
 
 
 def connect_url(url: str) -> BaseBackend:
