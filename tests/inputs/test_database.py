@@ -186,3 +186,52 @@ def test_a_password_in_the_url_is_never_shown(postgres_url: str, tmp_path: Path,
     with zipfile.ZipFile(tmp_path / "r.xlsx") as book:
         assert all(SECRET.encode() not in book.read(part) for part in book.namelist())
         assert any(b"***" in book.read(part) for part in book.namelist())
+
+
+def duckdb_file(path: Path) -> Path:
+    with duckdb.connect(str(path)) as con:
+        rows = typed_rows()  # noqa: F841  (read by DuckDB's replacement scan)
+        con.execute("CREATE TABLE mrr AS SELECT * FROM rows")
+        con.execute(
+            "CREATE VIEW secrets AS SELECT * FROM read_csv('/etc/passwd', header = false, "
+            "columns = {'line': 'VARCHAR'}, delim = '\x1f')"
+        )
+    return path
+
+
+def sqlite_file(path: Path) -> Path:
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE mrr (customer_id TEXT, month TEXT, mrr TEXT)")
+        con.executemany("INSERT INTO mrr VALUES (?, ?, ?)", ROWS)
+    return path
+
+
+@pytest.mark.parametrize(("scheme", "make"), [("duckdb", duckdb_file), ("sqlite", sqlite_file)])
+def test_three_slashes_name_a_relative_path_and_four_an_absolute_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str, make: Any
+) -> None:
+    """SQLAlchemy's convention; the file is read, never written."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = make(folder / "billing.db")
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    assert bridge_of(rr.load(f"{scheme}:///data/billing.db", table="mrr")) == EXPECTED
+    assert bridge_of(rr.load(f"{scheme}:///{path}", table="mrr")) == EXPECTED  # ////tmp/...
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["billing.db"]
+    monkeypatch.chdir(folder)
+    with pytest.raises(SourceError, match=r"no such database file: data/billing\.db"):
+        rr.load(f"{scheme}:///data/billing.db", table="mrr")
+    with pytest.raises(SourceError, match="names no database file: write"):
+        rr.load(f"{scheme}://billing.db", table="mrr")
+
+
+def test_a_view_of_a_duckdb_file_cannot_read_other_files(tmp_path: Path) -> None:
+    path = duckdb_file(tmp_path / "billing.duckdb")
+    with pytest.raises(SourceError, match="table 'secrets' cannot be read") as raised:
+        rr.load(f"duckdb:///{path}", table="secrets")
+    assert "root:" not in str(raised.value)
+    result = CliRunner().invoke(app, ["metrics", f"duckdb:///{path}", "--table", "secrets"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "root:" not in result.output

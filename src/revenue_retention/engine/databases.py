@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import ibis
 from ibis.backends import BaseBackend
 
 from revenue_retention.errors import EngineNotSupported, SourceError
 
-__all__ = ["EXTRAS", "connect_url", "is_url", "redact", "redact_text"]
+__all__ = ["EXTRAS", "connect_url", "database_path", "is_url", "redact", "redact_text"]
 
 #: Extra of this package that brings each scheme's driver.
 EXTRAS = {"postgres": "postgres", "postgresql": "postgres", "sqlite": "sqlite", "duckdb": ""}
@@ -67,24 +67,32 @@ _SECRET_PARAMETER = re.compile(
 )
 _USER_INFO = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
-_DSN_PASSWORD = re.compile(r"\b(password|sslpassword)\s*=\s*(?:'[^']*'|[^\s)'\",;]+)", re.IGNORECASE)
+_DSN_PASSWORD = re.compile(
+    r"\b(password|sslpassword)\s*=\s*(?:'[^']*'|[^\s)'\",;]+)", re.IGNORECASE
+)
 
 
 def connect_url(url: str) -> BaseBackend:
-    """An Ibis connection to the database the URL names."""
+    """An Ibis connection to the database the URL names.
+
+    A database file (``duckdb:``, ``sqlite:``) is named as SQLAlchemy names one: three
+    slashes before a path relative to the current folder (``duckdb:///w.duckdb``), four
+    before an absolute one (``duckdb:////data/w.duckdb``). It is opened read-only, and a
+    DuckDB file without access to anything else: a view in it that reads a local file
+    (``read_csv('/etc/passwd')``) or a URL fails instead of leaking it into a report.
+    """
     scheme = urlsplit(url).scheme.lower()
     backend = "postgres" if scheme.startswith("postgres") else scheme
-    if scheme in ("duckdb", "sqlite"):
-        # Ibis would create a missing file: a typo must not read as an empty database.
-        path = url.split("://", 1)[1].split("?", 1)[0]
-        if path and path != ":memory:" and not Path(path).exists():
-            raise SourceError(redact(url), f"no such database file: {path}")
     extra = EXTRAS.get(scheme)
     try:
+        if scheme in ("duckdb", "sqlite"):
+            return _open_file(url, scheme)
         return ibis.connect(url)
     except ImportError:  # Ibis's own "missing dependencies" error is one too
         hint = f"pip install 'revenue-retention[{extra}]'" if extra else "install its driver"
         raise EngineNotSupported(backend, "this database without its driver", hint) from None
+    except SourceError:
+        raise
     except (ValueError, AttributeError) as error:
         if "Don't know how to connect" in str(error) or isinstance(error, AttributeError):
             raise SourceError(
@@ -95,3 +103,40 @@ def connect_url(url: str) -> BaseBackend:
     except Exception as error:  # the driver's own connection error, reworded once here
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SourceError(redact(url), f"cannot connect: {redact_text(first)}") from None
+
+
+def database_path(url: str) -> Path:
+    """The file a ``duckdb:`` or ``sqlite:`` URL names (SQLAlchemy's convention).
+
+    >>> database_path("duckdb:///data/w.duckdb"), database_path("sqlite:////srv/b.db")
+    (PosixPath('data/w.duckdb'), PosixPath('/srv/b.db'))
+    """
+    scheme, _, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    path = unquote(path.split("?", 1)[0])
+    if host or not path:
+        raise SourceError(
+            redact(url),
+            f"names no database file: write {scheme}:///relative/path.db (three slashes, a "
+            f"path from the current folder) or {scheme}:////absolute/path.db (four)",
+        )
+    return Path(path)
+
+
+def _open_file(url: str, scheme: str) -> BaseBackend:
+    path = database_path(url)
+    # Ibis would create a missing file: a typo must not read as an empty database.
+    if not path.is_file():
+        absolute = Path("/") / path
+        hint = (
+            f"; for the absolute path {absolute}, write {scheme}:///{absolute} (four slashes)"
+            if not path.is_absolute() and absolute.is_file()
+            else ""
+        )
+        raise SourceError(redact(url), f"no such database file: {path}{hint}")
+    if scheme == "duckdb":
+        return ibis.duckdb.connect(path, read_only=True, enable_external_access=False)
+    import sqlite3
+
+    reader = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    return ibis.sqlite.from_connection(reader)

@@ -55,6 +55,11 @@ def _missing(con: BaseBackend, name: str, schema: str, error: Exception) -> str:
         known = con.list_tables(database=schema or None)
     except Exception:
         return f"table {name!r} cannot be read: {describe_error(error)}"
+    if name in known:  # there, but not readable: a view of a file it may not read
+        return (
+            f"table {name!r} cannot be read: {describe_error(error)} (a database file is "
+            "read on its own: a view in it may not read other files)"
+        )
     close = difflib.get_close_matches(name, known, n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     listed = ", ".join(sorted(known)[:20]) or "none"
