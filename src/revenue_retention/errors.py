@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,34 @@ class OptionError(RetentionError, ValueError):
         self.value = value
         self.reason = reason
         super().__init__(f"{option}: {value!r} {reason}")
+
+    @classmethod
+    def check_whole(cls, option: str, value: object, low: int, high: int, unit: str = "") -> int:
+        """``value`` if it is a whole number from ``low`` to ``high``, else this error.
+
+        The bounds are what the computation can hold (an engine's 64-bit integers, an
+        array's length), so that no number typed on the command line reaches it unchecked.
+
+        >>> OptionError.check_whole("--limit", 10**20, 1, 10**9)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        revenue_retention.errors.OptionError: --limit: 100000000000000000000 must be a whole ...
+        """
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise cls(option, value, f"must be a whole number from {low:,} to {high:,}{unit}")
+        return value
+
+    @classmethod
+    def check_finite(cls, option: str, value: object, reason: str) -> float:
+        """``value`` if it is a finite number (not ``inf``, ``1e400`` or ``nan``), else this
+        error, saying ``reason``."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise cls(option, value, reason)
+        return float(value)
 
 
 class EngineNotSupported(RetentionError, NotImplementedError):  # noqa: N818 (name from STYLE.md)
