@@ -129,12 +129,21 @@ def check_reachable(master: str) -> None:
 
 
 def _first(error: Exception) -> str:
-    """The first line of a Spark or Py4J error that says something."""
-    for line in str(error).strip().splitlines():
-        line = line.strip()
-        if line and not line.startswith(("Traceback", "File ", "at ")):
+    """What a Spark or Py4J error says, on one line: the Java exception's message (after
+    Py4J's ``An error occurred while calling ...``), else the first line that says much.
+
+    >>> _first(RuntimeError("An error occurred while calling x.\n: java.lang.Illegal"
+    ...     "StateException: All masters are unresponsive! Giving up.\n\tat a.b(C.java:1)"))
+    'All masters are unresponsive! Giving up.'
+    """
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(": "):
+            return line[2:].split(": ", 1)[-1][:300]
+    for line in lines:
+        if not line.startswith(("Traceback", "File ", "at ", "An error occurred")):
             return line[:300]
-    return type(error).__name__
+    return lines[0][:300] if lines else type(error).__name__
 
 
 def scan_spark(
