@@ -132,8 +132,8 @@ def _first(error: Exception) -> str:
     """What a Spark or Py4J error says, on one line: the Java exception's message (after
     Py4J's ``An error occurred while calling ...``), else the first line that says much.
 
-    >>> _first(RuntimeError("An error occurred while calling x.\n: java.lang.Illegal"
-    ...     "StateException: All masters are unresponsive! Giving up.\n\tat a.b(C.java:1)"))
+    >>> _first(RuntimeError("An error occurred while calling x.\\n: java.lang.Illegal"
+    ...     "StateException: All masters are unresponsive! Giving up.\\n\\tat a.b(C.java:1)"))
     'All masters are unresponsive! Giving up.'
     """
     lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
