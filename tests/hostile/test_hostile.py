@@ -98,8 +98,9 @@ def test_case(name: str, tmp_path: Path) -> None:
     with rejects.open(newline="", encoding="utf-8") as handle:
         written = list(csv.DictReader(handle))
     assert [(int(r["line"]), r["column"] or None, r["reason"]) for r in written] == expected
-    for row, pattern in zip(written, case.get("values", []), strict=True):
-        assert re.fullmatch(pattern, row["value"], re.DOTALL), row["value"][:200]
+    if "values" in case:
+        for row, pattern in zip(written, case["values"], strict=True):
+            assert re.fullmatch(pattern, row["value"], re.DOTALL), row["value"][:200]
     assert report["rows_rejected"] == len(expected)
     for field, value in case.get("input", {}).items():
         assert report[field] == value, field
