@@ -22,6 +22,7 @@ sent; ``visible`` does the same without the quotes, for text beside the messages
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,34 @@ class OptionError(RetentionError, ValueError):
         super().__init__(
             f"{option}: {value!r} {reason}" if value is not None else f"{option} {reason}"
         )
+
+    @classmethod
+    def check_whole(cls, option: str, value: object, low: int, high: int, unit: str = "") -> int:
+        """``value`` if it is a whole number from ``low`` to ``high``, else this error.
+
+        The bounds are what the computation can hold (an engine's 64-bit integers, an
+        array's length), so that no number typed on the command line reaches it unchecked.
+
+        >>> OptionError.check_whole("--limit", 10**20, 1, 10**9)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        revenue_retention.errors.OptionError: --limit: 100000000000000000000 must be a whole ...
+        """
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise cls(option, value, f"must be a whole number from {low:,} to {high:,}{unit}")
+        return value
+
+    @classmethod
+    def check_finite(cls, option: str, value: object, reason: str) -> float:
+        """``value`` if it is a finite number (not ``inf``, ``1e400`` or ``nan``), else this
+        error, saying ``reason``."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise cls(option, value, reason)
+        return float(value)
 
 
 class OutputError(RetentionError, OSError):
@@ -105,6 +134,10 @@ class SourceError(InputError):
         super().__init__(f"{path}: {reason}")
 
 
+#: Column names a message lists, at most.
+_LISTED = 40
+
+
 class MissingColumnError(InputError):
     """A required column is absent from the header, or ``--column`` names one it lacks.
 
@@ -131,7 +164,9 @@ class MissingColumnError(InputError):
         self.found = tuple(found)
         self.suggestion = suggestion
         self.named = named
-        columns = ", ".join(self.found) or "(none)"
+        columns = ", ".join(self.found[:_LISTED]) or "(none)"
+        if len(self.found) > _LISTED:
+            columns += f", ... ({len(self.found):,} in all)"
         hint = f" Did you mean {suggestion!r}?" if suggestion else ""
         use = f"{role}={_quoted(suggestion)}" if suggestion else f"{role}=COLUMN"
         if named is not None:
@@ -239,8 +274,15 @@ _EXPLANATIONS = {
     RejectReason.INVALID_ENCODING: (
         "bytes that are not text in the file's encoding (UTF-8): save the file as UTF-8"
     ),
-    RejectReason.LINE_TOO_LONG: "a line longer than 2 MB: not a row of a billing table",
+    RejectReason.LINE_TOO_LONG: (
+        "a line longer than 1,000,000 bytes (or a record longer than 2,000,000): not a row "
+        "of a billing table"
+    ),
 }
+
+
+#: The characters of a bad value an error message shows.
+_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -258,6 +300,9 @@ class BadRow:
 
     def __str__(self) -> str:
         shown = "(empty)" if self.value is None or self.value == "" else repr(self.value)
+        if self.value is not None and len(self.value) > _SHOWN:
+            # A line set aside whole can be long; the rejects file holds all of it.
+            shown = f"{self.value[:_SHOWN]!r} … ({len(self.value):,} characters)"
         if self.cell:
             where = f"cell {self.cell} (column {self.column!r})"
         elif self.column is None:

@@ -514,6 +514,7 @@ def map_columns(
             _refuse_data_as_header(header, path)
             raise _missing(path, role, header, roles.values())
 
+    _refuse_shared(roles, overrides)
     used = set(roles.values())
     interval = roles.get("interval")
     if interval is not None and _attribute_name(interval) == interval:
@@ -573,6 +574,33 @@ def _missing(
     """No column for ``role``: the error, with the free column most like its names."""
     near = suggest_column(ALIASES[role], header, used)
     return MissingColumnError(path, role, ALIASES[role], header, _OPTION, suggestion=near)
+
+
+def _refuse_shared(roles: Mapping[str, str], overrides: Mapping[str, str]) -> None:
+    """Refuse one column in two roles (``--column customer_id=mrr``): every customer
+    would be its own amount, and the figures nonsense.
+
+    >>> roles = {"customer_id": "mrr", "month": "m", "mrr": "mrr"}
+    >>> _refuse_shared(roles, {"customer_id": "mrr"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    revenue_retention.errors.OptionError: --column: 'customer_id=mrr' makes column 'mrr' both ...
+    """
+    by_column: dict[str, list[str]] = {}
+    for role, column in roles.items():
+        by_column.setdefault(column, []).append(role)
+    for column, named in by_column.items():
+        if len(named) < 2:
+            continue
+        given = [role for role in named if overrides.get(role) == column]
+        others = [role for role in named if role not in given] or named[1:]
+        shown = f"{(given or named)[0]}={column}"
+        raise OptionError(
+            _OPTION,
+            shown,
+            f"makes column {column!r} both the {' and the '.join(named)}; a column plays one "
+            f"role: name the {others[0]} column too (--column {others[0]}=COLUMN)",
+        )
 
 
 #: Names the canonical table and its metrics use for themselves.
@@ -635,6 +663,7 @@ def preset_columns(
     chosen = dict(roles)
     for role, column in (overrides or {}).items():
         chosen[role] = _named(role, column, header, path)
+    _refuse_shared(chosen, overrides or {})
     return ColumnMap(
         layout=layout,  # type: ignore[arg-type]
         roles=chosen,
@@ -652,6 +681,13 @@ def _wide(
         _refuse_data_as_header(header, path)
         raise _missing(path, "customer_id", header, [*roles.values(), *months])
     customer = roles["customer_id"]
+    if customer in months:
+        raise OptionError(
+            _OPTION,
+            f"customer_id={customer}",
+            f"makes the month column {customer!r} the customer id too; a column plays one "
+            "role: name the customer column",
+        )
     others = [h for h in header if h != customer and h not in months]
     # A total of the month columns is neither a month nor an attribute of the customer.
     totals = tuple(h for h in others if re.search(r"(^|_)(total|totals|sum)($|_)", _normalise(h)))

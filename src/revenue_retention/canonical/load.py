@@ -498,6 +498,10 @@ def _load_rows(
 
     counts = _count(rows, cmap, as_of_index, snapshot)
     _add_set_aside(counts, locator.counts())
+    if raw.account is not None:
+        # Every line of the file is the header, blank, inside a quoted value, or the
+        # first line of a row the reader returned (or set aside): else rows were lost.
+        raw.account.check(counts["rows_read"] if cmap.layout != "wide" else _records(raw, locator))
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
         raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts["rows_read"])
@@ -602,6 +606,7 @@ def _load_rows(
         money_spread_residual=residual,
         observed_through=counts["observed"],
         observed_month=observed,
+        lines=raw.account.to_dict() if raw.account is not None else None,
     )
     return Dataset(
         con=con,
@@ -658,6 +663,12 @@ def _repeats(
         first, stop = _period_months(accepted, snapshot)
         found += notices.overlapping_periods(accepted, first, stop)
     return found
+
+
+def _records(raw: Raw, locator: Locator) -> int:
+    """The records of a file as read (a cube's rows, before they are unpivoted)."""
+    read = raw.fast.count().to_pyarrow().as_py()
+    return int(read) + sum(locator.counts().values())
 
 
 def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:

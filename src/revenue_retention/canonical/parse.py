@@ -13,7 +13,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from revenue_retention.errors import OptionError, RejectReason
-from revenue_retention.money import MONEY, MONEY_SCALE
+from revenue_retention.money import MAX_INTEGER_DIGITS, MONEY, MONEY_SCALE
 from revenue_retention.periods import MONTH_NAMES
 
 __all__ = [
@@ -49,7 +49,6 @@ _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _FITS_SCALE = rf"^[+-]?[0-9]*(\.[0-9]{{0,{MONEY_SCALE}}}0*)?$"
 #: Amounts below 10^12 per row: far beyond any real MRR, small enough that sums of
 #: 10^20 rows still fit DECIMAL(38, 6), and small enough to parse as DECIMAL(18, 6).
-MAX_INTEGER_DIGITS = 12
 #: Text is parsed at the narrow width, then widened: exact for every accepted amount, and
 #: DuckDB parses text into 64-bit decimals about 100 times faster than into 128-bit ones.
 PARSED = dt.Decimal(18, MONEY_SCALE)
