@@ -32,6 +32,7 @@ EXPORTED = [
     "MonthRange",
     "NoValidRowsError",
     "OptionError",
+    "OutputError",
     "Overview",
     "RejectReason",
     "RetentionError",

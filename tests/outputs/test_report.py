@@ -19,6 +19,7 @@ E = 500: GRR = NRR = 5/7, logos 3/4.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,44 @@ def test_currency_on_the_headline_axes_and_tables(tmp_path: Path) -> None:
     assert charts["bridge-month"].columns == ("Step", "MRR (EUR)")
     assert "Starting MRR (EUR)" in charts["retention-trend"].columns
     assert "Starting MRR (EUR)" in charts["cohort-heatmap"].columns
+
+
+def test_several_currencies_are_shown_one_by_one_and_converted_with_a_label() -> None:
+    from revenue_retention.datasets import example_path
+
+    data = load(
+        example_path("multi_currency.csv"),
+        fx_rates=example_path("fx_rates.csv"),
+        reporting_currency="USD",
+    )
+    page = render_report(overview(data, window=3, resamples=50))
+    trust = page.split('id="trust-title"')[1]
+    # EUR 4 x 1000 + 3 x 600; GBP 2 x 800 + 2 x 900; USD 3 x 1500 (see test_terminal.py
+    # for the converted total by hand), never their sum 13,700.00 as one figure.
+    assert "EUR 5,800.00 = accepted 5,800.00 + rejected 0.00" in trust
+    assert "GBP 3,400.00 = accepted 3,400.00 + rejected 0.00" in trust
+    assert "USD 4,500.00 = accepted 4,500.00 + rejected 0.00" in trust
+    assert "13,700.00" not in trust
+    assert "accepted in USD at each row&#39;s first-month rate: 15,003.72" in trust
+    # The data notes of the first screen say it too, per currency.
+    aside = page.split('id="data-notes"')[1].split("</aside>")[0]
+    assert "The amounts are in 3 currencies, converted to USD" in aside
+    assert "EUR 5,800.00 (accepted 5,800.00, rejected 0.00)" in aside
+    assert "13,700.00" not in aside
+
+
+def test_the_spread_residual_is_a_data_note(tmp_path: Path) -> None:
+    # 1,000.00 for 2024 is 83.333333 a month: 12 shares are 999.999996, 0.000004 short;
+    # twice over (2024 and 2025), 0.000008.
+    path = tmp_path / "lines.csv"
+    path.write_text(
+        "customer_id,service_start,service_end,amount\n"
+        "a,2024-01-01,2024-12-31,1000.00\n"
+        "a,2025-01-01,2025-12-31,1000.00\n"
+    )
+    ov = overview(load(path, as_of="2025-12"), resamples=50)
+    assert ov.input.money_spread_residual == Decimal("0.000008")
+    notes = [n for n in data_notes(ov) if n.startswith("Invoice lines are spread evenly")]
+    assert len(notes) == 1 and "a rounding residual of 0.000008 in all" in notes[0]
+    aside = render_report(ov).split('id="data-notes"')[1].split("</aside>")[0]
+    assert "a rounding residual of 0.000008 in all" in aside

@@ -79,8 +79,8 @@ def cohorts(
         retention cohorts mrr.csv --metric grr --grain quarter
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
     """
-    data = load_input(source, inputs, format=format)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )
-    emit(cohorts_document(result), format, output)
+    emit(cohorts_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -49,6 +49,6 @@ def concentration(
         retention concentration mrr.csv --as-of 2024-12 --window 12 --format json
         retention concentration mrr.csv --format csv --output concentration/
     """
-    data = load_input(source, inputs, format=format)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_concentration(data, inputs.as_of, window)
-    emit(concentration_document(result), format, output)
+    emit(concentration_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -51,5 +51,10 @@ def decompose_command(
         retention decompose line_items.csv --as-of 2025-12 --window 12 -f json
         retention decompose export.csv -c unit_price=list_price -f csv -o out/
     """
-    data = load_input(source, inputs, format=format)
-    emit(decompose_document(decompose(data, window_months=window)), format, output)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
+    emit(
+        decompose_document(decompose(data, window_months=window)),
+        format,
+        output,
+        csv_raw=inputs.csv_raw,
+    )

@@ -52,5 +52,10 @@ def methods(
         retention methods mrr.csv --as-of 2024-12 --window 12 --format json
         retention methods mrr.csv --window 3 --format csv --output methods/
     """
-    data = load_input(source, inputs, format=format)
-    emit(methods_document(compare_methods(data, inputs.as_of, window)), format, output)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
+    emit(
+        methods_document(compare_methods(data, inputs.as_of, window)),
+        format,
+        output,
+        csv_raw=inputs.csv_raw,
+    )

@@ -100,6 +100,15 @@ class InputOptions:
             dir_okay=False,
         ),
     ] = None
+    csv_raw: Annotated[
+        bool,
+        typer.Option(
+            "--csv-raw",
+            help="Write CSV values (--format csv, --rejects) exactly as they are. By default a "
+            "text starting with = + - @, a tab or a carriage return gets a leading ' so that a "
+            "spreadsheet shows it instead of running it as a formula.",
+        ),
+    ] = False
     input_format: Annotated[
         str | None,
         typer.Option(
@@ -182,6 +191,15 @@ class InputOptions:
         typer.Option(
             "--reporting-currency",
             help="Currency the figures are reported in (rows in it need no rate), e.g. USD.",
+        ),
+    ] = None
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Without a currency column: the currency of amounts that name none, e.g. EUR "
+            "(otherwise read from the amount's header, such as 'Amount (USD)', or its values, "
+            "such as $1,200; a '$' is read as USD unless this names another dollar).",
         ),
     ] = None
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from revenue_retention.analyses.benchmarks import load_benchmarks
 from revenue_retention.analyses.overview import STEPS, overview
@@ -18,9 +18,11 @@ from revenue_retention.cli.options import (
 )
 from revenue_retention.cli.progress import steps
 from revenue_retention.errors import OptionError
-from revenue_retention.outputs.report import window_note, write_report
+from revenue_retention.outputs.console import SafeConsole
+from revenue_retention.outputs.files import OutputFiles
+from revenue_retention.outputs.report import render_report, window_note
 from revenue_retention.outputs.terminal import answer_line
-from revenue_retention.outputs.workbook import write_workbook
+from revenue_retention.outputs.workbook import save_workbook
 
 __all__ = ["QUIET", "report"]
 
@@ -28,7 +30,9 @@ QUIET = typer.Option(False, "--quiet", "-q", help="No progress display.")
 
 
 def _check_target(path: Path, option: str, suffix: str) -> None:
-    if path.is_dir():
+    # os.path.isdir, unlike Path.is_dir, says False where it cannot look; a place that
+    # cannot be written is said by load_input's check.
+    if os.path.isdir(path):
         raise OptionError(option, str(path), "is a folder; name a file to write")
     if path.suffix.lower() != suffix:
         raise OptionError(option, str(path), f"should end in {suffix}")
@@ -95,17 +99,28 @@ def report(
     with steps(quiet) as step:
         step("reading the input", STEPS + 3)
         # warnings go to stderr, like any machine-readable output
-        data = load_input(source, inputs, format=Format.json)
+        data = load_input(
+            source,
+            inputs,
+            format=Format.json,
+            outputs={"--output": output, "--xlsx": xlsx},
+            reads=[benchmarks],
+        )
         ov = overview(data, window=window, by=by, benchmarks=bench, step=step)
         step("writing the report")
-        written = [write_report(ov, output, title=title)]
-        step("writing the workbook")
-        if xlsx is not None:
-            written.append(write_workbook(ov, xlsx, title=title))
+        # The report and the workbook appear together, or neither does.
+        with OutputFiles() as files:
+            with files.open(output) as handle:
+                handle.write(render_report(ov, title=title))
+            step("writing the workbook")
+            if xlsx is not None:
+                with files.open_binary(xlsx) as binary:
+                    save_workbook(ov, binary, title=title)
     err = stderr()
     if (note := window_note(ov)) is not None:
         err.print(f"note: {note}", markup=False)
     if (answer := answer_line(ov.metrics, ov.window)) is not None:
-        Console(highlight=False, width=terminal_width()).print(answer)
-    for path in written:
-        err.print(f"written: {path}", markup=False)
+        SafeConsole(highlight=False, width=terminal_width()).print(answer)
+    for path in (output, xlsx):
+        if path is not None:
+            err.print(f"written: {path}", markup=False)

@@ -57,6 +57,6 @@ def seasonality(
         retention seasonality mrr.csv --as-of 2024-12 --format json
         retention seasonality mrr.csv --swing-ratio 3 --min-swing-pp 5
     """
-    data = load_input(source, inputs, format=format)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_seasonality(data, swing_ratio=swing_ratio, min_swing_pp=min_swing_pp)
-    emit(seasonality_document(result), format, output)
+    emit(seasonality_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -31,8 +31,9 @@ from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.charts import Chart, report_charts
 from revenue_retention.outputs.charts.trends import BENCHMARK_WINDOW
 from revenue_retention.outputs.definitions import DEFINITIONS
+from revenue_retention.outputs.files import write_text
 from revenue_retention.outputs.labels import currency_code, reader_text
-from revenue_retention.outputs.records import retention_records
+from revenue_retention.outputs.records import money_by_currency, retention_records
 from revenue_retention.outputs.sparkline import SPARK_MONTHS, Sparkline, sparkline
 from revenue_retention.periods import month_label
 
@@ -236,22 +237,50 @@ def window_note(ov: Overview) -> str | None:
 
 def data_notes(ov: Overview) -> list[str]:
     """What qualifies the figures, in words for the report's reader: a shorter window than
-    asked for, rejected rows, and every note of the input report (dates or amounts read
-    one way of two, repeated rows, overlapping periods, ids that differ only by case).
+    asked for, several currencies (money read per currency, never added up as one), rejected
+    rows, the residual of invoice lines spread over their months, and every note of the
+    input report (dates or amounts read one way of two, repeated rows, overlapping periods,
+    ids that differ only by case).
     """
     r = ov.input
     notes = []
     if (shortened := window_note(ov)) is not None:
         notes.append(shortened)
+    by_currency = money_by_currency(r)
+    if by_currency is not None and r.currency is not None:
+        lines, total = by_currency
+        read = "; ".join(
+            f"{m['currency']} {m['read']} (accepted {m['accepted']}, rejected {m['rejected']})"
+            for m in lines
+        )
+        notes.append(
+            f"The amounts are in {len(lines)} currencies, converted to "
+            f"{r.currency['reporting_currency']} at the rates given with the data for every "
+            f"figure. Money read: {read}; "
+            f"{total}."
+        )
     if r.rows_rejected:
         reasons = ", ".join(
             f"{reason.replace('_', ' ')} {n:,}"
             for reason, n in sorted(r.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         )
+        # With several currencies the money is per currency (the note above), never a sum.
+        carrying = (
+            ""
+            if by_currency is not None
+            else f", carrying {display_money(r.money_rejected)} of the "
+            f"{display_money(r.money_read)} read"
+        )
         notes.append(
-            f"{r.rows_rejected:,} of {r.rows_read:,} rows were rejected ({reasons}), carrying "
-            f"{display_money(r.money_rejected)} of the {display_money(r.money_read)} read: they "
-            "are not in any figure. Where the numbers come from lists why."
+            f"{r.rows_rejected:,} of {r.rows_read:,} rows were rejected ({reasons}){carrying}: "
+            "they are not in any figure. Where the numbers come from lists why."
+        )
+    if r.money_spread_residual:
+        notes.append(
+            "Invoice lines are spread evenly over the months they pay for, each month's "
+            "share rounded to 6 decimal places: the lines' amounts less their shares leave "
+            f"a rounding residual of {display_money(r.money_spread_residual)} in all, never "
+            "counted as a movement."
         )
     notes += [reader_text(w) for w in r.warnings]
     return notes
@@ -343,6 +372,10 @@ def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
         "rows_accepted": r.rows_accepted,
         "rows_rejected": r.rows_rejected,
         "rejected_by_reason": sorted(r.rejected_by_reason.items()),
+        "money_by_currency": money_by_currency(r),
+        "money_spread_residual": (
+            display_money(r.money_spread_residual) if r.money_spread_residual is not None else None
+        ),
         "money_read": display_money(r.money_read),
         "money_accepted": display_money(r.money_accepted),
         "money_rejected": display_money(r.money_rejected),
@@ -418,7 +451,7 @@ def render_report(
             {
                 "id": d.id,
                 "title": d.title,
-                "triggered": d.triggered,
+                "status": d.status,
                 "message": reader_text(d.message),
             }
             for d in (ov.diagnosis.diagnostics if ov.diagnosis else ())
@@ -437,8 +470,6 @@ def render_report(
 
 
 def write_report(ov: Overview, path: str | Path, *, title: str | None = None) -> Path:
-    """Write the report to ``path`` (parent folders created); return the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(ov, title=title), encoding="utf-8")
-    return target
+    """Write the report to ``path`` (parent folders created), replaced whole, never left
+    half-written (``outputs.files``); return the path."""
+    return write_text(Path(path), render_report(ov, title=title))

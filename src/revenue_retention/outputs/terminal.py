@@ -15,6 +15,7 @@ from revenue_retention.outputs.records import (
     BRIDGE_FIELDS,
     bridge_records,
     interval_records,
+    money_by_currency,
     retention_records,
     spot_retention_records,
 )
@@ -59,16 +60,33 @@ def _input_panel(result: MetricsResult) -> Text:
     )
     if report.layout == "periods":
         text.append(f"   snapshot: {report.snapshot} day of month")
-    text.append(
-        f"\nmoney read {display_money(report.money_read)} = accepted "
-        f"{display_money(report.money_accepted)} + rejected {display_money(report.money_rejected)}"
-    )
+    by_currency = money_by_currency(report)
+    if by_currency is None:
+        text.append(
+            f"\nmoney read {display_money(report.money_read)} = accepted "
+            f"{display_money(report.money_accepted)} + rejected "
+            f"{display_money(report.money_rejected)}"
+        )
+    else:
+        lines, total = by_currency
+        shown = "; ".join(
+            f"{m['currency']} {m['read']} = accepted {m['accepted']} + rejected {m['rejected']}"
+            for m in lines
+        )
+        text.append(f"\nmoney read, by currency: {shown}\nmoney {total}")
+
     if report.rows_without_amount:
         text.append(f" ({report.rows_without_amount:,} rejected row(s) without a readable amount)")
     if report.currency is None:
-        text.append("\ncurrency: not stated by the input (amounts taken as one currency)")
+        text.append("\ncurrency: not named (no currency column; --currency CODE names it)")
     elif not report.currency["converted"]:
         text.append(f"\ncurrency: {report.currency['reporting_currency']}")
+        text.append(_currency_source(report.currency))
+    if report.money_spread_residual:
+        text.append(
+            "\nspread over the months they cover: each line's monthly share is rounded to "
+            f"6 places, leaving a residual of {display_money(report.money_spread_residual)}"
+        )
     if report.rejected_by_reason:
         reasons = sorted(report.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         text.append("\nrejected: " + ", ".join(f"{why} {n:,}" for why, n in reasons))
@@ -78,6 +96,7 @@ def _input_panel(result: MetricsResult) -> Text:
             f"\ncurrencies {', '.join(c['currencies'])} reported in {c['reporting_currency']}"
             f" (rates: {c['rates']})"
         )
+        text.append(_currency_source(c))
     if report.excluded:
         shown = ", ".join(
             f"{why} {e['rows']:,} ({display_money(e['money'])})"
@@ -87,6 +106,16 @@ def _input_panel(result: MetricsResult) -> Text:
     for warning in report.warnings:
         text.append(f"\nwarning: {warning}", style="yellow")
     return text
+
+
+def _currency_source(currency: dict[str, Any]) -> str:
+    """Where the currency was read (``input.currency.evidence`` has the detail)."""
+    return {
+        "column": f" (column {currency.get('evidence', '')[len('column ') :]})",
+        "header": " (from the amount's header)",
+        "values": " (from the amounts' signs and codes)",
+        "option": " (--currency)",
+    }.get(currency.get("source", ""), "")
 
 
 def answer_window(result: MetricsResult) -> int | None:

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from revenue_retention.outputs.labels import field_label, money_title
-from revenue_retention.outputs.workbook._cells import MAX_WIDTH, CellWriter, shown_width
+from revenue_retention.outputs.workbook._cells import (
+    MAX_WIDTH,
+    CellWriter,
+    shown_width,
+    xml_text,
+)
 from revenue_retention.outputs.workbook._kinds import Kind
 from revenue_retention.outputs.workbook._model import Block, Sheet
 
-__all__ = ["write_sheet"]
+__all__ = ["fit_rows", "write_sheet"]
 
 #: Rows above the first block: the sheet's title and caption.
 _TOP = 2
@@ -65,6 +71,41 @@ def _header_row(block: Block, row: int) -> int:
     return row + 1 + len(block.notes)
 
 
+def fit_rows(sheet: Sheet, limit: int) -> tuple[Sheet, list[str]]:
+    """``sheet`` with each table cut to end by row ``limit``, and a line per table cut.
+
+    A cut table keeps its first records (each table is in its order of importance, the
+    largest customers first) and gains a note saying how many of how many it shows; it
+    leaves room for the tables below it (a short Totals under the customers). A block that
+    would start below the limit is left out, and said.
+    """
+    cut: list[str] = []
+    kept: list[Block] = []
+    main = sheet.main
+    row = _TOP + 1
+    for i, block in enumerate(sheet.blocks):
+        below = sum(b.height + 1 for b in sheet.blocks[i + 1 :])
+        # Title, notes, header, then the records; a cut table has one note more.
+        room = limit - below - (row + len(block.notes) + 2)
+        if block.fields and len(block.records) > room + 1:
+            total = len(block.records)
+            shown = max(room, 0)
+            note = (
+                f"only the first {shown:,} of {total:,} rows: an Excel sheet holds "
+                f"{limit:,} rows; the command's CSV or JSON output has them all"
+            )
+            block = replace(block, records=block.records[:shown], notes=(*block.notes, note))
+            cut.append(f"{sheet.name}, {block.title}: {note}")
+        if row + block.height - 1 > limit:
+            cut.append(f"{sheet.name}, {block.title}: left out, below row {limit:,}")
+            if main is not None and i <= main:
+                main = None if i == sheet.main else main - 1
+            continue
+        kept.append(block)
+        row += block.height + 1
+    return replace(sheet, blocks=tuple(kept), main=main), cut
+
+
 def _table_name(sheet: str, block: str) -> str:
     return f"{sheet}_{block}"
 
@@ -85,7 +126,7 @@ def _add_tables(ws: Any, sheet: Sheet, currency: str | None) -> None:
             displayName=_table_name(sheet.name, block.name),
             ref=ref,
             autoFilter=AutoFilter(ref=ref),
-            tableColumns=[TableColumn(id=i, name=n) for i, n in enumerate(names, 1)],
+            tableColumns=[TableColumn(id=i, name=xml_text(n)) for i, n in enumerate(names, 1)],
             tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=True),
         )
         with warnings.catch_warnings():

@@ -57,7 +57,7 @@ def decomposition_sheet(ov: Overview) -> Sheet:
 
 
 def customers_sheet(ov: Overview) -> Sheet:
-    """The headline cohort's customers, beside totals and movements."""
+    """The headline cohort's customers, under their movements and above their totals."""
     caption = "Every customer of the headline window's cohort, largest change first"
     if ov.explain is None:
         block = skipped(ov, "customers", "Customers")
