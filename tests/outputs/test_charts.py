@@ -52,7 +52,7 @@ from revenue_retention.outputs.charts import (
     seasonality_quarters,
     segment_multiples,
 )
-from revenue_retention.outputs.charts._common import NEUTRAL
+from revenue_retention.outputs.charts._common import NEUTRAL, money_label
 from revenue_retention.outputs.charts.cohorts import (
     MAX_AGE_COLUMNS,
     MIN_COHORT_CUSTOMERS,
@@ -751,3 +751,11 @@ def test_thin_benchmark_bands_are_shaded_but_not_named(tmp_path: Path) -> None:
     named = [a.text for a in trend.layout.annotations if a.yref == "y" and a.text[-1] == ")"]
     named = [t for t in named if not t.startswith("median")]
     assert named == ["weak (below 85%)", "excellent (95% or more)"]
+
+
+def test_chart_labels_are_to_the_cent() -> None:
+    # A spread invoice line gives MRR six places; a bar's label shows cents, half up.
+    assert money_label(Decimal("83.333333")) == "83.33"
+    assert money_label(Decimal("99848.676397")) == "99,848.68"
+    assert money_label(Decimal("0.005")) == "0.01"
+    assert money_label(Decimal("-29130.441671")) == "-29,130.44"

@@ -228,3 +228,5 @@ def test_the_spread_residual_is_a_data_note(tmp_path: Path) -> None:
     assert len(notes) == 1 and "a rounding residual of 0.000008 in all" in notes[0]
     aside = render_report(ov).split('id="data-notes"')[1].split("</aside>")[0]
     assert "a rounding residual of 0.000008 in all" in aside
+    # The sentence gives the starting MRR (83.333333 at 2024-12) to the cent.
+    assert "(MRR 83.33)" in summary_sentence(ov)

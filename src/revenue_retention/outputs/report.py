@@ -13,7 +13,7 @@ notes lose their command-line hints, benchmarks are cited by publisher and year.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -207,7 +207,10 @@ def summary_sentence(ov: Overview) -> str:
             f"ending {ov.as_of_label}, so retention cannot be measured there."
         )
     currency = currency_code(ov.input)
-    amount = display_money(row["starting_mrr"]) + (f" {currency}" if currency else "")
+    # To the cent in the sentence (a spread invoice line leaves MRR with 6 places); the
+    # tables keep every place.
+    cents = Decimal(row["starting_mrr"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    amount = display_money(cents) + (f" {currency}" if currency else "")
     return (
         f"The {row['customers']:,} customers paying in {month_label(ov.as_of - ov.window)} "
         f"(MRR {amount}) kept {row['grr']:.1%} of that revenue "
@@ -282,7 +285,8 @@ def data_notes(ov: Overview) -> list[str]:
             f"a rounding residual of {display_money(r.money_spread_residual)} in all, never "
             "counted as a movement."
         )
-    notes += [reader_text(w) for w in r.warnings]
+    # The input's notes start in lower case, as a line of the terminal: a sentence here.
+    notes += [text[:1].upper() + text[1:] for text in (reader_text(w) for w in r.warnings)]
     return notes
 
 

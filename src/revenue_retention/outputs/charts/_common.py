@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import plotly.graph_objects as go
@@ -30,6 +30,7 @@ __all__ = [
     "figure",
     "label",
     "money_cell",
+    "money_label",
     "rate_cell",
     "rows_of",
 ]
@@ -153,6 +154,15 @@ def coordinate(value: Decimal | float | None) -> float | None:
 def money_cell(value: Decimal | None) -> str:
     """An amount for a table cell: exact, with thousands separators."""
     return display_money(value)
+
+
+def money_label(value: Decimal) -> str:
+    """An amount as a label on a chart, to the cent (``83.333333`` is ``83.33``).
+
+    A spread invoice line gives MRR six places, too many to read on a bar; the chart's
+    table keeps every place (``money_cell``).
+    """
+    return display_money(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def rate_cell(value: float | None) -> str:

@@ -16,6 +16,7 @@ from revenue_retention.outputs.charts._common import (
     exact,
     figure,
     money_cell,
+    money_label,
     rows_of,
 )
 from revenue_retention.outputs.labels import currency_code, money_title
@@ -87,7 +88,7 @@ def _zoomed(opening: Decimal, steps: list[Decimal]) -> tuple[float, float]:
 
 
 def _signed_text(amount: Decimal) -> str:
-    shown = money_cell(abs(amount))
+    shown = money_label(abs(amount))
     return f"+{shown}" if amount > 0 else f"\u2212{shown}" if amount < 0 else shown
 
 
@@ -185,7 +186,7 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
                 "size": 44,
                 "line": {"color": OKABE_ITO["blue"], "width": 4},
             },
-            text=[money_cell(value)],
+            text=[money_label(value)],
             textposition="top center",
             textfont={"size": 12},
             cliponaxis=False,
