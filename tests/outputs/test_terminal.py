@@ -16,7 +16,8 @@ from rich.console import Console
 from revenue_retention import MetricsResult, compute_metrics, load
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.outputs import render_metrics
-from revenue_retention.outputs.records import bridge_records, retention_records
+from revenue_retention.outputs.records import BRIDGE_FIELDS, bridge_records, retention_records
+from revenue_retention.outputs.terminal import _bridge_table
 
 
 def rendered(result: MetricsResult, width: int = 200) -> str:
@@ -162,3 +163,22 @@ def test_several_currencies_are_read_per_currency_never_added_up() -> None:
     assert "money accepted in USD at each row's first-month rate: 15,003.72" in text
     assert data.report.currency is not None
     assert data.report.currency["money_accepted_converted"] == "15003.72"
+
+
+def test_six_place_amounts_fit_80_columns_whole() -> None:
+    """Spread invoice lines give amounts six places (83,333.333333): the five movements and
+    closing at that width do not fit 80 columns, so closing goes after opening and
+    reactivation, and no figure folds onto a second line."""
+    amount = "83333.333333"
+    rows = [
+        {"period": f"2024-{m:02d}"} | dict.fromkeys(BRIDGE_FIELDS[1:], amount) for m in range(1, 13)
+    ]
+    buffer = io.StringIO()
+    Console(file=buffer, width=80).print(_bridge_table(Console(width=80), rows))
+    text = buffer.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    lines = [line for line in text.splitlines() if line.startswith("│")]
+    # One line per month, every figure whole.
+    assert len(lines) == 12 and all(re.match(r"│ 2024-\d\d ", line) for line in lines)
+    assert all(line.count("83,333.333333") == 4 for line in lines)
+    assert "not shown at 80 columns: opening, reactivation, closing" in text

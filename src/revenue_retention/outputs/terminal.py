@@ -157,16 +157,18 @@ def _bridge_table(console: Console, rows: list[dict[str, Any]]) -> RenderableTyp
     if fx:
         title += " (movements at the opening month's rates)"
         identity += " + fx (exchange-rate effect)"
+    # The movements always stay; closing goes last (amounts with six places, from spread
+    # invoice lines, leave no room for it at 80 columns), never a figure folded.
     columns = [
         Column("period", "left"),
-        Column("opening", drop=3),
+        Column("opening", drop=4),
         Column("new"),
-        Column("reactivation", drop=2),
+        Column("reactivation", drop=3),
         Column("expansion"),
         Column("contraction"),
         Column("churn"),
-        *([Column("fx", drop=1)] if fx else []),
-        Column("closing"),
+        *([Column("fx", drop=2)] if fx else []),
+        Column("closing", drop=1),
     ]
     cells = [
         [
