@@ -267,16 +267,17 @@ def data_notes(ov: Overview) -> list[str]:
             f"{reason.replace('_', ' ')} {n:,}"
             for reason, n in sorted(r.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         )
-        # With several currencies the money is per currency (the note above), never a sum.
-        carrying = (
-            ""
-            if by_currency is not None
-            else f", carrying {display_money(r.money_rejected)} of the "
-            f"{display_money(r.money_read)} read"
+        money = (
+            f"{display_money(r.money_rejected)} of the {display_money(r.money_read)} read"
+            if by_currency is None
+            else "; ".join(
+                f"{m['currency']} {m['rejected']} of {m['read']}" for m in by_currency[0]
+            )
+            + " read"
         )
         notes.append(
-            f"{r.rows_rejected:,} of {r.rows_read:,} rows were rejected ({reasons}){carrying}: "
-            "they are not in any figure. Where the numbers come from lists why."
+            f"{r.rows_rejected:,} of {r.rows_read:,} rows were rejected ({reasons}), carrying "
+            f"{money}: they are not in any figure. Where the numbers come from lists why."
         )
     if r.money_spread_residual:
         notes.append(
@@ -455,6 +456,7 @@ def render_report(
             {
                 "id": d.id,
                 "title": d.title,
+                "triggered": d.triggered,
                 "status": d.status,
                 "message": reader_text(d.message),
             }

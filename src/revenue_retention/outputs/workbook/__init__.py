@@ -81,7 +81,7 @@ def sheets(ov: Overview, title: str | None = None) -> list[Sheet]:
         )
     ]
     cut = [line for _, lines in fitted for line in lines]
-    summary, _ = fit_rows(summary_sheet(ov, cut, title), EXCEL_ROWS)
+    summary, _ = fit_rows(summary_sheet(ov, title, cut), EXCEL_ROWS)
     return [summary, *(sheet for sheet, _ in fitted)]
 
 
@@ -115,8 +115,8 @@ def save_workbook(ov: Overview, handle: IO[bytes], *, title: str | None = None) 
     # openpyxl asks Excel to recalculate every formula on opening (fullCalcOnLoad); the
     # workbook holds none, only values, and asks for nothing.
     wb.calculation = None
+    currency = currency_code(ov.input)
     try:
-        currency = currency_code(ov.input)
         for sheet in sheets(ov, title):
             write_sheet(wb, sheet, currency)
         # ExcelWriter rather than Workbook.save, which stamps the current time in the file.

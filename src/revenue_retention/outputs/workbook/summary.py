@@ -119,11 +119,11 @@ def _about(ov: Overview, cut: Sequence[str]) -> dict[str, Any]:
     return about | {"written_by": f"revenue-retention {__version__}"}
 
 
-def summary_sheet(ov: Overview, cut: Sequence[str] = (), title: str | None = None) -> Sheet:
+def summary_sheet(ov: Overview, title: str | None = None, cut: Sequence[str] = ()) -> Sheet:
     """The headline rates, every window to the as-of month, benchmarks, what was read.
 
-    ``cut``: a line per table of the other sheets cut to fit a sheet (``fit_rows``).
-    ``title`` (a company's name) heads the sheet.
+    ``title`` (a company's name) heads the sheet. ``cut``: a line per table of the other
+    sheets cut to fit a sheet (``fit_rows``).
     """
     retention = retention_records(ov.metrics, groups=False)
     blocks = [
