@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,17 +19,35 @@ from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, InputOptions
-from revenue_retention.engine import connect, database_file, is_url
+from revenue_retention.engine import connect, database_file, describe_error, engine_errors, is_url
 from revenue_retention.errors import NoValidRowsError, OptionError, OutputError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.console import SafeConsole
 from revenue_retention.outputs.files import OutputFiles, check_targets, write_text
 from revenue_retention.outputs.rejects import write_rejects_table
 
-__all__ = ["close_connections", "emit", "load_input", "stderr"]
+__all__ = ["close_connections", "emit", "load_input", "stderr", "terminal_width"]
 
-#: Wide enough for the widest table; Rich wraps nothing when output goes to a file.
+#: The width of table output that goes to a file or a pipe: wide enough for the widest
+#: table, so nothing is dropped or wrapped where no screen limits it.
 _WIDTH = 160
+
+
+def terminal_width() -> int:
+    """Columns of table output: ``COLUMNS`` if set, the terminal's, else ``_WIDTH``.
+
+    Tables fit themselves to it (they leave out their least needed columns first), so a
+    100-column terminal shows whole rows rather than wrapped ones.
+    """
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    if sys.stdout.isatty():
+        try:
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+        except OSError:
+            pass
+    return _WIDTH
 
 
 def load_input(
@@ -68,6 +88,7 @@ def load_input(
             fx_rates=inputs.fx_rates,
             fixed_rates=parse_fx_rates(inputs.fx_rate),
             reporting_currency=inputs.reporting_currency,
+            currency=inputs.currency,
         )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:
@@ -134,7 +155,12 @@ def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | Base
         raise OptionError("--memory-limit", memory_limit, "must be a size such as 512MB or 2GB")
     spill = tempfile.mkdtemp(prefix="retention-spill-")
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
+    try:
+        return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
+    except engine_errors() as error:  # a size DuckDB cannot hold (99999999TB)
+        raise OptionError(
+            "--memory-limit", memory_limit, f"is refused by DuckDB: {describe_error(error)}"
+        ) from None
 
 
 def close_connections() -> None:
@@ -173,7 +199,7 @@ def emit(document: Document, format: Format, output: Path | None, *, csv_raw: bo
         _check_output(output, format)
     if format is Format.table:
         if output is None:
-            document.render(SafeConsole(width=_WIDTH))
+            document.render(SafeConsole(width=terminal_width()))
         else:
             with OutputFiles() as files, files.open(output) as handle:
                 document.render(SafeConsole(file=handle, width=_WIDTH))
