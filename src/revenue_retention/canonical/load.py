@@ -15,6 +15,13 @@ from ibis.backends import BaseBackend
 from revenue_retention.canonical import billing, fx, notices, readings, wide
 from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
+from revenue_retention.canonical.grouped import (
+    ID,
+    accepted_counts,
+    canonical_of_groups,
+    customer_month_groups,
+    repeat_suspects,
+)
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
     PARSED,
@@ -176,16 +183,11 @@ def load(
             )
         shaped = _Shaped(raw, cmap, decimal_separator, snapshot, date_order)
         # Parsed and validated once: the counts, the canonical table and the examples of
-        # bad rows all read this table instead of parsing the file again; or, for a typed
-        # source the engine scans cheaply, validated again by each query instead.
+        # bad rows all read this table instead of parsing the file again. A typed long
+        # source the engine scans cheaply is not copied: the one scan that sums it into
+        # customer-months validates it on the way (examples of bad rows scan it again).
         validated = shaped.validated(fast=True)
-        lazy = (
-            raw.rescan
-            and capability(con, "rescan") == "lazy"
-            and cmap.layout == "long"
-            and not cmap.rules
-            and "currency" not in cmap.roles
-        )
+        lazy = raw.rescan and capability(con, "rescan") == "lazy" and _summed_in_one_scan(cmap)
         rows = validated if lazy else materialize(con, validated, "validated")
         # A row is rejected for its first bad column only: once its dates are read the
         # file's way, its amounts may show theirs. Each pass settles dates or amounts for
@@ -196,7 +198,7 @@ def load(
         if "currency" in cmap.roles:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
-        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
+        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
         hint = (
@@ -418,21 +420,25 @@ def _load_rows(
     as_of_index: int | None,
     snapshot: Snapshot,
     on_bad_rows: OnBadRows,
-    lazy: bool = False,
 ) -> Dataset:
     """Count, check and canonicalise the validated rows (every query runs from here).
 
     ``rows`` may lack line numbers (a parallel scan); whatever names a line (examples of
     bad rows, the rejects, the line items) reads a lazily numbered validation instead.
-    ``lazy``: nothing is stored; each query validates the (typed, columnar) source again,
-    which costs less than writing and reading back a copy of it.
+    A long input is summed into customer-months in one scan of ``rows``, stored, and
+    everything else reads that (``canonical.grouped``).
     """
     raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
     numbered = shaped.validated()
     locator = Locator(raw, con)
 
-    counts = _count(rows, cmap, as_of_index, snapshot)
+    groups = None
+    if _summed_in_one_scan(cmap):
+        groups = materialize(con, customer_month_groups(rows, cmap), "customer_months")
+        counts = _count_with_groups(rows, cmap, groups, as_of_index, snapshot)
+    else:
+        counts = _count(rows, cmap, as_of_index, snapshot)
     _add_set_aside(counts, locator.counts())
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
@@ -469,6 +475,7 @@ def _load_rows(
     months = data_months.capped(as_of_index)
     setup = shaped.fx
     fx_data = None
+    metric_rows = None
     if setup is not None and setup.active:
         rates = materialize(
             con,
@@ -483,12 +490,13 @@ def _load_rows(
             con, _converted(lines, rates, accepted, cmap, months, snapshot), "canonical"
         )
         kept_expr = lines.local.sum()
+    elif groups is not None:
+        table, metric_rows = canonical_of_groups(groups, cmap, months)
     else:
-        canonical = _customer_months(accepted, cmap, months, snapshot)
-        table = canonical if lazy else materialize(con, canonical, "canonical")
+        table = materialize(con, _customer_months(accepted, cmap, months, snapshot), "canonical")
         kept_expr = table.mrr.sum()
-    # With a lazy table the sum would be the accepted money by construction: not checked.
-    if cmap.layout in ("long", "wide") and not lazy:
+    # The groups hold the accepted money by construction: only the other paths are checked.
+    if cmap.layout in ("long", "wide") and groups is None:
         # Canonicalisation only groups and sums: every accepted cent up to the last month
         # analysed must still be there. A difference is a bug, never a data problem.
         kept = kept_expr.to_pyarrow().as_py() or Decimal(0)
@@ -498,8 +506,8 @@ def _load_rows(
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
         warnings=tuple(warnings)
-        + tuple(notices.id_twins(table) if notices.ids_may_clash(raw, cmap) else ())
-        + tuple(_repeats(shaped, accepted, table, counts, lazy, snapshot))
+        + tuple(notices.id_twins(table) if _ids_may_clash(raw, cmap, groups, counts) else ())
+        + tuple(_repeats(shaped, accepted, table, counts, groups, snapshot))
         + (
             (
                 f"attribute columns kept under another name, as the tool uses theirs: "
@@ -535,24 +543,51 @@ def _load_rows(
         attributes=cmap.attributes,
         report=report,
         rejects=rejects_table(numbered, locator) if rejected else _no_rejects(numbered, locator),
-        line_items=numbered.filter(numbered._rr_reason.isnull())
-        .drop(
-            "_rr_reason",
-            "_rr_bad_column",
-            "_rr_bad_value",
-            "_rr_amount",
-            *(["_rr_excluded"] if cmap.rules else []),
-        )
-        .rename(line="_rr_line"),
+        line_items=_line_items(numbered),
         fx=fx_data,
-        # Accepted amounts are below 10^12 each: the narrow decimal holds them exactly and
-        # sums faster than the 38-digit one in the window frames that read these rows.
-        rows=accepted.select(
-            "customer_id", month_index=month_index_of(accepted.month), mrr=accepted.mrr.cast(PARSED)
-        )
-        if lazy
-        else None,
+        rows=metric_rows,
     )
+
+
+def _count_with_groups(
+    rows: ir.Table, cmap: ColumnMap, groups: ir.Table, as_of: int | None, snapshot: Snapshot
+) -> dict[str, Any]:
+    """``_count``'s figures: the accepted side off the stored groups, the rejected by a scan.
+
+    The rows read are counted without reading them (a file's row count); only when they
+    outnumber the accepted rows are the rejected ones scanned, by reason.
+    """
+    accepted = accepted_counts(groups, as_of)
+    read = rows.count().to_pyarrow().as_py()
+    if read > accepted["rows"]:
+        counts = _count(rows.filter(rows._rr_reason.notnull()), cmap, as_of, snapshot)
+    else:
+        counts = {"rejected": 0, "by_reason": {}, "money_rejected": Decimal(0)}
+        counts |= {"rows_without_amount": 0, "by_currency": {}, "billed": None}
+    return counts | {
+        "rows_read": read,
+        "money_accepted": accepted["money"],
+        "money_in_range": accepted["money_in_range"],
+        "first": accepted["first"],
+        "last": accepted["last"],
+        "repeat_suspects": accepted["repeat_suspects"],
+        "folding_ids": accepted["folding_ids"],
+    }
+
+
+def _summed_in_one_scan(cmap: ColumnMap) -> bool:
+    """Whether the rows are customer-months as they are (line items of a long export)."""
+    return cmap.layout == "long" and not cmap.rules and "currency" not in cmap.roles
+
+
+def _ids_may_clash(
+    raw: Raw, cmap: ColumnMap, groups: ir.Table | None, counts: dict[str, Any]
+) -> bool:
+    """Whether two ids of the source may fold to the same one (``notices.id_twins``)."""
+    if groups is None:
+        return notices.ids_may_clash(raw.fast[cmap.roles["customer_id"]])
+    # Twins differ only by case or spaces: one of them changes when folded.
+    return bool(counts["folding_ids"]) and notices.ids_may_clash(groups.customer_id)
 
 
 def _repeats(
@@ -560,7 +595,7 @@ def _repeats(
     accepted: ir.Table,
     table: ir.Table,
     counts: dict[str, Any],
-    lazy: bool,
+    groups: ir.Table | None,
     snapshot: Snapshot,
 ) -> list[str]:
     """Rows repeated value for value, and subscription periods that overlap: both add up."""
@@ -568,17 +603,38 @@ def _repeats(
     if cmap.layout == "wide":
         raw = shaped.raw.fast
         return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
-    if cmap.layout == "long" and not lazy:
+    values = [c for c in accepted.columns if not c.startswith("_rr_")]
+    if groups is not None:
+        if not counts["repeat_suspects"]:
+            return []  # every customer-month's rows differ (or it has one row)
+        # Only the rows of the customer-months that may hold a repeat are compared.
+        suspects = repeat_suspects(groups)
+        keyed = accepted.mutate(
+            _rr_key=accepted[ID] if ID in accepted.columns else accepted.customer_id,
+            _rr_month_index=month_index_of(accepted.month),
+        )
+        accepted = keyed.semi_join(
+            suspects,
+            (keyed._rr_key == suspects.customer_id)
+            & (keyed._rr_month_index == suspects.month_index),
+        )
+    elif cmap.layout == "long":
         # One row per customer-month (the canonical table has as many): nothing repeats.
         accepted_rows = counts["rows_read"] - counts["rejected"]
         if table.count().to_pyarrow().as_py() == accepted_rows:
             return []
-    values = [c for c in accepted.columns if not c.startswith("_rr_")]
     found = notices.duplicate_rows(accepted, values)
     if cmap.layout == "periods":
         first, stop = _period_months(accepted, snapshot)
         found += notices.overlapping_periods(accepted, first, stop)
     return found
+
+
+def _line_items(numbered: ir.Table) -> ir.Table:
+    """The accepted rows as read, with their line: the validation's own columns dropped."""
+    accepted = numbered.filter(numbered._rr_reason.isnull())
+    internal = [c for c in accepted.columns if c.startswith("_rr_") and c != "_rr_line"]
+    return accepted.drop(*internal).rename(line="_rr_line")
 
 
 def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
@@ -824,6 +880,9 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
         ),
         _rr_amount=verdict._amount,
         **({"_rr_excluded": verdict._excluded} if rules is not None else {}),
+        # Integer ids as the engine holds them: grouping by them is cheaper than by their
+        # text, which the canonical table gets after grouping (the same ids, one to one).
+        **({ID: col["customer_id"]} if col["customer_id"].type().is_integer() else {}),
     )
 
 
