@@ -101,7 +101,9 @@ def _line_items(
     return customer[at], month[at], line_cents
 
 
-def generate(customers: int, months: int = MONTHS, seed: int = 7, kind: str = "monthly") -> pa.Table:
+def generate(
+    customers: int, months: int = MONTHS, seed: int = 7, kind: str = "monthly"
+) -> pa.Table:
     """A billing export of ``customers`` customers over ``months`` months (see the module doc).
 
     ``monthly``: ``customer_id, month, mrr``, one row per paying customer-month, in
@@ -124,7 +126,12 @@ def generate(customers: int, months: int = MONTHS, seed: int = 7, kind: str = "m
     if kind != "monthly":
         # An export lists a month's invoices together, each invoice's lines in a row.
         order = np.argsort(month, kind="stable")
-        customer, month, cents, segment = customer[order], month[order], cents[order], segment[order]
+        customer, month, cents, segment = (
+            customer[order],
+            month[order],
+            cents[order],
+            segment[order],
+        )
     year = FIRST_YEAR + month.astype(np.int64) // 12
     dates = ((year - 1970) * 12 + month % 12).astype("datetime64[M]").astype("datetime64[D]")
     columns: dict[str, pa.Array] = {

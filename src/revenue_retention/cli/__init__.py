@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from revenue_retention import __version__
 from revenue_retention.cli import cohorts as cohorts_command
@@ -27,7 +26,6 @@ from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
 from revenue_retention.cli import seasonality as seasonality_command
-from revenue_retention.cli.common import close_connections
 from revenue_retention.errors import RetentionError
 
 __all__ = ["app", "main"]
@@ -51,7 +49,10 @@ app = typer.Typer(
 def _guard(command: F) -> F:
     @functools.wraps(command)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        # Imported here: ``retention --help`` needs neither (nor what they load).
+        from revenue_retention.cli.common import close_connections, stderr
+
+        err = stderr()
         try:
             return command(*args, **kwargs)
         except RetentionError as error:

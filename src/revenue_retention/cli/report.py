@@ -6,19 +6,13 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.benchmarks import load_benchmarks
-from revenue_retention.analyses.overview import STEPS, overview
-from revenue_retention.cli.common import load_input, stderr
 from revenue_retention.cli.options import (
     SOURCE,
     Format,
     InputOptions,
     with_input_options,
 )
-from revenue_retention.cli.progress import steps
 from revenue_retention.errors import OptionError
-from revenue_retention.outputs.report import write_report
-from revenue_retention.outputs.workbook import write_workbook
 
 __all__ = ["QUIET", "report"]
 
@@ -73,6 +67,13 @@ def report(
         retention report mrr.csv -o report.html --xlsx report.xlsx
         retention report subscriptions.csv --by plan --as-of 2024-12 -o q4.html
     """
+    from revenue_retention.analyses.benchmarks import load_benchmarks
+    from revenue_retention.analyses.overview import STEPS, overview
+    from revenue_retention.cli.common import load_input, stderr
+    from revenue_retention.cli.progress import steps
+    from revenue_retention.outputs.report import write_report
+    from revenue_retention.outputs.workbook import write_workbook
+
     _check_target(output, "--output", ".html")
     if xlsx is not None:
         _check_target(xlsx, "--xlsx", ".xlsx")

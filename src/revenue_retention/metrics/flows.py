@@ -116,7 +116,9 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
     following = ibis.window(order_by="month_index")
 
     def then(name: str) -> ir.Value:
-        return totals[name].lead().over(following)
+        # The last month has no next one (and no one-month cohort ends after it): zero,
+        # not null, so that every engine can hold the result as exact decimals.
+        return totals[name].lead().over(following).fill_null(zero())
 
     windowed: dict[str, ir.Value] = {}
     for k in windows:
