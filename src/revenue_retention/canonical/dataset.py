@@ -102,7 +102,8 @@ class Dataset:
     report: InputReport
     #: Rejected rows, verbatim, with ``file, line, column, value, reason`` in front.
     rejects: ir.Table
-    #: Accepted rows as read (line items), with typed ``quantity``/``unit_price`` when given.
+    #: Accepted rows as read (line items), with typed ``quantity``/``unit_price`` when given;
+    #: ``line`` is their line in the file when the validating scan numbered them, else null.
     line_items: ir.Table
     #: When ``table`` is computed on demand (a source cheap to scan again), the accepted
     #: rows before line items are summed (``customer_id, month_index, mrr``): metrics that

@@ -36,19 +36,27 @@ def customer_month_groups(rows: ir.Table, cmap: ColumnMap) -> ir.Table:
     """The accepted ``rows`` summed per customer and month (``customer_id, month_index, mrr``).
 
     Integer ids stay integers here (cheaper to group and sort by); ``canonical_of_groups``
-    gives them as text. ``_rr_n`` counts the rows of a customer-month, and its smallest and
-    largest amounts let ``repeat_suspects`` rule out, without a second scan, those whose
-    rows certainly all differ. Each aggregate costs a visit to every group: only these are
-    kept, and the key is the customer and month alone.
+    gives them as text. ``_rr_n`` counts the rows of a customer-month, and
+    ``_rr_may_repeat`` (from its smallest and largest amounts) lets ``repeat_suspects``
+    rule out, without a second scan, those whose rows certainly all differ. Each
+    aggregate costs a visit to every group: only these are kept, and the key is the
+    customer and month alone.
     """
     accepted = rows.filter(rows._rr_reason.isnull())
     customer = accepted[ID] if ID in accepted.columns else accepted.customer_id
-    return accepted.group_by(customer_id=customer, month_index=month_index_of(accepted.month)).agg(
+    month = month_index_of(accepted.month)
+    groups = accepted.group_by(customer_id=customer, month_index=month).agg(
         mrr=accepted.mrr.sum().cast(MONEY),
         _rr_n=accepted.count(),
         _rr_low=accepted.mrr.min(),
         _rr_high=accepted.mrr.max(),
         **{name: accepted[name].min() for name in cmap.attributes},
+    )
+    # Only the verdict is stored: the table is kept for the whole run, and every byte of
+    # a row counts at tens of millions of rows.
+    verdict = _may_repeat(groups)
+    return groups.mutate(_rr_n=groups._rr_n.cast("int32"), _rr_may_repeat=verdict).drop(
+        "_rr_low", "_rr_high"
     )
 
 
@@ -74,7 +82,7 @@ def accepted_counts(groups: ir.Table, as_of: int | None) -> dict[str, Any]:
             money_in_range=groups.mrr.sum(where=in_range),
             first=groups.month_index.min(),
             last=groups.month_index.max(),
-            repeat_suspects=_may_repeat(groups).sum(),
+            repeat_suspects=groups._rr_may_repeat.sum(),
             folding_ids=folding,
         )
         .to_pyarrow()
@@ -112,7 +120,7 @@ def _may_repeat(groups: ir.Table) -> ir.BooleanValue:
 
 def repeat_suspects(groups: ir.Table) -> ir.Table:
     """The (``customer_id``, ``month_index``) whose rows may repeat one another."""
-    return groups.filter(_may_repeat(groups)).select("customer_id", "month_index")
+    return groups.filter(groups._rr_may_repeat).select("customer_id", "month_index")
 
 
 def canonical_of_groups(

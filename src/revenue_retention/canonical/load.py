@@ -543,7 +543,7 @@ def _load_rows(
         attributes=cmap.attributes,
         report=report,
         rejects=rejects_table(numbered, locator) if rejected else _no_rejects(numbered, locator),
-        line_items=_line_items(numbered),
+        line_items=_line_items(rows),
         fx=fx_data,
         rows=metric_rows,
     )
@@ -630,9 +630,14 @@ def _repeats(
     return found
 
 
-def _line_items(numbered: ir.Table) -> ir.Table:
-    """The accepted rows as read, with their line: the validation's own columns dropped."""
-    accepted = numbered.filter(numbered._rr_reason.isnull())
+def _line_items(rows: ir.Table) -> ir.Table:
+    """The accepted rows as read, the validation's own columns dropped.
+
+    From the rows already validated (stored, or a typed source scanned in parallel), not
+    a numbered validation of the source again: their ``line`` is null when the scan that
+    validated them did not number them.
+    """
+    accepted = rows.filter(rows._rr_reason.isnull())
     internal = [c for c in accepted.columns if c.startswith("_rr_") and c != "_rr_line"]
     return accepted.drop(*internal).rename(line="_rr_line")
 
