@@ -68,7 +68,6 @@ def accepted_counts(groups: ir.Table, as_of: int | None) -> dict[str, Any]:
     ``folding_ids`` (ids that change when case and surrounding spaces are ignored: without
     any, no two ids can be twins).
     """
-    in_range = groups.month_index <= as_of if as_of is not None else ibis.literal(True)
     ids = groups.customer_id
     folding = (
         (ids.strip().lower() != ids).fill_null(False).sum()
@@ -79,7 +78,12 @@ def accepted_counts(groups: ir.Table, as_of: int | None) -> dict[str, Any]:
         groups.aggregate(
             rows=groups._rr_n.sum(),
             money=groups.mrr.sum(),
-            money_in_range=groups.mrr.sum(where=in_range),
+            # Up to as_of; without one, every month (not summed twice).
+            **(
+                {"money_in_range": groups.mrr.sum(where=groups.month_index <= as_of)}
+                if as_of is not None
+                else {}
+            ),
             first=groups.month_index.min(),
             last=groups.month_index.max(),
             repeat_suspects=groups._rr_may_repeat.sum(),
@@ -92,7 +96,7 @@ def accepted_counts(groups: ir.Table, as_of: int | None) -> dict[str, Any]:
     return {
         "rows": found["rows"] or 0,
         "money": found["money"] or zero,
-        "money_in_range": found["money_in_range"] or zero,
+        "money_in_range": found.get("money_in_range", found["money"]) or zero,
         "first": found["first"],
         "last": found["last"],
         "repeat_suspects": found["repeat_suspects"] or 0,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -90,9 +87,7 @@ def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | Base
         raise OptionError("--memory-limit", memory_limit, "applies to the embedded DuckDB only")
     if not _MEMORY.match(memory_limit):
         raise OptionError("--memory-limit", memory_limit, "must be a size such as 512MB or 2GB")
-    spill = tempfile.mkdtemp(prefix="retention-spill-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
+    return connect("duckdb", memory_limit=memory_limit.strip())
 
 
 def close_connections() -> None:
