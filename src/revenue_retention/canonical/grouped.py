@@ -10,13 +10,13 @@ there are any (the row count says so without a scan), are counted by a scan of t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from revenue_retention.canonical.columns import ColumnMap
 from revenue_retention.money import MONEY
 from revenue_retention.periods import MonthRange, month_index_of, month_start_of_index
 
@@ -32,7 +32,7 @@ __all__ = [
 ID = "_rr_id"
 
 
-def customer_month_groups(rows: ir.Table, cmap: ColumnMap) -> ir.Table:
+def customer_month_groups(rows: ir.Table, attributes: Sequence[str] = ()) -> ir.Table:
     """The accepted ``rows`` summed per customer and month (``customer_id, month_index, mrr``).
 
     Integer ids stay integers here (cheaper to group and sort by); ``canonical_of_groups``
@@ -50,7 +50,7 @@ def customer_month_groups(rows: ir.Table, cmap: ColumnMap) -> ir.Table:
         _rr_n=accepted.count(),
         _rr_low=accepted.mrr.min(),
         _rr_high=accepted.mrr.max(),
-        **{name: accepted[name].min() for name in cmap.attributes},
+        **{name: accepted[name].min() for name in attributes},
     )
     # Only the verdict is stored: the table is kept for the whole run, and every byte of
     # a row counts at tens of millions of rows.
@@ -128,7 +128,7 @@ def repeat_suspects(groups: ir.Table) -> ir.Table:
 
 
 def canonical_of_groups(
-    groups: ir.Table, cmap: ColumnMap, months: MonthRange
+    groups: ir.Table, months: MonthRange, attributes: Sequence[str] = ()
 ) -> tuple[ir.Table, ir.Table]:
     """The canonical table (METRICS.md §1) and the rows the metrics read, from the groups.
 
@@ -143,6 +143,6 @@ def canonical_of_groups(
         month_index=kept.month_index,
         period=month_start_of_index(kept.month_index),
         mrr=kept.mrr,
-        **{name: kept[name] for name in cmap.attributes},
+        **{name: kept[name] for name in attributes},
     )
     return table, kept.select("customer_id", "month_index", "mrr")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -435,7 +435,7 @@ def _load_rows(
 
     groups = None
     if _summed_in_one_scan(cmap):
-        groups = materialize(con, customer_month_groups(rows, cmap), "customer_months")
+        groups = materialize(con, customer_month_groups(rows), "customer_months")
         counts = _count_with_groups(rows, cmap, groups, as_of_index, snapshot)
     else:
         counts = _count(rows, cmap, as_of_index, snapshot)
@@ -476,6 +476,7 @@ def _load_rows(
     setup = shaped.fx
     fx_data = None
     metric_rows = None
+    source: Callable[[], ir.Table] | None = None
     if setup is not None and setup.active:
         rates = materialize(
             con,
@@ -491,7 +492,11 @@ def _load_rows(
         )
         kept_expr = lines.local.sum()
     elif groups is not None:
-        table, metric_rows = canonical_of_groups(groups, cmap, months)
+        table, metric_rows = canonical_of_groups(groups, months)
+        if cmap.attributes:
+            # Attributes are for breakdowns and the report: summed again with them, only
+            # when something asks for the table (the bridge and retention never do).
+            source = _with_attributes(con, rows, cmap.attributes, months)
     else:
         table = materialize(con, _customer_months(accepted, cmap, months, snapshot), "canonical")
         kept_expr = table.mrr.sum()
@@ -538,7 +543,7 @@ def _load_rows(
     )
     return Dataset(
         con=con,
-        table=table,
+        _table=source if source is not None else table,
         months=months,
         attributes=cmap.attributes,
         report=report,
@@ -573,6 +578,18 @@ def _count_with_groups(
         "repeat_suspects": accepted["repeat_suspects"],
         "folding_ids": accepted["folding_ids"],
     }
+
+
+def _with_attributes(
+    con: BaseBackend, rows: ir.Table, attributes: tuple[str, ...], months: MonthRange
+) -> Callable[[], ir.Table]:
+    """How to make the canonical table with its attribute columns: one more pass of ``rows``."""
+
+    def make() -> ir.Table:
+        groups = materialize(con, customer_month_groups(rows, attributes), "canonical")
+        return canonical_of_groups(groups, months, attributes)[0]
+
+    return make
 
 
 def _summed_in_one_scan(cmap: ColumnMap) -> bool:
