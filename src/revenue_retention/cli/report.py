@@ -72,7 +72,6 @@ def report(
     from revenue_retention.cli.common import load_input, stderr
     from revenue_retention.cli.progress import steps
     from revenue_retention.outputs.report import write_report
-    from revenue_retention.outputs.workbook import write_workbook
 
     _check_target(output, "--output", ".html")
     if xlsx is not None:
@@ -87,6 +86,8 @@ def report(
         written = [write_report(ov, output)]
         step("writing the workbook")
         if xlsx is not None:
+            from revenue_retention.outputs.workbook import write_workbook  # Excel when asked
+
             written.append(write_workbook(ov, xlsx))
     for path in written:
         stderr().print(f"written: {path}", markup=False)
