@@ -34,6 +34,7 @@ EXPORTED = [
     "MonthRange",
     "NoValidRowsError",
     "OptionError",
+    "OutputError",
     "Overview",
     "RejectReason",
     "RetentionError",

@@ -9,10 +9,14 @@
     │   ├── BadRowsError                rows failed validation (first few, then a count)
     │   └── NoValidRowsError            every row was rejected (carries the rejected rows)
     ├── OptionError (ValueError)        a parameter is malformed or out of range
+    ├── OutputError (OSError)           an output cannot be written (the old file is kept)
     └── EngineNotSupported (NotImplementedError)
                                         the chosen engine lacks an operation the metric needs
 
 Each error builds its message from its fields, so the CLI can print ``str(error)`` as is.
+A value from the data is shown as ``repr`` shows it, so a control character in it (an
+escape sequence that would retitle or clear a terminal) is printed as ``\\x1b``, never
+sent; ``visible`` does the same without the quotes, for text beside the messages.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ __all__ = [
     "MissingColumnError",
     "NoValidRowsError",
     "OptionError",
+    "OutputError",
     "RejectReason",
     "RetentionError",
     "SourceError",
+    "visible",
 ]
 
 
@@ -52,6 +58,30 @@ class OptionError(RetentionError, ValueError):
         self.value = value
         self.reason = reason
         super().__init__(f"{option}: {value!r} {reason}")
+
+
+class OutputError(RetentionError, OSError):
+    """An output file cannot be written: the OS said why, and the previous file is intact."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {visible(self.path)}: {reason}")
+
+
+def visible(text: str) -> str:
+    r"""``text`` with every non-printable character escaped as ``repr`` escapes it, line
+    breaks excepted: what a terminal shows of a value from the data, never a control code.
+
+    >>> visible("acme\x1b]0;owned\x07 ltd")
+    'acme\\x1b]0;owned\\x07 ltd'
+    >>> print(visible("two\nlines, a\ttab"))
+    two
+    lines, a\ttab
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
 
 
 class EngineNotSupported(RetentionError, NotImplementedError):  # noqa: N818 (name from STYLE.md)

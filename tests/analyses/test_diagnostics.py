@@ -165,3 +165,87 @@ def test_an_attribute_named_like_a_column_in_another_case_is_renamed(tmp_path: P
         tmp_path / "case.csv", "customer_id,month,mrr,Period", ["a,2024-01,1,x", "a,2024-02,1,y"]
     )
     assert rr.load(path).attributes == ("attr_Period",)
+
+
+def _base(tmp_path: Path, name: str, start: list[int], end: list[int]) -> Path:
+    """Customers paying ``start[i]`` in 2024-01 and ``end[i]`` in 2025-01 (0: churned)."""
+    rows = [f"c{i},2024-01,{a}" for i, a in enumerate(start)]
+    rows += [f"c{i},2025-01,{b}" for i, b in enumerate(end) if b]
+    return write(tmp_path / name, "customer_id,month,mrr", rows)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "grr", "nrr", "triggered"),
+    [
+        # Seed 003's healthy business: 100 start, 5 lost (one of 20 customers at 5 churns),
+        # 15 of expansion: GRR 95%, NRR 110%: expansion grows a base that keeps its revenue.
+        ([5] * 20, [0] + [5] * 18 + [20], 0.95, 1.10, False),
+        # Seed 003's worked example: GBP 100k start, 90k retained, 20k expansion: GRR 90%,
+        # NRR 110% (METRICS.md §8): acceptable GRR, not a warning either.
+        ([10] * 10, [0] + [10] * 8 + [30], 0.90, 1.10, False),
+        # Seed 003's fragile business: GRR 75%, NRR 110%: a weak base carried by expansion.
+        ([25] * 4, [0, 25, 25, 35 + 25], 0.75, 1.10, True),
+        # Weak GRR, but expansion adds only 5 points: a leak, not dependence on expansion.
+        ([25] * 4, [0, 25, 25, 30], 0.75, 0.80, False),
+    ],
+)
+def test_expansion_dependence_warns_only_on_a_weak_base(
+    tmp_path: Path, start: list[int], end: list[int], grr: float, nrr: float, triggered: bool
+) -> None:
+    result = diagnose(rr.load(_base(tmp_path, "seed003.csv", start, end)))
+    assert result.rates["grr"] == pytest.approx(grr)
+    assert result.rates["nrr"] == pytest.approx(nrr)
+    found = by_id(result)["expansion_dependence"]
+    assert found.triggered is triggered
+    assert found.status == ("warning" if triggered else "ok")
+    assert found.inputs["spread"] == pytest.approx(nrr - grr)
+    assert found.threshold["grr_below"] == 0.85 and found.threshold["spread_at_least"] == 0.15
+    assert "GRR below 85%" in found.threshold["rule"]
+    # The sentence states its own numbers: the GRR to one place, never rounded to 100%.
+    assert f"{grr * 100:.1f}%" in found.message or not triggered
+
+
+def test_price_lifting_nrr_over_100_is_borrowed_loyalty(tmp_path: Path) -> None:
+    # The demo's case: price is a minority of expansion, but NRR reaches 100% only with
+    # it. Two customers of one product. a: 10 seats at 10.00 (100) -> 10 seats at 12.00
+    # (120): +20 of price. b: 10 seats at 10.00 (100) -> 6 seats at 10.00 (60): -40 of
+    # volume, and c: 5 seats at 20.00 (100) -> 7 seats at 20.00 (140): +40 of volume.
+    # S = 300, E = 120 + 60 + 140 = 320: NRR 320 / 300 = 106.7%. Gross expansion =
+    # 20 + 40 = 60, of which price 20: 33.3%, below 50%. NRR excluding price increases =
+    # (320 - 20) / 300 = 100%: still not below 100%, so borrowed loyalty is not found.
+    header = "customer_id,month,product,quantity,unit_price"
+    rows = [
+        "a,2024-01,core,10,10.00",
+        "b,2024-01,core,10,10.00",
+        "c,2024-01,core,5,20.00",
+        "a,2025-01,core,10,12.00",
+        "b,2025-01,core,6,10.00",
+        "c,2025-01,core,7,20.00",
+    ]
+    result = diagnose(rr.load(write(tmp_path / "even.csv", header, rows)))
+    loyalty = by_id(result)["borrowed_loyalty"]
+    assert loyalty.inputs["price_share_of_expansion"] == pytest.approx(1 / 3)
+    assert loyalty.inputs["nrr_excluding_price"] == pytest.approx(1.0)
+    assert loyalty.triggered is False
+    # b drops to 5 seats (50): E = 120 + 50 + 140 = 310, NRR 103.3%; price is still a
+    # third of the expansion (20 of 60), but without it NRR is 290 / 300 = 96.7%: the
+    # base reaches 100% only because prices rose.
+    rows[4] = "b,2025-01,core,5,10.00"
+    result = diagnose(rr.load(write(tmp_path / "lifted.csv", header, rows)))
+    loyalty = by_id(result)["borrowed_loyalty"]
+    assert result.rates["nrr"] == pytest.approx(310 / 300)
+    assert loyalty.inputs["price_share_of_expansion"] == pytest.approx(1 / 3)
+    assert loyalty.inputs["nrr_excluding_price"] == pytest.approx(290 / 300)
+    assert loyalty.triggered is True
+    assert "96.7% instead of 103.3%" in loyalty.message
+    assert "without them it shrinks" in loyalty.message
+
+
+def test_a_check_that_cannot_run_says_so(leaky: Path) -> None:
+    found = by_id(diagnose(rr.load(leaky)))
+    # No line items: price cannot be told from volume; 13 months: no cohorts to compare.
+    for name in ("borrowed_loyalty", "cohort_drift"):
+        assert found[name].triggered is None
+        assert found[name].status == "not run"
+        assert found[name].message.startswith("Not run: ")
+    assert found["leaky_bucket"].status == "warning"

@@ -38,7 +38,11 @@ def test_a_period_across_a_year_end(tmp_path: Path) -> None:
     # start 2018-11-01, end 2019-02-01 (exclusive):
     #   Nov 30 2018, Dec 31 2018, Jan 31 2019 are >= start and < end -> counted;
     #   Feb 28 2019 is not < Feb 1 -> not counted.
-    data = load(write_periods(tmp_path / "subs.csv", "a,2018-11-01,2019-02-01,100"))
+    # (Every row has an end, which may be scheduled: by default the analysis would stop
+    # at the latest start; the snapshot rule is checked over the whole range here.)
+    data = load(
+        write_periods(tmp_path / "subs.csv", "a,2018-11-01,2019-02-01,100"), as_of="2019-02"
+    )
     assert data.report.layout == "periods"
     assert mrr_by_month(data) == {
         ("a", "2018-11"): 100,
@@ -51,7 +55,7 @@ def test_a_period_across_a_year_end(tmp_path: Path) -> None:
 
 def test_a_one_month_period(tmp_path: Path) -> None:
     # start 2017-09-01, end 2017-10-01: Sep 30 < Oct 1 -> Sep; Oct 31 is not < Oct 1.
-    data = load(write_periods(tmp_path / "subs.csv", "a,2017-09-01,2017-10-01,5"))
+    data = load(write_periods(tmp_path / "subs.csv", "a,2017-09-01,2017-10-01,5"), as_of="2017-10")
     assert mrr_by_month(data) == {("a", "2017-09"): 5}
     assert str(data.months) == "2017-09 to 2017-10"
 
@@ -60,7 +64,7 @@ def test_mid_month_start_and_an_end_on_the_last_day(tmp_path: Path) -> None:
     # start 2024-01-15, end 2024-03-31:
     #   Jan 31 >= Jan 15 and < Mar 31 -> Jan; Feb 29 -> Feb;
     #   Mar 31 is not < Mar 31 -> not March.
-    data = load(write_periods(tmp_path / "subs.csv", "a,2024-01-15,2024-03-31,40"))
+    data = load(write_periods(tmp_path / "subs.csv", "a,2024-01-15,2024-03-31,40"), as_of="2024-03")
     assert mrr_by_month(data) == {("a", "2024-01"): 40, ("a", "2024-02"): 40}
     assert str(data.months) == "2024-01 to 2024-03"
 
@@ -71,7 +75,7 @@ def test_a_period_inside_one_month_counts_nowhere(tmp_path: Path) -> None:
     path = write_periods(
         tmp_path / "subs.csv", "z,2024-01-10,2024-01-20,7", "a,2024-01-01,2024-03-01,3"
     )
-    data = load(path)
+    data = load(path, as_of="2024-03")
     assert mrr_by_month(data) == {("a", "2024-01"): 3, ("a", "2024-02"): 3}
     assert data.report.rows_accepted == 2
 
@@ -114,7 +118,7 @@ def test_overlapping_subscriptions_of_a_customer_are_summed(tmp_path: Path) -> N
         "a,2024-02-15,2024-03-15,30",
         header="customer_id,start_date,end_date,mrr",
     )
-    data = load(path)
+    data = load(path, as_of="2024-04")
     assert mrr_by_month(data) == {
         ("a", "2024-01"): 100,
         ("a", "2024-02"): 130,
@@ -141,7 +145,7 @@ def two_subscriptions(tmp_path: Path) -> Path:
 def test_first_day_snapshot(two_subscriptions: Path) -> None:
     # a: [Jan 15, Apr 1): Jan 1 < Jan 15 no; Feb 1, Mar 1 yes; Apr 1 is not < Apr 1 -> Feb, Mar.
     # b: [Jan 1, Mar 15): Jan 1, Feb 1, Mar 1 yes -> Jan, Feb, Mar.
-    data = load(two_subscriptions, snapshot="first")
+    data = load(two_subscriptions, snapshot="first", as_of="2024-04")
     assert mrr_by_month(data) == {
         ("a", "2024-02"): 10,
         ("a", "2024-03"): 10,
@@ -156,7 +160,7 @@ def test_first_day_snapshot(two_subscriptions: Path) -> None:
 def test_last_day_snapshot_is_the_default(two_subscriptions: Path) -> None:
     # a: [Jan 15, Apr 1): Jan 31, Feb 29, Mar 31 -> Jan, Feb, Mar.
     # b: [Jan 1, Mar 15): Jan 31, Feb 29 -> Jan, Feb; Mar 31 is not < Mar 15.
-    data = load(two_subscriptions)
+    data = load(two_subscriptions, as_of="2024-04")
     assert mrr_by_month(data) == {
         ("a", "2024-01"): 10,
         ("a", "2024-02"): 10,
@@ -243,3 +247,54 @@ def test_parquet_date_columns_match_the_csv(tmp_path: Path) -> None:
     assert mrr_by_month(from_csv) == expected
     assert mrr_by_month(from_parquet) == expected
     assert from_parquet.months == from_csv.months
+
+
+def test_where_every_row_has_an_end_the_default_as_of_is_the_last_month_observed(
+    tmp_path: Path,
+) -> None:
+    # Fixed terms: every row has an end, so an end may be scheduled. The latest start is
+    # 2024-06-13; June's last day is not observed (a customer renewing after the 13th is
+    # not in the file yet), so the analysis ends at 2024-05, with a warning naming
+    # --as-of. The data itself runs to 2025-06 (the month b's term ends).
+    path = write_periods(
+        tmp_path / "terms.csv",
+        "a,2023-05-01,2024-05-01,100",
+        "a,2024-05-01,2025-05-01,100",
+        "b,2024-06-13,2025-06-13,50",
+    )
+    data = load(path)
+    assert str(data.months) == "2023-05 to 2024-05"
+    assert str(data.report.data_months) == "2023-05 to 2025-06"
+    assert data.report.observed_through == dt.date(2024, 6, 13)
+    (warning,) = [w for w in data.report.warnings if "--as-of" in w]
+    assert "2024-06-13" in warning and "ends at 2024-05" in warning
+    assert "--as-of 2025-06" in warning
+    assert data.report.to_dict()["observed_last_month"] == "2024-05"
+    # The first-day snapshot observes June 1st: June is analysed.
+    assert str(load(path, snapshot="first").months) == "2023-05 to 2024-06"
+
+
+def test_open_subscriptions_make_end_dates_events(tmp_path: Path) -> None:
+    # A file that leaves a running subscription open writes an end once one has ended:
+    # b's end (2024-08-20) happened, and is the latest event. Nothing is known to change
+    # after it, so August counts as it stands then: the range runs to 2024-08.
+    path = write_periods(tmp_path / "subs.csv", "a,2024-01-10,,50", "b,2024-01-01,2024-08-20,20")
+    data = load(path)
+    assert str(data.months) == "2024-01 to 2024-08"
+    assert not [w for w in data.report.warnings if "--as-of" in w]
+    assert mrr_by_month(data)[("a", "2024-08")] == 50
+    assert ("b", "2024-08") not in mrr_by_month(data)  # Aug 31 is not before Aug 20
+
+
+def test_an_end_named_as_an_event_counts_as_observed(tmp_path: Path) -> None:
+    # 'cancelled_at' records that a cancellation happened: the data observed 2024-03-10,
+    # and with every row ended the range still runs to March (no scheduled end in it).
+    path = write_periods(
+        tmp_path / "subs.csv",
+        "a,2024-01-01,2024-03-10,10",
+        "b,2024-01-01,2024-02-15,5",
+        header="customer_id,start_date,cancelled_at,mrr",
+    )
+    data = load(path)
+    assert str(data.months) == "2024-01 to 2024-03"
+    assert data.report.observed_through == dt.date(2024, 3, 10)

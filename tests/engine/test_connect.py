@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,29 @@ def test_an_open_spark_session_is_used_as_it_is(spark: Any) -> None:
 
 def test_every_engine_says_how_it_reads_files_and_keeps_results() -> None:
     for engine, capability in CAPABILITIES.items():
-        assert set(capability) == {"files", "materialize", "rescan", "computes"}, engine
+        assert set(capability) == {
+            "files",
+            "materialize",
+            "rescan",
+            "computes",
+            "stages",
+            "statistics",
+        }, engine
+
+
+def test_ibis_own_spark_backend_is_rebuilt_with_exact_in_memory_tables(spark: Any) -> None:
+    """A memtable with a null amount reaches Spark as a null (Ibis's own route raised)."""
+    import ibis
+    import pyarrow as pa
+
+    from revenue_retention.engine.spark_backend import SparkBackend
+
+    backend = connect(ibis.pyspark.connect(spark._session))
+    assert isinstance(backend, SparkBackend) and backend._session is spark._session
+    amounts = pa.array([Decimal("12.34"), None, Decimal("-0.01")], pa.decimal128(38, 6))
+    table = ibis.memtable(pa.table({"k": [1, 2, 3], "mrr": amounts}))
+    back = backend.to_pyarrow(table.order_by("k"))
+    assert back["mrr"].to_pylist() == [Decimal("12.34"), None, Decimal("-0.01")]
 
 
 def test_a_csv_spark_cannot_split_is_refused_in_one_line(spark: Any, tmp_path: Path) -> None:

@@ -154,3 +154,43 @@ def test_demo_company_is_identical_on_every_engine(
             assert dataset.report.money_read == pa.compute.sum(demo["mrr"]).as_py()
     finally:
         loaded["postgres"].con.disconnect()
+
+
+def test_dated_inputs_are_identical_on_every_engine(spark: Any, tmp_path: Path) -> None:
+    """Invoice lines spread flat, billing intervals, and the as-of the data observed.
+
+    Each CSV is read by DuckDB and by Spark's own reader: the same JSON, including the
+    spread residual, the observed month and the warnings.
+    """
+    files = {
+        # Annual lines that do not divide evenly, a 0.01 line, terms ending after the
+        # latest start (2024-06-13): the as-of is 2024-05.
+        "invoices.csv": [
+            "customer_id,service_start,service_end,amount",
+            "a,2023-05-01,2024-04-30,1000.00",
+            "a,2024-05-01,2025-04-30,1000.00",
+            "b,2023-06-13,2024-06-13,0.01",
+            "b,2024-06-13,2025-06-13,200.00",
+            "c,2023-07-01,2024-06-30,1234.57",
+        ],
+        # Amounts per interval normalised to a month, one open subscription.
+        "subscriptions.csv": [
+            "subscription_id,customer_id,start_date,end_date,amount,interval,interval_count",
+            "s1,a,2024-01-10,,1200,year,",
+            "s2,b,2024-01-01,2024-05-20,100,week,",
+            "s3,c,2024-02-01,,300,month,3",
+        ],
+        # Invoices dated by themselves, each paying for its interval.
+        "dated.csv": [
+            "customer_id,invoice_date,amount,interval",
+            "a,2023-01-15,24000,year",
+            "a,2024-01-15,24000,year",
+            "b,2023-03-31,900,quarter",
+            "b,2023-06-30,900,quarter",
+        ],
+    }
+    for name, lines in files.items():
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        reference = documents(rr.load(path))
+        assert documents(rr.load(path, engine=spark)) == reference, name

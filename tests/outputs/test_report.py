@@ -109,3 +109,22 @@ def test_written_file(small: Overview, tmp_path: Path) -> None:
 
     target = write_report(small, tmp_path / "nested" / "r.html")
     assert target.read_text(encoding="utf-8") == render_report(small)
+
+
+def test_several_currencies_are_shown_one_by_one_and_converted_with_a_label() -> None:
+    from revenue_retention.datasets import example_path
+
+    data = load(
+        example_path("multi_currency.csv"),
+        fx_rates=example_path("fx_rates.csv"),
+        reporting_currency="USD",
+    )
+    page = render_report(overview(data, window=3, resamples=50))
+    trust = page.split('id="trust-title"')[1]
+    # EUR 4 x 1000 + 3 x 600; GBP 2 x 800 + 2 x 900; USD 3 x 1500 (see test_terminal.py
+    # for the converted total by hand), never their sum 13,700.00 as one figure.
+    assert "EUR 5,800.00 = accepted 5,800.00 + rejected 0.00" in trust
+    assert "GBP 3,400.00 = accepted 3,400.00 + rejected 0.00" in trust
+    assert "USD 4,500.00 = accepted 4,500.00 + rejected 0.00" in trust
+    assert "13,700.00" not in trust
+    assert "accepted in USD at each row&#39;s first-month rate: 15,003.72" in trust

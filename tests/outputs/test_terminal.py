@@ -71,3 +71,27 @@ def test_null_rates_show_as_a_dash(exact_and_empty: MetricsResult) -> None:
 
 def test_output_to_a_file_has_no_colour_codes(five_customers: MetricsResult) -> None:
     assert "\x1b[" not in rendered(five_customers)
+
+
+def test_several_currencies_are_read_per_currency_never_added_up() -> None:
+    from revenue_retention import compute_metrics, load
+    from revenue_retention.datasets import example_path
+
+    data = load(
+        example_path("multi_currency.csv"),
+        fx_rates=example_path("fx_rates.csv"),
+        reporting_currency="USD",
+    )
+    text = rendered(compute_metrics(data, windows=[1]))
+    # Read per currency: EUR 4 x 1000 + 3 x 600 = 5,800; GBP 2 x 800 + 2 x 900 = 3,400;
+    # USD 3 x 1500 = 4,500. Never "13,700.00" (EUR, GBP and USD added as one number).
+    assert "EUR 5,800.00 = accepted 5,800.00 + rejected 0.00" in text
+    assert "GBP 3,400.00 = accepted 3,400.00 + rejected 0.00" in text
+    assert "USD 4,500.00 = accepted 4,500.00 + rejected 0.00" in text
+    assert "13,700.00" not in text
+    # Converted, each row at its month's rate: EUR 1000 x (1.10 + 1.08 + 1.0617 + 1.07)
+    # + 600 x (1.08 + 1.0617 + 1.07) = 4,311.70 + 1,927.02; GBP 800 x (1.27 + 1.26) +
+    # 900 x (1.25 + 1.24) = 4,265.00; USD 4,500.00: 15,003.72 in all.
+    assert "money accepted in USD at each row's first-month rate: 15,003.72" in text
+    assert data.report.currency is not None
+    assert data.report.currency["money_accepted_converted"] == "15003.72"

@@ -239,7 +239,7 @@ def test_summary_headline_is_the_json_with_interval(
 def test_summary_benchmarks_and_diagnostics_are_the_diagnose_json(demo: Book) -> None:
     diagnosis = _json(diagnose_document(diagnose(demo.data, window_months=12)))
     demo.same_records("Summary", "benchmarks", diagnosis["benchmarks"])
-    fields = ("id", "title", "triggered", "message")
+    fields = ("id", "title", "status", "triggered", "message")
     demo.same_records("Summary", "diagnostics", diagnosis["diagnostics"], fields)
 
 
@@ -468,3 +468,23 @@ def test_short_data_adds_up_the_months_it_has(tmp_path: Path) -> None:
     assert book.wb["Summary"].tables["Summary_headline"]
     headline = book.table("Summary", "headline")
     assert all(r["year_earlier"].value is None for r in headline)
+
+
+def test_several_currencies_are_read_one_by_one(tmp_path: Path) -> None:
+    from revenue_retention.datasets import example_path
+
+    data = load(
+        example_path("multi_currency.csv"),
+        fx_rates=example_path("fx_rates.csv"),
+        reporting_currency="USD",
+    )
+    book = _book(data, overview(data, window=3, resamples=RESAMPLES), tmp_path / "fx.xlsx")
+    about = book.items("Summary", "about")
+    # Per currency, as money cells; the converted total (15,003.72 by hand, see
+    # test_terminal.py) is labelled with its currency; no mixed "money_read" sum.
+    expected = {"EUR": "5800.00", "GBP": "3400.00", "USD": "4500.00"}
+    for code, money in expected.items():
+        for name in ("money_read", "money_accepted"):
+            book.check("Summary", about[f"{name} {code}"], money, f"{name} {code}")
+    book.check("Summary", about["money_accepted in USD"], "15003.72", "money_accepted in USD")
+    assert "money_read" not in about

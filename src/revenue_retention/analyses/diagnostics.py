@@ -32,7 +32,7 @@ from revenue_retention.periods import month_label
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
+__all__ = ["STATUS", "Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
 
 
 def pct(value: float | None, places: int = 0) -> str:
@@ -50,10 +50,15 @@ class Thresholds:
 
     leaky_grr_below: float = 0.85
     leaky_nrr_at_least: float = 1.00
+    #: Expansion dependence (§7 names only the spread NRR - GRR): a weak GRR (the band
+    #: below 85%) with expansion adding at least this many points to reach NRR.
+    expansion_grr_below: float = 0.85
     expansion_spread_at_least: float = 0.15
     concentration_nrr_without_top_below: float = 1.00
     concentration_top_share_above: float = 0.50
     borrowed_price_share_at_least: float = 0.50
+    #: ... or price increases are what lifts NRR to 100% or more: without them it is below.
+    borrowed_nrr_excluding_price_below: float = 1.00
     drift_age_months: int = 6
     drift_recent_cohorts: int = 3
     drift_gap_at_least: float = 0.05
@@ -62,9 +67,17 @@ class Thresholds:
     small_base_level: float = 0.9
 
 
+#: A diagnostic's status by ``triggered``: found, checked and not found, or not run.
+STATUS = {True: "warning", False: "ok", None: "not run"}
+
+
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding: triggered or not (None: cannot tell), in words, with its evidence."""
+    """One finding: triggered or not (None: it could not run), in words, with its evidence.
+
+    A diagnostic that could not run (no cohort, no line items to split price from
+    volume) says why in ``message``; its ``status`` is ``"not run"``, never ``"ok"``.
+    """
 
     id: str
     title: str
@@ -72,6 +85,11 @@ class Diagnostic:
     message: str
     inputs: dict[str, Any]
     threshold: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        """``"warning"`` (triggered), ``"ok"`` (checked and not found) or ``"not run"``."""
+        return STATUS[self.triggered]
 
 
 @dataclass(frozen=True)
@@ -116,14 +134,14 @@ class Diagnosis:
 
 Rule = Callable[[Dataset, dict[str, Any], Thresholds], Diagnostic]
 
+_NO_COHORT = "Not run: no customers paying at the window's start, so no cohort to judge."
+
 
 def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
     grr, nrr = facts["grr"], facts["nrr"]
     threshold = {"nrr_at_least": t.leaky_nrr_at_least, "grr_below": t.leaky_grr_below}
     if grr is None or nrr is None:
-        return Diagnostic(
-            "leaky_bucket", "Leaky bucket", None, "No cohort to judge.", {}, threshold
-        )
+        return Diagnostic("leaky_bucket", "Leaky bucket", None, _NO_COHORT, {}, threshold)
     hit = nrr >= t.leaky_nrr_at_least and grr < t.leaky_grr_below
     if hit:
         message = f"NRR {pct(nrr)} but GRR {pct(grr)}: expansion is covering a leak."
@@ -139,24 +157,49 @@ def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
 
 
 def _expansion_dependence(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """The spread NRR - GRR (§7), read against GRR's band: a warning only on a weak base.
+
+    Seed 003: two businesses at NRR 110%, one with GRR 95% (healthy: expansion grows a
+    base that keeps its revenue), one with GRR 75% (fragile: expansion has to work every
+    year just to stand still). So the rule is GRR below the weak band's edge (85%) while
+    expansion adds at least 15 points; a large spread on an acceptable or strong GRR is
+    growth, said as such.
+    """
     grr, nrr = facts["grr"], facts["nrr"]
-    threshold = {"spread_at_least": t.expansion_spread_at_least}
+    threshold = {
+        "grr_below": t.expansion_grr_below,
+        "spread_at_least": t.expansion_spread_at_least,
+        "rule": (
+            f"GRR below {pct(t.expansion_grr_below)} (weak) while NRR exceeds GRR by at "
+            f"least {t.expansion_spread_at_least * 100:g} points"
+        ),
+    }
     if grr is None or nrr is None:
         return Diagnostic(
             "expansion_dependence",
             "Expansion dependence",
             None,
-            "No cohort to judge.",
+            _NO_COHORT,
             {},
             threshold,
         )
     spread = nrr - grr
-    hit = spread >= t.expansion_spread_at_least
-    message = f"NRR exceeds GRR by {spread * 100:.1f} points: " + (
-        f"without expansion the base would keep only {pct(grr)} of its revenue."
-        if hit
-        else "growth from the base does not hinge on expansion."
-    )
+    weak = grr < t.expansion_grr_below
+    wide = spread >= t.expansion_spread_at_least
+    hit = weak and wide
+    points = f"NRR exceeds GRR by {spread * 100:.1f} points"
+    if hit:
+        message = (
+            f"{points} on a weak GRR of {pct(grr, 1)}: on its own the base keeps only "
+            f"{pct(grr, 1)} of its revenue, and growth depends on expansion continuing."
+        )
+    elif wide:
+        message = (
+            f"{points}, on a GRR of {pct(grr, 1)} that is not weak: expansion grows a base "
+            "that keeps its revenue."
+        )
+    else:
+        message = f"{points}: growth from the base does not hinge on expansion."
     return Diagnostic(
         "expansion_dependence",
         "Expansion dependence",
@@ -187,7 +230,8 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
             "cohort_drift",
             "Cohort drift",
             None,
-            f"Too few quarterly cohorts have reached month {age} to compare recent and older.",
+            f"Not run: too few quarterly cohorts have reached month {age} to compare recent "
+            "and older ones.",
             {"cohorts_at_age": len(rows)},
             threshold,
         )
@@ -265,6 +309,8 @@ def _seasonality(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnos
                 f"across the year against {s.annual_spread * 100:.1f} for the annual figure"
             )
     message = "; ".join(parts) + ("." if not hit else ": read single quarters with care.")
+    if hit is None:
+        message = f"Not run: {message[0].lower()}{message[1:]}"
     return Diagnostic(
         "seasonality",
         "Seasonality",
@@ -300,9 +346,7 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
         "top_customer_share_of_starting_mrr": result.share_of_top(1),
     }
     if nrr is None or without_top is None:
-        return Diagnostic(
-            "concentration", "Concentration", None, "No cohort to judge.", inputs, threshold
-        )
+        return Diagnostic("concentration", "Concentration", None, _NO_COHORT, inputs, threshold)
     carried = nrr >= 1.0 and without_top < t.concentration_nrr_without_top_below
     lopsided = top_share is not None and top_share > t.concentration_top_share_above
     hit = carried or lopsided
@@ -316,6 +360,8 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
             f"One customer brings {pct(top_share)} of all expansion; NRR without it is "
             f"{pct(without_top)}."
         )
+    elif top_share is None:
+        message = f"No customer expanded: NRR {pct(nrr)} is not carried by any expander."
     else:
         message = (
             f"NRR {pct(nrr)} is {pct(without_top)} without its largest expander, whose share "
@@ -325,7 +371,15 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
 
 
 def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
-    threshold = {"price_share_of_expansion_at_least": t.borrowed_price_share_at_least}
+    threshold = {
+        "price_share_of_expansion_at_least": t.borrowed_price_share_at_least,
+        "nrr_excluding_price_below": t.borrowed_nrr_excluding_price_below,
+        "rule": (
+            f"price increases are at least {pct(t.borrowed_price_share_at_least)} of "
+            f"expansion, or NRR is {pct(t.borrowed_nrr_excluding_price_below)} or more only "
+            "with them"
+        ),
+    }
     try:
         known = _known(facts, "decomposition", _same_window(facts))
         totals = (known or decompose(data, facts["window_months"], facts["as_of"])).totals
@@ -334,33 +388,47 @@ def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Di
             "borrowed_loyalty",
             "Borrowed loyalty",
             None,
-            f"Cannot tell how much expansion is price: {error}",
+            f"Not run: cannot tell how much expansion is price: {error}",
             {},
             threshold,
         )
     share = totals.price_share_of_expansion
+    nrr, without_price = totals.nrr, totals.nrr_excluding_price
     inputs = {
         "price_increase": str(totals.price_increase),
         "gross_expansion": str(totals.gross_expansion),
         "price_share_of_expansion": share,
-        "nrr": totals.nrr,
-        "nrr_excluding_price": totals.nrr_excluding_price,
+        "nrr": nrr,
+        "nrr_excluding_price": without_price,
     }
     if share is None:
         return Diagnostic(
             "borrowed_loyalty",
             "Borrowed loyalty",
             None,
-            "No expansion to split.",
+            "Not run: no expansion in the window to split into price and volume.",
             inputs,
             threshold,
         )
-    hit = share >= t.borrowed_price_share_at_least
+    large_share = share >= t.borrowed_price_share_at_least
+    # Price increases are what takes NRR to 100% or more: without them the base shrinks.
+    lifted = (
+        nrr is not None
+        and without_price is not None
+        and nrr >= t.borrowed_nrr_excluding_price_below
+        and without_price < t.borrowed_nrr_excluding_price_below
+    )
+    hit = large_share or lifted
     message = (
         f"Price increases are {pct(share)} of expansion; NRR without them is "
-        f"{pct(totals.nrr_excluding_price)} instead of {pct(totals.nrr)}"
-        + (": growth is borrowed from price, not earned from usage." if hit else ".")
+        f"{pct(without_price, 1)} instead of {pct(nrr, 1)}"
     )
+    if lifted:
+        message += ": the base grows only because prices rose; without them it shrinks."
+    elif large_share:
+        message += ": growth is borrowed from price, not earned from usage."
+    else:
+        message += "."
     return Diagnostic("borrowed_loyalty", "Borrowed loyalty", hit, message, inputs, threshold)
 
 
@@ -385,7 +453,7 @@ def _small_base(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnost
     )
     cohort = result.get(facts["as_of"], facts["window_months"])
     if cohort is None or cohort.customers == 0 or not medians:
-        return Diagnostic("small_base", "Small base", None, "No cohort to judge.", {}, threshold)
+        return Diagnostic("small_base", "Small base", None, _NO_COHORT, {}, threshold)
     notes = small_base_notes(result, medians, label="median", window_months=None)
     inputs = {
         "customers": cohort.customers,

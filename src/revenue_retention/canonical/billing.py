@@ -37,7 +37,7 @@ from revenue_retention.canonical.parse import amount_syntax_reason, amount_value
 from revenue_retention.errors import RejectReason
 from revenue_retention.money import MONEY
 
-__all__ = ["INVOICE_LINES", "SUBSCRIPTIONS", "Billing", "interval_factor"]
+__all__ = ["INVOICE_LINES", "SUBSCRIPTIONS", "Billing", "Interval", "interval_factor", "normalised"]
 
 SUBSCRIPTIONS = "stripe-subscriptions"
 INVOICE_LINES = "stripe-invoice-lines"
@@ -105,31 +105,22 @@ def normalised(billed: ir.DecimalValue, num: ir.IntegerValue, den: ir.IntegerVal
     return (units * ibis.literal(Decimal("0.000001"), type=MONEY)).cast(MONEY)
 
 
-class Billing:
-    """The rule expressions of one export over the typed rows ``rows`` (columns by role)."""
+class Interval:
+    """A billing interval column (and its count): how many months one billed amount pays for.
 
-    def __init__(self, rules: str, col: dict[str, ir.Value]) -> None:
-        self.rules = rules
+    ``col``: the typed rows' columns by role, with ``interval`` (``month``, ``year``,
+    ``quarterly``, ``annual`` ...) and optionally ``interval_count`` (blank: 1).
+    """
+
+    def __init__(self, col: dict[str, ir.Value]) -> None:
         self.col = col
 
-    def extra_reasons(self) -> dict[str, ir.StringValue]:
-        """Reasons for the rule columns themselves (a bad interval, a bad discount)."""
-        reasons: dict[str, ir.StringValue] = {}
-        for role in ("amount_off", "percent_off", "discount_amount"):
-            if role in self.col:
-                reasons[role] = _optional_amount(self.col[role])[1]
-        if "interval" in self.col:
-            bad = self._num().isnull() | self._count().isnull()
-            reasons["interval"] = ibis.ifelse(bad, RejectReason.INVALID_INTERVAL.value, _NO_TEXT)
-        return reasons
-
-    def _interval(self) -> ir.StringValue:
+    def _name(self) -> ir.StringValue:
         text = text_of(self.col["interval"]).lower()
-        spelled = ibis.cases(*[(text == k, v) for k, v in _SPELLINGS.items()], else_=text)
-        return spelled
+        return ibis.cases(*[(text == k, v) for k, v in _SPELLINGS.items()], else_=text)
 
     def _num(self) -> ir.IntegerValue:
-        interval = self._interval()
+        interval = self._name()
         return ibis.cases(
             *[(interval == name, num) for name, (num, _) in _INTERVALS.items()],
             else_=ibis.null("int64"),
@@ -147,12 +138,63 @@ class Billing:
         )
 
     def _den(self) -> ir.IntegerValue:
-        interval = self._interval()
+        interval = self._name()
         den = ibis.cases(
             *[(interval == name, den) for name, (_, den) in _INTERVALS.items()],
             else_=ibis.null("int64"),
         )
         return den * self._count()
+
+    def reason(self) -> ir.StringValue:
+        """``invalid_interval`` for an interval or count that cannot be read, else null."""
+        bad = self._num().isnull() | self._count().isnull()
+        return ibis.ifelse(bad, RejectReason.INVALID_INTERVAL.value, _NO_TEXT)
+
+    def monthly(self, billed: ir.DecimalValue) -> ir.DecimalValue:
+        """The monthly amount of ``billed`` per interval (METRICS.md §1: annual / 12 ...)."""
+        return normalised(billed.cast(MONEY), self._num(), self._den())
+
+    def period_end(self, start: ir.DateValue) -> ir.DateValue:
+        """The end (exclusive) of the period one amount billed on ``start`` pays for.
+
+        A month, quarter or year (times the count) later; a week or day interval is a
+        number of days, too short to span a month end, so its amount counts in its month.
+        """
+        interval = self._name()
+        count = self._count()
+        months = ibis.cases(
+            (interval == "month", count),
+            (interval == "quarter", 3 * count),
+            (interval == "year", 12 * count),
+            else_=ibis.null("int64"),
+        )
+        days = ibis.cases(
+            (interval == "week", 7 * count),
+            (interval == "day", count),
+            else_=ibis.null("int64"),
+        )
+        by_months = start + months.as_interval("M")
+        by_days = start + days.as_interval("D")
+        return ibis.ifelse(months.notnull(), by_months, by_days).cast("date")
+
+
+class Billing:
+    """The rule expressions of one export over the typed rows ``rows`` (columns by role)."""
+
+    def __init__(self, rules: str, col: dict[str, ir.Value]) -> None:
+        self.rules = rules
+        self.col = col
+        self.interval = Interval(col) if "interval" in col else None
+
+    def extra_reasons(self) -> dict[str, ir.StringValue]:
+        """Reasons for the rule columns themselves (a bad interval, a bad discount)."""
+        reasons: dict[str, ir.StringValue] = {}
+        for role in ("amount_off", "percent_off", "discount_amount"):
+            if role in self.col:
+                reasons[role] = _optional_amount(self.col[role])[1]
+        if self.interval is not None:
+            reasons["interval"] = self.interval.reason()
+        return reasons
 
     def recurring(self, billed: ir.DecimalValue) -> ir.DecimalValue:
         """The monthly recurring amount of a row whose billed amount is ``billed``."""
@@ -163,7 +205,8 @@ class Billing:
             if "percent_off" in self.col:
                 off = _optional_amount(self.col["percent_off"])[0]
                 after = after * (100 - off) * ibis.literal(Decimal("0.01"), type=MONEY)
-            return normalised(after.cast(MONEY), self._num(), self._den())
+            assert self.interval is not None  # the export's interval column is required
+            return self.interval.monthly(after)
         after = billed
         if "discount_amount" in self.col:
             # Stripe writes a line's discounts as a positive amount taken off the line.

@@ -29,8 +29,14 @@ __all__ = [
     "LINE_ITEM_ROLES",
     "RESERVED",
     "ColumnMap",
+    "IntervalUse",
     "Layout",
+    "id_columns",
+    "inferred_roles",
     "map_columns",
+    "names_an_event",
+    "names_monthly",
+    "names_not_monthly",
     "parse_column_options",
     "preset_columns",
 ]
@@ -38,6 +44,17 @@ __all__ = [
 Layout = Literal["long", "periods", "wide", "invoices"]
 
 _SERVICE_START = ("service_start", "service_start_date", "service_period_start", "service_from")
+#: End-date names that record an event (the subscription ended, was cancelled), as
+#: opposed to ``end_date`` or ``service_end``, which may be scheduled.
+_EVENT_END_NAMES = (
+    "ended_at",
+    "canceled_at",
+    "cancelled_at",
+    "cancel_date",
+    "cancellation_date",
+    "churn_date",
+    "churned_at",
+)
 _SERVICE_END = ("service_end", "service_end_date", "service_period_end", "service_to")
 
 #: Accepted header names per role, compared after normalising case, spaces and punctuation.
@@ -116,19 +133,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "end_date": (
         "end_date",
         "end",
-        "ended_at",
         "end_at",
         "ends_at",
         "period_end",
         "subscription_end",
         "subscription_end_date",
         "date_end",
-        "canceled_at",
-        "cancelled_at",
-        "cancel_date",
-        "cancellation_date",
-        "churn_date",
-        "churned_at",
+        *_EVENT_END_NAMES,
         *_SERVICE_END,
     ),
     "invoice_date": (
@@ -142,6 +153,23 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "billing_date",
     ),
     "subscription_id": ("subscription_id", "subscription", "sub_id"),
+    "interval": (
+        "interval",
+        "billing_interval",
+        "billing_frequency",
+        "billing_cycle",
+        "plan_interval",
+        "price_interval",
+        "payment_frequency",
+        "recurring_interval",
+        "interval_unit",
+    ),
+    "interval_count": (
+        "interval_count",
+        "billing_interval_count",
+        "plan_interval_count",
+        "price_interval_count",
+    ),
     "currency": ("currency", "currency_code", "ccy", "curr", "iso_currency"),
     "product": ("product", "product_id", "product_name", "sku", "item"),
     "quantity": ("quantity", "qty", "seats", "units"),
@@ -155,6 +183,75 @@ _OPTION = "--column"
 
 def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def _plain(name: str) -> str:
+    """A column name normalised without an export's ``(UTC)`` suffix."""
+    return _normalise(re.sub(r"\(utc\)", "", name, flags=re.IGNORECASE))
+
+
+#: Names of columns that identify a row of the source itself (``id``, ``Invoice ID``,
+#: ``line_item_id``, ``invoice_number``): two rows that differ in one are not repeats.
+_ID_NAME = re.compile(r"(^|_)(id|ids|uuid|key|number|no)$")
+
+
+def id_columns(header: Sequence[str], cmap: ColumnMap) -> tuple[str, ...]:
+    """Columns naming a subscription, invoice or line that the canonical rows do not carry.
+
+    The subscription id (a role), and in an export read by its known roles (Stripe),
+    every other column whose name is an id. A generic file keeps its other columns as
+    attributes, which the canonical rows carry already.
+
+    >>> m = map_columns(["subscription_id", "account_id", "start_date", "mrr"], "x.csv")
+    >>> id_columns(["subscription_id", "account_id", "start_date", "mrr"], m)
+    ('subscription_id',)
+    """
+    role = cmap.roles.get("subscription_id")
+    kept = set(cmap.roles.values()) | {cmap.source_of(a) for a in cmap.attributes}
+    found = [role] if role is not None else []
+    found += [h for h in header if h not in kept and _ID_NAME.search(_normalise(h))]
+    return tuple(found)
+
+
+def names_an_event(column: str) -> bool:
+    """Whether an end-date column's name says the end happened (``Ended At``, ``churn_date``).
+
+    >>> names_an_event("Ended At (UTC)"), names_an_event("service_end")
+    (True, False)
+    """
+    return _plain(column) in _EVENT_END_NAMES
+
+
+#: How a billing interval column is used (``ColumnMap.interval_use``):
+#: ``monthly``: subscription amounts per interval are normalised to a month (annual / 12);
+#: ``spread``: each dated amount pays for one interval from its date, spread over its months;
+#: ``ignored``: the amount is already monthly by its name, or service periods say what it covers.
+IntervalUse = Literal["monthly", "spread", "ignored"]
+
+#: An amount column whose name says it is monthly (``mrr``, ``mrr_amount``, ``monthly_fee``).
+_MONTHLY_NAME = re.compile(r"(^|_)(mrr|monthly)(_|$)")
+#: An amount column whose name says it is not (``arr``, ``annual_amount``, ``acv``).
+_NOT_MONTHLY_NAME = re.compile(
+    r"(^|_)(arr|acv|tcv|annual|annually|yearly|year|quarterly|weekly|contract_value)(_|$)"
+)
+
+
+def names_monthly(column: str) -> bool:
+    """Whether an amount column's name says it is monthly: then no interval divides it.
+
+    >>> names_monthly("mrr_amount"), names_monthly("Monthly Fee"), names_monthly("amount")
+    (True, True, False)
+    """
+    return bool(_MONTHLY_NAME.search(_normalise(column)))
+
+
+def names_not_monthly(column: str) -> bool:
+    """Whether an amount column's name says it is annual, quarterly or weekly.
+
+    >>> names_not_monthly("arr_amount"), names_not_monthly("ACV"), names_not_monthly("amount")
+    (True, True, False)
+    """
+    return bool(_NOT_MONTHLY_NAME.search(_normalise(column)))
 
 
 @dataclass(frozen=True)
@@ -174,6 +271,10 @@ class ColumnMap:
     rules: str | None = None
     #: Columns deliberately not read (a cube's total column), reported as a warning.
     ignored: tuple[str, ...] = ()
+    #: With an ``interval`` column in a generic file: how it is used (``IntervalUse``).
+    interval_use: IntervalUse | None = None
+    #: Roles the user named a column for (``--column``): not inferred, so not reported.
+    given: tuple[str, ...] = ()
 
     def source_of(self, attribute: str) -> str:
         return self.attribute_sources.get(attribute, attribute)
@@ -262,6 +363,10 @@ def map_columns(
         if months:
             return _wide(header, path, roles, months)
 
+    if "month" not in roles and "start_date" not in roles and "invoice_date" in roles:
+        # Invoices without service periods: each counts in the month of its date.
+        roles["month"] = roles.pop("invoice_date")
+
     # Start and end dates make subscription periods; a month column with a start date
     # alone (a signup date, say) is a monthly table whose dates are attributes.
     is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
@@ -280,10 +385,13 @@ def map_columns(
     if layout == "periods":
         roles.pop("invoice_date", None)
 
+    layout, interval_use = _interval_use(layout, roles)
     # In the periods layout end_date may be absent: every subscription is then still active.
     required = {
         "periods": ["customer_id", "start_date"],
-        "invoices": ["customer_id", "start_date", "end_date"],
+        # An amount dated by itself pays for its interval: no end date to give.
+        "invoices": ["customer_id", "start_date"]
+        + ([] if interval_use == "spread" else ["end_date"]),
     }.get(layout, ["customer_id", "month"])
     has_line_amount = "quantity" in roles and "unit_price" in roles
     if not has_line_amount:
@@ -294,10 +402,56 @@ def map_columns(
             raise MissingColumnError(path, role, ALIASES[role], header, _OPTION)
 
     used = set(roles.values())
+    interval = roles.get("interval")
+    if interval is not None and _attribute_name(interval) == interval:
+        used.discard(interval)  # a plan's interval is a segment too (annual against monthly)
     sources = {_attribute_name(h): h for h in header if h not in used}
     return ColumnMap(
-        layout=layout, roles=roles, attributes=tuple(sources), attribute_sources=sources
+        layout=layout,
+        roles=roles,
+        attributes=tuple(sources),
+        attribute_sources=sources,
+        interval_use=interval_use,
+        given=tuple(overrides),
     )
+
+
+def inferred_roles(cmap: ColumnMap) -> dict[str, str]:
+    """Role -> column for each role read from a column not named as the role itself.
+
+    ``seats`` read as the quantity, ``account_id`` as the customer: said, so that a
+    reader can check it. Roles named with ``--column`` and a cube's months are not.
+
+    >>> inferred_roles(map_columns(["account_id", "month", "mrr", "seats"], "x.csv"))
+    {'customer_id': 'account_id', 'quantity': 'seats'}
+    """
+    synthetic = ("month", "mrr") if cmap.layout == "wide" else ()
+    return {
+        role: column
+        for role, column in cmap.roles.items()
+        if role not in cmap.given and role not in synthetic and _plain(column) != role
+    }
+
+
+def _interval_use(layout: Layout, roles: dict[str, str]) -> tuple[Layout, IntervalUse | None]:
+    """How a billing interval column is used, by the layout and the amount column's name.
+
+    A name with ``mrr`` or ``monthly`` in it is a monthly amount: the interval is only
+    kept as an attribute. Otherwise subscription amounts are per interval (normalised to
+    a month), and a dated amount (an invoice) pays for one interval from its date: the
+    file is read as invoice lines whose service period is that interval.
+    """
+    if "interval" not in roles:
+        return layout, None
+    amount = roles.get("mrr")
+    if layout == "invoices" or (amount is not None and names_monthly(amount)):
+        return layout, "ignored"
+    if layout == "periods":
+        return layout, "monthly"
+    if "month" not in roles:
+        return layout, None  # no date: the missing month is reported as such
+    roles["start_date"] = roles.pop("month")
+    return "invoices", "spread"
 
 
 #: Names the canonical table and its metrics use for themselves.
@@ -367,6 +521,7 @@ def preset_columns(
         roles=chosen,
         attributes=(),
         rules=rules,
+        given=tuple(overrides or {}),
     )
 
 

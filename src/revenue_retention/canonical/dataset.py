@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,6 +50,15 @@ class InputReport:
     #: For exports with billing rules (Stripe): valid rows carrying no recurring revenue
     #: (trials never paid, prorations, one-off items), with their rows and money by why.
     excluded: dict[str, Any] | None = None
+    #: Amounts spread over months (invoice lines): what the lines' amounts exceed the sum
+    #: of their equal monthly shares by, each share rounded to the money scale. Money
+    #: accepted = the shares of every month covered + this residual; never a movement.
+    money_spread_residual: Decimal | None = None
+    #: Dated inputs: the latest date the data records as having happened (a start, an
+    #: invoice, a cancellation), and the last month whose snapshot day is on or before it,
+    #: the default as-of (``canonical.observed``).
+    observed_through: dt.date | None = None
+    observed_month: int | None = None
 
     def __post_init__(self) -> None:
         # A run whose totals do not reconcile is a bug, not a data problem.
@@ -61,30 +71,44 @@ class InputReport:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (money as exact decimal strings)."""
-        return {
-            "files": [self.path],
-            "adapter": self.adapter,
-            "layout": self.layout,
-            "columns": dict(self.columns),
-            "attributes": list(self.attributes),
-            "snapshot": f"{self.snapshot} day of month",
-            "rows_read": self.rows_read,
-            "rows_accepted": self.rows_accepted,
-            "rows_rejected": self.rows_rejected,
-            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
-            "money_read": format_money(self.money_read),
-            "money_accepted": format_money(self.money_accepted),
-            "money_rejected": format_money(self.money_rejected),
-            "rows_without_amount": self.rows_without_amount,
-            "first_month": month_label(self.months.first),
-            "last_month": month_label(self.months.last),
-            "data_last_month": month_label(self.data_months.last),
-            "as_of": month_label(self.as_of) if self.as_of is not None else None,
-            "warnings": list(self.warnings),
-            # Without a currency column the currency is not stated: every amount is taken
-            # to be in one currency, whichever it is.
-            "currency": self.currency,
-        } | ({"excluded": self.excluded} if self.excluded is not None else {})
+        return (
+            {
+                "files": [self.path],
+                "adapter": self.adapter,
+                "layout": self.layout,
+                "columns": dict(self.columns),
+                "attributes": list(self.attributes),
+                "snapshot": f"{self.snapshot} day of month",
+                "rows_read": self.rows_read,
+                "rows_accepted": self.rows_accepted,
+                "rows_rejected": self.rows_rejected,
+                "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+                "money_read": format_money(self.money_read),
+                "money_accepted": format_money(self.money_accepted),
+                "money_rejected": format_money(self.money_rejected),
+                "rows_without_amount": self.rows_without_amount,
+                "first_month": month_label(self.months.first),
+                "last_month": month_label(self.months.last),
+                "data_last_month": month_label(self.data_months.last),
+                "as_of": month_label(self.as_of) if self.as_of is not None else None,
+                "warnings": list(self.warnings),
+                # Without a currency column the currency is not stated: every amount is taken
+                # to be in one currency, whichever it is.
+                "currency": self.currency,
+            }
+            | ({"excluded": self.excluded} if self.excluded is not None else {})
+            | self._dated()
+        )
+
+    def _dated(self) -> dict[str, Any]:
+        """The figures only dated and spread inputs have."""
+        found: dict[str, Any] = {}
+        if self.money_spread_residual is not None:
+            found["money_spread_residual"] = format_money(self.money_spread_residual)
+        if self.observed_through is not None and self.observed_month is not None:
+            found["observed_through"] = self.observed_through.isoformat()
+            found["observed_last_month"] = month_label(self.observed_month)
+        return found
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -13,7 +13,13 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from revenue_retention.canonical import billing, fx, notices, readings, wide
-from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
+from revenue_retention.canonical.columns import (
+    ColumnMap,
+    id_columns,
+    map_columns,
+    names_an_event,
+    preset_columns,
+)
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.grouped import (
     ID,
@@ -22,6 +28,7 @@ from revenue_retention.canonical.grouped import (
     customer_month_groups,
     repeat_suspects,
 )
+from revenue_retention.canonical.observed import observed_date, observed_month, observed_warnings
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
     PARSED,
@@ -66,7 +73,6 @@ from revenue_retention.money import MONEY, MONEY_SCALE, format_money
 from revenue_retention.periods import (
     MonthRange,
     month_index_of,
-    month_label,
     month_start_of_index,
     parse_month,
 )
@@ -454,25 +460,25 @@ def _load_rows(
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
     last = counts["last"]
-    warnings: list[str] = [*raw.warnings, *shaped.readings.notes, *_rule_warnings(raw, cmap)]
+    warnings: list[str] = [*notices.roles_read(cmap), *raw.warnings, *shaped.readings.notes]
+    warnings += [*_rule_warnings(raw, cmap), *notices.amount_name(cmap)]
+    if cmap.layout in ("long", "periods", "wide"):
+        warnings += notices.interval_values(accepted, cmap)
     warnings += shaped.total_rows_warning()
     if cmap.ignored:
         warnings.append(
             f"total column(s) not read: {', '.join(map(repr, cmap.ignored))} "
             "(a cube's months are read one by one)"
         )
-    if cmap.layout == "invoices":
-        _check_spread(accepted, snapshot)
-        if counts["billed"] is not None and counts["billed"] < last:
-            # Lines billed in advance run past the data; later months would show every
-            # customer not yet invoiced as churned.
-            warnings.append(
-                f"invoice lines run to {month_label(last)}; months after the latest invoice "
-                f"date ({month_label(counts['billed'])}) are not analysed"
-            )
-            last = max(counts["billed"], counts["first"])
+    residual = _check_spread(accepted, snapshot) if cmap.layout == "invoices" else None
+    ends_are_events = _ends_are_events(cmap, counts)
+    observed = observed_month(counts["observed"], snapshot, counts["first"], not ends_are_events)
+    if ends_are_events and observed is not None:
+        last = max(last, observed)  # open subscriptions were running when the data was taken
     data_months = MonthRange(counts["first"], last)
-    months = data_months.capped(as_of_index)
+    warnings += observed_warnings(counts["observed"], observed, last, as_of_index, snapshot)
+    default = observed if as_of_index is None and observed is not None else None
+    months = data_months.capped(as_of_index if as_of_index is not None else default)
     setup = shaped.fx
     fx_data = None
     metric_rows = None
@@ -513,6 +519,7 @@ def _load_rows(
         warnings=tuple(warnings)
         + tuple(notices.id_twins(table) if _ids_may_clash(raw, cmap, groups, counts) else ())
         + tuple(_repeats(shaped, accepted, table, counts, groups, snapshot))
+        + tuple(notices.recurring_payments(table) if cmap.layout in ("long", "wide") else ())
         + (
             (
                 f"attribute columns kept under another name, as the tool uses theirs: "
@@ -538,8 +545,15 @@ def _load_rows(
         data_months=data_months,
         months=months,
         as_of=as_of_index,
-        currency=_currency_report(setup, counts) if setup is not None else None,
+        currency=(
+            _currency_report(setup, counts, _accepted_converted(accepted, shaped, data_months))
+            if setup is not None
+            else None
+        ),
         excluded=_excluded(accepted) if cmap.rules else None,
+        money_spread_residual=residual,
+        observed_through=counts["observed"],
+        observed_month=observed,
     )
     return Dataset(
         con=con,
@@ -568,7 +582,7 @@ def _count_with_groups(
         counts = _count(rows.filter(rows._rr_reason.notnull()), cmap, as_of, snapshot)
     else:
         counts = {"rejected": 0, "by_reason": {}, "money_rejected": Decimal(0)}
-        counts |= {"rows_without_amount": 0, "by_currency": {}, "billed": None}
+        counts |= {"rows_without_amount": 0, "by_currency": {}, "observed": None, "open": 0}
     return counts | {
         "rows_read": read,
         "money_accepted": accepted["money"],
@@ -620,7 +634,9 @@ def _repeats(
     if cmap.layout == "wide":
         raw = shaped.raw.fast
         return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
-    values = [c for c in accepted.columns if not c.startswith("_rr_")]
+    # Every value read, and the ids: two subscriptions of one account with the same dates
+    # and amount differ in their subscription id, and are not repeats.
+    values = [c for c in accepted.columns if not c.startswith("_rr_") or c.startswith(_ID_PREFIX)]
     if groups is not None:
         if not counts["repeat_suspects"]:
             return []  # every customer-month's rows differ (or it has one row)
@@ -699,7 +715,31 @@ def _rule_warnings(raw: Raw, cmap: ColumnMap) -> list[str]:
     ]
 
 
-def _currency_report(setup: _FxSetup, counts: dict[str, Any]) -> dict[str, Any]:
+def _accepted_converted(
+    accepted: ir.Table, shaped: _Shaped, data_months: MonthRange
+) -> Decimal | None:
+    """Money accepted in the reporting currency: each row at its first month's rate.
+
+    Every accepted row has a rate by its first month (``_Shaped.fx_checked``), so this
+    converts all of it; None when no amount needs converting.
+    """
+    setup = shaped.fx
+    if setup is None or not setup.active:
+        return None
+    rates = fx.spine_rates(
+        setup.rates, setup.fixed, setup.reporting, setup.currencies, data_months.months
+    )
+    rows = accepted.mutate(_first=_first_month(accepted, shaped.cmap, shaped.snapshot))
+    joined = rows.join(
+        rates, (rows.currency == rates.currency) & (rows._first == rates.month_index)
+    )
+    total = fx.convert(joined._rr_amount, joined.rate).sum()
+    return total.to_pyarrow().as_py() or Decimal(0)
+
+
+def _currency_report(
+    setup: _FxSetup, counts: dict[str, Any], converted: Decimal | None
+) -> dict[str, Any]:
     by_currency = {
         code: {name: format_money(value) for name, value in money.items()}
         for code, money in sorted(counts["by_currency"].items(), key=lambda kv: str(kv[0]))
@@ -710,7 +750,14 @@ def _currency_report(setup: _FxSetup, counts: dict[str, Any]) -> dict[str, Any]:
         "rates": setup.source,
         "converted": setup.active,
         "money_by_currency": by_currency,
-    }
+    } | (
+        {
+            "money_accepted_converted": format_money(converted),
+            "converted_at": "each accepted row at the rate of its first month",
+        }
+        if converted is not None
+        else {}
+    )
 
 
 _DATES = ("month", "start_date", "end_date", "invoice_date", "trial_end", "cancelled_at")
@@ -862,6 +909,11 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
                 )
         zero = ibis.literal(Decimal(0), type=MONEY)
         recurring = ibis.ifelse(excluded.notnull(), zero, rules.recurring(amount))
+    interval = billing.Interval(col) if cmap.interval_use in ("monthly", "spread") else None
+    if interval is not None:
+        reasons["interval"] = interval.reason()
+        if cmap.interval_use == "monthly":  # a subscription's amount per interval
+            recurring = interval.monthly(amount)
 
     verdict = checked.mutate(
         _amount=amount,
@@ -883,7 +935,21 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
         )
     if cmap.layout == "periods" and "end_date" not in col:
         typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
+    if interval is not None and cmap.interval_use == "spread":
+        # An amount dated by itself pays for one interval from its date.
+        typed["end_date"] = interval.period_end(verdict._v_start_date)
     extras = {name: t[cmap.source_of(name)].cast("string") for name in cmap.attributes}
+    # A renewal date is only an event that dates the export: read when it can be, never
+    # a reason to reject the row.
+    renewals = (
+        [
+            date_value(
+                date_text(text_of(col["renewed_at"])), read.order, other_forms=read.other_dates
+            )
+        ]
+        if "renewed_at" in col
+        else []
+    )
     if "product" in col:
         extras["product"] = col["product"].cast("string")
     if "currency" in col:
@@ -902,10 +968,31 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
         ),
         _rr_amount=verdict._amount,
         **({"_rr_excluded": verdict._excluded} if rules is not None else {}),
+        **_id_values(verdict, cmap, t.columns),
+        **(
+            {"_rr_observed": observed_date(verdict, cmap, verdict._v_start_date, *renewals)}
+            if cmap.layout in ("periods", "invoices")
+            else {}
+        ),
         # Integer ids as the engine holds them: grouping by them is cheaper than by their
         # text, which the canonical table gets after grouping (the same ids, one to one).
         **({ID: col["customer_id"]} if col["customer_id"].type().is_integer() else {}),
     )
+
+
+#: Prefix of the id columns a row carries for the repeated-rows check only.
+_ID_PREFIX = "_rr_id_"
+
+
+def _id_values(rows: ir.Table, cmap: ColumnMap, header: Sequence[str]) -> dict[str, ir.Value]:
+    """The row's subscription, invoice or line ids: rows differing in one are not repeats.
+
+    ``header``: the source's columns (``rows`` holds the validation's own columns too).
+    """
+    if cmap.layout == "wide":
+        return {}  # a cube's rows are compared as the source wrote them
+    names = id_columns([c for c in header if c != LINE_COLUMN], cmap)
+    return {f"{_ID_PREFIX}{i}": rows[name].cast("string") for i, name in enumerate(names)}
 
 
 def parse_overrides(columns: Mapping[str, str] | None) -> dict[str, str]:
@@ -961,9 +1048,10 @@ def _count(
             without_amount=rows._rr_amount.isnull().sum(),
             first=first.min(),
             last=last.max(),
+            **({"observed": rows._rr_observed.max()} if "_rr_observed" in rows.columns else {}),
             **(
-                {"billed": month_index_of(rows.invoice_date).max()}
-                if "invoice_date" in rows.columns
+                {"open": rows.end_date.isnull().sum(), "latest_end": rows.end_date.max()}
+                if cmap.layout == "periods"
                 else {}
             ),
         )
@@ -995,8 +1083,36 @@ def _count(
         "rows_without_amount": sum(r["without_amount"] for r in bad),
         "first": good["first"] if good else None,
         "last": good["last"] if good else None,
-        "billed": good.get("billed") if good else None,
+        "observed": _latest_event(good) if good else None,
+        "open": good.get("open", 0) if good else 0,
     }
+
+
+def _ends_are_events(cmap: ColumnMap, counts: dict[str, Any]) -> bool:
+    """Whether the end dates record ends that happened, none scheduled beyond the extract.
+
+    So in a subscriptions file that leaves running subscriptions open, in an end column
+    named as an event (``ended_at``), and in a Stripe subscriptions export.
+    """
+    if cmap.layout != "periods":
+        return False
+    end = cmap.roles.get("end_date")
+    return (
+        bool(counts["open"]) or cmap.rules is not None or (end is not None and names_an_event(end))
+    )
+
+
+def _latest_event(good: dict[str, Any]) -> Any:
+    """The latest date the accepted rows record as having happened (``canonical.observed``).
+
+    A subscriptions file that leaves the end of running subscriptions empty writes an end
+    date once a subscription has ended: its end dates are events too. Where every row has
+    an end (fixed terms), an end may be scheduled, and only starts and the like count.
+    """
+    observed, latest_end = good.get("observed"), good.get("latest_end")
+    if good.get("open") and latest_end is not None and observed is not None:
+        return max(observed, latest_end)
+    return observed
 
 
 def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1007,12 +1123,13 @@ def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if m is None:
             merged[r["reason"]] = {k: v for k, v in r.items() if k != "currency"}
             continue
-        for name in ("n", "without_amount"):
-            m[name] += r[name]
+        for name in ("n", "without_amount", "open"):
+            if name in r:
+                m[name] += r[name]
         for name in ("money", "money_in_range"):
             if r[name] is not None:
                 m[name] = (m[name] or Decimal(0)) + r[name]
-        for name, pick in (("first", min), ("last", max), ("billed", max)):
+        for name, pick in (("first", min), ("last", max), ("observed", max), ("latest_end", max)):
             if name in r and r[name] is not None:
                 m[name] = r[name] if m.get(name) is None else pick(m[name], r[name])
     return list(merged.values())
@@ -1120,14 +1237,19 @@ def _expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) 
     return spans.mutate(month_index=spans._months.unnest()).drop("_months")
 
 
-def _check_spread(accepted: ir.Table, snapshot: Snapshot) -> None:
-    """Spreading only splits amounts: every accepted cent must be in some month."""
+def _check_spread(accepted: ir.Table, snapshot: Snapshot) -> Decimal:
+    """Spreading only splits amounts: every accepted cent is in some month or the residual.
+
+    Returns the residual of rounding each line's monthly share to the money scale.
+    """
     lines = accepted.select("start_date", "end_date", "mrr")
     spread = spread_invoices(lines, snapshot)
     total = spread.mrr.sum().to_pyarrow().as_py() or Decimal(0)
+    residual = spread_residual(lines, snapshot).to_pyarrow().as_py() or Decimal(0)
     money = lines.mrr.sum().to_pyarrow().as_py() or Decimal(0)
-    if total != money:
-        raise AssertionError(f"invoice lines spread to {total} != accepted {money}")
+    if total + residual != money:
+        raise AssertionError(f"invoice lines spread to {total} + {residual} != accepted {money}")
+    return residual
 
 
 def _invoice_months(rows: ir.Table, snapshot: Snapshot) -> tuple[ir.IntegerValue, ir.IntegerValue]:
@@ -1155,13 +1277,46 @@ _MICROS = 10**MONEY_SCALE
 _UNIT = dt.Decimal(8, MONEY_SCALE)
 
 
-def spread_invoices(lines: ir.Table, snapshot: Snapshot = "last") -> ir.Table:
-    """One row per invoice line and month covered, the amount split exactly between them.
+def _monthly_share(lines: ir.Table, snapshot: Snapshot) -> dict[str, ir.Value]:
+    """Each line's first month, months covered and monthly share, in whole millionths.
 
-    An amount in whole cents is split in cents (otherwise in millionths, the money
-    scale): every month gets the same share and the remainder goes one unit at a time to
-    the earliest months, so the months add up to the line exactly (1000.00 over 3 months:
-    333.34, 333.33, 333.33).
+    The share is the amount over the months, rounded half up to the money scale, and
+    never below one millionth for a positive amount (a 0.01 line over a year still pays
+    in every month it covers). It is the same in every month: rounding never becomes a
+    movement.
+    """
+    first, stop = _invoice_months(lines, snapshot)
+    span = (stop - first).cast("int64")
+    micros = (lines.mrr * _MICROS).round(0).cast("int64")
+    # Integer division: engines divide decimals in floating point.
+    rounded = (2 * micros + span) // (2 * span)
+    share = ibis.ifelse((micros > 0) & (rounded < 1), 1, rounded).cast("int64")
+    return {"_first": first, "_span": span, "_micros": micros, "_share": share}
+
+
+def _from_micros(units: ir.IntegerValue) -> ir.DecimalValue:
+    """Whole millionths as money: a multiplication by a decimal unit, never a division."""
+    unit = ibis.literal(Decimal("0.000001"), type=_UNIT).cast(MONEY)
+    return (units.cast(MONEY) * unit).cast(MONEY)
+
+
+def spread_residual(lines: ir.Table, snapshot: Snapshot = "last") -> ir.DecimalScalar:
+    """What the lines' amounts and their monthly shares differ by, summed: never a movement.
+
+    1000.00 over 12 months is 83.333333 a month (rounded to the money scale), 0.000004
+    less than the line over its year: that residual is reported as such
+    (``money_spread_residual``) so that the accepted money still reconciles exactly.
+    """
+    shares = lines.mutate(**_monthly_share(lines, snapshot))
+    return _from_micros((shares._micros - shares._span * shares._share).sum())
+
+
+def spread_invoices(lines: ir.Table, snapshot: Snapshot = "last") -> ir.Table:
+    """One row per invoice line and month covered, each month with the same share.
+
+    A line that is flat over its period gives the same MRR in every month of it: the
+    amount over the months covered, rounded half up to six places (the money scale).
+    What that rounding leaves is ``spread_residual``, reported beside the money read.
 
     Examples
     --------
@@ -1169,27 +1324,13 @@ def spread_invoices(lines: ir.Table, snapshot: Snapshot = "last") -> ir.Table:
     >>> t = ibis.memtable(pa.table({"customer_id": ["a"], "start_date": [dt.date(2024, 1, 15)],
     ...     "end_date": [dt.date(2024, 4, 15)], "mrr": [1000]})).cast({"mrr": "decimal(38, 6)"})
     >>> [str(r["mrr"]) for r in spread_invoices(t).order_by("month_index").to_pyarrow().to_pylist()]
-    ['333.340000', '333.330000', '333.330000']
+    ['333.333333', '333.333333', '333.333333']
+    >>> str(spread_residual(t).to_pyarrow().as_py())
+    '0.000001'
     """
-    first, stop = _invoice_months(lines, snapshot)
-    span = (stop - first).cast("int64")
-    in_cents = (lines.mrr * 100) == (lines.mrr * 100).floor()
-    scale = ibis.ifelse(in_cents, 100, _MICROS).cast("int64")
-    units = (lines.mrr * scale).cast("int64")
-    spans = lines.mutate(
-        _first=first, _span=span, _scale=scale, _units=units, _offset=ibis.range(0, span)
-    )
+    spans = lines.mutate(**_monthly_share(lines, snapshot))
+    spans = spans.mutate(_offset=ibis.range(0, spans._span))
     spread = spans.mutate(_offset=spans._offset.unnest())
-    share = spread._units // spread._span + ibis.ifelse(
-        spread._offset < spread._units % spread._span, 1, 0
-    )
-    # Multiplying by a decimal unit (never dividing, which engines do in floating point).
-    unit = ibis.ifelse(
-        spread._scale == 100,
-        ibis.literal(Decimal("0.01"), type=_UNIT),
-        ibis.literal(Decimal("0.000001"), type=_UNIT),
-    )
     return spread.mutate(
-        month_index=spread._first + spread._offset,
-        mrr=(share.cast(MONEY) * unit.cast(MONEY)).cast(MONEY),
-    ).drop("_first", "_span", "_scale", "_units", "_offset")
+        month_index=spread._first + spread._offset, mrr=_from_micros(spread._share)
+    ).drop("_first", "_span", "_micros", "_share", "_offset")

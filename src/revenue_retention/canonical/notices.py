@@ -7,15 +7,31 @@ named by their values, so the same input gives the same words whatever its row o
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
 
+from revenue_retention.canonical.columns import (
+    ColumnMap,
+    inferred_roles,
+    names_monthly,
+    names_not_monthly,
+)
 from revenue_retention.money import format_money
 from revenue_retention.periods import month_label
 
-__all__ = ["duplicate_rows", "id_twins", "ids_may_clash", "overlapping_periods"]
+__all__ = [
+    "amount_name",
+    "duplicate_rows",
+    "id_twins",
+    "ids_may_clash",
+    "interval_values",
+    "overlapping_periods",
+    "recurring_payments",
+    "roles_read",
+]
 
 _SHOWN = 3
 
@@ -120,4 +136,166 @@ def overlapping_periods(
         f"{total['customers']:,} customer(s) have subscription periods that overlap (e.g. "
         f"{shown}): their MRR is the sum of the periods active in a month. That is right for "
         "several subscriptions of one customer; if a period was written twice, remove the copy."
+    ]
+
+
+def _interval_note(cmap: ColumnMap) -> str:
+    amount = cmap.roles.get("mrr", "the amount")
+    if cmap.interval_use == "monthly":
+        return (
+            "amounts per interval normalised to a month: annual / 12, quarterly / 3, "
+            "weekly x 52 / 12"
+        )
+    if cmap.interval_use == "spread":
+        return "each amount pays for one interval from its date, spread over the months it covers"
+    if cmap.layout == "invoices":
+        return "not applied: the service periods say what each amount covers"
+    return f"not applied: {amount!r} is monthly by its name"
+
+
+def roles_read(cmap: ColumnMap) -> list[str]:
+    """Which column took which role, when a role was inferred from another name than its own."""
+    found = inferred_roles(cmap)
+    if cmap.interval_use is not None:  # how the interval is used is always worth saying
+        found.setdefault("interval", cmap.roles["interval"])
+    if not found:
+        return []
+    notes = {"interval": f" ({_interval_note(cmap)})"}
+    if cmap.layout == "long" and "month" in found and "invoice" in found["month"].lower():
+        notes["month"] = " (each invoice counts in the month of its date)"
+    shown = ", ".join(
+        f"{column!r} as {role}{notes.get(role, '')}" for role, column in found.items()
+    )
+    return [
+        f"columns read by their names: {shown}. --column ROLE=COLUMN reads another column "
+        "for a role."
+    ]
+
+
+def amount_name(cmap: ColumnMap) -> list[str]:
+    """An amount named as annual (``arr``, ``acv``) that no billing interval normalises."""
+    amount = cmap.roles.get("mrr")
+    if amount is None or cmap.rules or cmap.interval_use in ("monthly", "spread"):
+        return []
+    if not names_not_monthly(amount) or names_monthly(amount):
+        return []
+    return [
+        f"{amount!r} is read as a monthly amount, but its name says it is not (annual, "
+        "quarterly, weekly?): nothing divides it. Give a billing interval column (interval "
+        "= year, quarter, week) or a monthly amount column."
+    ]
+
+
+#: Attribute names that may hold a plan's billing interval.
+_BILLING_NAME = re.compile(r"plan|billing|bill|frequency|cycle|term|interval|period|type|cadence")
+#: Billing intervals as files write them, and whether each is monthly.
+_INTERVAL_WORDS = {
+    "month": True,
+    "monthly": True,
+    "year": False,
+    "yearly": False,
+    "annual": False,
+    "annually": False,
+    "quarter": False,
+    "quarterly": False,
+    "week": False,
+    "weekly": False,
+}
+
+
+def interval_values(rows: ir.Table, cmap: ColumnMap) -> list[str]:
+    """Attribute columns whose values are billing intervals that nothing applies (one query).
+
+    A ``plan_type`` of ``annual`` and ``monthly`` says some amounts may be annual; unless
+    the amount's name says it is monthly, that is worth a word.
+    """
+    amount = cmap.roles.get("mrr")
+    if cmap.rules or cmap.interval_use is not None or amount is None or names_monthly(amount):
+        return []
+    # Only columns named like a plan's billing (plan_type, billing_term, frequency): a
+    # scan of every attribute for every file would cost more than the warning is worth.
+    names = [a for a in cmap.attributes if a in rows.columns and _BILLING_NAME.search(a.lower())]
+    if not names:
+        return []
+    words = list(_INTERVAL_WORDS)
+    others = [w for w, monthly in _INTERVAL_WORDS.items() if not monthly]
+    counts = (
+        rows.aggregate(
+            **{f"n{i}": rows[a].notnull().sum() for i, a in enumerate(names)},
+            **{f"w{i}": rows[a].strip().lower().isin(words).sum() for i, a in enumerate(names)},
+            **{f"o{i}": rows[a].strip().lower().isin(others).sum() for i, a in enumerate(names)},
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    found = [
+        a
+        for i, a in enumerate(names)
+        if counts[f"n{i}"] and counts[f"w{i}"] == counts[f"n{i}"] and counts[f"o{i}"]
+    ]
+    if not found:
+        return []
+    column = cmap.source_of(found[0])
+    return [
+        f"column {column!r} holds billing intervals (such as annual or quarterly), but "
+        f"{amount!r} is read as a monthly amount: an annual amount would count twelve times "
+        f"over. If amounts are per interval, --column interval={column} normalises them."
+    ]
+
+
+def recurring_payments(table: ir.Table) -> list[str]:
+    """Customers who pay once every 12 (or 3) months with nothing in between (one query).
+
+    Read month by month, each such payment is one month of MRR, then churn, then a
+    reactivation a year later: the sign of annual invoices read without the months
+    they pay for. A customer's paying months are one every ``k`` when there are ``n >= 2``
+    of them, the last is ``k (n - 1)`` after the first, and all fall on the same month
+    modulo ``k``: one grouping, no window over the rows.
+    """
+    paying = table.filter(table.mrr > 0)
+    month = paying.month_index
+    per_customer = paying.group_by("customer_id").agg(
+        _n=paying.count(),
+        _first=month.min(),
+        _span=month.max() - month.min(),
+        _same_12=(month % 12).min() == (month % 12).max(),
+        _same_3=(month % 3).min() == (month % 3).max(),
+    )
+    several = per_customer._n >= 2
+    yearly = several & per_customer._same_12 & (per_customer._span == 12 * (per_customer._n - 1))
+    quarterly = several & per_customer._same_3 & (per_customer._span == 3 * (per_customer._n - 1))
+    pattern = per_customer.mutate(
+        _every=ibis.cases((yearly, 12), (quarterly, 3), else_=ibis.null("int64"))
+    )
+    found = (
+        pattern.aggregate(
+            customers=pattern.count(),
+            yearly=(pattern._every == 12).sum(),
+            quarterly=(pattern._every == 3).sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    if not (found["yearly"] or found["quarterly"]):
+        return []
+    every = 12 if found["yearly"] >= found["quarterly"] else 3
+    sample = (
+        pattern.filter(pattern._every == every)
+        .order_by("customer_id")
+        .limit(_SHOWN)
+        .select("customer_id", "_first")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    shown = ", ".join(f"{r['customer_id']!r} from {month_label(r['_first'])}" for r in sample)
+    n = found["yearly"] if every == 12 else found["quarterly"]
+    kind = "annual" if every == 12 else "quarterly"
+    return [
+        f"{n:,} of {found['customers']:,} customers pay once every {every} months with nothing "
+        f"in between (e.g. {shown}): read month by month, each payment is one month of MRR "
+        f"followed by churn and a reactivation {every} months later. If these are {kind} "
+        "invoices, give each its service period (service_start and service_end columns: "
+        "the invoices layout) or a billing interval column (interval = "
+        f"{'year' if every == 12 else 'quarter'}), and each amount is spread over the months "
+        "it pays for."
     ]

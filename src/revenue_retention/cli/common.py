@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -12,9 +14,11 @@ from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, InputOptions
-from revenue_retention.engine import connect, is_url
-from revenue_retention.errors import NoValidRowsError, OptionError
+from revenue_retention.engine import connect, database_file, is_url
+from revenue_retention.errors import NoValidRowsError, OptionError, OutputError
 from revenue_retention.outputs import Document, write_rejects
+from revenue_retention.outputs.console import SafeConsole
+from revenue_retention.outputs.files import OutputFiles, check_targets, write_text
 from revenue_retention.outputs.rejects import write_rejects_table
 
 __all__ = ["close_connections", "emit", "load_input", "stderr"]
@@ -23,12 +27,25 @@ __all__ = ["close_connections", "emit", "load_input", "stderr"]
 _WIDTH = 160
 
 
-def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
+def load_input(
+    source: str,
+    inputs: InputOptions,
+    *,
+    format: Format,
+    outputs: Mapping[str, Path | None] | None = None,
+    reads: Iterable[Path | None] = (),
+) -> Dataset:
     """Load ``source`` as the options say; report rejects and warnings on stderr.
+
+    Before anything is read, every output (``outputs`` by option, ``--output`` a folder
+    with ``--format csv``, and ``--rejects``) is checked: none may be an input (``source``,
+    its database file, the exchange rates, ``reads``) or another output, and each must be
+    writable (``outputs.files.check_targets``).
 
     When every row is rejected the run stops, but the rejects file asked for is written
     first: it is the one place that lists them all.
     """
+    _check_outputs(source, inputs, format, outputs or {}, reads)
     err = stderr()
     rejects = inputs.rejects
     try:
@@ -52,17 +69,16 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:
             assert isinstance(error.rejects, ir.Table)
-            written = write_rejects_table(error.rejects, rejects)
-            if written != error.rejected:  # every row the run names as rejected, or a bug
-                raise AssertionError(
-                    f"{written} rows written, {error.rejected} rejected"
-                ) from error
+            # Every row the run names as rejected, or a bug (and no file).
+            written = write_rejects_table(
+                error.rejects, rejects, raw=inputs.csv_raw, expected=error.rejected
+            )
             err.print(f"{written:,} rejected rows written to {rejects}", markup=False)
         raise
     if is_url(source):
         _opened.append(data.con)  # closed by close_connections when the command ends
     if rejects is not None:
-        written = write_rejects(data, rejects)
+        written = write_rejects(data, rejects, raw=inputs.csv_raw)
         r = data.report
         err.print(
             f"rows read {r.rows_read:,} = accepted {r.rows_accepted:,} + rejected "
@@ -75,7 +91,33 @@ def load_input(source: str, inputs: InputOptions, *, format: Format) -> Dataset:
     return data
 
 
+def _check_outputs(
+    source: str,
+    inputs: InputOptions,
+    format: Format,
+    outputs: Mapping[str, Path | None],
+    reads: Iterable[Path | None],
+) -> None:
+    """Refuse outputs that would overwrite an input or each other; check they can be written.
+
+    The files read are kept for ``emit``, which checks the CSV files it writes into an
+    output folder, once it knows their names.
+    """
+    read = [database_file(source) if is_url(source) else Path(source), inputs.fx_rates, *reads]
+    _read.extend(path for path in read if path is not None)
+    files = dict(outputs) | {"--rejects": inputs.rejects}
+    folders = []
+    output = files.get("--output")
+    if output is not None:
+        _check_output(output, format)
+    if format is Format.csv:
+        folders.append(("--output", files.pop("--output", None)))
+    check_targets(files.items(), _read, folders)
+
+
 _opened: list[BaseBackend] = []
+#: The files the running command reads (``load_input``), which no output may replace.
+_read: list[Path] = []
 _MEMORY = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
@@ -91,46 +133,52 @@ def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | Base
 
 
 def close_connections() -> None:
-    """Close the database connections the command opened from URLs."""
+    """Close the database connections the command opened from URLs; forget its inputs."""
     while _opened:
         _opened.pop().disconnect()
+    _read.clear()
 
 
 def stderr() -> Console:
     """The console for messages beside the output: never wraps a path across lines."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _check_output(output: Path, format: Format) -> None:
-    if format is Format.csv:
-        if output.exists() and not output.is_dir():
-            raise OptionError("--output", str(output), "is a file; CSV output needs a folder")
-    elif output.is_dir():
+    try:
+        found = output.stat()
+    except FileNotFoundError:
+        return
+    except OSError as error:  # a folder on the way that cannot be searched
+        raise OutputError(output, error.strerror or type(error).__name__) from None
+    if format is Format.csv and not stat.S_ISDIR(found.st_mode):
+        raise OptionError("--output", str(output), "is a file; CSV output needs a folder")
+    if format is not Format.csv and stat.S_ISDIR(found.st_mode):
         raise OptionError("--output", str(output), "is a folder; name a file to write")
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
 
 
-def emit(document: Document, format: Format, output: Path | None) -> None:
+def emit(document: Document, format: Format, output: Path | None, *, csv_raw: bool = False) -> None:
     """Write ``document`` as a table, JSON or CSV, to stdout or to ``output``.
 
-    For CSV, ``output`` is a folder that receives one file per section. Missing parent
-    folders are created.
+    For CSV, ``output`` is a folder that receives one file per section, all or none, and
+    formula-like text is neutralised unless ``csv_raw``. A file is written whole or not
+    at all, and never over a file the command read. Missing parent folders are created.
     """
     if output is not None:
         _check_output(output, format)
     if format is Format.table:
         if output is None:
-            document.render(Console(width=_WIDTH))
+            document.render(SafeConsole(width=_WIDTH))
         else:
-            with output.open("w", encoding="utf-8") as handle:
-                document.render(Console(file=handle, width=_WIDTH))
+            with OutputFiles() as files, files.open(output) as handle:
+                document.render(SafeConsole(file=handle, width=_WIDTH))
     elif format is Format.json:
         if output is None:
             typer.echo(document.to_json(), nl=False)
         else:
-            output.write_text(document.to_json(), encoding="utf-8")
+            write_text(output, document.to_json())
     elif output is None:
-        typer.echo(document.to_csv(), nl=False)
+        typer.echo(document.to_csv(csv_raw), nl=False)
     else:
-        document.write_csv_dir(output)
+        check_targets([("--output", path) for path in document.csv_files(output)], _read)
+        document.write_csv_dir(output, csv_raw)

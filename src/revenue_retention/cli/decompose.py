@@ -53,5 +53,10 @@ def decompose_command(
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.decompose import decompose_document
 
-    data = load_input(source, inputs, format=format)
-    emit(decompose_document(decompose(data, window_months=window)), format, output)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
+    emit(
+        decompose_document(decompose(data, window_months=window)),
+        format,
+        output,
+        csv_raw=inputs.csv_raw,
+    )

@@ -41,12 +41,14 @@ def demo(
     from revenue_retention.cli.progress import steps
     from revenue_retention.datasets import write_demo_csv
     from revenue_retention.outputs import metrics_document
-    from revenue_retention.outputs.report import write_report
-    from revenue_retention.outputs.workbook import write_workbook
+    from revenue_retention.outputs.files import OutputFiles, check_targets
+    from revenue_retention.outputs.report import render_report
+    from revenue_retention.outputs.workbook import save_workbook
 
     if out.exists() and not out.is_dir():
         raise OptionError("--out", str(out), "is a file; name a folder for the demo data")
-    out.mkdir(parents=True, exist_ok=True)
+    html, xlsx = out / "report.html", out / "report.xlsx"
+    check_targets([("--out", path) for path in (out / "demo.csv", html, xlsx)], [])
     path = write_demo_csv(out / "demo.csv", seed=seed)
     if format is Format.table:
         stderr().print(f"demo data written to {path}", markup=False)
@@ -56,9 +58,12 @@ def demo(
         step("analysing the demo data", STEPS + 2)
         ov = overview(data, step=step)
         step("writing the report")
-        html = write_report(ov, out / "report.html")
-        step("writing the workbook")
-        xlsx = write_workbook(ov, out / "report.xlsx")
+        with OutputFiles() as files:
+            with files.open(html) as handle:
+                handle.write(render_report(ov))
+            step("writing the workbook")
+            with files.open_binary(xlsx) as binary:
+                save_workbook(ov, binary)
     err = stderr()
     err.print(f"workbook written to {xlsx}", markup=False)
     err.print(f"report written to {html.resolve()}", markup=False)

@@ -50,11 +50,13 @@ def diagnose(
     from revenue_retention.periods import parse_month
 
     bench = load_benchmarks(benchmarks)
-    data = load_input(source, inputs, format=format)
+    data = load_input(
+        source, inputs, format=format, outputs={"--output": output}, reads=[benchmarks]
+    )
     result = run_diagnosis(
         data,
         as_of=parse_month(inputs.as_of) if inputs.as_of else None,
         window_months=window,
         benchmarks=bench,
     )
-    emit(diagnose_document(result), format, output)
+    emit(diagnose_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -88,10 +88,10 @@ def explain(
         raise OptionError(
             "--period", period, "explains one bridge month: it takes no --as-of or --window"
         )
-    data = load_input(source, inputs, format=format)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
     if period is not None:
         result = compute_explain_period(data, period, by=attribute, limit=limit)
     else:
         window_months = _DEFAULT_WINDOW if window is None else window
         result = compute_explain(data, inputs.as_of, window_months, by=attribute, limit=limit)
-    emit(explain_document(result), format, output)
+    emit(explain_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -110,7 +110,7 @@ def metrics(
     if ci is not None and by:
         raise OptionError("--ci", ci, "is not yet computed per group; drop --by")
     edges = parse_size_bands(size_bands)
-    data = load_input(source, inputs, format=format)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
     document = method_metrics_document(result)
     if ci is not None:
@@ -126,4 +126,4 @@ def metrics(
             all_months=True,
         )
         document = with_intervals(document, result, intervals)
-    emit(document, format, output)
+    emit(document, format, output, csv_raw=inputs.csv_raw)

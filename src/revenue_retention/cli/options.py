@@ -100,6 +100,15 @@ class InputOptions:
             dir_okay=False,
         ),
     ] = None
+    csv_raw: Annotated[
+        bool,
+        typer.Option(
+            "--csv-raw",
+            help="Write CSV values (--format csv, --rejects) exactly as they are. By default a "
+            "text starting with = + - @, a tab or a carriage return gets a leading ' so that a "
+            "spreadsheet shows it instead of running it as a formula.",
+        ),
+    ] = False
     input_format: Annotated[
         str | None,
         typer.Option(
@@ -157,7 +166,7 @@ class InputOptions:
         typer.Option(
             "--memory-limit",
             help="Cap the memory DuckDB uses (e.g. 2GB); beyond it, it works on disk in a "
-            "temporary folder. Default: 80% of the machine's memory.",
+            "temporary folder. Default: 1 GiB per thread, at least 2 GiB.",
         ),
     ] = None
     fx_rates: Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -20,7 +21,9 @@ QUIET = typer.Option(False, "--quiet", "-q", help="No progress display.")
 
 
 def _check_target(path: Path, option: str, suffix: str) -> None:
-    if path.is_dir():
+    # os.path.isdir, unlike Path.is_dir, says False where it cannot look; a place that
+    # cannot be written is said by load_input's check.
+    if os.path.isdir(path):
         raise OptionError(option, str(path), "is a folder; name a file to write")
     if path.suffix.lower() != suffix:
         raise OptionError(option, str(path), f"should end in {suffix}")
@@ -71,7 +74,8 @@ def report(
     from revenue_retention.analyses.overview import STEPS, overview
     from revenue_retention.cli.common import load_input, stderr
     from revenue_retention.cli.progress import steps
-    from revenue_retention.outputs.report import write_report
+    from revenue_retention.outputs.files import OutputFiles
+    from revenue_retention.outputs.report import render_report
 
     _check_target(output, "--output", ".html")
     if xlsx is not None:
@@ -80,14 +84,26 @@ def report(
     with steps(quiet) as step:
         step("reading the input", STEPS + 3)
         # warnings go to stderr, like any machine-readable output
-        data = load_input(source, inputs, format=Format.json)
+        data = load_input(
+            source,
+            inputs,
+            format=Format.json,
+            outputs={"--output": output, "--xlsx": xlsx},
+            reads=[benchmarks],
+        )
         ov = overview(data, window=window, by=by, benchmarks=bench, step=step)
         step("writing the report")
-        written = [write_report(ov, output)]
-        step("writing the workbook")
-        if xlsx is not None:
-            from revenue_retention.outputs.workbook import write_workbook  # Excel when asked
+        # The report and the workbook appear together, or neither does.
+        with OutputFiles() as files:
+            with files.open(output) as handle:
+                handle.write(render_report(ov))
+            step("writing the workbook")
+            if xlsx is not None:
+                # Excel only when asked: openpyxl is not loaded otherwise.
+                from revenue_retention.outputs.workbook import save_workbook
 
-            written.append(write_workbook(ov, xlsx))
-    for path in written:
-        stderr().print(f"written: {path}", markup=False)
+                with files.open_binary(xlsx) as binary:
+                    save_workbook(ov, binary)
+    for path in (output, xlsx):
+        if path is not None:
+            stderr().print(f"written: {path}", markup=False)

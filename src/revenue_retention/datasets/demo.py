@@ -7,12 +7,14 @@ import pathlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+
+from revenue_retention.outputs.files import write_file
 
 __all__ = ["generate_demo", "write_demo_csv"]
 
@@ -360,7 +362,7 @@ def write_demo_csv(path: str | os.PathLike[str], **kwargs: Any) -> pathlib.Path:
     Parameters
     ----------
     path : str or os.PathLike
-        Destination file; it is overwritten if it exists.
+        Destination file; replaced whole if it exists, never left half-written.
     **kwargs
         Passed to :func:`generate_demo` (``customers``, ``months``, ``start``, ``seed``).
 
@@ -384,11 +386,14 @@ def write_demo_csv(path: str | os.PathLike[str], **kwargs: Any) -> pathlib.Path:
         as_text = table.column(name).cast(pa.decimal128(38, 2)).cast(pa.string())
         table = table.set_column(i, name, as_text)
     out = pathlib.Path(path)
+
     # No name or value contains a comma, quote or newline, so nothing is quoted: amounts stay
     # bare numbers that CSV readers infer as numeric. Arrow always quotes the header it
     # writes, hence the header line written here.
-    with out.open("wb") as f:
+    def write(f: IO[bytes]) -> None:
         f.write((",".join(table.column_names) + "\n").encode())
         options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
         pa_csv.write_csv(table, f, options)
-    return out
+
+    # Written aside and renamed into place, as every output (outputs.files).
+    return write_file(out, write)

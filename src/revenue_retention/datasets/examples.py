@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from importlib.resources import files
 from pathlib import Path
+
+from revenue_retention.outputs.files import OutputFiles
 
 __all__ = ["EXAMPLES", "example_path", "write_examples"]
 
@@ -33,6 +34,10 @@ def example_path(name: str) -> Path:
 
 
 def write_examples(folder: Path) -> list[Path]:
-    """Copy every example file into ``folder``; returns the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copyfile(example_path(name), folder / name)) for name in EXAMPLES]
+    """Copy every example file into ``folder``, all or none; returns the paths written."""
+    written = [Path(folder) / name for name in EXAMPLES]
+    with OutputFiles() as out:
+        for name, path in zip(EXAMPLES, written, strict=True):
+            with out.open_binary(path) as handle:
+                handle.write(example_path(name).read_bytes())
+    return written

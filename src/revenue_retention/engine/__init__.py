@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine.databases import connect_url, is_url, redact
+from revenue_retention.engine.databases import connect_url, database_file, is_url, redact
 from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "copy_as_text",
     "csv_errors_name",
     "csv_scan_errors",
+    "database_file",
     "describe_error",
     "engine_errors",
     "is_url",
@@ -60,27 +61,54 @@ ENGINES: dict[str, str] = {
 #: ``computes``: ``"here"``, or ``"duckdb"`` for a database without exact decimal
 #: arithmetic (SQLite stores amounts as floats or text), whose table is copied as text
 #: into DuckDB, which validates and computes.
+#: ``stages``: ``"fence"`` where a stored result must be computed with each stage of its
+#: expression once (PostgreSQL, see ``engine.postgres``), else ``"inline"``.
+#: ``statistics``: the statement that gives the planner the row counts and value
+#: distributions of a stored result (``{}``: its quoted name), or None where the engine
+#: keeps them itself. PostgreSQL's autovacuum never analyses temporary tables: without
+#: ``ANALYZE`` the planner estimates a few rows in each and joins them by nested loops,
+#: a quadratic plan (minutes on 65,000 rows).
 CAPABILITIES: dict[str, dict[str, str | None]] = {
     "duckdb": {
         "files": "duckdb",
         "materialize": "temp_table",
         "rescan": "lazy",
         "computes": "here",
+        "stages": "inline",
+        "statistics": None,
     },
     "pyspark": {
         "files": "spark",
         "materialize": "checkpoint",
         "rescan": "store",
         "computes": "here",
+        "stages": "inline",
+        "statistics": None,
     },
-    "postgres": {"files": None, "materialize": "temp_table", "rescan": "store", "computes": "here"},
-    "sqlite": {"files": None, "materialize": "temp_table", "rescan": "store", "computes": "duckdb"},
+    "postgres": {
+        "files": None,
+        "materialize": "temp_table",
+        "rescan": "store",
+        "computes": "here",
+        "stages": "fence",
+        "statistics": "ANALYZE {}",
+    },
+    "sqlite": {
+        "files": None,
+        "materialize": "temp_table",
+        "rescan": "store",
+        "computes": "duckdb",
+        "stages": "inline",
+        "statistics": None,
+    },
 }
 _DEFAULT_CAPABILITIES: dict[str, str | None] = {
     "files": None,
     "materialize": "temp_table",
     "rescan": "store",
     "computes": "here",
+    "stages": "inline",
+    "statistics": None,
 }
 
 #: Name of the column every scan adds: the 1-based line of the row in its file
@@ -99,7 +127,8 @@ def connect(
     ----------
     engine
         ``"duckdb"``, ``"spark"``, a database URL, an open SparkSession, or an already
-        open Ibis backend (returned unchanged).
+        open Ibis backend (returned unchanged, except that Ibis's PySpark backend is
+        rebuilt on its session, see ``connect_spark``).
     spark_master
         For ``"spark"``: the master URL of a new session (default ``local[*]``).
     **options
@@ -126,6 +155,10 @@ def connect(
     from revenue_retention.engine.spark import connect_spark, is_spark_session
 
     if isinstance(engine, BaseBackend):
+        if engine.name == "pyspark" and type(engine).__module__.startswith("ibis."):
+            # Ibis's own PySpark backend: rebuilt on its session with the settings and
+            # the exact in-memory tables the metrics need (engine.spark_backend).
+            return connect_spark(engine._session)
         return engine
     if is_spark_session(engine):
         return connect_spark(engine)
@@ -420,4 +453,15 @@ def materialize(con: BaseBackend, expr: ir.Table, prefix: str = "t") -> ir.Table
         from revenue_retention.engine.spark import checkpoint
 
         return checkpoint(con, expr, _unique_name(prefix))
-    return con.create_table(_unique_name(prefix), expr, temp=True)
+    name = _unique_name(prefix)
+    if capability(con, "stages") == "fence":
+        from revenue_retention.engine.postgres import insert_staged
+
+        table = con.create_table(name, schema=expr.schema(), temp=True)
+        insert_staged(con, name, expr)
+    else:
+        table = con.create_table(name, expr, temp=True)
+    statement = capability(con, "statistics")
+    if statement is not None:
+        con.raw_sql(statement.format(_sql_ident(name))).close()
+    return table

@@ -9,13 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from revenue_retention.errors import EngineNotSupported
 
-__all__ = ["SESSION_CONF", "checkpoint", "connect_spark", "is_spark_session", "scan_spark"]
+__all__ = [
+    "SESSION_CONF",
+    "build_conf",
+    "checkpoint",
+    "connect_spark",
+    "is_spark_session",
+    "scan_spark",
+]
 
 #: Settings every session gets (a session we did not build gets them too: they are SQL
 #: settings of that session). Without them Spark rounds a decimal product that exceeds 38
@@ -28,8 +34,6 @@ SESSION_CONF = {
 _BUILD_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    # Small results and a 2-core laptop: the default 200 shuffle partitions only add overhead.
-    "spark.sql.shuffle.partitions": "8",
     # A failed task is logged with its Java stack trace at ERROR; the failure reaches
     # Python as an exception the command reports in one line, so only FATAL is logged.
     "spark.driver.extraJavaOptions": "-Dlog4j2.level=fatal",
@@ -37,6 +41,22 @@ _BUILD_CONF = {
     # pandas 3 when warnings are errors. Results are small: the row route is exact.
     "spark.sql.execution.arrow.pyspark.enabled": "false",
 }
+#: Settings of a local session only. A few cores: the default 200 shuffle partitions only
+#: add overhead. On a cluster the window pass shuffles every row by customer: its
+#: partitions are the cluster's to set (spark-defaults.conf), never eight.
+_LOCAL_CONF = {"spark.sql.shuffle.partitions": "8"}
+
+
+def build_conf(master: str) -> dict[str, str]:
+    """The settings of a session this package builds for ``master``.
+
+    >>> build_conf("local[2]")["spark.sql.shuffle.partitions"]
+    '8'
+    >>> "spark.sql.shuffle.partitions" in build_conf("yarn")
+    False
+    """
+    local = _LOCAL_CONF if master.startswith("local") else {}
+    return {**_BUILD_CONF, **local, **SESSION_CONF}
 
 
 def _pyspark() -> Any:
@@ -58,14 +78,17 @@ def connect_spark(session: Any = None, master: str | None = None) -> BaseBackend
     """An Ibis backend on ``session``, or on a new session (``local[*]`` unless ``master``)."""
     sql = _pyspark()
     if session is None:
-        builder = sql.SparkSession.builder.appName("revenue-retention").master(master or "local[*]")
-        for key, value in {**_BUILD_CONF, **SESSION_CONF}.items():
+        master = master or "local[*]"
+        builder = sql.SparkSession.builder.appName("revenue-retention").master(master)
+        for key, value in build_conf(master).items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("FATAL")
     for key, value in SESSION_CONF.items():
         session.conf.set(key, value)
-    return ibis.pyspark.connect(session)
+    from revenue_retention.engine.spark_backend import spark_backend
+
+    return spark_backend(session)
 
 
 def scan_spark(

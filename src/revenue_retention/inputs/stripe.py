@@ -39,6 +39,8 @@ SUBSCRIPTION_COLUMNS: dict[str, tuple[str, ...]] = {
     "end_date": ("ended_at",),
     "cancelled_at": ("canceled_at", "cancelled_at"),
     "trial_end": ("trial_end",),
+    # Read only as an event (a renewal was billed): the latest one dates the export.
+    "renewed_at": ("current_period_start",),
     "unit_price": ("plan_amount", "price_amount", "amount", "unit_amount"),
     "quantity": ("quantity",),
     "interval": ("plan_interval", "price_interval", "interval"),

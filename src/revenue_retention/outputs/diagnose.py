@@ -15,8 +15,8 @@ from revenue_retention.periods import month_label
 __all__ = ["BENCHMARK_FIELDS", "DIAGNOSTIC_FIELDS", "diagnose_document"]
 
 BENCHMARK_FIELDS = ("metric", "value", "band", "band_range", "meaning", "median", "source", "year")
-DIAGNOSTIC_FIELDS = ("id", "title", "triggered", "message", "inputs", "threshold")
-_MARK = {True: ("!", "bold yellow"), False: ("ok", "green"), None: ("?", "dim")}
+DIAGNOSTIC_FIELDS = ("id", "title", "status", "triggered", "message", "inputs", "threshold")
+_MARK = {True: ("!", "bold yellow"), False: ("ok", "green"), None: ("--", "dim")}
 
 
 def _benchmark_records(result: Diagnosis) -> list[dict[str, Any]]:
@@ -40,6 +40,7 @@ def _diagnostic_records(result: Diagnosis) -> list[dict[str, Any]]:
         {
             "id": d.id,
             "title": d.title,
+            "status": d.status,
             "triggered": d.triggered,
             "message": d.message,
             "inputs": d.inputs,

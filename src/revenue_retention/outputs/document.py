@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+
+from revenue_retention.outputs.files import OutputFiles
+from revenue_retention.outputs.formulas import is_formula_like, neutralise
 
 __all__ = ["Document", "Section"]
 
@@ -28,16 +32,26 @@ class Section:
     records: list[dict[str, Any]]
 
 
-def _csv(section: Section) -> str:
+def _csv_value(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, list | dict) else value
+
+
+def _csv(section: Section, raw: bool = False) -> str:
+    """The section as CSV; unless ``raw``, formula-like text neutralised (``formulas``).
+
+    A row holding such a text is written with every field quoted, which quotes that one.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=list(section.fields), lineterminator="\n", extrasaction="ignore"
-    )
-    writer.writeheader()
-    writer.writerows(
-        {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()}
-        for r in section.records
-    )
+    plain = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    fields = section.fields
+    for row in itertools.chain(
+        [list(fields)], ([_csv_value(r.get(f)) for f in fields] for r in section.records)
+    ):
+        if raw or not any(isinstance(v, str) and is_formula_like(v) for v in row):
+            plain.writerow(row)
+        else:
+            quoted.writerow([neutralise(v) for v in row])
     return buffer.getvalue()
 
 
@@ -56,16 +70,25 @@ class Document:
         """JSON text: exact money strings as they are, NaN refused."""
         return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
 
-    def to_csv(self) -> str:
-        """Every section as CSV under a ``# name`` line, a blank line between sections."""
-        return "\n".join(f"# {s.name}\n{_csv(s)}" for s in self.sections)
+    def to_csv(self, raw: bool = False) -> str:
+        """Every section as CSV under a ``# name`` line, a blank line between sections.
 
-    def write_csv_dir(self, folder: Path) -> list[Path]:
-        """One ``<section>.csv`` per section in ``folder``; returns the paths."""
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for section in self.sections:
-            path = folder / f"{section.name}.csv"
-            path.write_text(_csv(section), encoding="utf-8")
-            paths.append(path)
+        Formula-like text is neutralised unless ``raw`` (``outputs.formulas``).
+        """
+        return "\n".join(f"# {s.name}\n{_csv(s, raw)}" for s in self.sections)
+
+    def csv_files(self, folder: Path) -> list[Path]:
+        """The files ``write_csv_dir`` writes: one ``<section>.csv`` per section."""
+        return [folder / f"{section.name}.csv" for section in self.sections]
+
+    def write_csv_dir(self, folder: Path, raw: bool = False) -> list[Path]:
+        """One ``<section>.csv`` per section in ``folder``, all or none; returns the paths.
+
+        Formula-like text is neutralised unless ``raw`` (``outputs.formulas``).
+        """
+        paths = self.csv_files(folder)
+        with OutputFiles() as files:
+            for section, path in zip(self.sections, paths, strict=True):
+                with files.open(path) as handle:
+                    handle.write(_csv(section, raw))
         return paths

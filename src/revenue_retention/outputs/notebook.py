@@ -213,8 +213,8 @@ def _diagnosis(r: Diagnosis) -> str:
         f"{r.window_months}-month window to {month_label(r.as_of)}, {r.customers:,} customers",
     )
     found = html_table(
-        ["diagnostic", "triggered", "finding"],
-        [[d.title, d.triggered, d.message] for d in r.diagnostics],
+        ["diagnostic", "status", "finding"],
+        [[d.title, d.status, d.message] for d in r.diagnostics],
     )
     return placements + found
 

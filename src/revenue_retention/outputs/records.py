@@ -7,7 +7,8 @@ from typing import Any
 from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.uncertainty import METRICS as _CI_METRICS
 from revenue_retention.analyses.uncertainty import UncertaintyResult
-from revenue_retention.money import format_money
+from revenue_retention.canonical import InputReport
+from revenue_retention.money import display_money, format_money
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "bridge_fields",
     "bridge_records",
     "interval_records",
+    "money_by_currency",
     "retention_fields",
     "retention_records",
     "spot_retention_records",
@@ -215,3 +217,28 @@ def interval_records(
             extra[f"{metric}_high"] = interval.high
         out.append(record | extra | {"ci_level": intervals.level})
     return out
+
+
+def money_by_currency(report: InputReport) -> tuple[list[dict[str, str]], str] | None:
+    """Money read per currency, and the accepted money converted (labelled), for people.
+
+    None unless several currencies were read: their amounts are never added up as one.
+    Each record has ``currency``, ``read``, ``accepted``, ``rejected`` (display strings);
+    the second item says what the converted total is, e.g. ``accepted in USD at each
+    row's first-month rate: 15,003.72``.
+    """
+    c = report.currency
+    if c is None or not c["converted"]:
+        return None
+    lines = [
+        {
+            "currency": str(code),
+            **{name: display_money(money[name]) for name in ("read", "accepted", "rejected")},
+        }
+        for code, money in c["money_by_currency"].items()
+    ]
+    total = (
+        f"accepted in {c['reporting_currency']} at each row's first-month rate: "
+        f"{display_money(c.get('money_accepted_converted'))}"
+    )
+    return lines, total

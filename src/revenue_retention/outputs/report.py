@@ -24,7 +24,8 @@ from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.charts import Chart, report_charts
 from revenue_retention.outputs.definitions import DEFINITIONS
-from revenue_retention.outputs.records import retention_records
+from revenue_retention.outputs.files import write_text
+from revenue_retention.outputs.records import money_by_currency, retention_records
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -251,6 +252,10 @@ def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
         "rows_accepted": r.rows_accepted,
         "rows_rejected": r.rows_rejected,
         "rejected_by_reason": sorted(r.rejected_by_reason.items()),
+        "money_by_currency": money_by_currency(r),
+        "money_spread_residual": (
+            display_money(r.money_spread_residual) if r.money_spread_residual is not None else None
+        ),
         "money_read": display_money(r.money_read),
         "money_accepted": display_money(r.money_accepted),
         "money_rejected": display_money(r.money_rejected),
@@ -322,8 +327,6 @@ def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
 
 
 def write_report(ov: Overview, path: str | Path) -> Path:
-    """Write the report to ``path`` (parent folders created); return the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(ov), encoding="utf-8")
-    return target
+    """Write the report to ``path`` (parent folders created), replaced whole, never left
+    half-written (``outputs.files``); return the path."""
+    return write_text(Path(path), render_report(ov))

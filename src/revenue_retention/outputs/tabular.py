@@ -87,11 +87,16 @@ def to_json(result: MetricsResult) -> str:
     return metrics_document(result).to_json()
 
 
-def to_csv(result: MetricsResult) -> str:
-    """Both tables as CSV, each under a ``# bridge`` / ``# retention`` line."""
-    return metrics_document(result).to_csv()
+def to_csv(result: MetricsResult, *, raw: bool = False) -> str:
+    """Both tables as CSV, each under a ``# bridge`` / ``# retention`` line.
+
+    A text a spreadsheet would read as a formula (``=...``, ``@...``, a group named
+    ``-x``) gets a leading ``'`` and quotes, unless ``raw`` (``outputs.formulas``).
+    """
+    return metrics_document(result).to_csv(raw)
 
 
-def write_csv_dir(result: MetricsResult, folder: Path) -> list[Path]:
-    """Write ``bridge.csv`` and ``retention.csv`` into ``folder``; return their paths."""
-    return metrics_document(result).write_csv_dir(folder)
+def write_csv_dir(result: MetricsResult, folder: Path, *, raw: bool = False) -> list[Path]:
+    """Write ``bridge.csv`` and ``retention.csv`` into ``folder``, both or neither; return
+    their paths. Formula-like text is neutralised unless ``raw``, as by ``to_csv``."""
+    return metrics_document(result).write_csv_dir(folder, raw)

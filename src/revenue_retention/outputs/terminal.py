@@ -15,6 +15,7 @@ from revenue_retention.money import display_money
 from revenue_retention.outputs.records import (
     bridge_records,
     interval_records,
+    money_by_currency,
     retention_records,
     spot_retention_records,
 )
@@ -59,16 +60,32 @@ def _input_panel(result: MetricsResult) -> Text:
     )
     if report.layout == "periods":
         text.append(f"   snapshot: {report.snapshot} day of month")
-    text.append(
-        f"\nmoney read {display_money(report.money_read)} = accepted "
-        f"{display_money(report.money_accepted)} + rejected {display_money(report.money_rejected)}"
-    )
+    by_currency = money_by_currency(report)
+    if by_currency is None:
+        text.append(
+            f"\nmoney read {display_money(report.money_read)} = accepted "
+            f"{display_money(report.money_accepted)} + rejected "
+            f"{display_money(report.money_rejected)}"
+        )
+    else:
+        lines, total = by_currency
+        shown = "; ".join(
+            f"{m['currency']} {m['read']} = accepted {m['accepted']} + rejected {m['rejected']}"
+            for m in lines
+        )
+        text.append(f"\nmoney read, by currency: {shown}\nmoney {total}")
+
     if report.rows_without_amount:
         text.append(f" ({report.rows_without_amount:,} rejected row(s) without a readable amount)")
     if report.currency is None:
         text.append("   currency: as given (no currency column)")
     elif not report.currency["converted"]:
         text.append(f"   currency: {report.currency['reporting_currency']}")
+    if report.money_spread_residual:
+        text.append(
+            "\nspread over the months they cover: each line's monthly share is rounded to "
+            f"6 places, leaving a residual of {display_money(report.money_spread_residual)}"
+        )
     if report.rejected_by_reason:
         reasons = sorted(report.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         text.append("\nrejected: " + ", ".join(f"{why} {n:,}" for why, n in reasons))

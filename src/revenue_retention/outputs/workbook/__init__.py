@@ -14,15 +14,17 @@ Customers). How they are written: ``_kinds`` (a column's kind from its field nam
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
+from revenue_retention.outputs.files import write_file
 from revenue_retention.outputs.workbook._model import Sheet
-from revenue_retention.outputs.workbook._sheet import write_sheet
+from revenue_retention.outputs.workbook._sheet import fit_rows, write_sheet
 from revenue_retention.outputs.workbook.customers import (
     concentration_sheet,
     customers_sheet,
@@ -32,7 +34,10 @@ from revenue_retention.outputs.workbook.groups import cohorts_sheet, segments_sh
 from revenue_retention.outputs.workbook.movements import bridge_sheet, retention_sheet
 from revenue_retention.outputs.workbook.summary import summary_sheet
 
-__all__ = ["SHEETS", "write_workbook"]
+__all__ = ["EXCEL_ROWS", "SHEETS", "save_workbook", "write_workbook"]
+
+#: Rows of an Excel sheet (Excel 2007 and later); a longer table is cut to fit.
+EXCEL_ROWS = 1_048_576
 
 #: The sheets, in their order in the file.
 SHEETS = (
@@ -48,17 +53,26 @@ SHEETS = (
 
 
 def sheets(ov: Overview) -> list[Sheet]:
-    """The workbook's sheets, in ``SHEETS`` order."""
-    return [
-        summary_sheet(ov),
-        bridge_sheet(ov),
-        retention_sheet(ov),
-        cohorts_sheet(ov),
-        segments_sheet(ov),
-        concentration_sheet(ov),
-        decomposition_sheet(ov),
-        customers_sheet(ov),
+    """The workbook's sheets, in ``SHEETS`` order, each cut to what a sheet can hold.
+
+    A table longer than Excel's rows keeps its first rows (the largest customers first)
+    and says so above it; the Summary lists every table so cut.
+    """
+    fitted = [
+        fit_rows(sheet, EXCEL_ROWS)
+        for sheet in (
+            bridge_sheet(ov),
+            retention_sheet(ov),
+            cohorts_sheet(ov),
+            segments_sheet(ov),
+            concentration_sheet(ov),
+            decomposition_sheet(ov),
+            customers_sheet(ov),
+        )
     ]
+    cut = [line for _, lines in fitted for line in lines]
+    summary, _ = fit_rows(summary_sheet(ov, cut), EXCEL_ROWS)
+    return [summary, *(sheet for sheet, _ in fitted)]
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -79,6 +93,38 @@ class _FixedTimeZip(zipfile.ZipFile):
         self.writestr(str(arcname), Path(filename).read_bytes())
 
 
+def save_workbook(ov: Overview, handle: IO[bytes]) -> None:
+    """Write the workbook of ``ov`` into the binary file ``handle`` (see ``write_workbook``)."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook(write_only=True)
+    wb.properties.creator = f"revenue-retention {__version__}"
+    # A fixed time (the zip format's epoch) rather than now: same input, same bytes.
+    wb.properties.created = wb.properties.modified = datetime(*_FixedTimeZip.DATE)
+    # openpyxl asks Excel to recalculate every formula on opening (fullCalcOnLoad); the
+    # workbook holds none, only values, and asks for nothing.
+    wb.calculation = None
+    try:
+        for sheet in sheets(ov):
+            write_sheet(wb, sheet)
+        # ExcelWriter rather than Workbook.save, which stamps the current time in the file.
+        with _FixedTimeZip(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+            ExcelWriter(wb, archive).save()
+    except BaseException:
+        _close_sheets(wb)
+        raise
+
+
+def _close_sheets(wb: Any) -> None:
+    """Finish the sheets of a workbook that failed, while their streams are still open:
+    left to the garbage collector, each would print a traceback ("Exception ignored")."""
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            if not ws.closed:
+                ws.close()
+
+
 def write_workbook(ov: Overview, path: str | Path) -> Path:
     """Write the workbook of ``ov`` to ``path`` (parent folders created); return the path.
 
@@ -87,33 +133,16 @@ def write_workbook(ov: Overview, path: str | Path) -> Path:
     ov
         Every analysis of one dataset, from ``overview``.
     path
-        The ``.xlsx`` file to write; replaced whole, never left half-written.
+        The ``.xlsx`` file to write; replaced whole, never left half-written
+        (``outputs.files``).
 
     Returns
     -------
     Path
         ``path``. Its sheets are ``SHEETS``: each table holds the records of the matching
         command's JSON, an analysis the data could not support is a line saying why, and
-        the file's times are fixed, so the same overview gives the same bytes.
+        the file's times are fixed, so the same overview gives the same bytes. Every text
+        (an id, a segment, a column name) is stored as text, never as a formula, and the
+        workbook holds no formula.
     """
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook(write_only=True)
-    wb.properties.creator = f"revenue-retention {__version__}"
-    # A fixed time (the zip format's epoch) rather than now: same input, same bytes.
-    wb.properties.created = wb.properties.modified = datetime(*_FixedTimeZip.DATE)
-    for sheet in sheets(ov):
-        write_sheet(wb, sheet)
-    # Written aside then renamed: a failed run leaves no half-written workbook behind.
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        # ExcelWriter rather than Workbook.save, which stamps the current time in the file.
-        with _FixedTimeZip(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            ExcelWriter(wb, archive).save()
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
+    return write_file(Path(path), lambda handle: save_workbook(ov, handle))

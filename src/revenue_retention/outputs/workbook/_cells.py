@@ -8,10 +8,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from revenue_retention.errors import visible
+from revenue_retention.outputs.formulas import TRIGGERS
 from revenue_retention.outputs.workbook._kinds import Kind
 from revenue_retention.outputs.workbook._model import Typed
 
-__all__ = ["MAX_WIDTH", "CellWriter", "shown_width"]
+__all__ = ["MAX_WIDTH", "CellWriter", "shown_width", "xml_text"]
 
 _FORMATS = {
     Kind.MONTH: "yyyy-mm",
@@ -24,6 +26,21 @@ _FORMATS = {
 _LABEL = re.compile(r"(\d{4})-(\d{2})")
 #: The widest a column gets; longer text wraps.
 MAX_WIDTH = 60
+
+
+#: Characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): tab, line feed and
+#: carriage return are allowed.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value: str) -> str:
+    r"""``value`` fit for the workbook's XML: a control character XML cannot hold is written
+    as error messages write it (``errors.visible``), instead of failing the whole file.
+
+    >>> xml_text("acme\x1b[2J"), xml_text("tab\tkept")
+    ('acme\\x1b[2J', 'tab\tkept')
+    """
+    return _NOT_XML.sub(lambda found: visible(found.group()), value)
 
 
 def _value(value: Any, kind: Kind | None) -> tuple[Any, Kind | None]:
@@ -69,17 +86,40 @@ class CellWriter:
 
     def __init__(self, ws: Any) -> None:
         from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ERROR_CODES
         from openpyxl.styles import Alignment, Font
 
         self.ws = ws
         self._cell = WriteOnlyCell
+        self._errors = frozenset(ERROR_CODES)
         self._title = Font(bold=True, size=14)
         self._bold = Font(bold=True)
         self._note = Font(italic=True, color="555555")
         self._wrap = Alignment(wrap_text=True, vertical="top")
 
+    def _text(self, value: str, styled: bool = True) -> Any:
+        """``value`` as a cell that holds it as text, whatever it looks like.
+
+        openpyxl stores a string that starts with ``=`` as a formula and ``#N/A`` as an
+        error; here text from the data (an id ``=cmd|' /C calc'!A0``, a segment
+        ``=HYPERLINK(...)``, a column name) is always an inline string. A text Excel
+        would turn into a formula when the cell is edited also gets the quote prefix (the
+        ``'`` Excel shows in the formula bar); control characters are escaped (``xml_text``).
+        Unless ``styled``, a text openpyxl stores as an inline string anyway (printable,
+        neither formula-like nor an error code) is returned as it is: most of them, and a
+        cell object each would cost a quarter of the workbook's time.
+        """
+        plain = value.isprintable() and not value.startswith(TRIGGERS)
+        if not styled and plain and value not in self._errors:
+            return value
+        cell = self._cell(self.ws, xml_text(value))
+        cell.data_type = "s"
+        if value.startswith(TRIGGERS):
+            cell.quotePrefix = True
+        return cell
+
     def text(self, value: str, style: str = "") -> Any:
-        cell = self._cell(self.ws, value)
+        cell = self._text(value)
         if style == "title":
             cell.font = self._title
         elif style == "bold":
@@ -92,9 +132,14 @@ class CellWriter:
         value, kind = _value(raw, column_kind)
         partial = isinstance(raw, Typed) and raw.partial
         wrap = kind is Kind.TEXT and len(value) > MAX_WIDTH
-        if kind not in _FORMATS and not partial and not wrap:
-            return value  # text, a flag or nothing: no cell object of ours needed
-        cell = self._cell(self.ws, value)
+        if isinstance(value, str):
+            cell = self._text(value, styled=partial or wrap)
+            if isinstance(cell, str):
+                return cell
+        elif kind not in _FORMATS and not partial:
+            return value  # a flag or nothing: no cell object of ours needed
+        else:
+            cell = self._cell(self.ws, value)
         if kind in _FORMATS:
             cell.number_format = _FORMATS[kind]
         if kind in (Kind.MONEY, Kind.DECIMAL):

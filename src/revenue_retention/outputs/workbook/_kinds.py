@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 from revenue_retention.outputs.records import BRIDGE_FIELDS
 
@@ -74,6 +75,7 @@ _MONEY = frozenset(
         "money_read",
         "money_accepted",
         "money_rejected",
+        "money_spread_residual",
         "latest_month",
     ]
 )
@@ -108,6 +110,9 @@ def kind_of(name: str) -> Kind | None:
         return Kind.MONTH
     if name in _MONEY:
         return Kind.MONEY
+    base, _, currency = name.partition(" ")
+    if base in _MONEY and re.fullmatch(r"(in )?[A-Z]{3}", currency):
+        return Kind.MONEY  # money read, accepted ... of one currency ("money_read EUR")
     if name.endswith("_vs_cohort") or name == "change_vs_year_earlier":
         return Kind.POINTS
     if name in _RATES or name.startswith(_RATE_PREFIXES):

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from itertools import zip_longest
 from typing import Any
 
-from revenue_retention.outputs.workbook._cells import MAX_WIDTH, CellWriter, shown_width
+from revenue_retention.outputs.workbook._cells import (
+    MAX_WIDTH,
+    CellWriter,
+    shown_width,
+    xml_text,
+)
 from revenue_retention.outputs.workbook._model import Block, Sheet
 
-__all__ = ["write_sheet"]
+__all__ = ["fit_rows", "write_sheet"]
 
 #: Rows above the first block: the sheet's title and caption.
 _TOP = 2
@@ -61,6 +67,39 @@ def _layout(sheet: Sheet) -> list[tuple[Block, int, int]]:
     return placed
 
 
+def fit_rows(sheet: Sheet, limit: int) -> tuple[Sheet, list[str]]:
+    """``sheet`` with each table cut to end by row ``limit``, and a line per table cut.
+
+    A cut table keeps its first records (each table is in its order of importance, the
+    largest customers first) and gains a note saying how many of how many it shows;
+    a block that would start below the limit is left out, and said.
+    """
+    stacks = []
+    cut: list[str] = []
+    for stack in sheet.stacks:
+        row = _TOP + 1
+        kept: list[Block] = []
+        for block in stack:
+            # Title, notes, header, then the records; a cut table has one note more.
+            room = limit - (row + len(block.notes) + 2)
+            if block.fields and len(block.records) > room + 1:
+                total = len(block.records)
+                shown = max(room, 0)
+                note = (
+                    f"only the first {shown:,} of {total:,} rows: an Excel sheet holds "
+                    f"{limit:,} rows; the command's CSV or JSON output has them all"
+                )
+                block = replace(block, records=block.records[:shown], notes=(*block.notes, note))
+                cut.append(f"{sheet.name}, {block.title}: {note}")
+            if row + block.height - 1 > limit:
+                cut.append(f"{sheet.name}, {block.title}: left out, below row {limit:,}")
+                continue
+            kept.append(block)
+            row += block.height + 1
+        stacks.append(tuple(kept))
+    return replace(sheet, stacks=tuple(stacks)), cut
+
+
 def _table_name(sheet: str, block: str) -> str:
     return f"{sheet}_{block}"
 
@@ -83,7 +122,9 @@ def _add_tables(ws: Any, sheet: Sheet) -> None:
             displayName=_table_name(sheet.name, block.name),
             ref=ref,
             autoFilter=AutoFilter(ref=ref),
-            tableColumns=[TableColumn(id=i, name=n) for i, n in enumerate(block.fields, 1)],
+            tableColumns=[
+                TableColumn(id=i, name=xml_text(n)) for i, n in enumerate(block.fields, 1)
+            ],
             tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=True),
         )
         with warnings.catch_warnings():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
@@ -66,7 +67,7 @@ def _headline(ov: Overview, retention: list[dict[str, Any]]) -> Block:
     )
 
 
-def _about(ov: Overview) -> dict[str, Any]:
+def _about(ov: Overview, cut: Sequence[str]) -> dict[str, Any]:
     """What was read and how it was computed, one line each."""
     r = ov.input
     about: dict[str, Any] = {
@@ -79,10 +80,23 @@ def _about(ov: Overview) -> dict[str, Any]:
         "rows_rejected": r.rows_rejected,
     }
     about |= {f"rejected: {k}": n for k, n in sorted(r.rejected_by_reason.items())}
+    if r.currency is not None and r.currency["converted"]:
+        # Several currencies are never added up as one: each is read and reconciled alone.
+        for code, money in r.currency["money_by_currency"].items():
+            about |= {f"money_{k} {code}": money[k] for k in ("read", "accepted", "rejected")}
+        about[f"money_accepted in {r.currency['reporting_currency']}"] = r.currency.get(
+            "money_accepted_converted"
+        )
+        about["converted_at"] = r.currency.get("converted_at")
+    else:
+        about |= {
+            "money_read": format_money(r.money_read),
+            "money_accepted": format_money(r.money_accepted),
+            "money_rejected": format_money(r.money_rejected),
+        }
+    if r.money_spread_residual is not None:
+        about["money_spread_residual"] = format_money(r.money_spread_residual)
     about |= {
-        "money_read": format_money(r.money_read),
-        "money_accepted": format_money(r.money_accepted),
-        "money_rejected": format_money(r.money_rejected),
         "rows_without_amount": r.rows_without_amount,
         "first_month": month_label(r.months.first),
         "last_month": month_label(r.months.last),
@@ -95,11 +109,15 @@ def _about(ov: Overview) -> dict[str, Any]:
     }
     about |= {f"warning {i}": w for i, w in enumerate(r.warnings, 1)}
     about |= {f"not computed: {k}": why for k, why in sorted(ov.skipped.items())}
+    about |= {f"not all shown {i}": line for i, line in enumerate(cut, 1)}
     return about | {"written_by": f"revenue-retention {__version__}"}
 
 
-def summary_sheet(ov: Overview) -> Sheet:
-    """The headline rates, every window to the as-of month, benchmarks, what was read."""
+def summary_sheet(ov: Overview, cut: Sequence[str] = ()) -> Sheet:
+    """The headline rates, every window to the as-of month, benchmarks, what was read.
+
+    ``cut``: a line per table of the other sheets cut to fit a sheet (``fit_rows``).
+    """
     retention = retention_records(ov.metrics, groups=False)
     blocks = [
         _headline(ov, retention),
@@ -115,10 +133,10 @@ def summary_sheet(ov: Overview) -> Sheet:
         blocks.append(section_block(doc, "benchmarks", "Benchmark bands (METRICS.md §7)"))
         diagnostics = section(doc, "diagnostics").records
         # Up to the message: inputs and threshold are dicts, left to the JSON.
-        blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:4], diagnostics))
+        blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:5], diagnostics))
     else:
         blocks.append(skipped(ov, "diagnostics", "Benchmarks and diagnostics"))
-    blocks.append(item_block("about", "About these figures", _about(ov)))
+    blocks.append(item_block("about", "About these figures", _about(ov, cut)))
     terms = tuple(f.name for f in dataclass_fields(Definition))
     definitions = [asdict(d) for d in DEFINITIONS]
     blocks.append(Block("definitions", "Definitions (METRICS.md)", terms, definitions))
