@@ -118,7 +118,7 @@ def plan(
         result = out / f"{way}.json"
         command = [python, str(HERE / "competitors.py"), way, str(path), "--windows", ALL_WINDOWS]
         runs.append((way, ALL_WINDOWS, [*command, "--out", str(result)], result))
-    if SIZES[size] <= SIZES[args.spark_max]:
+    if SIZES[size] <= SIZES.get(args.spark_max, 0):
         result = out / "spark.json"
         command = [retention, "metrics", str(path), "--engine", "spark", "--windows", ALL_WINDOWS]
         command += ["-f", "json", "-o", str(result)]
@@ -254,7 +254,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="rounds of every implementation")
     parser.add_argument("--pandas-max", default="50m", help="largest size pandas is run on")
     parser.add_argument("--polars-max", default="50m", help="largest size Polars is run on")
-    parser.add_argument("--spark-max", default="10m", help="largest size Spark is run on")
+    parser.add_argument(
+        "--spark-max", default="10m", help="largest size Spark is run on (none: never)"
+    )
     parser.add_argument("--note", default="", help="a line on the run's conditions")
     parser.add_argument(
         "--only", default="", help="comma list of implementations besides the SQL (default all)"
