@@ -1,16 +1,20 @@
-"""Benchmark: ``retention metrics`` against the obvious alternatives, whole processes.
+"""Benchmark: ``retention metrics`` against the hand-written alternatives, whole processes.
 
 Run with ``make bench`` (``make bench SIZES=1m,10m``) or
-``python benchmarks/bench.py --sizes 1m,10m,50m``. For each size a long Parquet input is
-generated once (``benchmarks/data``); then each implementation runs as its own process and
-the operating system's accounting of the finished child gives its wall time and peak RSS
-(``os.wait4``: what ``/usr/bin/time -v`` prints). Every implementation writes its numbers;
-the script checks that they all agree to the cent, prints a table with the ratio of each
-time to the hand-written SQL's, and writes it to ``benchmarks/RESULTS.md``.
+``python benchmarks/bench.py --sizes 1m,10m,50m --runs 3``. For each size a long Parquet
+input is generated once (``benchmarks/data``, see ``generate.py``: by default an
+invoice-line export with about 1.2 rows per customer-month, integer ids and a segment
+column). Then every implementation runs as its own process, in turn, ``--runs`` times
+(so that a slower moment of a shared machine falls on all of them alike); the operating
+system's accounting of each finished child gives its wall time and peak RSS (``os.wait4``:
+what ``/usr/bin/time -v`` prints). Every implementation writes its numbers; the script
+checks that they all agree to the cent and prints a table: the median, minimum and
+maximum of each, and the ratio to the hand-written SQL taken run by run (each run of an
+implementation against the SQL's run of the same round), median and range.
 
 Implementations (``benchmarks/competitors.py`` has the competitors):
 ``retention`` with windows 12 and with windows 1, 3, 12 (bridge included); the
-hand-written DuckDB SQL (the floor) with the same windows; pandas and Polars with
+hand-written DuckDB SQL (the floor) with the same windows; Polars and pandas with
 windows 1, 3, 12; ``retention --engine spark`` (local mode) up to ``--spark-max``.
 """
 
@@ -21,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -34,20 +39,21 @@ HERE = Path(__file__).parent
 DATA = HERE / "data"
 sys.path.insert(0, str(HERE))
 
-from competitors import money  # noqa: E402
-from generate import write  # noqa: E402
+from competitors import BRIDGE, RETENTION, money  # noqa: E402
+from generate import KINDS, write  # noqa: E402
 
 SIZES = {"1m": 1_000_000, "10m": 10_000_000, "50m": 50_000_000}
 ALL_WINDOWS = "1,3,12"
+SQL = "hand-written SQL"
 
 
-def dataset(size: str) -> Path:
-    """The generated long Parquet file of ``size`` (made once, then reused)."""
+def dataset(size: str, kind: str) -> Path:
+    """The generated long Parquet file of ``size`` and ``kind`` (made once, then reused)."""
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"long_{size}.parquet"
+    path = DATA / f"{kind}_{size}.parquet"
     if not path.exists():
         print(f"generating {path} ...", flush=True)
-        write(path, SIZES[size])
+        write(path, SIZES[size], kind=kind)
     return path
 
 
@@ -57,12 +63,13 @@ def run_once(command: list[str]) -> tuple[float, float] | str:
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert child.stderr is not None
     # wait4 gives this child's own resource usage (what /usr/bin/time -v reports); stderr
-    # is read only after, it is small (a failure's message).
+    # is read only after, it is small (a failure's message, a warning).
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     error = child.stderr.read().decode(errors="replace").strip()
     if os.waitstatus_to_exitcode(status):
-        return error.splitlines()[-1] if error else f"exit status {status}"
+        said = [line for line in error.splitlines() if line.startswith(("error", "internal"))]
+        return (said or error.splitlines() or [f"exit status {status}"])[-1]
     return wall, usage.ru_maxrss / 1024
 
 
@@ -83,16 +90,13 @@ def normalised_retention_json(path: Path) -> dict[str, list[dict[str, Any]]]:
             "as_of": month(r["as_of"]),
             "window_months": r["window_months"],
             "customers": r["customers"],
-            **{n: money(Decimal(r[n])) for n in RETENTION[1:]},
+            "retained_customers": r["retained_customers"],
+            **{n: money(Decimal(r[n])) for n in RETENTION[2:]},
         }
         for r in document["retention"]
     ]
     retention.sort(key=lambda r: (r["as_of"], r["window_months"]))
     return {"bridge": bridge, "retention": retention}
-
-
-BRIDGE = ("opening_mrr", "new", "reactivation", "expansion", "contraction", "churn", "closing_mrr")
-RETENTION = ("customers", "starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
 
 
 def plan(
@@ -103,159 +107,176 @@ def plan(
     runs = []
     for windows in ("12", ALL_WINDOWS):
         result = out / f"retention_{windows}.json"
-        command = [
-            retention,
-            "metrics",
-            str(path),
-            "--windows",
-            windows,
-            "-f",
-            "json",
-            "-o",
-            str(result),
-        ]
-        runs.append(("retention", windows, command, result))
+        command = [retention, "metrics", str(path), "--windows", windows, "-f", "json"]
+        runs.append(("retention", windows, [*command, "-o", str(result)], result))
         result = out / f"sql_{windows}.json"
-        command = [
-            python,
-            str(HERE / "competitors.py"),
-            "sql",
-            str(path),
-            "--windows",
-            windows,
-            "--out",
-            str(result),
-        ]
-        runs.append(("hand-written SQL", windows, command, result))
+        command = [python, str(HERE / "competitors.py"), "sql", str(path), "--windows", windows]
+        runs.append((SQL, windows, [*command, "--out", str(result)], result))
     for way in ("polars", "pandas"):
         if SIZES[size] > SIZES[getattr(args, f"{way}_max")]:
             continue
         result = out / f"{way}.json"
-        command = [
-            python,
-            str(HERE / "competitors.py"),
-            way,
-            str(path),
-            "--windows",
-            ALL_WINDOWS,
-            "--out",
-            str(result),
-        ]
-        runs.append((way, ALL_WINDOWS, command, result))
-    if SIZES[size] <= SIZES[args.spark_max]:
+        command = [python, str(HERE / "competitors.py"), way, str(path), "--windows", ALL_WINDOWS]
+        runs.append((way, ALL_WINDOWS, [*command, "--out", str(result)], result))
+    if SIZES[size] <= SIZES.get(args.spark_max, 0):
         result = out / "spark.json"
-        command = [
-            retention,
-            "metrics",
-            str(path),
-            "--engine",
-            "spark",
-            "--windows",
-            ALL_WINDOWS,
-            "-f",
-            "json",
-            "-o",
-            str(result),
-        ]
+        command = [retention, "metrics", str(path), "--engine", "spark", "--windows", ALL_WINDOWS]
+        command += ["-f", "json", "-o", str(result)]
         runs.append(("retention --engine spark", ALL_WINDOWS, command, result))
+    if args.only:
+        runs = [r for r in runs if r[0].split(" ")[0] in args.only.split(",") or r[0] == SQL]
     return runs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1m,10m,50m", help=f"comma list of {', '.join(SIZES)}")
-    parser.add_argument("--pandas-max", default="50m", help="largest size pandas is run on")
-    parser.add_argument("--polars-max", default="50m", help="largest size Polars is run on")
-    parser.add_argument("--spark-max", default="10m", help="largest size Spark is run on")
-    parser.add_argument("--note", default="", help="a line on the run's conditions (load)")
-    parser.add_argument(
-        "--only", default="", help="comma list of implementations to run (default: all)"
-    )
-    args = parser.parse_args()
+Row = dict[str, Any]
 
-    rows: list[tuple[str, int, str, str, float | None, float | None, str]] = []
-    disagreements = []
-    for size in args.sizes.split(","):
-        path = dataset(size)
-        n_rows = pq.read_metadata(path).num_rows
-        out = DATA / f"results_{size}"
-        out.mkdir(exist_ok=True)
-        results: dict[tuple[str, str], dict] = {}
-        for name, windows, command, result in plan(size, path, out, args):
-            if args.only and name.split(" ")[0] not in args.only.split(","):
-                continue
+
+def measure(size: str, kind: str, args: argparse.Namespace) -> tuple[list[Row], list[str]]:
+    """Every implementation on one input, ``args.runs`` rounds; rows of the table."""
+    path = dataset(size, kind)
+    n_rows = pq.read_metadata(path).num_rows
+    out = DATA / f"results_{kind}_{size}"
+    out.mkdir(exist_ok=True)
+    runs = plan(size, path, out, args)
+    walls: dict[tuple[str, str], list[float | None]] = {(n, w): [] for n, w, _, _ in runs}
+    rss: dict[tuple[str, str], list[float]] = {(n, w): [] for n, w, _, _ in runs}
+    failed: dict[tuple[str, str], str] = {}
+    results: dict[tuple[str, str], dict] = {}
+    for round_ in range(args.runs):
+        for name, windows, command, result in runs:
+            key = (name, windows)
             measured = run_once(command)
             if isinstance(measured, str):
-                print(f"{size:>4} {name:<26} w {windows:<7} failed: {measured}", flush=True)
-                rows.append((size, n_rows, name, windows, None, None, f"failed: {measured}"))
+                failed[key] = measured
+                walls[key].append(None)
+                print(f"{kind} {size} #{round_ + 1} {name} w {windows}: failed: {measured}")
                 continue
-            wall, rss = measured
-            print(f"{size:>4} {name:<26} w {windows:<7} {wall:7.2f} s {rss:8.0f} MiB", flush=True)
-            numbers = json.loads(result.read_text(encoding="utf-8"))
-            if name.startswith("retention"):
-                numbers = normalised_retention_json(result)
-            results[(name, windows)] = numbers
-            # The JVM is a process of its own, not counted in the driver's peak RSS.
-            note = "peak RSS: the Python driver only" if "spark" in name else ""
-            rows.append((size, n_rows, name, windows, wall, rss, note))
-        for (name, windows), numbers in results.items():
-            reference = results.get(("hand-written SQL", windows))
-            if reference is not None and numbers != reference:
-                disagreements.append(f"{size}: {name} (windows {windows}) differs from the SQL")
-        if SIZES[size] > SIZES[args.pandas_max]:
-            rows.append(
-                (
-                    size,
-                    n_rows,
-                    "pandas",
-                    ALL_WINDOWS,
-                    None,
-                    None,
-                    f"skipped: above --pandas-max {args.pandas_max}",
-                )
+            wall, peak = measured
+            walls[key].append(wall)
+            rss[key].append(peak)
+            print(
+                f"{kind} {size} #{round_ + 1} {name:<26} w {windows:<7} {wall:7.2f} s "
+                f"{peak:7.0f} MiB",
+                flush=True,
             )
-    write_results(rows, disagreements, args)
-    if disagreements:
-        raise SystemExit("\n".join(disagreements))
+            if key not in results:
+                numbers = json.loads(result.read_text(encoding="utf-8"))
+                if name.startswith("retention"):
+                    numbers = normalised_retention_json(result)
+                results[key] = numbers
+    disagreements = [
+        f"{kind} {size}: {name} (windows {windows}) differs from the SQL"
+        for (name, windows), numbers in results.items()
+        if (reference := results.get((SQL, windows))) is not None and numbers != reference
+    ]
+    rows = []
+    for name, windows, _, _ in runs:
+        key = (name, windows)
+        times = [w for w in walls[key] if w is not None]
+        floor = walls.get((SQL, windows), [])
+        ratios = [w / f for w, f in zip(walls[key], floor, strict=False) if w and f]
+        note = "peak RSS: the Python driver only" if "spark" in name else ""
+        rows.append(
+            {
+                "kind": kind,
+                "size": size,
+                "rows": n_rows,
+                "name": name,
+                "windows": windows,
+                "times": times,
+                "rss": max(rss[key]) if rss[key] else None,
+                "ratios": ratios if name != SQL else [],
+                "note": f"failed: {failed[key]}" if key in failed else note,
+            }
+        )
+    for way in ("polars", "pandas"):
+        if SIZES[size] > SIZES[getattr(args, f"{way}_max")]:
+            note = f"skipped: above --{way}-max {getattr(args, f'{way}_max')}"
+            rows.append(_skipped(kind, size, n_rows, way, note))
+    return rows, disagreements
 
 
-def write_results(rows: list, disagreements: list[str], args: argparse.Namespace) -> None:
-    floor = {(r[0], r[3]): r[4] for r in rows if r[2] == "hand-written SQL" and r[4]}
+def _skipped(kind: str, size: str, n_rows: int, name: str, note: str) -> Row:
+    return {
+        "kind": kind,
+        "size": size,
+        "rows": n_rows,
+        "name": name,
+        "windows": ALL_WINDOWS,
+        "times": [],
+        "rss": None,
+        "ratios": [],
+        "note": note,
+    }
+
+
+def _spread(values: list[float], digits: int) -> str:
+    """``median (min-max)`` of ``values``."""
+    if not values:
+        return ""
+    middle = f"{statistics.median(values):.{digits}f}"
+    if len(values) == 1:
+        return middle
+    return f"{middle} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def table(rows: list[Row], disagreements: list[str], args: argparse.Namespace) -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     machine = (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
         f"Python {platform.python_version()}, {datetime.date.today()}"
     )
     lines = [
-        "# Benchmark results",
-        "",
-        f"Machine: {machine}.",
+        f"Machine: {machine}; load average before the run {os.getloadavg()[0]:.1f}.",
         *([f"Conditions: {args.note}"] if args.note else []),
+        f"Runs per implementation: {args.runs}, in turn (median, and min-max).",
         "",
-        "Input: generated long Parquet (`customer_id, month, mrr` DECIMAL(12,2), 36 months),",
-        "`benchmarks/generate.py`. Every figure is one whole process (start-up, reading,",
-        "validation, computing, writing the result), measured by `os.wait4`. Ratio: time over",
-        "the hand-written DuckDB SQL with the same windows (bridge included in both), except",
-        "pandas, Polars and Spark (windows 1,3,12: ratio to the SQL with windows 1,3,12).",
-        "",
-        "| size | rows | implementation | windows | seconds | peak RSS MiB | ratio to SQL | note |",
-        "| --- | ---: | --- | --- | ---: | ---: | ---: | --- |",
+        "| data | size | rows | implementation | windows | seconds | peak RSS MiB "
+        "| ratio to SQL | note |",
+        "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |",
     ]
-    for size, n, name, windows, wall, rss, note in rows:
-        base = floor.get((size, windows))
-        ratio = f"{wall / base:.2f}" if wall and base else ""
+    for r in rows:
+        peak = f"{r['rss']:.0f}" if r["rss"] else ""
         lines.append(
-            f"| {size} | {n:,} | {name} | {windows} | {f'{wall:.2f}' if wall else ''} | "
-            f"{f'{rss:.0f}' if rss else ''} | {ratio} | {note} |"
+            f"| {r['kind']} | {r['size']} | {r['rows']:,} | {r['name']} | {r['windows']} | "
+            f"{_spread(r['times'], 2)} | {peak} | {_spread(r['ratios'], 2)} | {r['note']} |"
         )
-    lines += [
-        "",
-        "All implementations agree to the cent." if not disagreements else "DISAGREEMENTS:",
-    ]
-    lines += disagreements
-    text = "\n".join(lines) + "\n"
-    (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+    lines += ["", "All implementations agree to the cent." if not disagreements else "DISAGREE:"]
+    return "\n".join(lines + disagreements) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1m,10m", help=f"comma list of {', '.join(SIZES)}")
+    parser.add_argument(
+        "--kinds", default="lines", help=f"comma list of input kinds: {', '.join(KINDS)}"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="rounds of every implementation")
+    parser.add_argument("--pandas-max", default="50m", help="largest size pandas is run on")
+    parser.add_argument("--polars-max", default="50m", help="largest size Polars is run on")
+    parser.add_argument(
+        "--spark-max", default="10m", help="largest size Spark is run on (none: never)"
+    )
+    parser.add_argument("--note", default="", help="a line on the run's conditions")
+    parser.add_argument(
+        "--only", default="", help="comma list of implementations besides the SQL (default all)"
+    )
+    parser.add_argument("--write", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+
+    rows: list[Row] = []
+    disagreements: list[str] = []
+    for kind in args.kinds.split(","):
+        for size in args.sizes.split(","):
+            found, differ = measure(size, kind, args)
+            rows += found
+            disagreements += differ
+    text = table(rows, disagreements, args)
     print(text)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+    if disagreements:
+        raise SystemExit("\n".join(disagreements))
 
 
 if __name__ == "__main__":

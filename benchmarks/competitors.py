@@ -1,17 +1,24 @@
-"""The same numbers as ``retention metrics``, written the obvious ways, for the benchmark.
+"""The same numbers as ``retention metrics``, written by hand, for the benchmark.
 
-Each implementation reads a long Parquet file (``customer_id, month, mrr``), computes the
-monthly MRR bridge and cohort retention for the given windows (METRICS.md §2-3), and
-writes them as JSON in one shape (money as exact strings) so the benchmark can check
-that every implementation agrees with every other, to the cent.
+Each implementation reads a long Parquet file (``customer_id, month, mrr``, line items
+allowed, other columns ignored), computes the monthly MRR bridge and cohort retention for
+the given windows (METRICS.md §2-3), and writes them as JSON in one shape (money as exact
+strings) so the benchmark can check that every implementation agrees with every other,
+to the cent.
 
     python benchmarks/competitors.py sql|pandas|polars FILE --windows 1,3,12 --out OUT.json
 
-- ``sql``: the hand-written DuckDB query a data engineer would write: sum line items per
-  customer-month, one self-join for the bridge (month m - 1 to m), one per window for
-  retention (m - k to m), each customer's first paying month for new vs reactivation.
-- ``pandas``: the same with ``groupby`` and ``merge``, amounts as integer cents.
-- ``polars``: the same as a Polars lazy query, amounts as integer cents.
+- ``sql``: the fastest DuckDB query we could write for these numbers (the floor): one
+  statement that sums line items per customer-month with a hash aggregation, then sorts
+  each customer's months once and reads everything off that sort with window functions:
+  the previous and next paying month (``lag``, ``lead``) give the bridge and the
+  one-month window, and a ``RANGE k FOLLOWING`` frame per longer window gives the MRR
+  ``k`` months later; a ``GROUP BY`` month then sums it all into one row per month, from
+  which the bridge and retention rows are read (a few dozen rows, in Python). Exact
+  DECIMAL money throughout.
+- ``pandas``: ``groupby`` and ``merge`` (hash joins on customer and month), amounts as
+  integer cents.
+- ``polars``: the same as one lazy Polars query plan, amounts as integer cents.
 """
 
 from __future__ import annotations
@@ -23,12 +30,21 @@ from pathlib import Path
 from typing import Any
 
 BRIDGE = ("opening_mrr", "new", "reactivation", "expansion", "contraction", "churn", "closing_mrr")
-RETENTION = ("customers", "starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
+RETENTION = (
+    "customers",
+    "retained_customers",
+    "starting_mrr",
+    "churn",
+    "contraction",
+    "expansion",
+    "ending_mrr",
+)
 CENT = Decimal("0.01")
+COLUMNS = ["customer_id", "month", "mrr"]
 
 
 def money(value: Any) -> str:
-    """An amount (Decimal, or integer cents when ``cents``) as a plain two-place string."""
+    """An exact amount as a plain two-place string."""
     return f"{Decimal(value).quantize(CENT):f}"
 
 
@@ -37,62 +53,96 @@ def floor_sql(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]]
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    month = "(year(month) * 12 + month(month) - 1)"
-    con.execute(
-        f"""CREATE TEMP VIEW cm AS
-        SELECT customer_id, {month} AS m, sum(mrr) AS mrr
-        FROM read_parquet('{path}') GROUP BY ALL HAVING sum(mrr) > 0"""
+    later = [k for k in windows if k != 1]
+    frames = "".join(
+        f", sum(mrr) OVER (w RANGE BETWEEN {k} FOLLOWING AND {k} FOLLOWING) AS b{k}" for k in later
     )
-    bridge = con.execute(
-        """
-        WITH firsts AS (SELECT customer_id, min(m) AS first_m FROM cm GROUP BY customer_id),
-        pairs AS (
-            SELECT coalesce(cur.customer_id, prev.customer_id) AS customer_id,
-                   coalesce(cur.m, prev.m + 1) AS m,
-                   coalesce(prev.mrr, 0) AS a, coalesce(cur.mrr, 0) AS b
-            FROM cm AS cur FULL JOIN cm AS prev
-              ON cur.customer_id = prev.customer_id AND cur.m = prev.m + 1)
-        SELECT p.m,
-          sum(a) AS opening_mrr,
-          sum(CASE WHEN a = 0 AND f.first_m = p.m THEN b ELSE 0 END) AS new,
-          sum(CASE WHEN a = 0 AND f.first_m < p.m THEN b ELSE 0 END) AS reactivation,
-          sum(CASE WHEN a > 0 AND b > a THEN b - a ELSE 0 END) AS expansion,
-          sum(CASE WHEN b > 0 AND b < a THEN a - b ELSE 0 END) AS contraction,
-          sum(CASE WHEN b = 0 THEN a ELSE 0 END) AS churn,
-          sum(b) AS closing_mrr
-        FROM pairs AS p JOIN firsts AS f USING (customer_id)
-        WHERE p.m > (SELECT min(m) FROM cm) AND p.m <= (SELECT max(m) FROM cm)
-        GROUP BY p.m ORDER BY p.m"""
-    ).fetchall()
+    window_sums = "".join(
+        f""",
+          count(b{k}) AS retained{k},
+          sum(a) FILTER (b{k} IS NULL) AS churn{k},
+          sum(a - b{k}) FILTER (b{k} < a) AS contraction{k},
+          sum(b{k} - a) FILTER (b{k} > a) AS expansion{k},
+          sum(b{k}) AS ending{k}"""
+        for k in later
+    )
+    query = f"""
+        WITH cm AS (
+          SELECT customer_id, year(month) * 12 + month(month) - 1 AS m, sum(mrr) AS mrr
+          FROM read_parquet(?) GROUP BY ALL HAVING sum(mrr) > 0),
+        steps AS (
+          SELECT m, mrr AS a, lag(m) OVER w AS prev_m, lag(mrr) OVER w AS prev_a,
+                 lead(m) OVER w AS next_m{frames}
+          FROM cm WINDOW w AS (PARTITION BY customer_id ORDER BY m))
+        SELECT m, sum(a) AS closing, count(*) AS customers,
+          sum(a) FILTER (prev_m IS NULL) AS new,
+          sum(a) FILTER (prev_m < m - 1) AS reactivation,
+          sum(a - prev_a) FILTER (prev_m = m - 1 AND a > prev_a) AS expansion,
+          sum(prev_a - a) FILTER (prev_m = m - 1 AND a < prev_a) AS contraction,
+          sum(a) FILTER (next_m IS DISTINCT FROM m + 1) AS leaving,
+          count(*) FILTER (next_m = m + 1) AS staying{window_sums}
+        FROM steps GROUP BY m ORDER BY m"""
+    cursor = con.execute(query, [str(path)])
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    months = {r[0]: dict(zip(names, r, strict=True)) for r in rows}
+    return _read_off(months, windows)
+
+
+def _read_off(
+    months: dict[int, dict[str, Any]], windows: list[int]
+) -> dict[str, list[dict[str, Any]]]:
+    """The bridge and retention rows from per-month sums (a few dozen rows)."""
+    first, last = min(months), max(months)
+    zero: dict[str, Any] = {}
+
+    def at(m: int, name: str) -> Any:
+        return months.get(m, zero).get(name) or 0
+
+    bridge = [
+        {
+            "month": m,
+            "opening_mrr": money(at(m - 1, "closing")),
+            "new": money(at(m, "new")),
+            "reactivation": money(at(m, "reactivation")),
+            "expansion": money(at(m, "expansion")),
+            "contraction": money(at(m, "contraction")),
+            "churn": money(at(m - 1, "leaving")),
+            "closing_mrr": money(at(m, "closing")),
+        }
+        for m in range(first + 1, last + 1)
+    ]
     retention = []
     for k in windows:
-        retention += con.execute(
-            f"""
-            SELECT s.m + {k} AS as_of, {k} AS window_months, count(*) AS customers,
-              sum(s.mrr) AS starting_mrr,
-              sum(CASE WHEN e.mrr IS NULL THEN s.mrr ELSE 0 END) AS churn,
-              sum(CASE WHEN e.mrr < s.mrr THEN s.mrr - e.mrr ELSE 0 END) AS contraction,
-              sum(CASE WHEN e.mrr > s.mrr THEN e.mrr - s.mrr ELSE 0 END) AS expansion,
-              sum(coalesce(e.mrr, 0)) AS ending_mrr
-            FROM cm AS s LEFT JOIN cm AS e ON e.customer_id = s.customer_id AND e.m = s.m + {k}
-            WHERE s.m + {k} <= (SELECT max(m) FROM cm)
-            GROUP BY ALL ORDER BY as_of"""
-        ).fetchall()
-    return {
-        "bridge": [
-            {"month": r[0], **{n: money(v) for n, v in zip(BRIDGE, r[1:], strict=True)}}
-            for r in bridge
-        ],
-        "retention": [
-            {
-                "as_of": r[0],
-                "window_months": r[1],
-                "customers": r[2],
-                **{n: money(v) for n, v in zip(RETENTION[1:], r[3:], strict=True)},
-            }
-            for r in retention
-        ],
-    }
+        for end in range(first + k, last + 1):
+            start = end - k
+            if k == 1:
+                moved = {
+                    "retained_customers": at(start, "staying"),
+                    "churn": at(start, "leaving"),
+                    "contraction": at(end, "contraction"),
+                    "expansion": at(end, "expansion"),
+                    "ending_mrr": at(end, "closing") - at(end, "new") - at(end, "reactivation"),
+                }
+            else:
+                moved = {
+                    "retained_customers": at(start, f"retained{k}"),
+                    "churn": at(start, f"churn{k}"),
+                    "contraction": at(start, f"contraction{k}"),
+                    "expansion": at(start, f"expansion{k}"),
+                    "ending_mrr": at(start, f"ending{k}"),
+                }
+            retention.append(
+                {
+                    "as_of": end,
+                    "window_months": k,
+                    "customers": at(start, "customers"),
+                    "retained_customers": moved.pop("retained_customers"),
+                    "starting_mrr": money(at(start, "closing")),
+                    **{name: money(value) for name, value in moved.items()},
+                }
+            )
+    return {"bridge": bridge, "retention": retention}
 
 
 def _cents_table(path: Path) -> Any:
@@ -101,7 +151,7 @@ def _cents_table(path: Path) -> Any:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    table = pq.read_table(path, columns=COLUMNS)
     cents = pc.multiply(table["mrr"], pa.scalar(Decimal(100), pa.decimal128(3, 0)))
     month = pc.add(
         pc.multiply(pc.year(table["month"]), 12), pc.subtract(pc.month(table["month"]), 1)
@@ -114,7 +164,7 @@ def _cents_table(path: Path) -> Any:
 def pandas_way(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]]:
 
     df = _cents_table(path).to_pandas()
-    cm = df.groupby(["customer_id", "m"], as_index=False)["mrr"].sum()
+    cm = df.groupby(["customer_id", "m"], as_index=False, sort=False)["mrr"].sum()
     cm = cm[cm["mrr"] > 0]
     first, last = cm["m"].min(), cm["m"].max()
     firsts = cm.groupby("customer_id")["m"].min().rename("first_m")
@@ -143,6 +193,7 @@ def pandas_way(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]
         s, e = joined["mrr"], joined["end"]
         joined = joined.assign(
             customers=1,
+            retained_customers=e.notna().astype("int64"),
             starting_mrr=s,
             churn=s.where(e.isna(), 0),
             contraction=(s - e).where(e < s, 0),
@@ -155,7 +206,8 @@ def pandas_way(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]
                 "as_of": int(as_of),
                 "window_months": k,
                 "customers": int(row["customers"]),
-                **{n: money(Decimal(int(row[n])) / 100) for n in RETENTION[1:]},
+                "retained_customers": int(row["retained_customers"]),
+                **{n: money(Decimal(int(row[n])) / 100) for n in RETENTION[2:]},
             }
             for as_of, row in sums.iterrows()
         ]
@@ -224,6 +276,7 @@ def polars_way(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]
             .group_by("as_of")
             .agg(
                 pl.len().alias("customers"),
+                e.is_not_null().sum().alias("retained_customers"),
                 s.sum().alias("starting_mrr"),
                 pl.when(e.is_null()).then(s).otherwise(zero).sum().alias("churn"),
                 pl.when(e < s).then(s - e).otherwise(zero).sum().alias("contraction"),
@@ -240,7 +293,8 @@ def polars_way(path: Path, windows: list[int]) -> dict[str, list[dict[str, Any]]
                 "as_of": row["as_of"],
                 "window_months": k,
                 "customers": row["customers"],
-                **{n: money(Decimal(row[n]) / 100) for n in RETENTION[1:]},
+                "retained_customers": row["retained_customers"],
+                **{n: money(Decimal(row[n]) / 100) for n in RETENTION[2:]},
             }
             for row in frame.iter_rows(named=True)
         ]

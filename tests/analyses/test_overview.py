@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 from revenue_retention import (
+    Dataset,
     OptionError,
     compare_methods,
     compute_concentration,
@@ -83,3 +87,36 @@ def test_one_month_and_unknown_attribute(tmp_path: Path, demo: Path) -> None:
     with pytest.raises(OptionError):
         segment_attribute(load(demo), "colour")
     assert segment_attribute(load(demo), "plan") == "plan"
+
+
+def _stored(data: Dataset) -> list[str]:
+    """The tables the run stored in its engine (DuckDB's temporary tables), by name."""
+    found = data.con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    return sorted(name for (name,) in found)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_report_reads_one_canonical_table(demo: Path, tmp_path: Path, suffix: str) -> None:
+    """Every analysis of the report reads the one canonical table the load made: none
+    validates the input again or stores a canonical table of its own."""
+    path = demo
+    if suffix == ".parquet":
+        path = tmp_path / "demo.parquet"
+        header = demo.read_text(encoding="utf-8").splitlines()[0].split(",")
+        text = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()))
+        pq.write_table(pacsv.read_csv(demo, convert_options=text), path)
+    data = load(path)
+    before = _stored(data)
+    overview(data, resamples=100)
+    stored = _stored(data)
+    made = [name for name in stored if name not in before]
+    # The load validates a CSV once (stored) and a Parquet file in the scan that sums it.
+    assert len([n for n in stored if n.startswith("_rr_validated_")]) == (suffix == ".csv")
+    # The customer-months are summed once, and once more with the attributes for the
+    # breakdowns, when the first analysis asks for the canonical table.
+    assert len([n for n in stored if n.startswith("_rr_customer_months_")]) == 1
+    assert [n for n in made if n.startswith(("_rr_canonical_", "_rr_validated_"))] == [
+        n for n in stored if n.startswith("_rr_canonical_")
+    ]
+    assert len([n for n in stored if n.startswith("_rr_canonical_")]) == 1
+    assert data.table is data.table

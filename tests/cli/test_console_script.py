@@ -13,13 +13,14 @@ SCRIPT = Path(sys.executable).parent / "retention"
 
 # Replaces a function the metrics command calls with one that fails: an internal error that
 # no input can cause, raised inside the real console script. Loaded through sitecustomize.
+# The command imports compute_metrics when it runs (so that --help loads nothing heavy).
 FAULT = """\
-import revenue_retention.cli.metrics as metrics
+import revenue_retention.analyses as analyses
 
 def boom(*args, **kwargs):
     raise RuntimeError("injected fault")
 
-metrics.compute_metrics = boom
+analyses.compute_metrics = boom
 """
 
 

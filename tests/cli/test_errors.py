@@ -274,9 +274,8 @@ def _boom(*args: object, **kwargs: object) -> None:
 def test_internal_error_is_reported_as_a_bug_without_traceback(
     invoke: Invoke, five_customers_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from revenue_retention.cli import metrics as metrics_module
-
-    monkeypatch.setattr(metrics_module, "compute_metrics", _boom)
+    # The command imports it when it runs (so that --help loads nothing heavy).
+    monkeypatch.setattr("revenue_retention.analyses.compute_metrics", _boom)
     result = invoke("metrics", five_customers_csv)
     assert_clean_failure(result, exit_code=70)
     assert result.stderr.startswith(
@@ -288,9 +287,8 @@ def test_internal_error_is_reported_as_a_bug_without_traceback(
 def test_debug_lets_the_traceback_through(
     invoke: Invoke, five_customers_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from revenue_retention.cli import metrics as metrics_module
-
-    monkeypatch.setattr(metrics_module, "compute_metrics", _boom)
+    # The command imports it when it runs (so that --help loads nothing heavy).
+    monkeypatch.setattr("revenue_retention.analyses.compute_metrics", _boom)
     result = invoke("--debug", "metrics", five_customers_csv)
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)

@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.engine import materialize
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import cohort_pairs
@@ -41,7 +42,7 @@ __all__ = [
 
 #: The columns a decomposition needs besides ``customer_id`` and ``month``.
 LINE_ITEM_COLUMNS = ("product", "quantity", "unit_price")
-DEFAULT_WINDOW_MONTHS = 12
+DEFAULT_WINDOW_MONTHS = WINDOW_MONTHS
 #: Scale of volume and price effects. Quantities and prices have at most 6 places, so
 #: (q1 - q0) * (p0 + p1) has at most 12 and halving it adds one: 13 places hold every
 #: effect exactly, which is what makes volume + price = q1 p1 - q0 p0 exact (§6).

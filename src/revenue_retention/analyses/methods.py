@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import retention
 from revenue_retention.metrics.methods import (
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compare_methods"]
 
 #: The window compared by default: the annual figure every method of §4 is about.
-DEFAULT_WINDOW_MONTHS = 12
+DEFAULT_WINDOW_MONTHS = WINDOW_MONTHS
 _FIGURES = (
     "customers",
     "starting_mrr",

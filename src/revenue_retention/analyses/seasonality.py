@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.defaults import DEFAULT_MIN_SWING_PP, DEFAULT_SWING_RATIO
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, retention
 from revenue_retention.metrics._common import rate, resolve
@@ -33,10 +34,6 @@ __all__ = [
 
 #: Stable identifier of the seasonality diagnostic (METRICS.md §7).
 SWING_ID = "seasonal_swing"
-#: Quarterly rates must swing this many times more than the annual ones to be flagged ...
-DEFAULT_SWING_RATIO = 2.0
-#: ... and by at least this many percentage points, so that tiny flat-data noise is not.
-DEFAULT_MIN_SWING_PP = 2.0
 QUARTER_MONTHS = 3
 ANNUAL_MONTHS = 12
 _RATES = ("grr", "nrr")

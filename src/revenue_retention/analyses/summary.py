@@ -138,13 +138,8 @@ def compute_metrics(
                 "bridge": "spot: each month at its own rates",
             },
         }
-    # The bridge and cohort retention read the same monthly totals: one pass over the rows,
-    # first assuming one row per customer-month (the cheap shape), again if that was wrong.
-    rows, _ = paying_rows(data)
-    found = run(month_flows(rows, data.months, windows, line_items=False))
-    if pa.compute.sum(found["repeated"]).as_py():
-        found = run(month_flows(rows, data.months, windows, line_items=True))
-    flows = ibis.memtable(found)
+    # The bridge and cohort retention read the same monthly totals: one pass over the rows.
+    flows = ibis.memtable(run(month_flows(paying_rows(data), data.months, windows)))
     return MetricsResult(
         input=data.report,
         windows=windows,

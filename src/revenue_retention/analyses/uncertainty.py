@@ -30,6 +30,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from revenue_retention.canonical import Dataset
+from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs, retention
 from revenue_retention.periods import month_label, parse_windows
@@ -54,9 +55,6 @@ __all__ = [
 
 #: How the intervals are made, as reported next to them.
 CI_METHOD = "percentile bootstrap, customers of the cohort resampled with replacement"
-#: Resamples per cohort unless asked otherwise: percentiles at 5% / 95% then rest on 100
-#: resamples each side.
-DEFAULT_RESAMPLES = 2000
 #: The most resamples: fifty times the default, past any gain in precision.
 MAX_RESAMPLES = 100_000
 #: The rates that get an interval, by their names in METRICS.md §3 and the JSON contract.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 import ibis.expr.types as ir
@@ -130,18 +132,26 @@ class Dataset:
     """
 
     con: BaseBackend
-    table: ir.Table
+    #: The canonical table, or how to make it when first asked for (``table``).
+    _table: ir.Table | Callable[[], ir.Table] = field(repr=False)
     months: MonthRange
     attributes: tuple[str, ...]
     report: InputReport
     #: Rejected rows, verbatim, with ``file, line, column, value, reason`` in front.
     rejects: ir.Table
-    #: Accepted rows as read (line items), with typed ``quantity``/``unit_price`` when given.
+    #: Accepted rows as read (line items), with typed ``quantity``/``unit_price`` when given;
+    #: ``line`` is their line in the file when the validating scan numbered them, else null.
     line_items: ir.Table
-    #: When ``table`` is computed on demand (a source cheap to scan again), the accepted
-    #: rows before line items are summed (``customer_id, month_index, mrr``): metrics that
-    #: can sum line items themselves read these instead of grouping first.
+    #: The customer-months as the bridge and retention read them fastest (``customer_id,
+    #: month_index, mrr``, one row each, ids as the engine grouped them, no attributes), or
+    #: None when that is ``table`` itself.
     rows: ir.Table | None = None
     #: Several currencies converted to the reporting one (``None`` for a single currency):
     #: ``table.mrr`` is then at spot rates, and this holds the local amounts and rates.
     fx: Fx | None = None
+
+    @cached_property
+    def table(self) -> ir.Table:
+        """The canonical table; made and stored the first time it is asked for if it needs a
+        pass of its own (the attributes of a long input, which the metrics never read)."""
+        return self._table if isinstance(self._table, ir.Table) else self._table()

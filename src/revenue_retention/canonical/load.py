@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,13 @@ from revenue_retention.canonical.columns import (
     preset_columns,
 )
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
+from revenue_retention.canonical.grouped import (
+    ID,
+    accepted_counts,
+    canonical_of_groups,
+    customer_month_groups,
+    repeat_suspects,
+)
 from revenue_retention.canonical.observed import observed_date, observed_month, observed_warnings
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
@@ -182,16 +189,11 @@ def load(
         fixed = dict(fixed_rates or {})
         shaped = _Shaped(raw, cmap, decimal_separator, snapshot, date_order)
         # Parsed and validated once: the counts, the canonical table and the examples of
-        # bad rows all read this table instead of parsing the file again; or, for a typed
-        # source the engine scans cheaply, validated again by each query instead.
+        # bad rows all read this table instead of parsing the file again. A typed long
+        # source the engine scans cheaply is not copied: the one scan that sums it into
+        # customer-months validates it on the way (examples of bad rows scan it again).
         validated = shaped.validated(fast=True)
-        lazy = (
-            raw.rescan
-            and capability(con, "rescan") == "lazy"
-            and cmap.layout == "long"
-            and not cmap.rules
-            and "currency" not in cmap.roles
-        )
+        lazy = raw.rescan and capability(con, "rescan") == "lazy" and _summed_in_one_scan(cmap)
         rows = validated if lazy else materialize(con, validated, "validated")
         # A row is rejected for its first bad column only: once its dates are read the
         # file's way, its amounts may show theirs. Each pass settles dates or amounts for
@@ -215,7 +217,7 @@ def load(
         if "currency" in rows.columns:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
-        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
+        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows)
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
         hint = (
@@ -482,22 +484,25 @@ def _load_rows(
     as_of_index: int | None,
     snapshot: Snapshot,
     on_bad_rows: OnBadRows,
-    lazy: bool = False,
 ) -> Dataset:
     """Count, check and canonicalise the validated rows (every query runs from here).
 
     ``rows`` may lack line numbers (a parallel scan); whatever names a line (examples of
     bad rows, the rejects, the line items) reads a lazily numbered validation instead.
-    ``lazy``: the rows are not stored; each query validates the (typed, columnar) source
-    again, which costs less than writing and reading back a copy of them. The customer-months
-    are stored either way.
+    A long input is summed into customer-months in one scan of ``rows``, stored, and
+    everything else reads that (``canonical.grouped``).
     """
     raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
     numbered = shaped.validated()
     locator = Locator(raw, con)
 
-    counts = _count(rows, cmap, as_of_index, snapshot)
+    groups = None
+    if _summed_in_one_scan(cmap):
+        groups = materialize(con, customer_month_groups(rows), "customer_months")
+        counts = _count_with_groups(rows, cmap, groups, as_of_index, snapshot)
+    else:
+        counts = _count(rows, cmap, as_of_index, snapshot)
     _add_set_aside(counts, locator.counts())
     if raw.account is not None:
         # Every line of the file is the header, blank, inside a quoted value, or the
@@ -539,6 +544,8 @@ def _load_rows(
     months = data_months.capped(as_of_index if as_of_index is not None else default)
     setup = shaped.fx
     fx_data = None
+    metric_rows = None
+    source: Callable[[], ir.Table] | None = None
     if setup is not None and setup.active:
         rates = materialize(
             con,
@@ -553,14 +560,20 @@ def _load_rows(
             con, _converted(lines, rates, accepted, cmap, months, snapshot), "canonical"
         )
         kept_expr = lines.local.sum()
+    elif groups is not None:
+        table, metric_rows = canonical_of_groups(groups, months)
+        if cmap.attributes:
+            # Attributes are for breakdowns and the report: summed again with them, only
+            # when something asks for the table (the bridge and retention never do).
+            source = _with_attributes(con, rows, cmap.attributes, months)
     else:
-        # Stored even when the rows are not: the checks below and every analysis group the
-        # customer-months again, and a grouping over a grouping of the scanned source holds
-        # two hash tables at once (beyond a small memory limit), where one over a stored
-        # table streams; one scan pays for them all.
+        # Stored: the checks below and every analysis group the customer-months again, and
+        # a grouping over a grouping of the scanned source holds two hash tables at once
+        # (beyond a small memory limit), where one over a stored table streams.
         table = materialize(con, _customer_months(accepted, cmap, months, snapshot), "canonical")
         kept_expr = table.mrr.sum()
-    if cmap.layout in ("long", "wide"):
+    # The groups hold the accepted money by construction: only the other paths are checked.
+    if cmap.layout in ("long", "wide") and groups is None:
         # Canonicalisation only groups and sums: every accepted cent up to the last month
         # analysed must still be there. A difference is a bug, never a data problem.
         kept = kept_expr.to_pyarrow().as_py() or Decimal(0)
@@ -570,8 +583,8 @@ def _load_rows(
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
         warnings=tuple(warnings)
-        + tuple(notices.id_twins(table) if notices.ids_may_clash(raw, cmap) else ())
-        + tuple(_repeats(shaped, accepted, table, counts, snapshot))
+        + tuple(notices.id_twins(table) if _ids_may_clash(raw, cmap, groups, counts) else ())
+        + tuple(_repeats(shaped, accepted, table, counts, groups, snapshot))
         + tuple(notices.recurring_payments(table) if cmap.layout in ("long", "wide") else ())
         + (
             (
@@ -613,31 +626,68 @@ def _load_rows(
     )
     return Dataset(
         con=con,
-        table=table,
+        _table=source if source is not None else table,
         months=months,
         attributes=cmap.attributes,
         report=report,
         rejects=rejects_table(numbered, locator) if rejected else _no_rejects(numbered, locator),
-        line_items=numbered.filter(numbered._rr_reason.isnull())
-        .drop(
-            "_rr_reason",
-            "_rr_bad_column",
-            "_rr_bad_value",
-            "_rr_amount",
-            *(["_rr_excluded"] if cmap.rules else []),
-            *(["_rr_observed"] if "_rr_observed" in numbered.columns else []),
-            *[c for c in numbered.columns if c.startswith(_ID_PREFIX)],
-        )
-        .rename(line="_rr_line"),
+        line_items=_line_items(rows),
         fx=fx_data,
-        # Accepted amounts are below 10^12 each: the narrow decimal holds them exactly and
-        # sums faster than the 38-digit one in the window frames that read these rows.
-        rows=accepted.select(
-            "customer_id", month_index=month_index_of(accepted.month), mrr=accepted.mrr.cast(PARSED)
-        )
-        if lazy
-        else None,
+        rows=metric_rows,
     )
+
+
+def _count_with_groups(
+    rows: ir.Table, cmap: ColumnMap, groups: ir.Table, as_of: int | None, snapshot: Snapshot
+) -> dict[str, Any]:
+    """``_count``'s figures: the accepted side off the stored groups, the rejected by a scan.
+
+    The rows read are counted without reading them (a file's row count); only when they
+    outnumber the accepted rows are the rejected ones scanned, by reason.
+    """
+    accepted = accepted_counts(groups, as_of)
+    read = rows.count().to_pyarrow().as_py()
+    if read > accepted["rows"]:
+        counts = _count(rows.filter(rows._rr_reason.notnull()), cmap, as_of, snapshot)
+    else:
+        counts = {"rejected": 0, "by_reason": {}, "money_rejected": Decimal(0)}
+        counts |= {"rows_without_amount": 0, "by_currency": {}, "observed": None, "open": 0}
+    return counts | {
+        "rows_read": read,
+        "money_accepted": accepted["money"],
+        "money_in_range": accepted["money_in_range"],
+        "first": accepted["first"],
+        "last": accepted["last"],
+        "repeat_suspects": accepted["repeat_suspects"],
+        "folding_ids": accepted["folding_ids"],
+    }
+
+
+def _with_attributes(
+    con: BaseBackend, rows: ir.Table, attributes: tuple[str, ...], months: MonthRange
+) -> Callable[[], ir.Table]:
+    """How to make the canonical table with its attribute columns: one more pass of ``rows``."""
+
+    def make() -> ir.Table:
+        groups = materialize(con, customer_month_groups(rows, attributes), "canonical")
+        return canonical_of_groups(groups, months, attributes)[0]
+
+    return make
+
+
+def _summed_in_one_scan(cmap: ColumnMap) -> bool:
+    """Whether the rows are customer-months as they are (line items of a long export)."""
+    return cmap.layout == "long" and not cmap.rules and "currency" not in cmap.roles
+
+
+def _ids_may_clash(
+    raw: Raw, cmap: ColumnMap, groups: ir.Table | None, counts: dict[str, Any]
+) -> bool:
+    """Whether two ids of the source may fold to the same one (``notices.id_twins``)."""
+    if groups is None:
+        return notices.ids_may_clash(raw.fast[cmap.roles["customer_id"]])
+    # Twins differ only by case or spaces: one of them changes when folded.
+    return bool(counts["folding_ids"]) and notices.ids_may_clash(groups.customer_id)
 
 
 def _repeats(
@@ -645,6 +695,7 @@ def _repeats(
     accepted: ir.Table,
     table: ir.Table,
     counts: dict[str, Any],
+    groups: ir.Table | None,
     snapshot: Snapshot,
 ) -> list[str]:
     """Rows repeated value for value, and subscription periods that overlap: both add up."""
@@ -652,14 +703,28 @@ def _repeats(
     if cmap.layout == "wide":
         raw = shaped.raw.fast
         return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
-    if cmap.layout == "long":
+    # Every value read, and the ids: two subscriptions of one account with the same dates
+    # and amount differ in their subscription id, and are not repeats.
+    values = [c for c in accepted.columns if not c.startswith("_rr_") or c.startswith(_ID_PREFIX)]
+    if groups is not None:
+        if not counts["repeat_suspects"]:
+            return []  # every customer-month's rows differ (or it has one row)
+        # Only the rows of the customer-months that may hold a repeat are compared.
+        suspects = repeat_suspects(groups)
+        keyed = accepted.mutate(
+            _rr_key=accepted[ID] if ID in accepted.columns else accepted.customer_id,
+            _rr_month_index=month_index_of(accepted.month),
+        )
+        accepted = keyed.semi_join(
+            suspects,
+            (keyed._rr_key == suspects.customer_id)
+            & (keyed._rr_month_index == suspects.month_index),
+        )
+    elif cmap.layout == "long":
         # One row per customer-month (the canonical table has as many): nothing repeats.
         accepted_rows = counts["rows_read"] - counts["rejected"]
         if table.count().to_pyarrow().as_py() == accepted_rows:
             return []
-    # Every value read, and the ids: two subscriptions of one account with the same dates
-    # and amount differ in their subscription id, and are not repeats.
-    values = [c for c in accepted.columns if not c.startswith("_rr_") or c.startswith(_ID_PREFIX)]
     found = notices.duplicate_rows(accepted, values)
     if cmap.layout == "periods":
         first, stop = _period_months(accepted, snapshot)
@@ -671,6 +736,18 @@ def _records(raw: Raw, locator: Locator) -> int:
     """The records of a file as read (a cube's rows, before they are unpivoted)."""
     read = raw.fast.count().to_pyarrow().as_py()
     return int(read) + sum(locator.counts().values())
+
+
+def _line_items(rows: ir.Table) -> ir.Table:
+    """The accepted rows as read, the validation's own columns dropped.
+
+    From the rows already validated (stored, or a typed source scanned in parallel), not
+    a numbered validation of the source again: their ``line`` is null when the scan that
+    validated them did not number them.
+    """
+    accepted = rows.filter(rows._rr_reason.isnull())
+    internal = [c for c in accepted.columns if c.startswith("_rr_") and c != "_rr_line"]
+    return accepted.drop(*internal).rename(line="_rr_line")
 
 
 def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
@@ -1012,6 +1089,9 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
             if cmap.layout in ("periods", "invoices")
             else {}
         ),
+        # Integer ids as the engine holds them: grouping by them is cheaper than by their
+        # text, which the canonical table gets after grouping (the same ids, one to one).
+        **({ID: col["customer_id"]} if col["customer_id"].type().is_integer() else {}),
     )
 
 

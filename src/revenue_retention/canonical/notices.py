@@ -19,7 +19,6 @@ from revenue_retention.canonical.columns import (
     names_monthly,
     names_not_monthly,
 )
-from revenue_retention.inputs import Raw
 from revenue_retention.money import format_money
 from revenue_retention.periods import month_label
 
@@ -37,14 +36,16 @@ __all__ = [
 _SHOWN = 3
 
 
-def ids_may_clash(raw: Raw, cmap: ColumnMap) -> bool:
-    """Whether two ids of the source fold to the same one: a cheap test on distinct ids.
+def ids_may_clash(column: ir.Column) -> bool:
+    """Whether two ids of a column fold to the same one: a cheap test on distinct ids.
 
     The distinct ids are few next to the rows, so this costs far less than grouping every
     row by its folded id; only when it finds something are the accepted ids examined.
+    Integers have no case or spaces: they never clash.
     """
-    ids = raw.fast.select(customer_id=raw.fast[cmap.roles["customer_id"]].cast("string"))
-    ids = ids.distinct()
+    if column.type().is_integer():
+        return False
+    ids = column.cast("string").name("customer_id").as_table().distinct()
     folded = ids.customer_id.strip().lower().nunique()
     found = ids.aggregate(ids=ids.count(), folded=folded).to_pyarrow().to_pylist()[0]
     return bool(found["ids"] != found["folded"])

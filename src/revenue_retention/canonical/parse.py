@@ -93,9 +93,11 @@ def typed_amount(column: ir.Value) -> tuple[ir.DecimalValue, ir.StringValue] | N
         if kind.is_decimal() and kind.precision is not None
         else 38
     )
-    too_large: ir.BooleanValue = ibis.literal(False)
-    if integer_digits > MAX_INTEGER_DIGITS:
-        too_large = (column.abs() >= 10**MAX_INTEGER_DIGITS).fill_null(False)
+    if integer_digits <= MAX_INTEGER_DIGITS:
+        # Every value fits: one cast, no check per row (the common case, e.g. DECIMAL(12,2)).
+        missing = ibis.ifelse(column.isnull(), RejectReason.MISSING_AMOUNT.value, _NO_REASON)
+        return column.cast(MONEY), missing
+    too_large = (column.abs() >= 10**MAX_INTEGER_DIGITS).fill_null(False)
     # Too large a value is replaced before the cast, so that no engine overflows on it.
     fitting = ibis.ifelse(too_large, 0, column).cast(PARSED).cast(MONEY)
     value = ibis.ifelse(too_large, ibis.null(MONEY), fitting)

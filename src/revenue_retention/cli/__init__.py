@@ -26,8 +26,6 @@ from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
 from revenue_retention.cli import seasonality as seasonality_command
-from revenue_retention.cli.common import close_connections, stderr
-from revenue_retention.engine import redact_text
 from revenue_retention.errors import RetentionError
 
 __all__ = ["app", "main"]
@@ -51,6 +49,10 @@ app = typer.Typer(
 def _guard(command: F) -> F:
     @functools.wraps(command)
     def guarded(*args: Any, **kwargs: Any) -> Any:
+        # Imported here: ``retention --help`` needs neither (nor what they load).
+        from revenue_retention.cli.common import close_connections, stderr
+        from revenue_retention.engine import redact_text
+
         err = stderr()
         try:
             return command(*args, **kwargs)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.cohorts import cohort_matrix
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -17,7 +15,6 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
-from revenue_retention.outputs.cohorts import cohorts_document
 
 __all__ = ["cohorts"]
 
@@ -79,6 +76,10 @@ def cohorts(
         retention cohorts mrr.csv --metric grr --grain quarter
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
     """
+    from revenue_retention.analyses.cohorts import cohort_matrix
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.cohorts import cohorts_document
+
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value

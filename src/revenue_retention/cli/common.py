@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
-import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -153,10 +150,8 @@ def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | Base
         raise OptionError("--memory-limit", memory_limit, "applies to the embedded DuckDB only")
     if not _MEMORY.match(memory_limit):
         raise OptionError("--memory-limit", memory_limit, "must be a size such as 512MB or 2GB")
-    spill = tempfile.mkdtemp(prefix="retention-spill-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
     try:
-        return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
+        return connect("duckdb", memory_limit=memory_limit.strip())
     except engine_errors() as error:  # a size DuckDB cannot hold (99999999TB)
         raise OptionError(
             "--memory-limit", memory_limit, f"is refused by DuckDB: {describe_error(error)}"

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.concentration import compute_concentration
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -16,7 +14,6 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
-from revenue_retention.outputs.concentration import concentration_document
 
 __all__ = ["concentration"]
 
@@ -49,6 +46,10 @@ def concentration(
         retention concentration mrr.csv --as-of 2024-12 --window 12 --format json
         retention concentration mrr.csv --format csv --output concentration/
     """
+    from revenue_retention.analyses.concentration import compute_concentration
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.concentration import concentration_document
+
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_concentration(data, inputs.as_of, window)
     emit(concentration_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.decompose import DEFAULT_WINDOW_MONTHS, decompose
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -15,7 +13,7 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
-from revenue_retention.outputs.decompose import decompose_document
+from revenue_retention.defaults import WINDOW_MONTHS
 
 __all__ = ["decompose_command"]
 
@@ -28,7 +26,7 @@ def decompose_command(
         "unit_price (an mrr column, if any, must equal quantity x unit_price).",
     ),
     window: int = typer.Option(
-        DEFAULT_WINDOW_MONTHS,
+        WINDOW_MONTHS,
         "--window",
         help="Window length in months; the cohort is every customer paying at its start.",
     ),
@@ -51,6 +49,10 @@ def decompose_command(
         retention decompose line_items.csv --as-of 2025-12 --window 12 -f json
         retention decompose export.csv -c unit_price=list_price -f csv -o out/
     """
+    from revenue_retention.analyses.decompose import decompose
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.decompose import decompose_document
+
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
         decompose_document(decompose(data, window_months=window)),

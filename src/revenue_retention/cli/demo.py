@@ -8,19 +8,9 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses import compute_metrics
-from revenue_retention.analyses.overview import STEPS, overview
-from revenue_retention.canonical import load
-from revenue_retention.cli.common import emit, stderr
 from revenue_retention.cli.options import DEFAULT_OUTPUT_DIR, FORMAT, Format
-from revenue_retention.cli.progress import steps
 from revenue_retention.cli.report import QUIET
-from revenue_retention.datasets import write_demo_csv
 from revenue_retention.errors import OptionError
-from revenue_retention.outputs import metrics_document
-from revenue_retention.outputs.files import OutputFiles, check_targets
-from revenue_retention.outputs.report import render_report
-from revenue_retention.outputs.workbook import save_workbook
 
 __all__ = ["demo", "next_step"]
 
@@ -46,6 +36,17 @@ def demo(
         retention demo
         retention demo --out /tmp/demo --format json
     """
+    from revenue_retention.analyses import compute_metrics
+    from revenue_retention.analyses.overview import STEPS, overview
+    from revenue_retention.canonical import load
+    from revenue_retention.cli.common import emit, stderr
+    from revenue_retention.cli.progress import steps
+    from revenue_retention.datasets import write_demo_csv
+    from revenue_retention.outputs import metrics_document
+    from revenue_retention.outputs.files import OutputFiles, check_targets
+    from revenue_retention.outputs.report import render_report
+    from revenue_retention.outputs.workbook import save_workbook
+
     if out.exists() and not out.is_dir():
         raise OptionError("--out", str(out), "is a file; name a folder for the demo data")
     html, xlsx = out / "report.html", out / "report.xlsx"

@@ -6,9 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.benchmarks import load_benchmarks
-from revenue_retention.analyses.diagnostics import diagnose as run_diagnosis
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -17,8 +14,6 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
-from revenue_retention.outputs.diagnose import diagnose_document
-from revenue_retention.periods import parse_month
 
 __all__ = ["diagnose"]
 
@@ -48,6 +43,12 @@ def diagnose(
         retention diagnose mrr.csv --as-of 2024-12 --format json
         retention diagnose mrr.csv --benchmarks my_bands.toml
     """
+    from revenue_retention.analyses.benchmarks import load_benchmarks
+    from revenue_retention.analyses.diagnostics import diagnose as run_diagnosis
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.diagnose import diagnose_document
+    from revenue_retention.periods import parse_month
+
     bench = load_benchmarks(benchmarks)
     data = load_input(
         source, inputs, format=format, outputs={"--output": output}, reads=[benchmarks]

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.cli.common import stderr
-from revenue_retention.datasets import EXAMPLES, write_examples
 from revenue_retention.errors import OptionError
 
 __all__ = ["examples"]
@@ -40,6 +38,9 @@ def examples(
         retention examples
         retention examples --out /tmp/examples
     """
+    from revenue_retention.cli.common import stderr
+    from revenue_retention.datasets import EXAMPLES, write_examples
+
     if out.exists() and not out.is_dir():
         raise OptionError("--out", str(out), "is a file; name a folder for the examples")
     written = write_examples(out)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.explain import compute_explain, compute_explain_period
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -17,7 +15,6 @@ from revenue_retention.cli.options import (
     with_input_options,
 )
 from revenue_retention.errors import OptionError
-from revenue_retention.outputs.explain import explain_document
 
 __all__ = ["explain", "parse_by"]
 
@@ -82,6 +79,10 @@ def explain(
         retention explain mrr.csv --by segment=Enterprise --limit 20
         retention explain mrr.csv --period 2024-03 --format csv --output march/
     """
+    from revenue_retention.analyses.explain import compute_explain, compute_explain_period
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.explain import explain_document
+
     attribute = parse_by(by)
     if period is not None and (inputs.as_of is not None or window is not None):
         raise OptionError(

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.methods import DEFAULT_WINDOW_MONTHS, compare_methods
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -16,12 +14,12 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
-from revenue_retention.outputs.methods import methods_document
+from revenue_retention.defaults import WINDOW_MONTHS
 
 __all__ = ["methods"]
 
 WINDOW = typer.Option(
-    DEFAULT_WINDOW_MONTHS,
+    WINDOW_MONTHS,
     "--window",
     "-k",
     help="Window length in months, the same for every method.",
@@ -52,6 +50,10 @@ def methods(
         retention methods mrr.csv --as-of 2024-12 --window 12 --format json
         retention methods mrr.csv --window 3 --format csv --output methods/
     """
+    from revenue_retention.analyses.methods import compare_methods
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.methods import methods_document
+
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
         methods_document(compare_methods(data, inputs.as_of, window)),

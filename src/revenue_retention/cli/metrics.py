@@ -7,9 +7,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses import compute_metrics
-from revenue_retention.analyses.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -19,11 +16,8 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
+from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
-from revenue_retention.metrics.groups import parse_size_bands
-from revenue_retention.outputs.methods import method_metrics_document
-from revenue_retention.outputs.tabular import with_intervals
-from revenue_retention.periods import parse_windows
 
 __all__ = ["Method", "metrics"]
 
@@ -101,6 +95,12 @@ def metrics(
         retention metrics mrr.parquet --engine spark --format json
         retention metrics postgresql://me@db.example.com/billing --table mrr
     """
+    from revenue_retention.analyses import compute_metrics
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.metrics.groups import parse_size_bands
+    from revenue_retention.outputs.methods import method_metrics_document
+    from revenue_retention.periods import parse_windows
+
     window_list = parse_windows(windows)
     if ci is None and (resamples is not None or seed is not None):
         given = "--resamples" if resamples is not None else "--seed"
@@ -114,6 +114,9 @@ def metrics(
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
     document = method_metrics_document(result)
     if ci is not None:
+        from revenue_retention.analyses.uncertainty import bootstrap_intervals
+        from revenue_retention.outputs.tabular import with_intervals
+
         intervals = bootstrap_intervals(
             data,
             windows=window_list,

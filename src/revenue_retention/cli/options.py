@@ -166,7 +166,7 @@ class InputOptions:
         typer.Option(
             "--memory-limit",
             help="Cap the memory DuckDB uses (e.g. 2GB); beyond it, it works on disk in a "
-            "temporary folder. Default: 80% of the machine's memory.",
+            "temporary folder. Default: 1 GiB per thread, at least 2 GiB.",
         ),
     ] = None
     fx_rates: Annotated[

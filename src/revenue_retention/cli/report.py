@@ -7,22 +7,13 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.benchmarks import load_benchmarks
-from revenue_retention.analyses.overview import STEPS, overview
-from revenue_retention.cli.common import load_input, stderr, terminal_width
 from revenue_retention.cli.options import (
     SOURCE,
     Format,
     InputOptions,
     with_input_options,
 )
-from revenue_retention.cli.progress import steps
 from revenue_retention.errors import OptionError
-from revenue_retention.outputs.console import SafeConsole
-from revenue_retention.outputs.files import OutputFiles
-from revenue_retention.outputs.report import render_report, window_note
-from revenue_retention.outputs.terminal import answer_line
-from revenue_retention.outputs.workbook import save_workbook
 
 __all__ = ["QUIET", "report"]
 
@@ -92,6 +83,15 @@ def report(
         retention report mrr.csv -o report.html --xlsx report.xlsx --title "Acme Ltd"
         retention report subscriptions.csv --by plan --as-of 2024-12 -o q4.html
     """
+    from revenue_retention.analyses.benchmarks import load_benchmarks
+    from revenue_retention.analyses.overview import STEPS, overview
+    from revenue_retention.cli.common import load_input, stderr, terminal_width
+    from revenue_retention.cli.progress import steps
+    from revenue_retention.outputs.console import SafeConsole
+    from revenue_retention.outputs.files import OutputFiles
+    from revenue_retention.outputs.report import render_report, window_note
+    from revenue_retention.outputs.terminal import answer_line
+
     _check_target(output, "--output", ".html")
     if xlsx is not None:
         _check_target(xlsx, "--xlsx", ".xlsx")
@@ -114,6 +114,9 @@ def report(
                 handle.write(render_report(ov, title=title))
             step("writing the workbook")
             if xlsx is not None:
+                # Excel only when asked: openpyxl is not loaded otherwise.
+                from revenue_retention.outputs.workbook import save_workbook
+
                 with files.open_binary(xlsx) as binary:
                     save_workbook(ov, binary, title=title)
     err = stderr()

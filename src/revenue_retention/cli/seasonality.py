@@ -6,14 +6,6 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.analyses.seasonality import (
-    DEFAULT_MIN_SWING_PP,
-    DEFAULT_SWING_RATIO,
-)
-from revenue_retention.analyses.seasonality import (
-    seasonality as compute_seasonality,
-)
-from revenue_retention.cli.common import emit, load_input
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
@@ -22,7 +14,7 @@ from revenue_retention.cli.options import (
     InputOptions,
     with_input_options,
 )
-from revenue_retention.outputs.seasonality import seasonality_document
+from revenue_retention.defaults import DEFAULT_MIN_SWING_PP, DEFAULT_SWING_RATIO
 
 __all__ = ["seasonality"]
 
@@ -57,6 +49,10 @@ def seasonality(
         retention seasonality mrr.csv --as-of 2024-12 --format json
         retention seasonality mrr.csv --swing-ratio 3 --min-swing-pp 5
     """
+    from revenue_retention.analyses.seasonality import seasonality as compute_seasonality
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.outputs.seasonality import seasonality_document
+
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_seasonality(data, swing_ratio=swing_ratio, min_swing_pp=min_swing_pp)
     emit(seasonality_document(result), format, output, csv_raw=inputs.csv_raw)

@@ -136,7 +136,9 @@ def connect(
     spark_master
         For ``"spark"``: the master URL of a new session (default ``local[*]``).
     **options
-        Passed to DuckDB's ``connect`` (e.g. ``memory_limit="2GB"``).
+        Passed to DuckDB's ``connect`` (e.g. ``memory_limit="2GB"``). Without
+        ``memory_limit``, DuckDB is capped at 1 GiB per thread (at least 2 GiB) and
+        spills to a temporary folder past it.
 
     Returns
     -------
@@ -165,7 +167,7 @@ def connect(
     if is_spark_session(engine):
         return connect_spark(engine)
     if engine == "duckdb":
-        con = ibis.duckdb.connect(**options)
+        con = ibis.duckdb.connect(**_bounded_memory(options))
         # The progress bar would be drawn into whatever stdout is, JSON included.
         con.raw_sql("SET enable_progress_bar = false")
         return con
@@ -174,6 +176,40 @@ def connect(
     if is_url(engine):
         return connect_url(engine)
     raise OptionError("--engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
+
+
+#: DuckDB's own guidance is 1 to 4 GiB of memory per thread; a run gets the low end (but
+#: at least 2 GiB) unless told otherwise, and spills to disk past it.
+_GIB_PER_THREAD = 1
+_MIN_GIB = 2
+
+
+def _bounded_memory(options: dict[str, Any]) -> dict[str, Any]:
+    """DuckDB options with a memory cap (unless given) and a folder to spill to.
+
+    Without a cap DuckDB takes up to 80% of the machine's memory before it spills, and a
+    shared machine runs out first; with one, sorts and aggregations that outgrow it
+    continue on disk, a little slower. The folder is removed when the process ends.
+    """
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    found = dict(options)
+    if "memory_limit" not in found:
+        threads = int(found.get("threads") or os.cpu_count() or 1)
+        gib = max(_MIN_GIB, _GIB_PER_THREAD * threads)
+        try:
+            machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+            gib = min(gib, int(machine * 0.8)) or gib
+        except (ValueError, OSError, AttributeError):  # no sysconf (Windows): as it is
+            pass
+        found["memory_limit"] = f"{gib}GiB"
+    if "temp_directory" not in found:
+        found["temp_directory"] = tempfile.mkdtemp(prefix="retention-spill-")
+        atexit.register(shutil.rmtree, found["temp_directory"], ignore_errors=True)
+    return found
 
 
 def engine_errors() -> tuple[type[Exception], ...]:

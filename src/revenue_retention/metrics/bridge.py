@@ -77,8 +77,7 @@ def bridge(
     table, months = resolve(data, months)
     by = tuple(by)
     if not by:
-        rows, line_items = paying_rows(data)
-        return bridge_from_flows(month_flows(rows, months, line_items=line_items), months)
+        return bridge_from_flows(month_flows(paying_rows(data), months), months)
     rows = with_groups(paying(table, by), by, size_bands)
     rows = rows.filter(rows.month_index.between(months.first, months.last))
     # Each paying row looks at the customer's previous and next paying month: one sort

@@ -1,12 +1,11 @@
 """Every monthly total of the bridge and of cohort retention in one pass (METRICS.md §2-3).
 
-The shape that makes large inputs cheap: each paying row looks, within its customer's
-months, at the MRR of the month before, the month after and the month ``k`` later
-(window frames ``RANGE k FOLLOWING``), so one sort per customer replaces the self-joins
-(or the customer-month pair aggregation) of the textbook query, and everything after it
-is a sum per month: a result of one row per month. Line items need no prior grouping:
-``RANGE`` frames sum every row of a month, and only the first row of each customer-month
-is counted. The bridge and retention tables are then read off these monthly totals.
+The shape that makes large inputs cheap: the customer-months (one row each, line items
+already summed) are sorted once per customer, and each paying row looks at the
+customer's previous and next paying rows (``lag``, ``lead``) and, for each window ``k``
+longer than a month, at the MRR ``k`` months later (a ``RANGE k FOLLOWING`` frame). That
+one sort replaces the self-joins of the textbook query; everything after it is a sum per
+month, a result of one row per month, from which the bridge and retention are read.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from revenue_retention.periods import MonthRange
 
 __all__ = ["bridge_from_flows", "month_flows", "paying_rows", "retention_from_flows"]
 
-_COUNTS = ("customers", "retained", "repeated")
+_COUNTS = ("customers", "retained", "staying")
 BRIDGE_FLOWS = ("new", "reactivation", "expansion", "contraction")
 WINDOW_TOTALS = (
     "customers",
@@ -37,87 +36,62 @@ WINDOW_TOTALS = (
 )
 
 
-def paying_rows(data: Dataset | ir.Table) -> tuple[ir.Table, bool]:
-    """The cheapest rows to scan, and whether they may hold several rows per customer-month.
+def paying_rows(data: Dataset | ir.Table) -> ir.Table:
+    """The cheapest customer-month rows of ``data`` to scan (one row per customer-month).
 
-    Line items if the dataset keeps its rows lazily (they may repeat a customer-month),
-    else the canonical table (one row per customer-month).
+    A dataset's metric rows when it has them (ids as the engine grouped them), else its
+    canonical table.
     """
-    if isinstance(data, Dataset) and data.rows is not None:
-        return data.rows, True
-    return (data.table if isinstance(data, Dataset) else data), False
+    if isinstance(data, Dataset):
+        return data.rows if data.rows is not None else data.table
+    return data
 
 
-def month_flows(
-    rows: ir.Table, months: MonthRange, windows: Sequence[int] = (), line_items: bool = True
-) -> ir.Table:
+def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ()) -> ir.Table:
     """One row per month of ``months`` with the sums the bridge and retention are made of.
 
-    For month m and each customer paying then, with a = its MRR at m: ``closing`` (sum a),
-    ``new``, ``reactivation``, ``expansion``, ``contraction`` (its movement from m - 1),
-    ``leaving`` (sum a of customers not paying at m + 1: churn of month m + 1), and per
-    window k, the cohort starting at m: ``customers_k``, ``retained_customers_k``,
-    ``starting_mrr_k``, ``churn_k``, ``contraction_k``, ``expansion_k``, ``ending_mrr_k``.
-    With ``line_items``, rows may repeat a customer and month and their amounts add up
-    (``RANGE`` frames of the month itself and its neighbours). Without, each row is a whole
-    customer-month, and the neighbours are the previous and next rows (``lag``, ``lead``:
-    far cheaper than range frames); the result's ``repeated`` column then counts rows that
-    share their customer-month with the row before, so that a caller who only assumed
-    one row per customer-month can tell it was wrong and ask again with ``line_items``.
+    ``rows``: one row per customer and month (``customer_id, month_index, mrr``). For
+    month m and each customer paying then, with a = its MRR at m: ``closing`` (sum a),
+    ``customers``, ``new``, ``reactivation``, ``expansion``, ``contraction`` (its movement
+    from m - 1), ``leaving`` (sum a of customers not paying at m + 1: churn of month
+    m + 1) and ``staying`` (how many pay at m + 1), and per window k, the cohort starting
+    at m: ``customers_k``, ``retained_customers_k``, ``starting_mrr_k``, ``churn_k``,
+    ``contraction_k``, ``expansion_k``, ``ending_mrr_k``. A one-month cohort's figures are
+    the bridge's own totals of m and m + 1: they cost no frame of their own.
     """
     paying = rows.filter((rows.mrr > 0) & rows.month_index.between(months.first, months.last))
     paying = paying.select("customer_id", "month_index", "mrr")
+    in_order = ibis.window(group_by="customer_id", order_by="month_index")
+    later = [k for k in windows if k != 1]
 
     def at(offset: int) -> ir.DecimalValue:
         frame = ibis.window(group_by="customer_id", order_by="month_index", range=(offset, offset))
         return paying.mrr.sum().over(frame)
 
-    in_order = ibis.window(group_by="customer_id", order_by="month_index")
-    # The partition's first month, over the same sort as everything else.
-    first_month = paying.month_index.min().over(in_order)
-    if line_items:
-        steps = paying.mutate(
-            a=at(0),
-            prev=at(-1),
-            following=at(1),
-            first_month=first_month,
-            # The first row of each customer-month speaks for it (peers share a rank).
-            first_row=ibis.row_number().over(in_order) == ibis.rank().over(in_order),
-            repeated=ibis.literal(False),
-            **{f"_b_{k}": at(k) for k in windows},
-        )
-    else:
-        before = paying.month_index.lag().over(in_order)
-        after = paying.month_index.lead().over(in_order)
-        steps = paying.mutate(
-            a=paying.mrr,
-            prev=ibis.ifelse(
-                before == paying.month_index - 1, paying.mrr.lag().over(in_order), None
-            ),
-            following=ibis.ifelse(after == paying.month_index + 1, paying.mrr, None),
-            first_month=first_month,
-            first_row=ibis.literal(True),
-            repeated=(before == paying.month_index).fill_null(False),
-            **{f"_b_{k}": at(k) for k in windows},
-        )
-    steps = steps.filter(steps.first_row)
-    a, prev = steps.a, steps.prev
-    returning = prev.isnull()
+    steps = paying.mutate(
+        prev_month=paying.month_index.lag().over(in_order),
+        prev=paying.mrr.lag().over(in_order),
+        next_month=paying.month_index.lead().over(in_order),
+        **{f"_b_{k}": at(k) for k in later},
+    )
+    a, prev, month = steps.mrr, steps.prev, steps.month_index
+    # The previous paying month: none (new), the month before (a change), or earlier.
+    continuing = steps.prev_month == month - 1
+    staying = steps.next_month.identical_to(month + 1)
     sums: dict[str, ir.Value] = {
         "closing": a.sum(),
-        "new": a.sum(where=returning & (steps.first_month == steps.month_index)),
-        "reactivation": a.sum(where=returning & (steps.first_month < steps.month_index)),
-        "expansion": (a - prev).sum(where=a > prev),
-        "contraction": (prev - a).sum(where=a < prev),
-        "leaving": a.sum(where=steps.following.isnull()),
-        "repeated": steps.repeated.sum(),
+        "customers": steps.count(),
+        "new": a.sum(where=steps.prev_month.isnull()),
+        "reactivation": a.sum(where=steps.prev_month < month - 1),
+        "expansion": (a - prev).sum(where=continuing & (a > prev)),
+        "contraction": (prev - a).sum(where=continuing & (a < prev)),
+        "leaving": a.sum(where=~staying),
+        "staying": staying.sum(),
     }
-    for k in windows:
+    for k in later:
         b = steps[f"_b_{k}"]
         sums |= {
-            f"customers_{k}": steps.count(),
             f"retained_customers_{k}": b.notnull().sum(),
-            f"starting_mrr_{k}": a.sum(),
             f"churn_{k}": a.sum(where=b.isnull()),
             f"contraction_{k}": (a - b).sum(where=b < a),
             f"expansion_{k}": (b - a).sum(where=b > a),
@@ -133,15 +107,31 @@ def month_flows(
     # plain lags over consecutive months.
     spine = month_spine(range(months.first, months.last + 1))
     joined = spine.left_join(per_month, spine.month_index == per_month.month_index)
-    return joined.select(
+    totals = joined.select(
         "month_index",
         **{
-            name: joined[name].fill_null(
-                0 if name.startswith(("customers", "retained")) else zero()
-            )
-            for name in sums
+            name: joined[name].fill_null(0 if name.startswith(_COUNTS) else zero()) for name in sums
         },
     )
+    following = ibis.window(order_by="month_index")
+
+    def then(name: str) -> ir.Value:
+        # The last month has no next one (and no one-month cohort ends after it): zero,
+        # not null, so that every engine can hold the result as exact decimals.
+        return totals[name].lead().over(following).fill_null(zero())
+
+    windowed: dict[str, ir.Value] = {}
+    for k in windows:
+        windowed |= {f"customers_{k}": totals.customers, f"starting_mrr_{k}": totals.closing}
+    if 1 in windows:
+        windowed |= {
+            "retained_customers_1": totals.staying,
+            "churn_1": totals.leaving,
+            "contraction_1": then("contraction"),
+            "expansion_1": then("expansion"),
+            "ending_mrr_1": then("closing") - then("new") - then("reactivation"),
+        }
+    return totals.mutate(**windowed)
 
 
 def bridge_from_flows(flows: ir.Table, months: MonthRange) -> ir.Table:

@@ -162,8 +162,7 @@ def retention(
     """
     table, months = resolve(data, months)
     if not by:
-        rows, line_items = paying_rows(data)
-        flows = month_flows(rows, months, windows, line_items)
+        flows = month_flows(paying_rows(data), months, windows)
         return retention_from_flows(flows, months, windows)
     pairs = cohort_pairs(table, months, windows, by, size_bands)
     result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
