@@ -498,7 +498,9 @@ def _load_rows(
     locator = Locator(raw, con)
 
     groups = None
-    if _summed_in_one_scan(cmap):
+    # Amounts that name their currencies carry a currency column the map does not: each
+    # row is converted at its month's rate, not summed as it is.
+    if _summed_in_one_scan(cmap) and "currency" not in rows.columns:
         groups = materialize(con, customer_month_groups(rows), "customer_months")
         counts = _count_with_groups(rows, cmap, groups, as_of_index, snapshot)
     else:
