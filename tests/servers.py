@@ -1,8 +1,9 @@
-"""Real engines for the tests: a local SparkSession and a PostgreSQL server started here.
+"""Real engines for the tests: a local SparkSession, a PostgreSQL server started here, and
+the chromium the browser tests drive.
 
-Outside CI a missing JDK, PySpark or PostgreSQL binary skips the tests that need it;
-with ``RR_REQUIRE_ENGINES=1`` (set by ``.ci/run``) it fails them instead, so CI cannot
-pass without running them.
+Outside CI a missing JDK, PySpark, PostgreSQL binary or chromium skips the tests that
+need it, with the reason in pytest's summary; with ``RR_REQUIRE_ENGINES=1`` (set by
+``.ci/run``) it fails them instead, so CI cannot pass without running them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ def unavailable(reason: str) -> None:
     if REQUIRED:
         pytest.fail(f"RR_REQUIRE_ENGINES=1 but {reason}")
     pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """The chromium the browser tests drive, or None: ``$RR_CHROMIUM``, else on ``PATH``.
+
+    Only a system chromium is used (Debian's package): Playwright never downloads one.
+    """
+    named = os.environ.get("RR_CHROMIUM")
+    if named:
+        return named if Path(named).is_file() and os.access(named, os.X_OK) else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _postgres_bin() -> Path | None:

@@ -21,8 +21,8 @@ sent; ``visible`` does the same without the quotes, for text beside the messages
 
 from __future__ import annotations
 
-import difflib
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -57,7 +57,38 @@ class OptionError(RetentionError, ValueError):
         self.option = option
         self.value = value
         self.reason = reason
-        super().__init__(f"{option}: {value!r} {reason}")
+        # An option that was not given ("--reporting-currency is needed") has no value to show.
+        super().__init__(
+            f"{option}: {value!r} {reason}" if value is not None else f"{option} {reason}"
+        )
+
+    @classmethod
+    def check_whole(cls, option: str, value: object, low: int, high: int, unit: str = "") -> int:
+        """``value`` if it is a whole number from ``low`` to ``high``, else this error.
+
+        The bounds are what the computation can hold (an engine's 64-bit integers, an
+        array's length), so that no number typed on the command line reaches it unchecked.
+
+        >>> OptionError.check_whole("--limit", 10**20, 1, 10**9)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        revenue_retention.errors.OptionError: --limit: 100000000000000000000 must be a whole ...
+        """
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise cls(option, value, f"must be a whole number from {low:,} to {high:,}{unit}")
+        return value
+
+    @classmethod
+    def check_finite(cls, option: str, value: object, reason: str) -> float:
+        """``value`` if it is a finite number (not ``inf``, ``1e400`` or ``nan``), else this
+        error, saying ``reason``."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise cls(option, value, reason)
+        return float(value)
 
 
 class OutputError(RetentionError, OSError):
@@ -103,23 +134,59 @@ class SourceError(InputError):
         super().__init__(f"{path}: {reason}")
 
 
+#: Column names a message lists, at most.
+_LISTED = 40
+
+
 class MissingColumnError(InputError):
-    """A required column is absent from the header."""
+    """A required column is absent from the header, or ``--column`` names one it lacks.
+
+    ``suggestion`` is the header's column nearest to what was wanted (``Custmer ID`` for
+    ``customer_id``), offered, never taken. ``named`` is the column ``--column`` asked for.
+    """
+
+    _SHOWN = 8  # accepted names listed before "... (N in all)"
 
     def __init__(
-        self, path: str, role: str, accepted: Sequence[str], found: Sequence[str], option: str
+        self,
+        path: str,
+        role: str,
+        accepted: Sequence[str],
+        found: Sequence[str],
+        option: str,
+        *,
+        suggestion: str | None = None,
+        named: str | None = None,
     ) -> None:
         self.path = path
         self.role = role
         self.accepted = tuple(accepted)
         self.found = tuple(found)
-        close = difflib.get_close_matches(role, [str(f) for f in found], n=1, cutoff=0.6)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        self.suggestion = suggestion
+        self.named = named
+        columns = ", ".join(self.found[:_LISTED]) or "(none)"
+        if len(self.found) > _LISTED:
+            columns += f", ... ({len(self.found):,} in all)"
+        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        use = f"{role}={_quoted(suggestion)}" if suggestion else f"{role}=COLUMN"
+        if named is not None:
+            super().__init__(
+                f"{path}: {option} {role}={named} names no column of the file.{hint} "
+                f"Columns found: {columns}. Name one of them: {option} {use}."
+            )
+            return
+        shown = ", ".join(self.accepted[: self._SHOWN])
+        if len(self.accepted) > self._SHOWN:
+            shown += f", ... ({len(self.accepted)} in all)"
         super().__init__(
-            f"{path}: no column for {role!r}. Columns found: {', '.join(self.found) or '(none)'}. "
-            f"Names accepted: {', '.join(self.accepted)}.{hint} "
-            f"Name it explicitly with {option} {role}=COLUMN."
+            f"{path}: no column for {role!r}.{hint} Columns found: {columns}. "
+            f"Names accepted: {shown}. Name it explicitly with {option} {use}."
         )
+
+
+def _quoted(column: str) -> str:
+    """A column name as a shell takes it in ``--column ROLE=NAME``."""
+    return f'"{column}"' if any(c in column for c in " ()$&;'|<>*?!#`") else column
 
 
 class RejectReason(enum.StrEnum):
@@ -172,7 +239,9 @@ _EXPLANATIONS = {
         "the separators can be read two ways (1,234 is 1234 or 1.234); "
         "say which with --decimal-separator"
     ),
-    RejectReason.MISSING_CURRENCY: "the currency is empty",
+    RejectReason.MISSING_CURRENCY: (
+        "the currency is empty, or the amount names none where others name different ones"
+    ),
     RejectReason.INVALID_CURRENCY: "not a three-letter currency code such as EUR",
     RejectReason.MISSING_FX_RATE: (
         "no exchange rate for this currency on or before this month; add one to the rates"
@@ -205,8 +274,15 @@ _EXPLANATIONS = {
     RejectReason.INVALID_ENCODING: (
         "bytes that are not text in the file's encoding (UTF-8): save the file as UTF-8"
     ),
-    RejectReason.LINE_TOO_LONG: "a line longer than 2 MB: not a row of a billing table",
+    RejectReason.LINE_TOO_LONG: (
+        "a line longer than 1,000,000 bytes (or a record longer than 2,000,000): not a row "
+        "of a billing table"
+    ),
 }
+
+
+#: The characters of a bad value an error message shows.
+_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -224,6 +300,9 @@ class BadRow:
 
     def __str__(self) -> str:
         shown = "(empty)" if self.value is None or self.value == "" else repr(self.value)
+        if self.value is not None and len(self.value) > _SHOWN:
+            # A line set aside whole can be long; the rejects file holds all of it.
+            shown = f"{self.value[:_SHOWN]!r} … ({len(self.value):,} characters)"
         if self.cell:
             where = f"cell {self.cell} (column {self.column!r})"
         elif self.column is None:

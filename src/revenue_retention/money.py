@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-__all__ = ["MONEY", "MONEY_SCALE", "display_money", "format_money", "money_literal", "zero"]
+from revenue_retention.errors import OptionError
+
+__all__ = [
+    "MAX_INTEGER_DIGITS",
+    "MONEY",
+    "MONEY_SCALE",
+    "display_money",
+    "format_money",
+    "money_literal",
+    "positive_decimal",
+    "zero",
+]
 
 #: Scale of every amount in the engine: six places keep a normalised annual price
 #: (annual / 12) exact enough that sums of many months stay exact to the cent.
@@ -16,7 +27,42 @@ MONEY_SCALE = 6
 #: Precision 38 is the widest DECIMAL that DuckDB, Spark and PostgreSQL all hold natively.
 MONEY = dt.Decimal(precision=38, scale=MONEY_SCALE)
 
+#: Digits an amount may have before its decimal point: a trillion, in any currency.
+MAX_INTEGER_DIGITS = 12
+
 _CENT = Decimal("0.01")
+
+
+def positive_decimal(
+    option: str, text: str, example: str, places: int = MONEY_SCALE, shown: str | None = None
+) -> Decimal:
+    """A positive decimal given with an option, that the engine's decimal types hold
+    exactly: at most ``MAX_INTEGER_DIGITS`` digits before the point and ``places`` after
+    (so ``1e400`` is refused here, in a sentence, rather than by the engine).
+
+    >>> positive_decimal("--fx-rate", "1.08", "EUR=1.08")
+    Decimal('1.08')
+    >>> positive_decimal("--fx-rate", "1e400", "EUR=1.08")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    revenue_retention.errors.OptionError: --fx-rate: '1e400' must be a positive number ...
+    """
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    _, digits, exponent = value.normalize().as_tuple() if value.is_finite() else (1, (), 0)
+    assert isinstance(exponent, int)
+    integer_digits = len(digits) + exponent
+    too_long = integer_digits > MAX_INTEGER_DIGITS or -exponent > places
+    if not value.is_finite() or value <= 0 or too_long:
+        raise OptionError(
+            option,
+            text if shown is None else shown,
+            f"must be a positive number with at most {MAX_INTEGER_DIGITS} digits before the "
+            f"decimal point and {places} after, e.g. {example}",
+        )
+    return value
 
 
 def money_literal(value: Decimal | int | str) -> ir.DecimalScalar:

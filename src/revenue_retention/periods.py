@@ -93,6 +93,19 @@ def parse_month(text: str, option: str = "--as-of") -> int:
     return month_index(int(match.group(1)), int(match.group(2)))
 
 
+#: The longest window: ten years of months.
+MAX_WINDOW_MONTHS = 120
+
+
+def check_window(window_months: object, option: str = "--window") -> int:
+    """A window length in months, from 1 to ``MAX_WINDOW_MONTHS``, or ``OptionError``.
+
+    >>> check_window(12)
+    12
+    """
+    return OptionError.check_whole(option, window_months, 1, MAX_WINDOW_MONTHS, " months")
+
+
 def parse_windows(windows: str | Iterable[int]) -> tuple[int, ...]:
     """Parse window lengths in months (``"1,3,12"``), sorted and de-duplicated.
 
@@ -106,8 +119,10 @@ def parse_windows(windows: str | Iterable[int]) -> tuple[int, ...]:
             value = int(str(item).strip())
         except ValueError:
             raise OptionError("--windows", windows, "must be whole numbers of months") from None
-        if not 1 <= value <= 120:
-            raise OptionError("--windows", windows, "must be between 1 and 120 months")
+        if not 1 <= value <= MAX_WINDOW_MONTHS:
+            raise OptionError(
+                "--windows", windows, f"must be between 1 and {MAX_WINDOW_MONTHS} months"
+            )
         items.append(value)
     if not items:
         raise OptionError("--windows", windows, "names no window")

@@ -225,7 +225,39 @@ def test_an_override_naming_an_absent_column_is_a_missing_column_error() -> None
         map_columns(header, "x.csv", {"mrr": "gross"})
     assert error.value.role == "mrr"
     assert error.value.accepted == ("gross",)
+    assert error.value.named == "gross"
     assert error.value.found == tuple(header)
+    assert error.value.suggestion is None
+    assert str(error.value) == (
+        "x.csv: --column mrr=gross names no column of the file. Columns found: "
+        "customer_id, month, mrr. Name one of them: --column mrr=COLUMN."
+    )
+
+
+def test_an_override_with_a_typo_is_refused_with_the_column_meant() -> None:
+    header = ["Custmer ID", "Invoice Date", "Amount"]
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(header, "x.csv", {"month": "Invoice_Dat", "customer_id": "Custmer ID"})
+    assert error.value.suggestion == "Invoice Date"
+    message = str(error.value)
+    assert "Names accepted" not in message  # never echoed back as if it were accepted
+    assert message == (
+        "x.csv: --column month=Invoice_Dat names no column of the file. Did you mean "
+        "'Invoice Date'? Columns found: Custmer ID, Invoice Date, Amount. Name one of them: "
+        '--column month="Invoice Date".'
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "meant"),
+    [("mnth=Date", "month"), ("revenue=net", "mrr"), ("customer=who", "customer_id")],
+)
+def test_an_unknown_role_suggests_the_role_meant(option: str, meant: str) -> None:
+    with pytest.raises(OptionError) as error:
+        parse_column_options([option])
+    assert f"names no role; did you mean {meant!r}? roles are customer_id, month" in str(
+        error.value
+    )
 
 
 def test_load_applies_column_overrides(tmp_path: Path) -> None:
@@ -282,7 +314,9 @@ def test_the_missing_column_message_lists_found_and_accepted_names_and_the_optio
     message = str(error.value)
     assert message.startswith("billing.csv: no column for 'month'.")
     assert "Columns found: customer_id, amount_due, revenue." in message
-    assert f"Names accepted: {', '.join(ALIASES['month'])}." in message
+    # The first names, then how many: the list is long, the suggestion is what helps.
+    assert f"Names accepted: {', '.join(ALIASES['month'][:8])}, ... (" in message
+    assert f"({len(ALIASES['month'])} in all)." in message
     assert "--column month=COLUMN" in message
     assert isinstance(error.value, InputError)
     assert isinstance(error.value, ValueError)
@@ -294,12 +328,12 @@ def test_the_missing_column_message_suggests_a_close_name() -> None:
 
 
 def test_load_reports_a_missing_column_with_the_file(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "billing.csv", "client name,month,mrr", "a,2024-01,10")
+    path = write_csv(tmp_path / "billing.csv", "payer,month,mrr", "a,2024-01,10")
     with pytest.raises(MissingColumnError) as error:
         load(path)
     assert error.value.path == str(path)
     assert error.value.role == "customer_id"
-    assert error.value.found == ("client name", "month", "mrr")
+    assert error.value.found == ("payer", "month", "mrr")
     assert "--column customer_id=COLUMN" in str(error.value)
 
 
@@ -314,3 +348,169 @@ def test_a_month_column_wins_over_start_and_end_dates_beside_it() -> None:
 def test_attributes_named_like_result_columns_are_renamed() -> None:
     cmap = map_columns(["customer_id", "month", "mrr", "churn", "method", "a"], "x.csv")
     assert cmap.attributes == ("attr_churn", "attr_method", "attr_a")
+
+
+# --- headers of real exports --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "layout", "roles"),
+    [
+        # Xero's invoice CSV: camelCase names, a line amount.
+        (
+            ["ContactName", "InvoiceNumber", "InvoiceDate", "DueDate", "LineAmount", "Currency"],
+            "long",
+            {
+                "customer_id": "ContactName",
+                "month": "InvoiceDate",
+                "mrr": "LineAmount",
+                "currency": "Currency",
+            },
+        ),
+        # A QuickBooks sales report.
+        (
+            ["Transaction Date", "Transaction Type", "Num", "Customer", "Amount"],
+            "long",
+            {"customer_id": "Customer", "month": "Transaction Date", "mrr": "Amount"},
+        ),
+        # An invoice export without service periods: the invoice date is the month.
+        (
+            ["Invoice Number", "Customer Name", "Invoice Date", "Amount (USD)"],
+            "long",
+            {"customer_id": "Customer Name", "month": "Invoice Date", "mrr": "Amount (USD)"},
+        ),
+        # Zuora's invoice items: service periods beside the invoice date.
+        (
+            [
+                "Account Number",
+                "Invoice Date",
+                "Service Start Date",
+                "Service End Date",
+                "Amount Without Tax",
+            ],
+            "invoices",
+            {
+                "customer_id": "Account Number",
+                "invoice_date": "Invoice Date",
+                "start_date": "Service Start Date",
+                "end_date": "Service End Date",
+                "mrr": "Amount Without Tax",
+            },
+        ),
+        # Chargebee's line items: Date From / Date To.
+        (
+            ["Invoice Number", "Customer Id", "Line Item Date From", "Line Item Date To", "Amount"],
+            "invoices",
+            {
+                "customer_id": "Customer Id",
+                "start_date": "Line Item Date From",
+                "end_date": "Line Item Date To",
+                "mrr": "Amount",
+            },
+        ),
+        # Billing periods of an invoice line.
+        (
+            ["Account ID", "Billing Period Start", "Billing Period End", "Net Amount"],
+            "invoices",
+            {
+                "customer_id": "Account ID",
+                "start_date": "Billing Period Start",
+                "end_date": "Billing Period End",
+                "mrr": "Net Amount",
+            },
+        ),
+        # Chargebee's subscriptions: activated, cancelled, MRR.
+        (
+            ["Subscription Id", "Customer Id", "Activated At", "Canceled On", "MRR"],
+            "periods",
+            {
+                "customer_id": "Customer Id",
+                "subscription_id": "Subscription Id",
+                "start_date": "Activated At",
+                "end_date": "Canceled On",
+                "mrr": "MRR",
+            },
+        ),
+        # Recurly's subscriptions: quantity x unit amount.
+        (
+            ["account_code", "plan_code", "activated_at", "expires_at", "quantity", "unit_amount"],
+            "periods",
+            {
+                "customer_id": "account_code",
+                "product": "plan_code",
+                "start_date": "activated_at",
+                "end_date": "expires_at",
+                "quantity": "quantity",
+                "unit_price": "unit_amount",
+            },
+        ),
+        # A Salesforce report: the amount and its currency in columns of their own.
+        (
+            ["Account Name", "Date", "Amount Currency", "Amount"],
+            "long",
+            {
+                "customer_id": "Account Name",
+                "month": "Date",
+                "mrr": "Amount",
+                "currency": "Amount Currency",
+            },
+        ),
+    ],
+)
+def test_headers_of_real_exports_map_without_help(
+    header: list[str], layout: str, roles: dict[str, str]
+) -> None:
+    cmap = map_columns(header, "export.csv")
+    assert cmap.layout == layout
+    assert dict(cmap.roles) == roles
+
+
+@pytest.mark.parametrize(
+    "name", ["Amount (USD)", "Amount ($)", "MRR in EUR", "amount_gbp", "MRR (€)"]
+)
+def test_an_amount_beside_its_currency_is_the_amount(name: str) -> None:
+    assert map_columns(["Customer ID", "Month", name], "x.csv").roles["mrr"] == name
+
+
+def test_a_misspelt_required_column_is_suggested() -> None:
+    header = ["Custmer ID", "Invoice Date", "Amount"]
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(header, "x.csv")
+    assert error.value.role == "customer_id"
+    assert error.value.suggestion == "Custmer ID"
+    message = str(error.value)
+    assert "Did you mean 'Custmer ID'?" in message
+    assert message.endswith('Name it explicitly with --column customer_id="Custmer ID".')
+
+
+def test_a_column_with_another_role_is_not_suggested() -> None:
+    # "Month" is the month: it is not offered as the missing amount, though it is near "mrr".
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(["customer_id", "month", "monthly amt"], "x.csv")
+    assert error.value.role == "mrr"
+    assert error.value.suggestion == "monthly amt"
+    with pytest.raises(MissingColumnError) as error:
+        map_columns(["customer_id", "month", "notes"], "x.csv")
+    assert error.value.suggestion is None
+
+
+def test_load_reads_an_invoice_export_by_its_invoice_date(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "invoices.csv",
+        "Invoice Number,Customer Name,Invoice Date,Amount",
+        "INV-1,Acme,2024-01-05,100.00",
+        "INV-2,Acme,2024-02-05,120.00",
+        "INV-3,Globex,2024-01-20,50.00",
+    )
+    data = load(path)
+    assert data.report.columns == {
+        "customer_id": "Customer Name",
+        "month": "Invoice Date",
+        "mrr": "Amount",
+    }
+    rows = data.table.order_by(["customer_id", "month_index"]).to_pyarrow().to_pylist()
+    assert [(r["customer_id"], r["period"], r["mrr"]) for r in rows] == [
+        ("Acme", dt.date(2024, 1, 1), Decimal("100")),
+        ("Acme", dt.date(2024, 2, 1), Decimal("120")),
+        ("Globex", dt.date(2024, 1, 1), Decimal("50")),
+    ]

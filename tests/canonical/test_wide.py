@@ -120,7 +120,7 @@ def test_blank_cells_are_zero_and_a_gap_is_a_reactivation(tmp_path: Path) -> Non
     [
         (['"$1,234.50"'], ["1234.50"]),
         (['"1,234,567"'], ["1234567"]),
-        (["€99", "USD 10.5", "10.5 EUR"], ["99", "10.5", "10.5"]),
+        (["€99", "EUR 10.5", "10.5 EUR"], ["99", "10.5", "10.5"]),
         (['"1.234,56"', '"2,5"'], ["1234.56", "2.5"]),
         # the file shows a decimal point, so 1,234 is one thousand two hundred ...
         (['"1,234"', '"$1,000.00"'], ["1234", "1000"]),
@@ -136,6 +136,15 @@ def test_display_formats_are_read_when_unambiguous(
     path = write_csv(tmp_path / "cube.csv", "customer," + ",".join(months), "a," + ",".join(cells))
     found = mrr_by_month(path)
     assert [found[("a", m)] for m in months] == [Decimal(e) for e in expected]
+
+
+def test_cells_in_different_currencies_are_never_added_as_they_are(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "cube.csv", "customer,2024-01,2024-02", "a,€99,USD 10.5")
+    with pytest.raises(OptionError, match="--reporting-currency is needed: the amounts: EUR"):
+        load(path)
+    # At EUR = 1.10 USD: 99 x 1.10 = 108.90 in January, 10.50 in February.
+    found = mrr_by_month(path, reporting_currency="USD", fixed_rates={"EUR": Decimal("1.10")})
+    assert found == {("a", "2024-01"): Decimal("108.90"), ("a", "2024-02"): Decimal("10.5")}
 
 
 def test_a_lone_group_of_three_is_ambiguous_until_the_separator_is_given(tmp_path: Path) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from typer.testing import Result
+
+from revenue_retention.cli.demo import next_step
 
 Invoke = Callable[..., Result]
 
@@ -52,3 +56,43 @@ def test_demo_table(invoke: Invoke, tmp_path: Path) -> None:
     assert "demo data written to" in result.stderr
     assert "Retention, cohort method" in result.stdout
     assert "12 mo" in result.stdout
+
+
+def test_demo_ends_with_the_next_step(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke("demo", "--out", tmp_path / "demo", "--quiet")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.rstrip().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Next, your own data"))
+    assert lines[start - 2].startswith("report written to")  # the last thing said, after it
+    assert lines[start + 1].startswith("the month and the amount (customer_id,month,mrr")
+    assert lines[start + 3 :] == [
+        "  retention metrics my_billing.csv",
+        "  retention report my_billing.csv -o my_report.html",
+    ]
+
+
+def _venv_script(root: Path) -> Path:
+    bin_ = root / ".venv" / "bin"
+    bin_.mkdir(parents=True)
+    (bin_ / "activate").write_text("", encoding="utf-8")
+    script = bin_ / "retention"
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def test_next_step_names_the_venv_command_a_new_shell_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = _venv_script(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [".venv/bin/retention", "demo"])
+    monkeypatch.setenv("PATH", str(tmp_path / "elsewhere"))
+    shown = next_step()
+    assert "  .venv/bin/retention metrics my_billing.csv" in shown.splitlines()
+    assert "`source .venv/bin/activate`" in shown
+    # Once it is on PATH (an activated venv, pipx, uv tool), plain `retention` is enough.
+    monkeypatch.setenv("PATH", str(script.parent))
+    shown = next_step()
+    assert "  retention metrics my_billing.csv" in shown.splitlines()
+    assert "activate" not in shown

@@ -40,7 +40,10 @@ def assert_clean_failure(result: Result, exit_code: int = 1) -> None:
         (["--as-of", "March"], "error: --as-of: 'March' is not a month; expected YYYY-MM"),
         (["--as-of", "2023-12"], "is before the data's first month 2024-01"),
         (["--column", "mrr"], "error: --column: 'mrr' must look like ROLE=COLUMN"),
-        (["--column", "amount=x"], "error: --column: 'amount=x' names no role; roles are"),
+        (
+            ["--column", "amount=x"],
+            "error: --column: 'amount=x' names no role; did you mean 'mrr'? roles are",
+        ),
         (["--input-format", "xls"], "error: --input-format: 'xls' is not one of"),
     ],
 )
@@ -214,8 +217,35 @@ def test_missing_mrr_column_suggests_the_column_option(invoke: Invoke, make_csv:
 def test_column_override_naming_an_absent_column(invoke: Invoke, five_customers_csv: Path) -> None:
     result = invoke("metrics", five_customers_csv, "--column", "mrr=net_amount")
     assert_clean_failure(result)
-    assert "no column for 'mrr'. Columns found: customer_id, month, mrr." in result.stderr
-    assert "Names accepted: net_amount." in result.stderr
+    assert "--column mrr=net_amount names no column of the file." in result.stderr
+    assert "Columns found: customer_id, month, mrr." in result.stderr
+    assert "Names accepted" not in result.stderr
+
+
+def test_a_finance_export_header_maps_or_is_suggested(invoke: Invoke, make_csv: MakeCsv) -> None:
+    source = make_csv(
+        "export.csv", "Custmer ID,Invoice Date,Amount (USD)\nA,2024-01-05,100\nA,2024-02-05,90\n"
+    )
+    result = invoke("metrics", source)
+    assert_clean_failure(result)
+    assert result.stderr.count("\n") == 1  # one line
+    assert result.stderr.startswith(
+        f"error: {source}: no column for 'customer_id'. Did you mean 'Custmer ID'?"
+    )
+    typo = invoke(
+        "metrics", source, "--column", "customer_id=Custmer ID", "-c", "month=Invoice_Dat"
+    )
+    assert_clean_failure(typo)
+    assert "--column month=Invoice_Dat names no column of the file." in typo.stderr
+    assert "Did you mean 'Invoice Date'?" in typo.stderr
+    done = invoke("metrics", source, "--column", "customer_id=Custmer ID", "-f", "json", "-w", "1")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)["input"]
+    assert report["columns"] == {
+        "customer_id": "Custmer ID",
+        "month": "Invoice Date",
+        "mrr": "Amount (USD)",
+    }
 
 
 @pytest.mark.parametrize("name", ["reason", "line", "period", "value", "month_index"])

@@ -116,7 +116,10 @@ def test_by_uses_the_attribute_at_the_start(invoke: Invoke, make_csv: MakeCsv) -
             "error: --period: '2024-02' explains one bridge month: it takes no --as-of",
         ),
         (["--period", "2024-01"], "error: --period: '2024-01' has no bridge row"),
-        (["-k", "1", "--limit", "0"], "error: --limit: 0 must be a whole number >= 1"),
+        (
+            ["-k", "1", "--limit", "0"],
+            "error: --limit: 0 must be a whole number from 1 to 1,000,000,000",
+        ),
     ],
 )
 def test_bad_options_are_clear_errors(

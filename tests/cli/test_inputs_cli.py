@@ -68,7 +68,7 @@ def test_several_currencies_from_the_cli(invoke: Invoke, examples: Path) -> None
 def test_a_fixed_rate_option_must_be_a_rate(invoke: Invoke, examples: Path) -> None:
     result = invoke("metrics", examples / "multi_currency.csv", "--fx-rate", "EUR=abc")
     assert result.exit_code == 1
-    assert "--fx-rate: 'EUR=abc' needs a positive rate" in result.stderr
+    assert "--fx-rate: 'EUR=abc' must be a positive number" in result.stderr
 
 
 def test_sheet_on_a_csv_is_an_option_error(invoke: Invoke, examples: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from revenue_retention.engine import CAPABILITIES, connect, is_url, redact
+from revenue_retention.engine import CAPABILITIES, connect, is_url, redact, redact_text
 from revenue_retention.errors import EngineNotSupported, OptionError, SourceError
 
 
@@ -49,6 +49,15 @@ def test_urls_are_told_from_paths_and_printed_without_passwords() -> None:
     assert is_url("duckdb:///data/billing.duckdb")
     assert not is_url("exports/mrr.csv")
     assert redact("postgresql://me:s3cret@db/billing") == "postgresql://me:***@db/billing"
+    assert redact("postgresql://me:p@ss:w@db/b") == "postgresql://me:***@db/b"
+    assert (
+        redact("postgresql://me@db/b?sslmode=require&password=s3cret&sslpassword=x&api_token=y")
+        == "postgresql://me@db/b?sslmode=require&password=***&sslpassword=***&api_token=***"
+    )
+    assert redact("duckdb:///data/w.duckdb") == "duckdb:///data/w.duckdb"
+    assert redact_text("at postgresql://me:s3cret@db/b (password=s3cret)") == (
+        "at postgresql://me:***@db/b (password=***)"
+    )
 
 
 def test_an_open_spark_session_is_used_as_it_is(spark: Any) -> None:

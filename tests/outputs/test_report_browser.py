@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -19,12 +18,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
+from tests.servers import chromium_path, unavailable
 from typer.testing import CliRunner
 
 from revenue_retention.cli import app
 from revenue_retention.datasets import write_demo_csv
 
-CHROMIUM = os.environ.get("RR_CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.browser
 # The flags a headless chromium needs here: no sandbox as root, and none of its own
 # background traffic (updates, sync), which a closed network would refuse noisily.
 CHROMIUM_ARGS = [
@@ -80,13 +80,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file() or shutil.which(CHROMIUM) is None:
-        pytest.fail(
-            f"no chromium at {CHROMIUM}: install Debian's chromium (.ci/run does: "
-            "apt-get install chromium) or point RR_CHROMIUM at one"
+    executable = chromium_path()
+    if executable is None:
+        unavailable(
+            "no chromium ($RR_CHROMIUM, or chromium on PATH) for the report's browser "
+            "tests: apt-get install chromium, or point RR_CHROMIUM at one"
         )
+    assert executable is not None
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

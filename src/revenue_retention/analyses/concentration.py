@@ -17,7 +17,7 @@ from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs
 from revenue_retention.metrics._common import rate
 from revenue_retention.money import MONEY, zero
-from revenue_retention.periods import MonthRange, month_label, parse_month
+from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -40,7 +40,6 @@ DEFAULT_WITHOUT_TOPS = (1, 3)
 PARETO_ALL_POINTS = 1000
 #: ... beyond it, about this many evenly spaced quantile points keep it small.
 PARETO_POINTS = 200
-_MAX_WINDOW = 120
 
 
 def cohort_window(data: Dataset, as_of: int | str | None, window_months: int) -> int:
@@ -66,8 +65,7 @@ def cohort_window(data: Dataset, as_of: int | str | None, window_months: int) ->
     OptionError
         ``as_of`` is outside the data's months, or the window starts before its first month.
     """
-    if isinstance(window_months, bool) or not 1 <= window_months <= _MAX_WINDOW:
-        raise OptionError("--window", window_months, f"must be 1 to {_MAX_WINDOW} months")
+    check_window(window_months)
     month = data.months.last if as_of is None else as_of
     if isinstance(month, str):
         month = parse_month(month)

@@ -17,7 +17,13 @@ from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import cohort_pairs
 from revenue_retention.metrics._common import rate
 from revenue_retention.money import MONEY, format_money, zero
-from revenue_retention.periods import MonthRange, month_index_of, month_label, parse_month
+from revenue_retention.periods import (
+    MonthRange,
+    check_window,
+    month_index_of,
+    month_label,
+    parse_month,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -47,7 +53,6 @@ _HALF = ibis.literal(Decimal("0.5"), type=dt.Decimal(precision=2, scale=1))
 ITEM_CLASSES = ("expansion", "contraction", "flat", "cross_sell", "product_churn", "churn")
 #: Class of a cohort customer by its own net change (§3).
 CUSTOMER_CLASSES = ("expansion", "flat", "contraction", "churn")
-_MAX_WINDOW_MONTHS = 120
 _EXAMPLES = 3
 #: Component sums, each >= 0: increases first, then decreases (§6).
 _INCREASES = ("volume_expansion", "price_increase", "cross_sell")
@@ -272,8 +277,7 @@ def _require_line_items(data: Dataset) -> None:
 
 def _window(data: Dataset, window_months: int, as_of: str | int | None) -> MonthRange:
     """The window's first (cohort) month and last (as-of) month, checked against the data."""
-    if isinstance(window_months, bool) or not 1 <= int(window_months) <= _MAX_WINDOW_MONTHS:
-        raise OptionError("--window", window_months, f"must be 1 to {_MAX_WINDOW_MONTHS} months")
+    check_window(window_months)
     end = data.months.last if as_of is None else as_of
     if isinstance(end, str):
         end = parse_month(end)

@@ -27,7 +27,7 @@ from revenue_retention.analyses.uncertainty import (
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
-from revenue_retention.periods import month_label
+from revenue_retention.periods import check_window, month_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -520,6 +520,7 @@ def diagnose(
     -------
     Diagnosis
     """
+    check_window(window_months)
     benchmarks = benchmarks or load_benchmarks()
     thresholds = thresholds or Thresholds()
     as_of = data.months.last if as_of is None else as_of

@@ -112,8 +112,9 @@ class ExplainResult:
 
 
 def _check_limit(limit: int | None) -> None:
-    if limit is not None and (isinstance(limit, bool) or limit < 1):
-        raise OptionError("--limit", limit, "must be a whole number >= 1")
+    if limit is not None:
+        # The engine holds 64-bit counts; no list of customers is longer than this.
+        OptionError.check_whole("--limit", limit, 1, 10**9)
 
 
 def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | None:

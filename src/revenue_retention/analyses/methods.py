@@ -18,7 +18,7 @@ from revenue_retention.metrics.methods import (
     months_needed,
 )
 from revenue_retention.money import format_money
-from revenue_retention.periods import MonthRange, month_label, parse_month
+from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -27,7 +27,6 @@ __all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compare_m
 
 #: The window compared by default: the annual figure every method of §4 is about.
 DEFAULT_WINDOW_MONTHS = 12
-_MAX_WINDOW = 120
 _FIGURES = (
     "customers",
     "starting_mrr",
@@ -100,8 +99,7 @@ class MethodsResult:
 
 def _window_end(data: Dataset, as_of: int | str | None, window_months: int) -> int:
     """The as-of month index, checked against the data and the window (like ``concentration``)."""
-    if isinstance(window_months, bool) or not 1 <= window_months <= _MAX_WINDOW:
-        raise OptionError("--window", window_months, f"must be 1 to {_MAX_WINDOW} months")
+    check_window(window_months)
     month = data.months.last if as_of is None else as_of
     if isinstance(month, str):
         month = parse_month(month)

@@ -338,10 +338,12 @@ def seasonality(
     OptionError
         ``swing_ratio`` is not positive or ``min_swing_pp`` is negative.
     """
-    if not swing_ratio > 0:
-        raise OptionError("--swing-ratio", swing_ratio, "must be a number above 0")
-    if not min_swing_pp >= 0:
-        raise OptionError("--min-swing-pp", min_swing_pp, "must be 0 or more percentage points")
+    above = "must be a finite number above 0"
+    if not OptionError.check_finite("--swing-ratio", swing_ratio, above) > 0:
+        raise OptionError("--swing-ratio", swing_ratio, above)
+    points = "must be a finite number of percentage points, 0 or more"
+    if not OptionError.check_finite("--min-swing-pp", min_swing_pp, points) >= 0:
+        raise OptionError("--min-swing-pp", min_swing_pp, points)
     quarters = data.con.to_pyarrow(quarter_ends(data))
     # Summarise the executed quarter ends instead of running the retention a second time.
     by_quarter = data.con.to_pyarrow(_per_quarter(ibis.memtable(quarters)))

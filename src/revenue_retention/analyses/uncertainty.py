@@ -57,6 +57,8 @@ CI_METHOD = "percentile bootstrap, customers of the cohort resampled with replac
 #: Resamples per cohort unless asked otherwise: percentiles at 5% / 95% then rest on 100
 #: resamples each side.
 DEFAULT_RESAMPLES = 2000
+#: The most resamples: fifty times the default, past any gain in precision.
+MAX_RESAMPLES = 100_000
 #: The rates that get an interval, by their names in METRICS.md §3 and the JSON contract.
 METRICS = ("grr", "nrr", "logo_retention")
 #: Working memory of one batch of resamples: the draws, their counts and the float weights
@@ -156,13 +158,12 @@ class SmallBaseNote:
 def _check_parameters(level: float, resamples: int, seed: int | Sequence[int]) -> None:
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
         raise OptionError("--ci", level, "must be a level strictly between 0 and 1, e.g. 0.9")
-    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 100:
-        raise OptionError(
-            "--resamples", resamples, "must be a whole number of at least 100, e.g. 2000"
-        )
+    OptionError.check_whole("--resamples", resamples, 100, MAX_RESAMPLES)
     parts = list(seed) if isinstance(seed, Sequence) else [seed]
-    if not parts or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in parts):
+    if not parts:
         raise OptionError("--seed", seed, "must be a whole number >= 0")
+    for part in parts:
+        OptionError.check_whole("--seed", part, 0, 2**63 - 1)
 
 
 def _resampled_sums(values: _FloatArray, resamples: int, rng: np.random.Generator) -> _FloatArray:

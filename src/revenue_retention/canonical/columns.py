@@ -16,11 +16,12 @@ line-item columns ``product``, ``quantity`` and ``unit_price``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from revenue_retention.canonical import wide
+from revenue_retention.canonical.headers import candidates, closest, normalise, suggest_column
 from revenue_retention.canonical.wide import month_columns
 from revenue_retention.errors import MissingColumnError, OptionError, SourceError
 
@@ -43,21 +44,49 @@ __all__ = [
 
 Layout = Literal["long", "periods", "wide", "invoices"]
 
-_SERVICE_START = ("service_start", "service_start_date", "service_period_start", "service_from")
+_SERVICE_START = (
+    "service_start",
+    "service_start_date",
+    "service_period_start",
+    "service_from",
+    "billing_period_start",
+    "line_item_date_from",
+    "date_from",
+)
 #: End-date names that record an event (the subscription ended, was cancelled), as
 #: opposed to ``end_date`` or ``service_end``, which may be scheduled.
 _EVENT_END_NAMES = (
     "ended_at",
+    "ended_on",
     "canceled_at",
     "cancelled_at",
+    "canceled_on",
+    "cancelled_on",
     "cancel_date",
     "cancellation_date",
     "churn_date",
     "churned_at",
 )
-_SERVICE_END = ("service_end", "service_end_date", "service_period_end", "service_to")
+_SERVICE_END = (
+    "service_end",
+    "service_end_date",
+    "service_period_end",
+    "service_to",
+    "billing_period_end",
+    "line_item_date_to",
+    "date_to",
+)
 
-#: Accepted header names per role, compared after normalising case, spaces and punctuation.
+#: Accepted header names per role, compared after normalising case, spaces, punctuation and
+#: camelCase (``headers.normalise``); a currency beside a name (``Amount (USD)``) is ignored.
+#: Besides the generic names, the columns of real exports, as their documentation names them:
+#: Xero's invoice CSV (ContactName, InvoiceDate, LineAmount, UnitAmount), Zuora's data
+#: sources (Account Number, Account Name, Service Start Date, Amount Without Tax), Recurly's
+#: exports (account_code, plan_code, activated_at, expires_at), Chargebee's (Customer Id,
+#: Plan Quantity, Activated At, Canceled On, Line Item Date From/To), QuickBooks reports
+#: (Customer, Date, Transaction Date, Amount), NetSuite saved searches (Customer, Date,
+#: Amount), Salesforce and HubSpot reports (Account Name, Company Name, Amount Currency),
+#: and Stripe's (Customer ID, Amount, Currency; its own adapter reads its exports whole).
 ALIASES: dict[str, tuple[str, ...]] = {
     "customer_id": (
         "customer_id",
@@ -79,6 +108,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "organization_id",
         "org_id",
         "user_id",
+        "customer_code",
+        "customer_ref",
+        "client_name",
+        "contact_name",
+        "company_name",
+        "organization",
+        "organisation",
+        "account_code",
+        "account_number",
+        "billing_account",
+        "billing_account_id",
+        "subscriber",
+        "tenant_id",
     ),
     "month": (
         "month",
@@ -96,6 +138,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "usage_date",
         "usage_month",
         "charge_date",
+        "transaction_date",
+        "txn_date",
+        "posting_date",
+        "payment_date",
+        "accounting_period",
+        "revenue_date",
     ),
     "mrr": (
         "mrr",
@@ -115,6 +163,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "monthly_price",
         "usage_amount",
         "charge_amount",
+        "line_amount",
+        "net_amount",
+        "amount_excluding_tax",
+        "amount_excl_tax",
+        "amount_without_tax",
+        "subtotal",
+        "sub_total",
+        "invoice_amount",
+        "billed_amount",
+        "sales_amount",
+        "sale_amount",
     ),
     "start_date": (
         "start_date",
@@ -128,6 +187,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "date_start",
         "begin_date",
         "activation_date",
+        "activated_at",
+        "started_on",
+        "contract_start",
+        "contract_start_date",
+        "term_start",
+        "term_start_date",
         *_SERVICE_START,
     ),
     "end_date": (
@@ -140,6 +205,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "subscription_end_date",
         "date_end",
         *_EVENT_END_NAMES,
+        "expires_at",
+        "expiration_date",
+        "contract_end",
+        "contract_end_date",
+        "term_end",
+        "term_end_date",
         *_SERVICE_END,
     ),
     "invoice_date": (
@@ -151,6 +222,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "issue_date",
         "billed_at",
         "billing_date",
+        "date_issued",
+        "invoice_issued_at",
     ),
     "subscription_id": ("subscription_id", "subscription", "sub_id"),
     "interval": (
@@ -170,9 +243,29 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "plan_interval_count",
         "price_interval_count",
     ),
-    "currency": ("currency", "currency_code", "ccy", "curr", "iso_currency"),
-    "product": ("product", "product_id", "product_name", "sku", "item"),
-    "quantity": ("quantity", "qty", "seats", "units"),
+    "currency": (
+        "currency",
+        "currency_code",
+        "ccy",
+        "curr",
+        "iso_currency",
+        "currency_iso_code",
+        "amount_currency",
+        "invoice_currency",
+        "transaction_currency",
+    ),
+    "product": (
+        "product",
+        "product_id",
+        "product_name",
+        "sku",
+        "item",
+        "item_name",
+        "item_code",
+        "plan_code",
+        "item_price_id",
+    ),
+    "quantity": ("quantity", "qty", "seats", "units", "plan_quantity", "seat_count"),
     "unit_price": ("unit_price", "price", "unit_amount", "price_per_unit"),
 }
 
@@ -182,7 +275,7 @@ _OPTION = "--column"
 
 
 def _normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    return normalise(name)
 
 
 def _plain(name: str) -> str:
@@ -301,25 +394,41 @@ def parse_column_options(options: Sequence[str]) -> dict[str, str]:
         if not sep or not column.strip():
             raise OptionError(_OPTION, option, "must look like ROLE=COLUMN, e.g. mrr=net_amount")
         if role not in ALIASES:
-            raise OptionError(_OPTION, option, f"names no role; roles are {', '.join(ALIASES)}")
+            raise _unknown_role(option, role)
         overrides[role] = column.strip()
     return overrides
 
 
+def _unknown_role(option: str, role: str) -> OptionError:
+    """``--column mnth=...`` or ``--column revenue=...``: the role meant, when it shows."""
+    meant = next((r for r, names in ALIASES.items() if normalise(role) in names), None)
+    meant = meant or closest(role, list(ALIASES))
+    hint = f"did you mean {meant!r}? " if meant else ""
+    return OptionError(_OPTION, option, f"names no role; {hint}roles are {', '.join(ALIASES)}")
+
+
 def _find(role: str, header: Sequence[str], overrides: Mapping[str, str], path: str) -> str | None:
     if role in overrides:
-        wanted = overrides[role]
-        if wanted in header:
-            return wanted
-        by_norm = {_normalise(h): h for h in header}
-        if _normalise(wanted) in by_norm:
-            return by_norm[_normalise(wanted)]
-        raise MissingColumnError(path, role, [wanted], header, _OPTION)
+        return _named(role, overrides[role], header, path)
     normalised = {_normalise(h): h for h in reversed(header)}
     for alias in ALIASES[role]:
         if alias in normalised:
             return normalised[alias]
-    return None
+    # Then the names beside a currency: "Amount (USD)" is an amount.
+    bare = {c: h for h in reversed(header) for c in candidates(h)[1:]}
+    return next((bare[alias] for alias in ALIASES[role] if alias in bare), None)
+
+
+def _named(role: str, wanted: str, header: Sequence[str], path: str) -> str:
+    """The column ``--column ROLE=NAME`` names, matched like an alias; a typo is suggested."""
+    if wanted in header:
+        return wanted
+    by_norm = {_normalise(h): h for h in header}
+    if _normalise(wanted) in by_norm:
+        return by_norm[_normalise(wanted)]
+    raise MissingColumnError(
+        path, role, [wanted], header, _OPTION, suggestion=closest(wanted, header), named=wanted
+    )
 
 
 def map_columns(
@@ -354,7 +463,7 @@ def map_columns(
     overrides = dict(overrides or {})
     for role in overrides:
         if role not in ALIASES:
-            raise OptionError(_OPTION, role, f"names no role; roles are {', '.join(ALIASES)}")
+            raise _unknown_role(role, role)
     found = {role: _find(role, header, overrides, path) for role in ALIASES}
     roles = {role: column for role, column in found.items() if column is not None}
 
@@ -377,6 +486,10 @@ def map_columns(
     if is_periods and "end_date" in roles and (service or "invoice_date" in roles):
         layout = "invoices"
     if layout == "long":
+        if "month" not in roles and "invoice_date" in roles:
+            # An invoice export without service periods: each invoice counts in its month.
+            roles["month"] = roles["invoice_date"]
+            roles = {role: roles[role] for role in ALIASES if role in roles}
         roles.pop("start_date", None)
         roles.pop("end_date", None)
         roles.pop("invoice_date", None)
@@ -399,8 +512,9 @@ def map_columns(
     for role in required:
         if role not in roles:
             _refuse_data_as_header(header, path)
-            raise MissingColumnError(path, role, ALIASES[role], header, _OPTION)
+            raise _missing(path, role, header, roles.values())
 
+    _refuse_shared(roles, overrides)
     used = set(roles.values())
     interval = roles.get("interval")
     if interval is not None and _attribute_name(interval) == interval:
@@ -452,6 +566,41 @@ def _interval_use(layout: Layout, roles: dict[str, str]) -> tuple[Layout, Interv
         return layout, None  # no date: the missing month is reported as such
     roles["start_date"] = roles.pop("month")
     return "invoices", "spread"
+
+
+def _missing(
+    path: str, role: str, header: Sequence[str], used: Iterable[str]
+) -> MissingColumnError:
+    """No column for ``role``: the error, with the free column most like its names."""
+    near = suggest_column(ALIASES[role], header, used)
+    return MissingColumnError(path, role, ALIASES[role], header, _OPTION, suggestion=near)
+
+
+def _refuse_shared(roles: Mapping[str, str], overrides: Mapping[str, str]) -> None:
+    """Refuse one column in two roles (``--column customer_id=mrr``): every customer
+    would be its own amount, and the figures nonsense.
+
+    >>> roles = {"customer_id": "mrr", "month": "m", "mrr": "mrr"}
+    >>> _refuse_shared(roles, {"customer_id": "mrr"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    revenue_retention.errors.OptionError: --column: 'customer_id=mrr' makes column 'mrr' both ...
+    """
+    by_column: dict[str, list[str]] = {}
+    for role, column in roles.items():
+        by_column.setdefault(column, []).append(role)
+    for column, named in by_column.items():
+        if len(named) < 2:
+            continue
+        given = [role for role in named if overrides.get(role) == column]
+        others = [role for role in named if role not in given] or named[1:]
+        shown = f"{(given or named)[0]}={column}"
+        raise OptionError(
+            _OPTION,
+            shown,
+            f"makes column {column!r} both the {' and the '.join(named)}; a column plays one "
+            f"role: name the {others[0]} column too (--column {others[0]}=COLUMN)",
+        )
 
 
 #: Names the canonical table and its metrics use for themselves.
@@ -513,9 +662,8 @@ def preset_columns(
     """
     chosen = dict(roles)
     for role, column in (overrides or {}).items():
-        if column not in header:
-            raise MissingColumnError(path, role, [column], header, _OPTION)
-        chosen[role] = column
+        chosen[role] = _named(role, column, header, path)
+    _refuse_shared(chosen, overrides or {})
     return ColumnMap(
         layout=layout,  # type: ignore[arg-type]
         roles=chosen,
@@ -531,8 +679,15 @@ def _wide(
     """A revenue cube: the customer column, the month columns, every other an attribute."""
     if "customer_id" not in roles:
         _refuse_data_as_header(header, path)
-        raise MissingColumnError(path, "customer_id", ALIASES["customer_id"], header, _OPTION)
+        raise _missing(path, "customer_id", header, [*roles.values(), *months])
     customer = roles["customer_id"]
+    if customer in months:
+        raise OptionError(
+            _OPTION,
+            f"customer_id={customer}",
+            f"makes the month column {customer!r} the customer id too; a column plays one "
+            "role: name the customer column",
+        )
     others = [h for h in header if h != customer and h not in months]
     # A total of the month columns is neither a month nor an attribute of the customer.
     totals = tuple(h for h in others if re.search(r"(^|_)(total|totals|sum)($|_)", _normalise(h)))

@@ -57,11 +57,20 @@ class InputReport:
     #: the default as-of (``canonical.observed``).
     observed_through: dt.date | None = None
     observed_month: int | None = None
+    #: For a text file: its lines, ``in_file = header + blank + inside_quoted_values +
+    #: starting_rows``, each row read starting on a line of its own (``inputs.lines``).
+    lines: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         # A run whose totals do not reconcile is a bug, not a data problem.
         if self.rows_read != self.rows_accepted + self.rows_rejected:
             raise AssertionError(f"rows do not reconcile: {self}")
+        if self.lines is not None:
+            parts = ("header", "blank", "inside_quoted_values", "starting_rows")
+            if self.lines["in_file"] != sum(self.lines[p] for p in parts):
+                raise AssertionError(f"lines do not reconcile: {self.lines}")
+            if self.layout != "wide" and self.lines["starting_rows"] != self.rows_read:
+                raise AssertionError(f"lines and rows do not reconcile: {self}")
         if self.money_read != self.money_accepted + self.money_rejected:
             raise AssertionError(f"money does not reconcile: {self}")
         if sum(self.rejected_by_reason.values()) != self.rows_rejected:
@@ -77,6 +86,7 @@ class InputReport:
                 "columns": dict(self.columns),
                 "attributes": list(self.attributes),
                 "snapshot": f"{self.snapshot} day of month",
+                **({"lines": dict(self.lines)} if self.lines is not None else {}),
                 "rows_read": self.rows_read,
                 "rows_accepted": self.rows_accepted,
                 "rows_rejected": self.rows_rejected,

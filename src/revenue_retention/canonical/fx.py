@@ -17,7 +17,7 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import ibis
@@ -31,7 +31,7 @@ from revenue_retention.canonical.rejected import Locator
 from revenue_retention.engine import LINE_COLUMN, materialize
 from revenue_retention.errors import OptionError, RejectReason, SourceError
 from revenue_retention.inputs import read_source
-from revenue_retention.money import MONEY
+from revenue_retention.money import MONEY, positive_decimal
 from revenue_retention.periods import month_start
 
 __all__ = [
@@ -78,13 +78,9 @@ def parse_fx_rates(options: Iterable[str]) -> dict[str, Decimal]:
         code = code.strip().upper()
         if not sep or not _CODE.match(code):
             raise OptionError("--fx-rate", option, "must look like CUR=RATE, e.g. EUR=1.08")
-        try:
-            rate = Decimal(value.strip())
-        except InvalidOperation:
-            rate = Decimal(0)
-        if not rate.is_finite() or rate <= 0:
-            raise OptionError("--fx-rate", option, "needs a positive rate, e.g. EUR=1.08")
-        rates[code] = rate
+        rates[code] = positive_decimal(
+            "--fx-rate", value, "EUR=1.08", places=RATE.scale, shown=option
+        )
     return rates
 
 

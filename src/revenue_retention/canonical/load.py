@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -12,7 +13,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.canonical import billing, fx, notices, readings, wide
+from revenue_retention.canonical import billing, currency, fx, notices, readings, wide
 from revenue_retention.canonical.columns import (
     ColumnMap,
     id_columns,
@@ -94,6 +95,7 @@ def load(
     fixed_rates: Mapping[str, Decimal] | None = None,
     reporting_currency: str | None = None,
     spark_master: str | None = None,
+    currency: str | None = None,
 ) -> Dataset:
     """Read billing data into the canonical customer-month table (METRICS.md §1).
 
@@ -140,6 +142,10 @@ def load(
         The currency figures are reported in (default: the data's only currency).
     spark_master
         With ``engine="spark"``: the master of the new session (default ``local[*]``).
+    currency
+        Without a currency column: the currency of amounts that do not name their own
+        (``"EUR"``). Otherwise it is read from the amount's header (``Amount (USD)``) or
+        values (``$1,200``) when they show it (see ``canonical.currency``).
 
     Returns
     -------
@@ -174,12 +180,6 @@ def load(
         else:
             cmap = map_columns(raw.columns, raw.path, columns)
         fixed = dict(fixed_rates or {})
-        if "currency" not in cmap.roles and (fx_rates is not None or fixed):
-            raise OptionError(
-                "--fx-rates" if fx_rates is not None else "--fx-rate",
-                str(fx_rates) if fx_rates is not None else ",".join(fixed),
-                f"needs a currency column in {raw.path}",
-            )
         shaped = _Shaped(raw, cmap, decimal_separator, snapshot, date_order)
         # Parsed and validated once: the counts, the canonical table and the examples of
         # bad rows all read this table instead of parsing the file again; or, for a typed
@@ -199,7 +199,20 @@ def load(
         while shaped.reread(rows):
             validated = shaped.validated(fast=True)
             rows = validated if lazy else materialize(con, validated, "validated")
-        if "currency" in cmap.roles:
+        converting = fx_rates is not None or bool(fixed)
+        if shaped.settle_currency(currency, converting, reporting_currency):
+            # The amounts name their currencies (or are to be converted): each row now
+            # carries its currency, as it would from a currency column.
+            lazy = False
+            rows = materialize(con, shaped.validated(fast=True), "validated")
+        if converting and "currency" not in rows.columns:
+            raise OptionError(
+                "--fx-rates" if fx_rates is not None else "--fx-rate",
+                str(fx_rates) if fx_rates is not None else ",".join(fixed),
+                f"needs a currency column in {raw.path}, or amounts that name their currency "
+                "(Amount (EUR), EUR 90), or --currency CODE",
+            )
+        if "currency" in rows.columns:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
         return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows, lazy)
@@ -280,6 +293,8 @@ class _Shaped:
         self.cmap = cmap
         self.snapshot = snapshot
         self.fx: _FxSetup | None = None
+        #: The currency read from the header, values or --currency (no currency column).
+        self.currency: currency.Currency | None = None
         cube_style = self._style(decimal_separator) if cmap.layout == "wide" else None
         self.readings = readings.initial(cmap, decimal_separator, order, cube_style)
 
@@ -302,6 +317,49 @@ class _Shaped:
             return False
         self.readings = decided
         return True
+
+    def settle_currency(self, given: str | None, converting: bool, reporting: str | None) -> bool:
+        """Read the amounts' currency when no column names it; True when rows must carry it.
+
+        Rows carry their currency (and are validated again) when their amounts name
+        different ones, or when the amounts are to be converted to another currency.
+        """
+        cmap = self.cmap
+        if "currency" in cmap.roles:
+            if given is not None:
+                raise OptionError(
+                    "--currency",
+                    given,
+                    f"is for amounts without a currency column; {self.raw.path} names each "
+                    f"row's currency in column {cmap.roles['currency']!r} (--reporting-currency "
+                    "chooses the one reported)",
+                )
+            return False
+        role = _amount_role(cmap)
+        headers = [] if cmap.layout == "wide" or cmap.rules else [cmap.roles[role]]
+        values: list[dict[str, Any]] = []
+        table = self.rows(fast=True)
+        column = cmap.roles[role]
+        if self.readings.display and table[column].type().is_string():
+            values = currency.value_marks(table, column)
+        found = currency.infer(
+            given, headers, values, None if cmap.layout == "wide" else _amount_column(cmap)
+        )
+        self.currency = found
+        if found is None:
+            return False
+        if found.per_row and reporting is None:
+            raise OptionError(
+                "--reporting-currency",
+                None,
+                f"is needed: {found.evidence} are in different currencies; name the one to "
+                "report in and give rates (--fx-rates FILE or --fx-rate CUR=RATE), or split "
+                "the file by currency",
+            )
+        carried = found.per_row or converting or reporting not in (None, *found.codes)
+        if carried:
+            self.readings = replace(self.readings, currency=found)
+        return carried
 
     def rows(self, fast: bool) -> ir.Table:
         table = self.raw.fast if fast else self.raw.table
@@ -345,7 +403,7 @@ class _Shaped:
         missing = joined._rr_reason.isnull() & (
             joined._s_from.isnull() | (month_end.cast("date") < joined._s_from)
         ).fill_null(True)
-        column = self.cmap.roles["currency"]
+        column = self.cmap.roles.get("currency") or _amount_column(self.cmap)
         return joined.mutate(
             _rr_reason=ibis.ifelse(missing, RejectReason.MISSING_FX_RATE.value, joined._rr_reason),
             _rr_bad_column=ibis.ifelse(missing, column, joined._rr_bad_column),
@@ -440,6 +498,10 @@ def _load_rows(
 
     counts = _count(rows, cmap, as_of_index, snapshot)
     _add_set_aside(counts, locator.counts())
+    if raw.account is not None:
+        # Every line of the file is the header, blank, inside a quoted value, or the
+        # first line of a row the reader returned (or set aside): else rows were lost.
+        raw.account.check(counts["rows_read"] if cmap.layout != "wide" else _records(raw, locator))
     rejected = counts["rejected"]
     if rejected and on_bad_rows == "raise":
         raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts["rows_read"])
@@ -456,6 +518,7 @@ def _load_rows(
     last = counts["last"]
     warnings: list[str] = [*notices.roles_read(cmap), *raw.warnings, *shaped.readings.notes]
     warnings += [*_rule_warnings(raw, cmap), *notices.amount_name(cmap)]
+    warnings += shaped.currency.notes if shaped.currency is not None else ()
     if cmap.layout in ("long", "periods", "wide"):
         warnings += notices.interval_values(accepted, cmap)
     warnings += shaped.total_rows_warning()
@@ -533,14 +596,17 @@ def _load_rows(
         months=months,
         as_of=as_of_index,
         currency=(
-            _currency_report(setup, counts, _accepted_converted(accepted, shaped, data_months))
+            _currency_report(
+                setup, counts, shaped, _accepted_converted(accepted, shaped, data_months)
+            )
             if setup is not None
-            else None
+            else _named_currency(shaped.currency, counts)
         ),
         excluded=_excluded(accepted) if cmap.rules else None,
         money_spread_residual=residual,
         observed_through=counts["observed"],
         observed_month=observed,
+        lines=raw.account.to_dict() if raw.account is not None else None,
     )
     return Dataset(
         con=con,
@@ -597,6 +663,12 @@ def _repeats(
         first, stop = _period_months(accepted, snapshot)
         found += notices.overlapping_periods(accepted, first, stop)
     return found
+
+
+def _records(raw: Raw, locator: Locator) -> int:
+    """The records of a file as read (a cube's rows, before they are unpivoted)."""
+    read = raw.fast.count().to_pyarrow().as_py()
+    return int(read) + sum(locator.counts().values())
 
 
 def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
@@ -662,18 +734,27 @@ def _accepted_converted(
 
 
 def _currency_report(
-    setup: _FxSetup, counts: dict[str, Any], converted: Decimal | None
+    setup: _FxSetup, counts: dict[str, Any], shaped: _Shaped, converted: Decimal | None
 ) -> dict[str, Any]:
     by_currency = {
         code: {name: format_money(value) for name, value in money.items()}
         for code, money in sorted(counts["by_currency"].items(), key=lambda kv: str(kv[0]))
     }
+    column = shaped.cmap.roles.get("currency")
+    found = (
+        {"source": "column", "evidence": f"column {column!r}"}
+        if column is not None
+        else shaped.currency.describe()
+        if shaped.currency is not None
+        else {}
+    )
     return {
         "reporting_currency": setup.reporting,
         "currencies": list(setup.currencies),
         "rates": setup.source,
         "converted": setup.active,
         "money_by_currency": by_currency,
+        **found,
     } | (
         {
             "money_accepted_converted": format_money(converted),
@@ -682,6 +763,28 @@ def _currency_report(
         if converted is not None
         else {}
     )
+
+
+def _named_currency(
+    found: currency.Currency | None, counts: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The report's currency of a file in one currency that no column names (None: unknown)."""
+    if found is None:
+        return None
+    (code,) = found.codes
+    money = {
+        "read": counts["money_accepted"] + counts["money_rejected"],
+        "accepted": counts["money_accepted"],
+        "rejected": counts["money_rejected"],
+    }
+    return {
+        "reporting_currency": code,
+        "currencies": [code],
+        "rates": "none needed",
+        "converted": False,
+        "money_by_currency": {code: {k: format_money(v) for k, v in money.items()}},
+        **found.describe(),
+    }
 
 
 _DATES = ("month", "start_date", "end_date", "invoice_date", "trial_end", "cancelled_at")
@@ -778,18 +881,25 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
             _NO_TEXT,
         ),
     )
-    currency: dict[str, ir.Value] = {}
+    codes: dict[str, ir.Value] = {}
     if "currency" in col:
         code = fx.currency_text(col["currency"])
-        currency["_v_currency"] = code
-        currency["_r_currency"] = ibis.cases(
+        codes["_v_currency"] = code
+        codes["_r_currency"] = ibis.cases(
             (code.isnull(), RejectReason.MISSING_CURRENCY.value),
             (~code.re_search(r"^[A-Z]{3}$"), RejectReason.INVALID_CURRENCY.value),
             else_=_NO_TEXT,
         )
+    elif read.currency is not None:
+        # No currency column: the one each amount names (canonical.currency).
+        code = read.currency.row_code(col[_amount_role(cmap)])
+        codes["_v_currency"] = code
+        codes["_r_currency"] = ibis.ifelse(
+            code.isnull(), RejectReason.MISSING_CURRENCY.value, _NO_TEXT
+        )
     checked = valued.mutate(
         **{f"_r_{r}": negative_reason(valued[f"_v_{r}"], valued[f"_r_{r}"]) for r in amounts},
-        **currency,
+        **codes,
     )
     reasons = {r: checked[f"_r_{r}"] for r in _CHECK_ORDER if f"_r_{r}" in checked.columns}
     amount = checked["_v_mrr"] if "mrr" in col else None
@@ -876,7 +986,7 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
     )
     if "product" in col:
         extras["product"] = col["product"].cast("string")
-    if "currency" in col:
+    if "_v_currency" in verdict.columns:
         extras["currency"] = verdict._v_currency
     return verdict.select(
         _rr_line=verdict[LINE_COLUMN],
@@ -885,10 +995,12 @@ def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Tabl
         **extras,
         _rr_reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
         _rr_bad_column=ibis.cases(
-            *[(c, _column_named(verdict, cmap, r)) for c, r in failing], else_=_NO_TEXT
+            *[(c, _column_named(verdict, cmap, _source_role(cmap, r))) for c, r in failing],
+            else_=_NO_TEXT,
         ),
         _rr_bad_value=ibis.cases(
-            *[(c, verdict[cmap.roles[r]].cast("string")) for c, r in failing], else_=_NO_TEXT
+            *[(c, verdict[cmap.roles[_source_role(cmap, r)]].cast("string")) for c, r in failing],
+            else_=_NO_TEXT,
         ),
         _rr_amount=verdict._amount,
         **({"_rr_excluded": verdict._excluded} if rules is not None else {}),
@@ -934,6 +1046,23 @@ def _columns_read(cmap: ColumnMap) -> dict[str, str]:
     names = list(cmap.months)
     span = names[0] if len(names) == 1 else f"{names[0]} .. {names[-1]}"
     return {"customer_id": cmap.roles["customer_id"], "months": f"{span} ({len(names)} columns)"}
+
+
+def _amount_role(cmap: ColumnMap) -> str:
+    """The role whose column holds each row's amount (``unit_price`` for line items)."""
+    return "mrr" if "mrr" in cmap.roles else "unit_price"
+
+
+def _amount_column(cmap: ColumnMap) -> str:
+    """The amount's column as the file names it (a cube's: its month columns)."""
+    if cmap.layout == "wide":
+        return "the month columns"
+    return cmap.roles[_amount_role(cmap)]
+
+
+def _source_role(cmap: ColumnMap, role: str) -> str:
+    """The role whose column a failure is named by: a currency no column gives is the amount's."""
+    return _amount_role(cmap) if role == "currency" and role not in cmap.roles else role
 
 
 def _column_named(rows: ir.Table, cmap: ColumnMap, role: str) -> ir.Value:

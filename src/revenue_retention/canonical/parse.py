@@ -13,10 +13,12 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from revenue_retention.errors import OptionError, RejectReason
-from revenue_retention.money import MONEY, MONEY_SCALE
+from revenue_retention.money import MAX_INTEGER_DIGITS, MONEY, MONEY_SCALE
 from revenue_retention.periods import MONTH_NAMES
 
 __all__ = [
+    "CURRENCY_CODE",
+    "CURRENCY_SIGNS",
     "MAX_INTEGER_DIGITS",
     "PARSED",
     "DecimalStyle",
@@ -47,7 +49,6 @@ _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _FITS_SCALE = rf"^[+-]?[0-9]*(\.[0-9]{{0,{MONEY_SCALE}}}0*)?$"
 #: Amounts below 10^12 per row: far beyond any real MRR, small enough that sums of
 #: 10^20 rows still fit DECIMAL(38, 6), and small enough to parse as DECIMAL(18, 6).
-MAX_INTEGER_DIGITS = 12
 #: Text is parsed at the narrow width, then widened: exact for every accepted amount, and
 #: DuckDB parses text into 64-bit decimals about 100 times faster than into 128-bit ones.
 PARSED = dt.Decimal(18, MONEY_SCALE)
@@ -408,8 +409,12 @@ def typed_date_reason(value: ir.DateValue, *, required: bool) -> ir.StringValue:
 # read one way. ``1,234`` is 1234 with a decimal point and 1.234 with a decimal comma, so it
 # is read only when the file (or --decimal-separator) says which; ``1.234`` is a plain
 # decimal unless the file writes decimal commas.
+#: The currency signs dropped from amounts ($ EUR GBP JPY INR); ``canonical.currency`` reads them.
+CURRENCY_SIGNS = r"[$\x{20ac}\x{00a3}\x{00a5}\x{20b9}]"
 _SYMBOLS = r"[\s\x{00a0}\x{202f}$\x{20ac}\x{00a3}\x{00a5}\x{20b9}]"
-_CODE = r"^[A-Z]{3}|[A-Z]{3}$"
+#: A currency code written before or after an amount (``USD 90``, ``2.640,00 EUR``).
+CURRENCY_CODE = r"^[A-Z]{3}|[A-Z]{3}$"
+_CODE = CURRENCY_CODE
 _POINT_GROUPED = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
 _COMMA_GROUPED = r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]*)?$"
 _COMMA_DECIMAL = r"^[+-]?[0-9]*,[0-9]+$"

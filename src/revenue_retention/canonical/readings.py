@@ -19,6 +19,7 @@ from typing import Any
 import ibis.expr.types as ir
 
 from revenue_retention.canonical.columns import ColumnMap
+from revenue_retention.canonical.currency import Currency
 from revenue_retention.canonical.parse import (
     DateOrder,
     DecimalStyle,
@@ -58,6 +59,9 @@ class Readings:
     order_given: bool = False
     #: What was decided from the values, for the report's warnings.
     notes: tuple[str, ...] = ()
+    #: Without a currency column: each row's currency, from what its amount names, when
+    #: rows are in different currencies or are converted (``canonical.currency``).
+    currency: Currency | None = None
 
 
 def initial(

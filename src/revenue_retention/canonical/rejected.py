@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine import LINE_COLUMN, csv_scan_errors, materialize
+from revenue_retention.engine import LINE_COLUMN, capability, csv_scan_errors, materialize
 from revenue_retention.errors import BadRow, RejectReason
 from revenue_retention.inputs import Raw
 from revenue_retention.inputs.lines import LineMap, line_map
@@ -26,6 +26,9 @@ __all__ = ["Locator", "examples", "rejects_table"]
 
 EXAMPLES = 5
 _NO_TEXT = ibis.null("string")
+#: DuckDB keeps this many bytes of a record it cannot split, and cuts the rest silently.
+_READER_KEEPS = 10_000
+_READER_CUT = " … [cut: the CSV reader keeps the first 10,000 bytes of a record it cannot split]"
 
 #: The reader's error types, and the reason each becomes.
 _READER_REASONS = {
@@ -73,8 +76,14 @@ class Locator:
                     else_=RejectReason.UNCLOSED_QUOTE.value,
                 )
                 # The reader's copy of the record may begin with the blank lines it
-                # skipped before it, and end with its line break.
+                # skipped before it, and end with its line break; it keeps 10,000 bytes
+                # of it at most, and says nothing of the rest: it is said here.
                 text = found.text.re_replace(r"^[\r\n]+|[\r\n]+$", "")
+                text = ibis.ifelse(
+                    found.bytes >= _READER_KEEPS,
+                    text + _READER_CUT,
+                    text,
+                )
                 self._set_aside = materialize(
                     self.con,
                     found.select("line", reason=reason, column=found.column, text=text),
@@ -82,22 +91,38 @@ class Locator:
                 )
         return self._set_aside
 
+    def _before_reading(self) -> ir.Table | None:
+        """The lines set aside before the reader ran (too long, stray quotes), placed."""
+        account = self.raw.account
+        if account is None or not account.set_aside:
+            return None
+        rows = [
+            {"line": s.line, "reason": s.reason.value, "column": s.column, "text": s.text}
+            for s in account.set_aside
+        ]
+        schema = {"line": "int64", "reason": "string", "column": "string", "text": "string"}
+        return ibis.memtable(rows, schema=schema)
+
     def counts(self) -> dict[str, int]:
-        """Set-aside records by reason."""
+        """Set-aside records by reason (those of the reader and those set aside before)."""
         found = self.set_aside()
-        if found is None:
-            return {}
-        rows = found.group_by("reason").agg(n=found.count()).to_pyarrow().to_pylist()
-        return {r["reason"]: r["n"] for r in rows}
+        counted: dict[str, int] = {}
+        if found is not None:
+            rows = found.group_by("reason").agg(n=found.count()).to_pyarrow().to_pylist()
+            counted = {r["reason"]: r["n"] for r in rows}
+        account = self.raw.account
+        for line in account.set_aside if account is not None else ():
+            counted[line.reason.value] = counted.get(line.reason.value, 0) + 1
+        return counted
 
     def lines(self) -> LineMap | None:
         """The map from record numbers to lines (None: numbers are lines, as in a workbook)."""
         if not self._mapped and self.active:
             self._mapped = True
-            if self.raw.lines is not None and self.raw.delimiter is not None:
-                self._map = line_map(
-                    self.raw.lines, self.raw.delimiter, self.set_aside(), self._store
-                )
+            account = self.raw.account
+            # Spark numbers the records it reads as lines: a record it cannot split stops it.
+            if account is not None and capability(self.con, "files") == "duckdb":
+                self._map = line_map(account.reader_layout(), self.set_aside(), self._store)
         return self._map
 
     def _store(self, expr: ir.Table, prefix: str) -> ir.Table:
@@ -111,10 +136,14 @@ class Locator:
     def placed_set_aside(self) -> ir.Table | None:
         """The set-aside records with their lines in the file."""
         found = self.set_aside()
-        if found is None:
-            return None
-        mapped = self.lines()
-        return found if mapped is None else mapped.reader_lines(found, "line")
+        before = self._before_reading() if self.active else None
+        if found is not None:
+            mapped = self.lines()
+            found = found if mapped is None else mapped.reader_lines(found, "line")
+        if found is None or before is None:
+            return found if found is not None else before
+        columns = ["line", "reason", "column", "text"]
+        return found.select(*columns).cast({"line": "int64"}).union(before.select(*columns))
 
 
 def examples(rows: ir.Table, locator: Locator) -> list[BadRow]:

@@ -27,6 +27,7 @@ from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
 from revenue_retention.cli import seasonality as seasonality_command
 from revenue_retention.cli.common import close_connections, stderr
+from revenue_retention.engine import redact_text
 from revenue_retention.errors import RetentionError
 
 __all__ = ["app", "main"]
@@ -54,7 +55,8 @@ def _guard(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except RetentionError as error:
-            err.print(f"error: {error}", markup=False)
+            # A database URL may carry a password, in any message that names it.
+            err.print(f"error: {redact_text(str(error))}", markup=False)
             raise typer.Exit(EXIT_DATA_ERROR) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -63,7 +65,8 @@ def _guard(command: F) -> F:
                 raise
             err.print(
                 f"internal error (a bug in revenue-retention, not in your data): "
-                f"{type(error).__name__}: {error}\nRe-run with --debug for the traceback "
+                f"{type(error).__name__}: {redact_text(str(error))}\nRe-run with --debug for "
+                "the traceback "
                 "and please report it.",
                 markup=False,
             )

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, InputOptions
-from revenue_retention.engine import connect, database_file, is_url
+from revenue_retention.engine import connect, database_file, describe_error, engine_errors, is_url
 from revenue_retention.errors import NoValidRowsError, OptionError, OutputError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.console import SafeConsole
@@ -68,6 +68,7 @@ def load_input(
             fx_rates=inputs.fx_rates,
             fixed_rates=parse_fx_rates(inputs.fx_rate),
             reporting_currency=inputs.reporting_currency,
+            currency=inputs.currency,
         )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:
@@ -134,7 +135,12 @@ def _engine(engine: Engine, memory_limit: str | None, source: str) -> str | Base
         raise OptionError("--memory-limit", memory_limit, "must be a size such as 512MB or 2GB")
     spill = tempfile.mkdtemp(prefix="retention-spill-")
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
+    try:
+        return connect("duckdb", memory_limit=memory_limit.strip(), temp_directory=spill)
+    except engine_errors() as error:  # a size DuckDB cannot hold (99999999TB)
+        raise OptionError(
+            "--memory-limit", memory_limit, f"is refused by DuckDB: {describe_error(error)}"
+        ) from None
 
 
 def close_connections() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import typer
@@ -20,7 +22,7 @@ from revenue_retention.outputs.files import OutputFiles, check_targets
 from revenue_retention.outputs.report import render_report
 from revenue_retention.outputs.workbook import save_workbook
 
-__all__ = ["demo"]
+__all__ = ["demo", "next_step"]
 
 
 def demo(
@@ -66,3 +68,44 @@ def demo(
     err = stderr()
     err.print(f"workbook written to {xlsx}", markup=False)
     err.print(f"report written to {html.resolve()}", markup=False)
+    err.print(next_step(), markup=False)
+
+
+def next_step() -> str:
+    """What to run on one's own data (the README's "Your own data in three steps")."""
+    command, activate = _command()
+    lines = [
+        "",
+        "Next, your own data: one file (CSV, Excel or Parquet) with three columns, the customer,",
+        "the month and the amount (customer_id,month,mrr; export headers such as 'Customer ID',",
+        "'Invoice Date' or 'Amount (USD)' are recognised). Then:",
+        f"  {command} metrics my_billing.csv",
+        f"  {command} report my_billing.csv -o my_report.html",
+    ]
+    if activate is not None:
+        lines += [
+            f"In a new shell, `source {activate}` first to type just `retention`, or install it",
+            "for good: `pipx install .` or `uv tool install .` "
+            '(README, "Your own data in three steps").',
+        ]
+    return "\n".join(lines)
+
+
+def _command() -> tuple[str, str | None]:
+    """How this shell runs ``retention``, and the script that activates its environment.
+
+    ``make demo`` runs ``.venv/bin/retention``, which a new shell does not find by name.
+    """
+    argv0 = Path(sys.argv[0])
+    if argv0.name != "retention":  # run another way (python -m, a test): by its name
+        return "retention", None
+    found = shutil.which("retention")
+    if found is not None and Path(found).resolve() == argv0.resolve():
+        return "retention", None
+    script = argv0.resolve()
+    try:
+        shown = script.relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = script
+    activate = shown.parent / "activate"
+    return str(shown), str(activate) if (script.parent / "activate").is_file() else None

@@ -193,6 +193,15 @@ class InputOptions:
             help="Currency the figures are reported in (rows in it need no rate), e.g. USD.",
         ),
     ] = None
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Without a currency column: the currency of amounts that name none, e.g. EUR "
+            "(otherwise read from the amount's header, such as 'Amount (USD)', or its values, "
+            "such as $1,200; a '$' is read as USD unless this names another dollar).",
+        ),
+    ] = None
 
 
 def _default(field: dataclasses.Field[Any]) -> Any:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from revenue_retention.errors import OptionError
 from revenue_retention.outputs.files import write_file
 
 __all__ = ["generate_demo", "write_demo_csv"]
@@ -185,6 +186,7 @@ def generate_demo(
     """
     if customers < 1 or months < 1:
         raise ValueError("customers and months must be at least 1")
+    OptionError.check_whole("--seed", seed, 0, 2**63 - 1)
     parsed = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", start)
     if parsed is None:
         raise ValueError(f"start must be 'YYYY-MM', got {start!r}")

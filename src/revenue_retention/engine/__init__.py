@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,19 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine.databases import connect_url, database_file, is_url, redact
+from revenue_retention.engine.databases import (
+    connect_url,
+    database_file,
+    is_url,
+    redact,
+    redact_text,
+)
 from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
     "CAPABILITIES",
     "ENGINES",
     "LINE_COLUMN",
-    "CsvLines",
     "capability",
     "connect",
     "connect_url",
@@ -42,8 +46,8 @@ __all__ = [
     "materialize",
     "number_rows",
     "redact",
+    "redact_text",
     "scan_csv",
-    "scan_csv_lines",
     "scan_parquet",
 ]
 
@@ -312,71 +316,21 @@ def csv_scan_errors(con: BaseBackend, errors: str) -> ir.Table | None:
     Columns: ``line`` (the reader's count of lines outside quoted values, header = 1),
     ``error`` (``TOO MANY COLUMNS``, ``MISSING COLUMNS``, ``UNQUOTED VALUE``, ``INVALID
     ENCODING``, ``LINE SIZE OVER MAXIMUM``), ``column`` (where the reader stopped, or
-    null) and ``text`` (the record as written). Every scan of the file appends the same
-    records again, so the first scan's are kept.
+    null), ``text`` (the record as written, its first 10,000 bytes only) and ``bytes`` (the
+    length of ``text``). Every scan of the file appends the same records again, so the
+    first scan's are kept.
     """
     if con.name != "duckdb" or errors not in con.list_tables():
         return None
     query = (
-        "SELECT CAST(line AS BIGINT) AS line, CAST(arg_min(error_type, column_idx) AS "
-        "VARCHAR) AS error, arg_min(column_name, column_idx) AS column, "
-        "arg_min(csv_line, column_idx) AS text "
+        # A line too long has no column (null, which arg_min would pass over): first.
+        "SELECT CAST(line AS BIGINT) AS line, CAST(arg_min(error_type, coalesce(column_idx, "
+        "-1)) AS VARCHAR) AS error, arg_min(column_name, coalesce(column_idx, -1)) AS column, "
+        "arg_min(csv_line, coalesce(column_idx, -1)) AS text, "
+        "octet_length(encode(arg_min(csv_line, coalesce(column_idx, -1)))) AS bytes "
         f"FROM {errors} WHERE scan_id = (SELECT min(scan_id) FROM {errors}) GROUP BY line"
     )
     return con.sql(query)
-
-
-@dataclass(frozen=True)
-class CsvLines:
-    """The physical lines of a UTF-8 text file, as one lazy scan in the engine.
-
-    The lines that decode are numbered among themselves (``kept``: ``k``, ``text``, null
-    when blank); the few that do not decode are recorded by that scan, with their line in
-    the file, in a table ``undecodable`` reads once the scan has run.
-    """
-
-    con: BaseBackend
-    kept: ir.Table
-    rejects: str
-
-    def undecodable(self) -> ir.Table:
-        """The lines (``line``, ``text``) that are not UTF-8; empty before ``kept`` is scanned.
-
-        Their invalid bytes read as ``?``: quotes, delimiters and line breaks, all ASCII,
-        are as in the file.
-        """
-        if self.rejects not in self.con.list_tables():
-            empty = ibis.memtable({"line": [], "text": []})
-            return empty.cast({"line": "int64", "text": "string"})
-        first = f"(SELECT min(scan_id) FROM {self.rejects})"
-        return self.con.sql(
-            f"SELECT DISTINCT CAST(line AS BIGINT) AS line, CAST(csv_line AS VARCHAR) AS text "
-            f"FROM {self.rejects} WHERE scan_id = {first}"
-        )
-
-
-def scan_csv_lines(con: BaseBackend, path: Path) -> CsvLines | None:
-    """Every physical line of a text file, lazily (see ``CsvLines``); None on Spark.
-
-    Each line is one value: the delimiter is one no text holds and quotes are not read.
-    (Latin-1, in which any byte would be a character, cannot be used: DuckDB refuses its
-    bytes 0x80 to 0x9F, which UTF-8 text such as the euro sign or curly quotes is made of.)
-    """
-    if capability(con, "files") != "duckdb":
-        return None
-    never = "\x1e\x1f\x1e\x1f"
-    rejects = _unique_name("undecodable")
-    query = (
-        f"SELECT row_number() OVER () AS k, text FROM read_csv({_sql_string(str(path))}, "
-        "auto_detect = false, header = false, columns = {'text': 'VARCHAR'}, "
-        f"delim = {_sql_string(never)}, quote = '', escape = '', encoding = 'utf-8', "
-        # A line past the reader's 2 MB limit (rejected as line_too_long by the scan of
-        # the data) is left out here too: the lines after it are then named one too high.
-        "strict_mode = false, null_padding = true, ignore_errors = true, "
-        f"store_rejects = true, rejects_table = {_sql_string(rejects)}, "
-        f"rejects_scan = {_sql_string(rejects + '_scans')})"
-    )
-    return CsvLines(con, con.sql(query), rejects)
 
 
 def scan_parquet(con: BaseBackend, path: Path, numbered: bool = True) -> ir.Table:

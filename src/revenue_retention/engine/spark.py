@@ -5,6 +5,7 @@ PySpark is an optional extra, imported only here and only when Spark is asked fo
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.errors import EngineNotSupported
+from revenue_retention.errors import EngineNotSupported, OptionError
 
 __all__ = [
     "SESSION_CONF",
@@ -75,20 +76,97 @@ def is_spark_session(engine: object) -> bool:
 
 
 def connect_spark(session: Any = None, master: str | None = None) -> BaseBackend:
-    """An Ibis backend on ``session``, or on a new session (``local[*]`` unless ``master``)."""
+    """An Ibis backend on ``session``, or on a new session (``local[*]`` unless ``master``).
+
+    A master named by host and port (``spark://``, ``k8s://``, ``mesos://``) is first
+    reached over TCP within ``CONNECT_SECONDS``: Spark itself would retry registering
+    with an absent master for a minute, and print its Java stack traces meanwhile.
+    """
+    if session is None and master:
+        check_reachable(master)
     sql = _pyspark()
     if session is None:
         master = master or "local[*]"
         builder = sql.SparkSession.builder.appName("revenue-retention").master(master)
         for key, value in build_conf(master).items():
             builder = builder.config(key, value)
-        session = builder.getOrCreate()
+        try:
+            session = builder.getOrCreate()
+        except Exception as error:  # Java missing, a master Spark cannot parse or join
+            raise OptionError(
+                "--spark-master", master or "local[*]", f"gives no Spark session: {_first(error)}"
+            ) from None
         session.sparkContext.setLogLevel("FATAL")
     for key, value in SESSION_CONF.items():
         session.conf.set(key, value)
     from revenue_retention.engine.spark_backend import spark_backend
 
     return spark_backend(session)
+
+
+#: How long a master named by host and port has to answer.
+CONNECT_SECONDS = 5.0
+_DEFAULT_PORTS = {"spark": 7077, "mesos": 5050, "k8s": 443}
+
+
+def master_endpoints(master: str) -> list[tuple[str, int]]:
+    """The hosts and ports a master URL names (none for ``local[*]``, ``yarn``).
+
+    >>> master_endpoints("spark://head-1:7077,head-2:7077")
+    [('head-1', 7077), ('head-2', 7077)]
+    >>> master_endpoints("k8s://https://api.example.com"), master_endpoints("yarn")
+    ([('api.example.com', 443)], [])
+    """
+    scheme, sep, rest = master.partition("://")
+    if not sep or scheme not in _DEFAULT_PORTS:
+        return []
+    if scheme == "k8s":
+        rest = rest.partition("://")[2] or rest
+    found = []
+    for part in rest.split("/")[0].split(","):
+        host, _, port = part.rpartition(":") if ":" in part else (part, "", "")
+        found.append((host.strip("[]"), int(port) if port.isdigit() else _DEFAULT_PORTS[scheme]))
+    return found
+
+
+def check_reachable(master: str) -> None:
+    """Refuse a master none of whose hosts answer on its port within ``CONNECT_SECONDS``."""
+    endpoints = master_endpoints(master)
+    reasons = []
+    for host, port in endpoints:
+        try:
+            with socket.create_connection((host, port), timeout=CONNECT_SECONDS):
+                return
+        except socket.gaierror:
+            reasons.append(f"{host} is not a known host name")
+        except TimeoutError:
+            reasons.append(f"{host}:{port} does not answer within {CONNECT_SECONDS:g} s")
+        except OSError as error:
+            reasons.append(f"{host}:{port} refuses the connection ({error.strerror})")
+    if endpoints:
+        raise OptionError(
+            "--spark-master",
+            master,
+            f"cannot be reached: {'; '.join(reasons)}; check its host and port",
+        )
+
+
+def _first(error: Exception) -> str:
+    """What a Spark or Py4J error says, on one line: the Java exception's message (after
+    Py4J's ``An error occurred while calling ...``), else the first line that says much.
+
+    >>> _first(RuntimeError("An error occurred while calling x.\\n: java.lang.Illegal"
+    ...     "StateException: All masters are unresponsive! Giving up.\\n\\tat a.b(C.java:1)"))
+    'All masters are unresponsive! Giving up.'
+    """
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(": "):
+            return line[2:].split(": ", 1)[-1][:300]
+    for line in lines:
+        if not line.startswith(("Traceback", "File ", "at ", "An error occurred")):
+            return line[:300]
+    return lines[0][:300] if lines else type(error).__name__
 
 
 def scan_spark(

@@ -14,6 +14,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.engine import LINE_COLUMN, describe_error, number_rows
 from revenue_retention.errors import SourceError
+from revenue_retention.inputs.header import check_width
 from revenue_retention.inputs.registry import Raw
 
 __all__ = ["read_table"]
@@ -35,6 +36,7 @@ def read_table(con: BaseBackend, table: str, label: str, adapter: str | None = N
     except Exception as error:
         raise SourceError(label, _missing(con, name, schema, error)) from None
     columns = [c for c in found.columns if c != LINE_COLUMN]
+    check_width(label, len(columns))
     if len(columns) != len(found.columns):
         found = found.select(*columns)
     numbered: ir.Table = number_rows(found)
@@ -53,6 +55,11 @@ def _missing(con: BaseBackend, name: str, schema: str, error: Exception) -> str:
         known = con.list_tables(database=schema or None)
     except Exception:
         return f"table {name!r} cannot be read: {describe_error(error)}"
+    if name in known:  # there, but not readable: a view of a file it may not read
+        return (
+            f"table {name!r} cannot be read: {describe_error(error)} (a database file is "
+            "read on its own: a view in it may not read other files)"
+        )
     close = difflib.get_close_matches(name, known, n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     listed = ", ".join(sorted(known)[:20]) or "none"

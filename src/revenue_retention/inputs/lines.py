@@ -3,11 +3,13 @@
 The reader numbers the records it reads. A record sits lower in the file than its
 number says for every blank line the reader skipped, every line break inside a quoted
 value, and every record it set aside (too many values, an unclosed quote) before it.
-Those few lines are found in one scan of the file's physical lines, in the engine:
+Those few lines are marked by the file's census (``inputs.census``, from its bytes) and
+chained in the engine:
 
 - a line that holds no quote character leaves the reader inside or outside a quoted
-  value as it was; a line with quotes is matched against the CSV grammar twice (as if
-  it started outside a quoted value, and inside one) to know how it leaves the reader;
+  value as it was; a marked line with quotes is matched against the CSV grammar twice
+  (as if it started outside a quoted value, and inside one) to know how it leaves the
+  reader;
 - chaining those few lines in order says which lines start inside a quoted value
   (continuations of the record above), and which blank lines are outside any value;
 - the lines that start no record (the header, continuations, blank lines, set-aside
@@ -16,6 +18,14 @@ Those few lines are found in one scan of the file's physical lines, in the engin
 
 The reader's own numbering of the records it set aside counts blank lines but not
 continuations, and is turned into lines the same way.
+
+A stray quote (``"c6,2024-07,100`` with no closing quote) would open a value that runs
+over the lines after it, each of them a whole record of its own: the reader would swallow
+them (DuckDB's, up to the end of a thread's 8 MB share of the file, silently). Such a
+quote is found here before the file is read (``layout``): a line that opens a value
+whose following lines, up to the line that would close it, include lines that look like
+whole records on their own. That line is set aside alone, and the lines after it are
+read one by one.
 """
 
 from __future__ import annotations
@@ -26,24 +36,38 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
-from revenue_retention.engine import CsvLines
+from revenue_retention.errors import RejectReason, SourceError
+from revenue_retention.inputs.census import Census
 
-__all__ = ["LineMap", "line_map"]
+__all__ = [
+    "SHOWN_CHARACTERS",
+    "Layout",
+    "LineAccount",
+    "LineMap",
+    "SetAside",
+    "Stray",
+    "layout",
+    "line_map",
+    "plain_layout",
+]
 
-#: The end of a file for an interval that runs to it (a quote never closed).
-_END = 2**62
+#: A quoted value, its doubled quotes included.
+_QUOTED = r'"(?:[^"]|"")*"'
 
 
-def _patterns(delimiter: str) -> tuple[str, str, str]:
-    """Regular expressions: a line leaves a value open, starting outside / inside one."""
+def _patterns(delimiter: str) -> tuple[str, str, str, str]:
+    """Regular expressions: a line leaves a value open, starting outside / inside one; a
+    line is a well-formed record on its own."""
     d = re.escape(delimiter)
     inner = r'(?:[^"]|"")*'
     field = rf'(?:"{inner}"|[^"{d}][^{d}]*|)'
     open_from_out = rf'^(?:{field}{d})*"{inner}$'
     still_open = rf"^{inner}$"
     reopened = rf'^{inner}"(?:{d}{field})*{d}"{inner}$'
-    return open_from_out, still_open, reopened
+    whole = rf"^{field}(?:{d}{field})*$"
+    return open_from_out, still_open, reopened, whole
 
 
 def _merged(intervals: ir.Table) -> ir.Table:
@@ -98,54 +122,182 @@ class LineMap:
         return _located(table, column, self.continuations)
 
 
-def _quote_states(lines: ir.Table, delimiter: str) -> ir.Table:
-    """The lines (``n``, ``text``) blank or holding a quote, with how each leaves the reader."""
-    open_from_out, still_open, reopened = _patterns(delimiter)
-    marked = lines.filter(lines.text.isnull() | lines.text.contains('"'))
-    return marked.select(
-        "n",
-        blank=marked.text.isnull(),
-        # Whether the reader is inside a quoted value after the line, had it started the
-        # line outside one / inside one (a blank line leaves it as it was).
-        out_open=marked.text.re_search(open_from_out).fill_null(False),
-        in_open=(marked.text.re_search(still_open) | marked.text.re_search(reopened)).fill_null(
-            True
-        ),
-    )
+def _delimiters(text: ir.StringValue, delimiter: str) -> ir.IntegerValue:
+    return text.length() - text.replace(delimiter, "").length()
 
 
 def _marked_lines(
-    lines: CsvLines, delimiter: str, store: Callable[[ir.Table, str], ir.Table]
+    census: Census, delimiter: str, columns: int, store: Callable[[ir.Table, str], ir.Table]
 ) -> ir.Table:
-    """The blank and quoted lines of the file, by their line in it, stored.
+    """The marked lines of the census (``n``, ``blank``), stored, with how each leaves the
+    reader started outside a quoted value (``out_open``) and inside one (``in_open``), and
+    whether it is a well-quoted record of the header's width on its own (``whole``).
 
-    The scan numbers the lines that decode among themselves; the few that do not are
-    known only once it has run, and then placed between them (the k-th decoded line is
-    the k-th line that is not one of them).
+    Every other line either holds no quote and is a record of the header's width (it
+    leaves the reader as it found it), or closes a value no line left open.
     """
-    kept = lines.kept.select(n=lines.kept.k, text=lines.kept.text)
-    marked = store(_quote_states(kept, delimiter), "quoted_lines")
-    undecodable = lines.undecodable()
-    if not undecodable.count().to_pyarrow().as_py():
-        return marked
-    bad = store(undecodable, "undecodable_lines")
-    intervals = _merged(bad.select(a=bad.line, b=bad.line))
-    placed = _located(marked, "n", intervals)
-    return store(ibis.union(placed, _quote_states(bad.rename(n="line"), delimiter)), "quoted")
+    open_from_out, still_open, reopened, whole = _patterns(delimiter)
+    marked = ibis.memtable(census.marked)
+    text = marked.text
+    in_open = ibis.cases(
+        (marked.blank | marked.ragged, True),
+        (marked.odd, False),
+        (marked.paired, True),
+        (marked.may_reopen, text.re_search(still_open) | text.re_search(reopened)),
+        else_=False,
+    )
+    return store(
+        marked.select(
+            "n",
+            "blank",
+            "text",
+            in_open=in_open,
+            out_open=(marked.odd & text.re_search(open_from_out)).fill_null(False),
+            whole=(
+                text.notnull()
+                & text.re_search(whole)
+                & (_delimiters(text.re_replace(_QUOTED, ""), delimiter) == columns - 1)
+            ).fill_null(False),
+        ),
+        "quoted_lines",
+    )
 
 
-def line_map(
-    lines: CsvLines,
-    delimiter: str,
-    set_aside: ir.Table | None,
-    store: Callable[[ir.Table, str], ir.Table],
-) -> LineMap:
-    """The line map of a CSV file from its physical lines.
+@dataclass(frozen=True)
+class Stray:
+    """A line whose quote would swallow the lines after it, records of their own."""
 
-    ``set_aside``: the reader's line numbers (column ``line``) of the records it left
-    out. ``store(expr, prefix)`` keeps a small intermediate result in the engine.
+    line: int
+    #: The line's text, and the column its quote opens (0-based, when it can be told).
+    text: str
+    column: int | None
+    #: The line that would close the value (None: the end of the file), the lines the
+    #: value would take in, and how many of those look like whole records.
+    closed_by: int | None
+    swallowed: int
+    whole: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which lines of a CSV file start a record, and which do not (and why)."""
+
+    #: Lines in the file.
+    lines: int
+    #: Blank lines outside quoted values, and lines inside them (after the first line of
+    #: the value): neither starts a record.
+    blank: int
+    continued: int
+    #: Lines set aside alone for a quote that would swallow the lines after them.
+    strays: tuple[Stray, ...]
+    #: The header, continuations, blank lines and strays, as intervals ``a, b`` (small
+    #: Arrow tables, computed once, for any engine to read).
+    parts: pa.Table
+    #: Continuation lines only, as intervals.
+    continuation: pa.Table
+    #: The census's long lines that fall inside a quoted value.
+    long_inside: tuple[int, ...]
+
+    @property
+    def records(self) -> int:
+        """The records a reader that skips the strays finds: every other line's."""
+        return self.lines - 1 - self.blank - self.continued - len(self.strays)
+
+
+def layout(
+    census: Census, delimiter: str, columns: int, store: Callable[[ir.Table, str], ir.Table]
+) -> Layout:
+    """The layout of a CSV file with ``columns`` columns, from its census, strays found.
+
+    The census's long lines are blank to the reader (``census.blank_out``);
+    ``long_inside`` says which of them fall inside a quoted value.
+
+    A line that opens a quoted value (from outside one) is a stray when the lines up to
+    the one that would close it (or to the end of the file) include a line that looks
+    like a whole record: a record of the header's width, well quoted, or with no quote.
+    Whether a line opens a value does not depend on the lines before it, nor does what it
+    would swallow, so strays are found for every line at once; the chain of states then
+    treats a stray as a line that leaves the reader outside, and only a stray met outside
+    a value is set aside.
     """
-    marked = _marked_lines(lines, delimiter, store)
+    total = census.lines
+    long_lines = [found.line for found in census.long_lines]
+    marked = _marked_lines(census, delimiter, columns, store)
+    every = ibis.window()
+    indexed = marked.mutate(
+        idx=ibis.row_number().over(ibis.window(order_by="n")),
+        wholes=marked.whole.cast("int64").sum().over(ibis.cumulative_window(order_by="n")),
+        marked_total=marked.count().over(every),
+        wholes_total=marked.whole.cast("int64").sum().over(every),
+    )
+    after = ibis.window(order_by="n", rows=(1, None))
+    closes = ~indexed.in_open
+    no_int = ibis.null("int64")
+    ahead = indexed.mutate(
+        closer=ibis.ifelse(closes, indexed.n, no_int).min().over(after),
+        closer_idx=ibis.ifelse(closes, indexed.idx, no_int).min().over(after),
+        closer_wholes=ibis.ifelse(closes, indexed.wholes, no_int).min().over(after),
+    )
+    ends = ahead.closer.notnull()
+    # Lines strictly between this one and its closer (or after it) that are not marked:
+    # each of them is a whole record; plus the marked ones that are.
+    plain = ibis.ifelse(
+        ends,
+        (ahead.closer - ahead.n - 1) - (ahead.closer_idx - ahead.idx - 1),
+        (total - ahead.n) - (ahead.marked_total - ahead.idx - 1),
+    )
+    marked_whole = ibis.ifelse(
+        ends, ahead.closer_wholes - ahead.wholes, ahead.wholes_total - ahead.wholes
+    )
+    whole_after = plain + marked_whole
+    judged = ahead.mutate(
+        swallowed=ahead.closer.fill_null(total) - ahead.n,
+        whole_after=whole_after,
+        stray=ahead.out_open & (whole_after > 0) & (ahead.n > 1),
+    )
+    chained = _chain(judged.mutate(out_open=judged.out_open & ~judged.stray))
+    chained = store(chained, "line_states")
+    # The lines after one that leaves a value open, down to the next marked line, start
+    # inside it; lines without quotes change nothing, so the state holds until then.
+    continuation = chained.filter(chained.inside == 1).select(
+        a=(chained.n + 1).cast("int64"), b=chained.next_n.fill_null(total).cast("int64")
+    )
+    outside = chained.inside_before == 0
+    blank = chained.filter(chained.blank & outside).select(
+        a=chained.n.cast("int64"), b=chained.n.cast("int64")
+    )
+    found = chained.filter(chained.stray & outside)
+    strays = found.select(a=found.n.cast("int64"), b=found.n.cast("int64"))
+    parts = ibis.union(continuation, blank, strays).to_pyarrow()
+    sizes = (
+        ibis.union(
+            continuation.select(
+                kind=ibis.literal("continued"), size=continuation.b - continuation.a + 1
+            ),
+            blank.select(kind=ibis.literal("blank"), size=ibis.literal(1, "int64")),
+        )
+        .group_by("kind")
+        .agg(size=lambda t: t.size.sum())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    size = {r["kind"]: int(r["size"]) for r in sizes}
+    inside = chained.filter(chained.n.isin(list(long_lines)) & (chained.inside_before == 1))
+    long_inside = tuple(sorted(inside.n.to_pyarrow().to_pylist())) if long_lines else ()
+    return Layout(
+        lines=total,
+        blank=size.get("blank", 0),
+        continued=size.get("continued", 0),
+        strays=_strays(found, delimiter),
+        parts=pa.concat_tables([_HEADER, parts.cast(_HEADER.schema)]),
+        continuation=continuation.to_pyarrow().cast(_HEADER.schema),
+        long_inside=long_inside,
+    )
+
+
+def _chain(marked: ir.Table) -> ir.Table:
+    """Each marked line with ``inside`` (after it) and ``inside_before``, 0 or 1, and the
+    next marked line ``next_n``."""
     # Each line is a function of the state it starts in: a constant (the same state
     # after it either way), the identity, or a swap (malformed quoting).
     constant = marked.out_open == marked.in_open
@@ -168,21 +320,57 @@ def line_map(
     )
     after = states.mutate(inside=(states.base + states.swaps) % 2)
     order = ibis.window(order_by="n")
-    chained = after.mutate(
+    return after.mutate(
         inside_before=after.inside.lag().over(order).fill_null(0),
         next_n=after.n.lead().over(order),
     )
-    # The lines after one that leaves a value open, down to the next marked line, start
-    # inside it; lines without quotes change nothing, so the state holds until then.
-    continuation = chained.filter(chained.inside == 1).select(
-        a=(chained.n + 1).cast("int64"), b=chained.next_n.fill_null(_END).cast("int64")
+
+
+def _strays(found: ir.Table, delimiter: str) -> tuple[Stray, ...]:
+    """The strays (few lines), with the column their quote opens."""
+    rows = found.select("n", "text", "closer", "swallowed", "whole_after").order_by("n")
+    d = re.escape(delimiter)
+    opening = re.compile(rf'^(?:(?:{_QUOTED}|[^"{d}]*){d})*"')
+    strays = []
+    for r in rows.to_pyarrow().to_pylist():
+        text = r["text"] or ""
+        found_open = opening.match(text)
+        column = None
+        if found_open is not None:
+            column = re.sub(_QUOTED, "", text[: found_open.end() - 1]).count(delimiter)
+        strays.append(
+            Stray(r["n"], text, column, r["closer"], int(r["swallowed"]), int(r["whole_after"]))
+        )
+    return tuple(strays)
+
+
+def plain_layout(census: Census) -> Layout:
+    """The layout of a file in which no line holds an odd number of quotes: no value runs
+    onto another line, so every line but the header and the blank ones (to the reader: a
+    long line too) starts a record."""
+    marked = census.marked
+    blank = marked.filter(marked["blank"])["n"]
+    return Layout(
+        lines=census.lines,
+        blank=census.blank + len(census.long_lines),
+        continued=0,
+        strays=(),
+        parts=pa.concat_tables([_HEADER, pa.table({"a": blank, "b": blank})]),
+        continuation=_HEADER.schema.empty_table(),
+        long_inside=(),
     )
-    blank = chained.filter(chained.blank & (chained.inside_before == 0)).select(
-        a=chained.n.cast("int64"), b=chained.n.cast("int64")
-    )
-    continuations = store(_merged(continuation), "continuations")
-    header = ibis.memtable({"a": [1], "b": [1]}).cast({"a": "int64", "b": "int64"})
-    parts = [header, continuation, blank]
+
+
+def line_map(
+    found: Layout, set_aside: ir.Table | None, store: Callable[[ir.Table, str], ir.Table]
+) -> LineMap:
+    """The line map of a CSV file from its layout.
+
+    ``set_aside``: the reader's line numbers (column ``line``) of the records it left
+    out. ``store(expr, prefix)`` keeps a small intermediate result in the engine.
+    """
+    continuations = store(_merged(ibis.memtable(found.continuation)), "continuations")
+    parts = [ibis.memtable(found.parts)]
     if set_aside is not None:
         placed = LineMap(continuations, continuations, False).reader_lines(
             set_aside.select("line"), "line"
@@ -191,3 +379,86 @@ def line_map(
     skipped = store(_merged(ibis.union(*parts)), "skipped_lines")
     first = skipped.order_by("key").limit(2).to_pyarrow().to_pylist()
     return LineMap(skipped, continuations, trivial=first == [{"key": 1, "through": 1}])
+
+
+#: The header line, as an interval of lines that start no record.
+_HEADER = pa.table({"a": pa.array([1], pa.int64()), "b": pa.array([1], pa.int64())})
+
+
+#: The most characters of a value the rejects file holds for a line set aside because it
+#: is too long; what is cut is said after it.
+SHOWN_CHARACTERS = 10_000
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A line set aside alone before the file is read: too long, or a stray quote."""
+
+    line: int
+    reason: RejectReason
+    #: The column its quote opens (None: the whole line), and its text.
+    column: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LineAccount:
+    """The physical lines of a text file, accounted for independently of the CSV reader.
+
+    Every line is the header, a blank line, a line inside a quoted value (after the one
+    the value starts on), or the first line of a row: ``lines = 1 + blank + continued +
+    rows``. ``rows`` is what the reader must return, plus the lines set aside before it
+    reads; a run whose reader returns another number stops (``check``).
+    """
+
+    path: str
+    census: Census
+    #: None when no line holds an odd number of quotes (``plain_layout`` then applies).
+    layout: Layout | None
+    set_aside: tuple[SetAside, ...]
+
+    @property
+    def lines(self) -> int:
+        return self.census.lines
+
+    @property
+    def blank(self) -> int:
+        """Blank lines outside quoted values (the long lines the reader sees blank aside)."""
+        if self.layout is None:
+            return self.census.blank
+        return self.layout.blank - len(self.census.long_lines)
+
+    @property
+    def continued(self) -> int:
+        return 0 if self.layout is None else self.layout.continued
+
+    @property
+    def rows(self) -> int:
+        """Lines that start a row: the rows read, those set aside here included."""
+        return self.lines - 1 - self.blank - self.continued
+
+    def reader_layout(self) -> Layout:
+        """The layout of the file the reader reads (long lines and strays blank)."""
+        return self.layout if self.layout is not None else plain_layout(self.census)
+
+    def check(self, rows: int) -> None:
+        """Stop unless ``rows`` (read by the reader, or set aside here) is every row."""
+        if rows == self.rows:
+            return
+        inside = f", {self.continued:,} inside quoted values" if self.continued else ""
+        raise SourceError(
+            self.path,
+            f"the CSV reader returned {rows:,} rows, but the file's {self.lines:,} lines hold "
+            f"{self.rows:,} (the header, {self.blank:,} blank{inside}): rows would be lost "
+            "without a word, so nothing is computed. Check the quoting of the file: a "
+            "quoted value that runs over many lines, or a line break the reader misreads",
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "in_file": self.lines,
+            "header": 1,
+            "blank": self.blank,
+            "inside_quoted_values": self.continued,
+            "starting_rows": self.rows,
+        }

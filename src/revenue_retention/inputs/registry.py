@@ -10,8 +10,8 @@ from typing import Protocol, runtime_checkable
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from revenue_retention.engine import CsvLines
 from revenue_retention.errors import OptionError, SourceError
+from revenue_retention.inputs.lines import LineAccount
 from revenue_retention.inputs.sniff import content_kind, describe_kind, missing_file_hint
 
 __all__ = ["Adapter", "Raw", "adapters", "read_source", "register"]
@@ -41,12 +41,14 @@ class Raw:
     layout: str | None = None
     #: What reading the source noticed (a converted encoding, blank column names).
     warnings: tuple[str, ...] = ()
-    #: For delimited text: the delimiter, the file's physical lines, and
-    #: the name of the table where the scan records the records it could not split; the
-    #: line column then counts records, which ``inputs.lines`` turns into lines.
+    #: For delimited text: the delimiter, and the name of the table where the scan
+    #: records the records it could not split; the line column then counts records,
+    #: which ``inputs.lines`` turns into lines.
     delimiter: str | None = None
-    lines: CsvLines | None = None
     scan_errors: str | None = None
+    #: For text: its physical lines accounted for before reading, with the lines set
+    #: aside then (too long, stray quotes), which the reader is given blank.
+    account: LineAccount | None = None
 
     def cell(self, column: str, line: int | None) -> str | None:
         """The spreadsheet cell of ``column`` on ``line`` (``Sheet1!C5``), if a spreadsheet."""

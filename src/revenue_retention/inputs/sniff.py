@@ -24,6 +24,7 @@ __all__ = [
     "describe_kind",
     "missing_file_hint",
     "open_text",
+    "scratch_folder",
 ]
 
 #: Leading bytes of the formats a user may hand over by mistake, and what each is.
@@ -229,6 +230,13 @@ def _remove_copies() -> None:
 atexit.register(_remove_copies)
 
 
+def scratch_folder() -> Path:
+    """A new temporary folder for copies of an input, removed when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="retention-"))
+    _copies.append(folder)
+    return folder
+
+
 def open_text(path: Path) -> TextFile:
     """The file as UTF-8 text for the engine: itself, or a UTF-8 copy of another encoding.
 
@@ -238,9 +246,7 @@ def open_text(path: Path) -> TextFile:
     encoding = _encoding_of(path)
     if encoding == "utf-8":
         return TextFile(path, encoding)
-    folder = Path(tempfile.mkdtemp(prefix="retention-"))
-    _copies.append(folder)
-    copy = folder / f"{path.stem}.utf8{path.suffix or '.csv'}"
+    copy = scratch_folder() / f"{path.stem}.utf8{path.suffix or '.csv'}"
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     try:

@@ -21,6 +21,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.engine import LINE_COLUMN
 from revenue_retention.errors import OptionError, SourceError
+from revenue_retention.inputs.header import check_header
 from revenue_retention.inputs.registry import Raw, register
 from revenue_retention.inputs.sniff import content_kind, describe_kind
 
@@ -122,13 +123,7 @@ def _as_raw(source: Path, worksheet: Any, con: BaseBackend) -> Raw:
             f"no header row (a row with at least two values) in the first {_HEADER_SEARCH} rows",
         )
     header = [cell_text(v) or f"column_{i}" for i, v in enumerate(header_row, start=1)]
-    folded = [name.lower() for name in header]
-    repeated = sorted({name for name in header if folded.count(name.lower()) > 1})
-    if repeated:
-        raise SourceError(
-            f"{source}[{worksheet.title}]",
-            f"the header repeats the column name(s) {', '.join(map(repr, repeated))}",
-        )
+    check_header(f"{source}[{worksheet.title}]", header)
     width = len(header)
     columns: list[list[str | None]] = [[] for _ in header]
     lines: list[int] = []

@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.errors import OptionError
-from revenue_retention.money import money_literal
+from revenue_retention.money import money_literal, positive_decimal
 
 __all__ = [
     "DEFAULT_SIZE_BANDS",
@@ -77,13 +77,11 @@ def parse_size_bands(text: str) -> tuple[Decimal, ...]:
     >>> parse_size_bands("1000, 100")
     (Decimal('100'), Decimal('1000'))
     """
-    try:
-        edges = sorted({Decimal(part.strip()) for part in text.split(",") if part.strip()})
-    except ArithmeticError:
-        raise OptionError("--size-bands", text, "must be amounts like 100,1000,10000") from None
-    if any(not edge.is_finite() or edge <= 0 for edge in edges):
-        raise OptionError("--size-bands", text, "must be positive amounts")
-    return tuple(edges)
+    parts = [part for part in text.split(",") if part.strip()]
+    if not parts:
+        raise OptionError("--size-bands", text, "must be amounts like 100,1000,10000")
+    edges = {positive_decimal("--size-bands", part, "100,1000,10000") for part in parts}
+    return tuple(sorted(edges))
 
 
 def check_groups(by: Sequence[str], attributes: Sequence[str]) -> tuple[str, ...]:

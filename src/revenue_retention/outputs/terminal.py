@@ -78,9 +78,10 @@ def _input_panel(result: MetricsResult) -> Text:
     if report.rows_without_amount:
         text.append(f" ({report.rows_without_amount:,} rejected row(s) without a readable amount)")
     if report.currency is None:
-        text.append("   currency: as given (no currency column)")
+        text.append("   currency: not named (no currency column; --currency CODE names it)")
     elif not report.currency["converted"]:
         text.append(f"   currency: {report.currency['reporting_currency']}")
+        text.append(_currency_source(report.currency))
     if report.money_spread_residual:
         text.append(
             "\nspread over the months they cover: each line's monthly share is rounded to "
@@ -95,6 +96,7 @@ def _input_panel(result: MetricsResult) -> Text:
             f"\ncurrencies {', '.join(c['currencies'])} reported in {c['reporting_currency']}"
             f" (rates: {c['rates']})"
         )
+        text.append(_currency_source(c))
     if report.excluded:
         shown = ", ".join(
             f"{why} {e['rows']:,} ({display_money(e['money'])})"
@@ -104,6 +106,16 @@ def _input_panel(result: MetricsResult) -> Text:
     for warning in report.warnings:
         text.append(f"\nwarning: {warning}", style="yellow")
     return text
+
+
+def _currency_source(currency: dict[str, Any]) -> str:
+    """Where the currency was read (``input.currency.evidence`` has the detail)."""
+    return {
+        "column": f" (column {currency.get('evidence', '')[len('column ') :]})",
+        "header": " (from the amount's header)",
+        "values": " (from the amounts' signs and codes)",
+        "option": " (--currency)",
+    }.get(currency.get("source", ""), "")
 
 
 def _bridge_table(rows: list[dict[str, Any]]) -> Table:
