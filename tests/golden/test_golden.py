@@ -231,7 +231,7 @@ def test_golden(case: str) -> None:
 
 
 def same_value(want: Any, got: Any) -> bool:
-    """Money and quantities (decimal strings) exactly, rates (floats) within tolerance, the rest equal."""
+    """Decimal strings (money, quantities) exactly, floats within tolerance, the rest equal."""
     if isinstance(want, str) and NUMBER_TEXT.fullmatch(want):
         return isinstance(got, str) and Decimal(got) == Decimal(want)
     if isinstance(want, float):
