@@ -8,10 +8,11 @@ error, not a row set aside, and the loader keeps the job of validating raw input
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -139,7 +140,7 @@ def _check_types(rows: ir.Table, attributes: Sequence[str]) -> None:
     """Canonical columns of the canonical types: what the loader would have produced."""
     schema = rows.schema()
     month = "month_index" if "month_index" in schema else "month"
-    expected = {
+    expected: dict[str, Callable[[dt.DataType], bool]] = {
         "customer_id": lambda t: t.is_string(),
         month: (lambda t: t.is_integer()) if month == "month_index" else (lambda t: t.is_date()),
         "mrr": lambda t: t.is_decimal(),
