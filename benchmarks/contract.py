@@ -49,8 +49,8 @@ def _retention() -> str:
     return str(script) if script.exists() else "retention"
 
 
-def _run(args: list[str]) -> bytes:
-    done = subprocess.run([_retention(), *args], capture_output=True, check=False)
+def _run(args: list[str], cwd: Path) -> bytes:
+    done = subprocess.run([_retention(), *args], capture_output=True, check=False, cwd=cwd)
     if done.returncode != 0:
         sys.exit(f"retention {' '.join(args)} exited {done.returncode}:\n{done.stderr.decode()}")
     return done.stdout
@@ -62,18 +62,21 @@ def _line(name: str, data: bytes) -> str:
 
 def hashes(work: Path) -> list[str]:
     """Run every command of the contract on a fresh demo in `work`; one line per output."""
-    _run(["demo", "--out", str(work / "demo")])
-    demo = str(work / "demo" / "demo.csv")
+    # Relative paths: the JSON names its input file, which must not be the temporary folder.
+    _run(["demo", "--out", "demo"], work)
+    demo = "demo/demo.csv"
     lines = []
     for number, command in enumerate(COMMANDS):
         name = " ".join(command)
-        lines.append(_line(f"{name} -f json", _run([command[0], demo, *command[1:], "-f", "json"])))
+        lines.append(
+            _line(f"{name} -f json", _run([command[0], demo, *command[1:], "-f", "json"], work))
+        )
         folder = work / f"csv-{number}"
-        _run([command[0], demo, *command[1:], "-f", "csv", "-o", str(folder)])
+        _run([command[0], demo, *command[1:], "-f", "csv", "-o", folder.name], work)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             lines.append(_line(f"{name} -f csv {path.relative_to(folder)}", path.read_bytes()))
     report = work / "report.html"
-    _run(["report", demo, "-o", str(report)])
+    _run(["report", demo, "-o", report.name], work)
     found = REPORT_DATA.search(report.read_text(encoding="utf-8"))
     if found is None:
         sys.exit("the report embeds no report-data JSON")
