@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
@@ -194,3 +194,24 @@ def oracle_retention(
                 }
             )
     return result
+
+
+def recurring_warning_start(paying: Mapping[str, Iterable[int]]) -> str | None:
+    """How the input report's warning about payments every 12 or 3 months begins, or None.
+
+    ``paying``: each customer's paying months (month numbers; customers with none are left
+    out). A customer pays every ``k`` months when it has two paying months or more and the
+    steps between them are all ``k``; the warning names the more common of 12 and 3 (12 on
+    a tie) and counts its customers among all.
+
+    >>> recurring_warning_start({"a": [5, 17, 29], "b": [5, 8], "c": [1, 2]})
+    '1 of 3 customers pay once every 12 months'
+    >>> recurring_warning_start({"a": [5, 8, 20]}) is None
+    True
+    """
+    steps = [{b - a for a, b in pairwise(sorted(months))} for months in paying.values()]
+    yearly, quarterly = sum(s == {12} for s in steps), sum(s == {3} for s in steps)
+    if not (yearly or quarterly):
+        return None
+    every, n = (12, yearly) if yearly >= quarterly else (3, quarterly)
+    return f"{n:,} of {len(steps):,} customers pay once every {every} months"

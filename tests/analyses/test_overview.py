@@ -56,10 +56,29 @@ def test_without_line_items_the_decomposition_is_skipped_with_its_reason(
     assert ov.segment_by == "size_band"  # no attribute: size bands of starting MRR
 
 
-def test_too_short_and_unknown_attribute(tmp_path: Path, demo: Path) -> None:
+def test_short_data_falls_back_to_the_longest_window(tmp_path: Path) -> None:
+    # 2024-01 to 2024-06: six months, so the longest window is 5 months (2024-01 -> 2024-06).
+    # a pays 10 throughout, b 20 then stops in 2024-04: GRR = NRR = 10 / 30, logos 1 / 2.
     path = tmp_path / "short.csv"
-    path.write_text("customer_id,month,mrr\na,2024-01,10\na,2024-06,10\n")
-    with pytest.raises(OptionError, match="needs 13 months"):
+    rows = [f"a,2024-0{m},10" for m in range(1, 7)] + [f"b,2024-0{m},20" for m in range(1, 4)]
+    path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    ov = overview(load(path), resamples=100)
+    assert (ov.requested_window, ov.window, ov.shortened) == (12, 5, True)
+    assert ov.as_of_label == "2024-06"
+    five = [
+        r
+        for r in ov.metrics.retention.to_pylist()
+        if r["window_months"] == 5 and r["as_of_index"] == ov.as_of
+    ]
+    assert len(five) == 1
+    assert five[0]["grr"] == pytest.approx(1 / 3) and five[0]["logo_retention"] == 0.5
+    assert not overview(load(path), window=3, resamples=100).shortened
+
+
+def test_one_month_and_unknown_attribute(tmp_path: Path, demo: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("customer_id,month,mrr\na,2024-01,10\n")
+    with pytest.raises(OptionError, match="needs at least 2 months"):
         overview(load(path))
     with pytest.raises(OptionError):
         segment_attribute(load(demo), "colour")

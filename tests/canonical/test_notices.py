@@ -10,7 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import ibis
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from tests.oracle import recurring_warning_start
+
 from revenue_retention import compute_metrics, load
+from revenue_retention.canonical.notices import recurring_payments
 from revenue_retention.datasets import example_path
 
 
@@ -123,3 +129,52 @@ def test_quarterly_payments_are_said_to_be_quarterly(tmp_path: Path) -> None:
     (warning,) = warnings_about(path, "once every 3 months")
     assert warning.startswith("1 of 2 customers pay once every 3 months")
     assert "interval = quarter" in warning
+
+
+# A customer's months: a first month (January 2020 is 24240, any residue modulo 12) and
+# steps from it. Steps that are multiples of 3 summing to 12 per step (3 then 21, 6 then
+# 18) agree modulo 3 and span as much as yearly payments do, without being yearly; steps
+# of 2 then 4 span as much as quarterly payments do, without being quarterly.
+months_of_a_customer = st.builds(
+    lambda first, steps: {first + sum(steps[:i]) for i in range(len(steps) + 1)},
+    st.integers(24240, 24251),
+    st.lists(st.sampled_from([1, 2, 3, 4, 6, 9, 12, 15, 18, 21, 24]), max_size=4),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example([{24240, 24243, 24264}], Decimal("10"))  # steps 3 and 21: neither yearly nor quarterly
+@example([{24240, 24242, 24246}], Decimal("10"))  # steps 2 and 4: not quarterly
+@example([{24241, 24244, 24247}, {24240}], Decimal("0"))  # one of one pays every 3 months
+@example([{24240, 24243, 24246}, {24241, 24253}], Decimal("10"))  # one of each: 12 said
+@given(
+    st.lists(months_of_a_customer, min_size=1, max_size=4),
+    st.sampled_from([Decimal("0"), Decimal("10")]),
+)
+def test_payments_every_12_or_3_months_are_found_as_the_steps_between_them_say(
+    customers: list[set[int]], first_amount: Decimal
+) -> None:
+    # A customer's first month carries ``first_amount``: 0 (not a paying month) or 10.
+    rows = [
+        {
+            "customer_id": f"c{i}",
+            "month_index": m,
+            "mrr": first_amount if m == min(ms) else Decimal(5),
+        }
+        for i, ms in enumerate(customers)
+        for m in sorted(ms)
+    ]
+    table = ibis.memtable(
+        rows, schema={"customer_id": "string", "month_index": "int64", "mrr": "decimal(38, 6)"}
+    )
+    paying = {
+        f"c{i}": {m for m in ms if first_amount or m != min(ms)} for i, ms in enumerate(customers)
+    }
+    paying = {c: ms for c, ms in paying.items() if ms}
+    expected = recurring_warning_start(paying)
+    found = recurring_payments(table)
+    if expected is None:
+        assert found == []
+    else:
+        (warning,) = found
+        assert warning.startswith(expected)

@@ -196,3 +196,36 @@ def test_dated_inputs_are_identical_on_every_engine(spark: Any, tmp_path: Path) 
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         reference = documents(rr.load(path))
         assert documents(rr.load(path, engine=spark)) == reference, name
+
+
+def test_payments_every_12_or_3_months_are_said_alike_on_every_engine(
+    spark: Any, postgres_url: str, tmp_path: Path
+) -> None:
+    """The check's residue arithmetic, one Ibis expression, says the same on every engine.
+
+    Three customers pay each March of 2022-2024 (every 12 months), four pay in January,
+    April, July and October 2023 (every 3), one pays in January and April 2023 and then
+    January 2025 (steps 3 and 21: neither): 4 of 8 pay every 3 months, the more common.
+    """
+    rows = [
+        (f"y{i}", datetime.date(2022 + k, 3, 1), Decimal(100)) for i in range(3) for k in range(3)
+    ]
+    rows += [
+        (f"q{i}", datetime.date(2023, m, 1), Decimal(10)) for i in range(4) for m in (1, 4, 7, 10)
+    ]
+    rows += [
+        ("w", datetime.date(y, m, 1), Decimal(5)) for y, m in ((2023, 1), (2023, 4), (2025, 1))
+    ]
+    parquet = tmp_path / "mrr.parquet"
+    pq.write_table(arrow_rows(rows), parquet)
+    loaded = {
+        "duckdb": rr.load(parquet),
+        "spark": rr.load(parquet, engine=spark),
+        "postgres": rr.load(postgres_url, table=postgres_table(postgres_url, arrow_rows(rows))),
+    }
+    try:
+        said = {n: [w for w in d.report.warnings if "once every" in w] for n, d in loaded.items()}
+        assert said["duckdb"][0].startswith("4 of 8 customers pay once every 3 months")
+        assert said["spark"] == said["postgres"] == said["duckdb"]
+    finally:
+        loaded["postgres"].con.disconnect()

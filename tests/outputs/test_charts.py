@@ -9,6 +9,7 @@ property checks the bridge waterfall against the slow Decimal oracle (tests/orac
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -44,10 +45,18 @@ from revenue_retention.outputs.charts import (
     concentration_pareto,
     expansion_split,
     methods_compare,
+    mrr_movements,
     report_charts,
     retention_trend,
     seasonality_quarters,
     segment_multiples,
+)
+from revenue_retention.outputs.charts._common import NEUTRAL
+from revenue_retention.outputs.charts.cohorts import (
+    MAX_AGE_COLUMNS,
+    MIN_COHORT_CUSTOMERS,
+    RATE_COLOR_RANGE,
+    SMALL_COHORT_NAME,
 )
 from revenue_retention.outputs.records import bridge_records, retention_records
 
@@ -96,36 +105,56 @@ def test_bridge_of_the_latest_month_is_april_of_the_worked_example(
     trace = _trace(drawn.figure, "MRR bridge")
     assert drawn.id == "bridge-month"
     assert list(trace.x) == [
-        "Opening MRR",
         "New",
         "Reactivation",
         "Expansion",
         "Contraction",
         "Churn",
-        "Closing MRR",
+        "Net change",
     ]
-    assert [c[0] for c in trace.customdata] == [
-        "330.00",
-        "0.00",
-        "70.00",
-        "30.00",
-        "0.00",
-        "0.00",
-        "430.00",
-    ]
+    assert [c[0] for c in trace.customdata] == ["0.00", "70.00", "30.00", "0.00", "0.00", "100.00"]
     assert [c[1] for c in trace.customdata] == [
-        "opening_mrr",
         "new",
         "reactivation",
         "expansion",
         "contraction",
         "churn",
-        "closing_mrr",
+        "net_change",
     ]
-    assert list(trace.y) == [330.0, 0.0, 70.0, 30.0, 0.0, 0.0, 430.0]
-    assert list(trace.measure) == ["absolute", *["relative"] * 5, "total"]
-    assert trace.meta == {"first": "2024-04", "last": "2024-04"}
-    assert drawn.rows[-1] == ("Closing MRR", "430.00")
+    # The bars start at the opening MRR, not at zero; the net change is their total.
+    assert trace.base == 330.0
+    assert list(trace.y) == [0.0, 70.0, 30.0, 0.0, 0.0, 100.0]
+    assert list(trace.measure) == [*["relative"] * 5, "total"]
+    # Every bar says its amount, signed.
+    assert list(trace.text) == ["0.00", "+70.00", "+30.00", "0.00", "0.00", "+100.00"]
+    assert trace.textposition == "outside"
+    assert trace.meta == {
+        "first": "2024-04",
+        "last": "2024-04",
+        "opening_mrr": "330.00",
+        "closing_mrr": "430.00",
+    }
+    opening, closing = _trace(drawn.figure, "Opening MRR"), _trace(drawn.figure, "Closing MRR")
+    assert (opening.y, opening.text) == ((330.0,), ("330.00",))
+    assert [list(c) for c in opening.customdata] == [["330.00", "2024-03"]]
+    assert (closing.y, closing.text) == ((430.0,), ("430.00",))
+    assert list(drawn.figure.layout.xaxis.categoryarray) == [
+        "Opening MRR",
+        *trace.x,
+        "Closing MRR",
+    ]
+    assert drawn.rows[0] == ("Opening MRR (end of 2024-03)", "330.00")
+    assert drawn.rows[-1] == ("Closing MRR (end of 2024-04)", "430.00")
+
+
+def test_bridge_axis_is_zoomed_on_the_movements(five_customers: rr.MetricsResult) -> None:
+    # The levels the April bars reach run from 330 (opening) to 430 (closing): the axis
+    # covers them with some room, and starts far above zero, so a 30.00 bar is a tenth of
+    # its height rather than a fourteenth.
+    drawn = bridge_waterfall(five_customers)
+    low, high = drawn.figure.layout.yaxis.range
+    assert 250 < low < 330 and 430 < high < 500
+    assert f"{low:,.0f}" in drawn.caption and "not at zero" in drawn.caption
 
 
 def test_bridge_over_several_months_sums_the_movements_exactly(
@@ -136,15 +165,20 @@ def test_bridge_over_several_months_sums_the_movements_exactly(
     drawn = bridge_waterfall(five_customers, months=3)
     trace = _trace(drawn.figure, "MRR bridge")
     assert [c[0] for c in trace.customdata] == [
-        "430.00",
         "60.00",
         "70.00",
         "50.00",
         "-50.00",
         "-130.00",
-        "430.00",
+        "0.00",
     ]
-    assert trace.meta == {"first": "2024-02", "last": "2024-04"}
+    assert list(trace.text) == ["+60.00", "+70.00", "+50.00", "\u221250.00", "\u2212130.00", "0.00"]
+    assert trace.meta == {
+        "first": "2024-02",
+        "last": "2024-04",
+        "opening_mrr": "430.00",
+        "closing_mrr": "430.00",
+    }
     assert drawn.id == "bridge-3-months"
 
 
@@ -164,20 +198,81 @@ def test_bridge_waterfall_equals_the_oracle(data: GeneratedData, wanted: int) ->
     assume(expected)
     span = expected[-min(wanted, len(expected)) :]
     drawn = bridge_waterfall(rr.compute_metrics(dataset_of(data.rows), [1]), months=len(span))
-    amounts = [Decimal(c[0]) for c in _trace(drawn.figure, "MRR bridge").customdata]
+    trace = _trace(drawn.figure, "MRR bridge")
+    amounts = [Decimal(c[0]) for c in trace.customdata]
     moves = ("new", "reactivation", "expansion", "contraction", "churn")
     sums = {name: sum((r[name] for r in span), Decimal(0)) for name in moves}
+    opening, closing = span[0]["opening_mrr"], span[-1]["closing_mrr"]
     assert amounts == [
-        span[0]["opening_mrr"],
         sums["new"],
         sums["reactivation"],
         sums["expansion"],
         -sums["contraction"],
         -sums["churn"],
-        span[-1]["closing_mrr"],
+        closing - opening,
     ]
+    assert (Decimal(trace.meta["opening_mrr"]), Decimal(trace.meta["closing_mrr"])) == (
+        opening,
+        closing,
+    )
     # The bars close: opening plus every signed movement is the closing MRR, exactly.
-    assert sum(amounts[:-1], Decimal(0)) == amounts[-1]
+    assert opening + sum(amounts[:-1], Decimal(0)) == closing
+    # Every level the bars reach is inside the zoomed axis.
+    low, high = drawn.figure.layout.yaxis.range
+    level = opening
+    for amount in amounts[:-1]:
+        level += amount
+        assert low < float(level) < high
+    assert low < float(opening) < high
+
+
+# --- MRR and its movements (the first screen) ----------------------------------------
+
+
+def test_mrr_movements_of_the_worked_example(five_customers: rr.MetricsResult) -> None:
+    # docs/metrics.md §2: Feb new 60 (E), churn 80 (D), closing 410; Mar expansion 20 (A),
+    # contraction 50 (B), churn 50 (C), closing 330; Apr expansion 30 (A), reactivation
+    # 70 (D), closing 430.
+    drawn = mrr_movements(five_customers)
+    assert drawn.id == "mrr-movements"
+    months = ["2024-02", "2024-03", "2024-04"]
+    line = _trace(drawn.figure, "MRR")
+    assert list(line.x) == months and list(line.y) == [410.0, 330.0, 430.0]
+    assert [c[0] for c in line.customdata] == ["410.00", "330.00", "430.00"]
+    expected = {
+        "New": ["60.00", "0.00", "0.00"],
+        "Expansion": ["0.00", "20.00", "30.00"],
+        "Reactivation": ["0.00", "0.00", "70.00"],
+        "Contraction": ["0.00", "-50.00", "0.00"],
+        "Churn": ["-80.00", "-50.00", "0.00"],
+        "Net change": ["-20.00", "-80.00", "100.00"],
+    }
+    for name, amounts in expected.items():
+        trace = _trace(drawn.figure, name)
+        assert list(trace.x) == months, name
+        assert [c[0] for c in trace.customdata] == amounts, name
+        assert list(trace.y) == [float(a) for a in amounts], name
+    # Gains up, losses down, stacked on zero; MRR above them on its own axis.
+    assert drawn.figure.layout.barmode == "relative"
+    assert _trace(drawn.figure, "New").yaxis == "y2" and line.yaxis == "y"
+    assert drawn.rows[0] == (
+        "2024-02",
+        "430.00",
+        "60.00",
+        "0.00",
+        "0.00",
+        "0.00",
+        "-80.00",
+        "-20.00",
+        "410.00",
+    )
+
+
+def test_mrr_movements_show_the_last_two_years(demo_charts: list[Chart], demo: Overview) -> None:
+    drawn = next(c for c in demo_charts if c.id == "mrr-movements")
+    months = [r["period"] for r in bridge_records(demo.metrics)][-24:]
+    assert list(_trace(drawn.figure, "MRR").x) == months
+    assert drawn.figure.layout.yaxis.title.text == "MRR"
 
 
 # --- retention trend -------------------------------------------------------------------
@@ -227,7 +322,10 @@ def test_trend_without_the_window_says_which_windows_exist(
 def test_cohort_heatmap_of_the_worked_example(five_customers_csv: Path) -> None:
     data = rr.load(five_customers_csv)
     drawn = cohort_heatmap(cohort_matrix(data, "nrr"), cohort_matrix(data, "logo"))
-    nrr, logos = _trace(drawn.figure, "NRR"), _trace(drawn.figure, "Logo retention")
+    # Both cohorts have fewer than 10 customers: every cell is in the grey traces.
+    nrr = _trace(drawn.figure, f"NRR, {SMALL_COHORT_NAME}")
+    logos = _trace(drawn.figure, f"Logo retention, {SMALL_COHORT_NAME}")
+    assert all(v is None for row in _trace(drawn.figure, "NRR").z for v in row)
     # Cohort 2024-01 is A, B, C, D (430 at age 0); 2024-02 is E (60), seen to age 2.
     assert list(nrr.y) == ["2024-01", "2024-02"]
     assert list(nrr.x) == [0, 1, 2, 3]
@@ -239,10 +337,17 @@ def test_cohort_heatmap_of_the_worked_example(five_customers_csv: Path) -> None:
     assert [list(row) for row in logos.z] == [[1.0, 0.75, 0.5, 0.75], [1.0, 1.0, 1.0, None]]
     assert list(nrr.customdata[0][3]) == ["370.00", "430.00", 3, 4, None]
     assert nrr.customdata[1][3] is None
-    assert nrr.visible is True and logos.visible is False
+    # Each cell prints its value; the axis gives each cohort's customers.
+    assert nrr.texttemplate == "%{z:.0%}"
+    assert list(drawn.figure.layout.yaxis.ticktext) == ["2024-01 \u00b7 4", "2024-02 \u00b7 1"]
+    assert [t.visible for t in drawn.figure.data] == [True, True, False, False]
     buttons = drawn.figure.layout.updatemenus[0].buttons
     assert [b.label for b in buttons] == ["NRR", "Logo retention"]
-    assert [b.args[0]["visible"] for b in buttons] == [[True, False], [False, True]]
+    assert [b.args[0]["visible"] for b in buttons] == [
+        [True, True, False, False],
+        [False, False, True, True],
+    ]
+    assert f"fewer than {MIN_COHORT_CUSTOMERS} customers are grey" in drawn.caption
     assert drawn.columns == (
         "Cohort",
         "Customers",
@@ -256,6 +361,45 @@ def test_cohort_heatmap_of_the_worked_example(five_customers_csv: Path) -> None:
     )
 
 
+def _upgraded_cohorts() -> str:
+    """Cohort 2024-01: twelve customers at 100, one of them gone in February (NRR 11/12).
+    Cohort 2024-02: one customer at 100 who upgrades to 1,400 in March (NRR 1,400%)."""
+    rows = [f"c{i},2024-01,100" for i in range(12)]
+    rows += [f"c{i},2024-02,100" for i in range(1, 12)]
+    rows += [f"c{i},2024-03,100" for i in range(1, 12)]
+    rows += ["up,2024-02,100", "up,2024-03,1400"]
+    return "customer_id,month,mrr\n" + "\n".join(rows) + "\n"
+
+
+def test_cohort_heatmap_colours_are_clamped_and_small_cohorts_grey(tmp_path: Path) -> None:
+    data = _load(tmp_path, "upgraded.csv", _upgraded_cohorts())
+    drawn = cohort_heatmap(cohort_matrix(data, "nrr"))
+    large, small = _trace(drawn.figure, "NRR"), _trace(drawn.figure, f"NRR, {SMALL_COHORT_NAME}")
+    # One customer at 1,400% no longer stretches the scale: it stops at 50% and 150%,
+    # centred on 100%, and says so on the colour bar.
+    assert (large.zmin, large.zmax) == RATE_COLOR_RANGE == (0.5, 1.5)
+    assert list(large.colorbar.ticktext) == ["\u226450%", "75%", "100%", "125%", "\u2265150%"]
+    # The cohort of twelve keeps its colours: 1, then 11 / 12 at months 1 and 2.
+    assert large.z[0][0] == 1.0 and _close(large.z[0][1], 11, 12) and _close(large.z[0][2], 11, 12)
+    assert all(v is None for v in large.z[1])
+    # The upgraded customer's cohort of one is grey, and keeps its exact figure: 14 = 1,400%.
+    assert list(small.z[1][:2]) == [1.0, 14.0] and all(v is None for v in small.z[0])
+    assert small.showscale is False
+    assert {stop[1] for stop in small.colorscale} == {NEUTRAL["grid"]}
+    assert list(drawn.figure.layout.yaxis.ticktext) == ["2024-01 \u00b7 12", "2024-02 \u00b7 1"]
+
+
+def test_cohort_heatmap_of_a_long_history_shows_every_third_month(tmp_path: Path) -> None:
+    # One customer paying for 60 months: ages 0 to 59, too many columns; every third shown.
+    rows = [f"a,{2020 + m // 12}-{m % 12 + 1:02d},100" for m in range(60)]
+    data = _load(tmp_path, "long.csv", "customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    drawn = cohort_heatmap(cohort_matrix(data, "nrr"))
+    ages = list(_trace(drawn.figure, f"NRR, {SMALL_COHORT_NAME}").x)
+    assert ages == list(range(0, 60, 3)) and len(ages) <= MAX_AGE_COLUMNS
+    assert "(every 3 months of age shown)" in drawn.caption
+    assert drawn.min_width > 0
+
+
 def test_cohort_heatmap_toggles_only_a_logo_view(five_customers_csv: Path) -> None:
     data = rr.load(five_customers_csv)
     with pytest.raises(OptionError, match="logo-retention result"):
@@ -263,7 +407,8 @@ def test_cohort_heatmap_toggles_only_a_logo_view(five_customers_csv: Path) -> No
     alone = cohort_heatmap(cohort_matrix(data, "mrr"))
     trace = _trace(alone.figure, "MRR")
     # An MRR view carries its exact amount: cohort 2024-01 at age 2 holds 120 + 150.
-    assert trace.customdata[0][2][4] == "270.00"
+    small = _trace(alone.figure, f"MRR, {SMALL_COHORT_NAME}")
+    assert trace.customdata[0][2][4] == "270.00" == small.customdata[0][2][4]
     assert alone.figure.layout.updatemenus == ()
 
 
@@ -335,6 +480,18 @@ def test_concentration_pareto_of_two_customers(tmp_path: Path) -> None:
     assert list(tops.x) == [0.5, 1.0, 1.0]
     assert list(tops.y) == [0.75, 1.0, 1.0]
     assert _trace(drawn.figure, "Equal shares").y == (0.0, 1.0)
+    # The labels stand in a column apart from each other and from the points, an arrow
+    # from each to its point: top 10 highest, top 1 lowest.
+    labels = drawn.figure.layout.annotations
+    assert [a.text for a in labels] == [
+        "top 10: 100.0% of starting MRR",
+        "top 5: 100.0% of starting MRR",
+        "top 1: 75.0% of starting MRR",
+    ]
+    assert [(a.x, a.y) for a in labels] == [(1.0, 1.0), (1.0, 1.0), (0.5, 0.75)]
+    heights = [a.ay for a in labels]
+    assert all(high - low >= 0.08 for high, low in itertools.pairwise(heights))
+    assert {a.ax for a in labels} == {0.3} and all(a.showarrow for a in labels)
     # Expansion: a grew by 150, the only expander.
     assert drawn.rows[0] == ("Top 1", "1", "300.00", "75.0%", "150.00", "100.0%")
 
@@ -406,8 +563,15 @@ def test_methods_side_by_side(five_customers_csv: Path) -> None:
     assert grr.x[4] is None and grr.x[5] is None
     assert grr.customdata[0][1] == 0.0
     assert _close(grr.customdata[1][1], 250 - 320, 430)
-    assert drawn.figure.layout.yaxis.ticktext[:2] == ("Cohort", "Movement")
-    assert drawn.rows[0][:2] == ("cohort (point-in-time)", "74.4%")
+    # The headline is named on the axis and in the table; every bar has its value beside it.
+    assert drawn.figure.layout.yaxis.ticktext[:2] == ("<b>Cohort</b><br>(headline)", "Movement")
+    assert drawn.rows[0][:2] == ("cohort (point-in-time) (headline)", "74.4%")
+    # 320 / 430, 250 / 430, 1, 108,500 / 176,300: to a tenth of a point.
+    assert list(grr.text) == ["74.4%", "58.1%", "100.0%", "61.5%", "n/a", "n/a"]
+    assert grr.textposition == "outside"
+    # The headline's bars in full colour, the others lighter.
+    assert list(grr.marker.opacity) == [1.0, 0.5, 0.5, 0.5, 0.5, 0.5]
+    assert "The headline (the cohort method" in drawn.caption
     assert drawn.rows[4][1] == "-" and drawn.rows[4][4].startswith("needs 6 months")
 
 
@@ -520,6 +684,12 @@ def test_trend_equals_the_metrics_json(demo: Overview, demo_charts: list[Chart])
     assert any((s.y0, s.y1) == (0.85, 0.9) for s in shapes)
     medians = [s.y0 for s in trend.layout.shapes if s.type == "line"]
     assert medians == [0.91, 1.02]
+    # Logo retention has its own panel, without the GRR bands (they are for revenue).
+    assert _trace(trend, "Logo retention").yaxis == "y3"
+    assert not [s for s in trend.layout.shapes if s.yref == "y3"]
+    assert trend.layout.yaxis3.title.text == "Logo retention"
+    cited = [a.text for a in trend.layout.annotations if a.text.startswith("median")]
+    assert cited == ["median 91%, SaaS Capital (2023)", "median 102%, SaaS Capital (2023)"]
 
 
 def test_ttm_bridge_equals_the_sum_of_the_json_bridge_months(
@@ -531,16 +701,21 @@ def test_ttm_bridge_equals_the_sum_of_the_json_bridge_months(
     def total(name: str) -> Decimal:
         return sum((Decimal(r[name]) for r in months), Decimal(0))
 
+    opening, closing = Decimal(months[0]["opening_mrr"]), Decimal(months[-1]["closing_mrr"])
     assert [Decimal(c[0]) for c in ttm.customdata] == [
-        Decimal(months[0]["opening_mrr"]),
         total("new"),
         total("reactivation"),
         total("expansion"),
         -total("contraction"),
         -total("churn"),
-        Decimal(months[-1]["closing_mrr"]),
+        closing - opening,
     ]
-    assert ttm.meta == {"first": months[0]["period"], "last": months[-1]["period"]}
+    assert ttm.meta == {
+        "first": months[0]["period"],
+        "last": months[-1]["period"],
+        "opening_mrr": months[0]["opening_mrr"],
+        "closing_mrr": months[-1]["closing_mrr"],
+    }
 
 
 def test_chart_dispatch(demo: Overview) -> None:
@@ -548,9 +723,28 @@ def test_chart_dispatch(demo: Overview) -> None:
     assert chart(demo.metrics, kind="bridge", months=12).id == "bridge-ttm"
     assert chart(demo.segments, kind="segments").id == "segments"
     assert chart(demo, id="seasonality").id == "seasonality"
-    with pytest.raises(OptionError, match="trend, bridge, segments"):
+    assert chart(demo.metrics, kind="movements").id == "mrr-movements"
+    with pytest.raises(OptionError, match="trend, bridge, movements, segments"):
         chart(demo.metrics, kind="pie")
     with pytest.raises(OptionError, match="not a chart of the report"):
         chart(demo, id="pie")
     with pytest.raises(TypeError, match="no chart for str"):
         chart("not a result")
+
+
+def test_thin_benchmark_bands_are_shaded_but_not_named(tmp_path: Path) -> None:
+    # a pays 100 for 14 months; b pays 100 for 13 then stops: the 12-month GRR goes from
+    # 100% (2025-01) to 50% (2025-02), so the GRR panel spans 48% to 102%. The 5-point
+    # bands (acceptable, strong) are under a tenth of that: shaded, their names left out
+    # so they do not write over each other; weak (48% to 85%) and excellent (95% to the
+    # top, 102%) are named.
+    months = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02"]
+    rows = [f"a,{m},100" for m in months] + [f"b,{m},100" for m in months[:13]]
+    data = _load(tmp_path, "drop.csv", "customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    trend = retention_trend(rr.compute_metrics(data, [12]), 12, load_benchmarks()).figure
+    assert list(_trace(trend, "GRR").y) == [1.0, 0.5]
+    grr_bands = [s for s in trend.layout.shapes if s.type == "rect" and s.yref == "y"]
+    assert len(grr_bands) == 4
+    named = [a.text for a in trend.layout.annotations if a.yref == "y" and a.text[-1] == ")"]
+    named = [t for t in named if not t.startswith("median")]
+    assert named == ["weak (below 85%)", "excellent (95% or more)"]

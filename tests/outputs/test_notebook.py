@@ -120,7 +120,13 @@ def test_plot_options_reach_the_chart(small_overview: Overview) -> None:
     )
     assert small_overview.plot(id="cohort-heatmap").data[0].name == "NRR"
     both = small_overview.cohorts_nrr.plot(logo=small_overview.cohorts_logo)
-    assert [t.name for t in both.data] == ["NRR", "Logo retention"]
+    small = "cohorts under 10 customers"
+    assert [t.name for t in both.data] == [
+        "NRR",
+        f"NRR, {small}",
+        "Logo retention",
+        f"Logo retention, {small}",
+    ]
 
 
 def test_long_tables_say_how_many_rows_are_left_out() -> None:

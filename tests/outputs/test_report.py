@@ -18,6 +18,7 @@ E = 500: GRR = NRR = 5/7, logos 3/4.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,12 @@ from plotly.offline import get_plotlyjs
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.outputs.report import headlines, render_report, summary_sentence
+from revenue_retention.outputs.report import (
+    data_notes,
+    headlines,
+    render_report,
+    summary_sentence,
+)
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -128,3 +134,74 @@ def test_several_currencies_are_shown_one_by_one_and_converted_with_a_label() ->
     assert "USD 4,500.00 = accepted 4,500.00 + rejected 0.00" in trust
     assert "13,700.00" not in trust
     assert "accepted in USD at each row&#39;s first-month rate: 15,003.72" in trust
+
+
+def test_sparklines_are_the_last_twelve_months_by_hand(small: Overview) -> None:
+    # 12-month windows as of 2024-02 .. 2024-12: the cohort is A, B, C, D (700); at the end
+    # A keeps 100, B 0, C 100 (150 from 2024-07), D 240: GRR 440 / 700. As of 2025-01 the
+    # cohort is A, C, D (500): GRR 440 / 500 = 88%.
+    grr = headlines(small)[0].spark
+    assert grr.months == (*(f"2024-{m:02d}" for m in range(2, 13)), "2025-01")
+    assert grr.values[:11] == pytest.approx([440 / 700] * 11) and grr.values[11] == 0.88
+    # Scaled to its own range: eleven equal points low, the last one at the top.
+    points = grr.path.split()
+    assert points[0] == "M3.0" and grr.last == (117.0, 3.0)
+    assert grr.summary == "from 62.9% (2024-02) to 88.0% (2025-01), between 62.9% and 88.0%"
+    page = render_report(small)
+    assert 'class="spark" data-metric="grr"' in page and grr.path in page
+
+
+def test_page_speaks_to_a_reader_without_the_cli_or_metrics_md(small: Overview) -> None:
+    page = render_report(small).replace(get_plotlyjs(), "")
+    body = page[page.index("<body>") :]
+    assert "METRICS.md" not in body and "§" not in body
+    assert not re.search(r"(?<![\w-])--[a-z]", body)
+    # The definitions are on the page, and the cohort method links to them.
+    assert 'id="definitions"' in body and '<a href="#definitions">definitions</a>' in body
+    # Benchmarks cited as publisher (year).
+    assert "Median 91%, SaaS Capital (2023)." in body
+    assert (
+        "GRR acceptable from Anish Patel (2025); NRR shrinking base from Anish Patel (2025)" in body
+    )
+
+
+def test_data_notes_say_what_qualifies_the_figures(tmp_path: Path) -> None:
+    # Day-first dates (13/01/2024 can only be day first) and one negative amount, rejected.
+    rows = [f"a,13/{m:02d}/2024,100" for m in range(1, 13)] + ["b,13/01/2024,-5"]
+    path = tmp_path / "notes.csv"
+    path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n")
+    ov = overview(load(path, on_bad_rows="reject"), resamples=100)
+    notes = data_notes(ov)
+    assert any(n.startswith("The data covers 2024-01 to 2024-12 (12 months)") for n in notes)
+    assert any(n.startswith("1 of 13 rows were rejected (negative amount 1)") for n in notes)
+    dates = [n for n in notes if "read day first" in n or "day-first" in n or "03/04" in n]
+    assert dates and all("--" not in n for n in notes)
+    page = render_report(ov)
+    aside = page.split('id="data-notes"')[1].split("</aside>")[0]
+    assert aside.count('class="data-note"') == len(notes)
+    # The first lines point to them, for a phone where they come after the chart.
+    assert f'<a href="#data-notes" class="notes-link">{len(notes)} data notes</a>' in page
+
+
+def test_currency_on_the_headline_axes_and_tables(tmp_path: Path) -> None:
+    # One currency column, EUR throughout: a pays 100 for 13 months, then 120.
+    rows = [f"a,{2024 + m // 12}-{m % 12 + 1:02d},100,EUR" for m in range(13)]
+    rows.append("a,2025-02,120,EUR")
+    path = tmp_path / "eur.csv"
+    path.write_text("customer_id,month,mrr,currency\n" + "\n".join(rows) + "\n")
+    ov = overview(load(path), resamples=100)
+    assert "(MRR 100.00 EUR)" in summary_sentence(ov)
+    page = render_report(ov)
+    assert "amounts in EUR" in page
+    from revenue_retention.outputs.charts import report_charts
+
+    charts = {c.id: c for c in report_charts(ov)}
+    movements = charts["mrr-movements"].figure.layout
+    assert (movements.yaxis.title.text, movements.yaxis2.title.text) == (
+        "MRR (EUR)",
+        "Movements (EUR)",
+    )
+    assert charts["bridge-month"].figure.layout.yaxis.title.text == "MRR (EUR)"
+    assert charts["bridge-month"].columns == ("Step", "MRR (EUR)")
+    assert "Starting MRR (EUR)" in charts["retention-trend"].columns
+    assert "Starting MRR (EUR)" in charts["cohort-heatmap"].columns

@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 OUTPUT = Path(os.environ.get("RR_TEST_OUTPUT", Path(__file__).parents[2] / "test-output"))
 REPORT_CHARTS = (
+    "mrr-movements",
     "bridge-month",
     "bridge-ttm",
     "retention-trend",
@@ -234,6 +235,17 @@ def test_screenshots_at_desktop_and_phone_width(browser: Browser, built: dict[st
                 "() => document.documentElement.scrollWidth - window.innerWidth"
             )
             assert overflow <= 0, f"page is {overflow}px wider than {width}px"
+            # Nothing clipped: no element but a sideways-scrolling box is wider than what
+            # holds it (a chart too wide to squeeze scrolls inside its own box).
+            clipped = opened.page.evaluate(
+                """() => [...document.querySelectorAll('main *')]
+                    .filter(e => !e.closest('.scroll') && !e.closest('svg')
+                                 && !e.classList.contains('visually-hidden')
+                                 && e.scrollWidth > e.clientWidth + 1
+                                 && getComputedStyle(e).overflowX !== 'auto')
+                    .map(e => e.tagName + '#' + e.id + '.' + e.className)"""
+            )
+            assert clipped == [], (width, clipped)
             opened.page.screenshot(path=str(OUTPUT / name), full_page=True)
             assert (OUTPUT / name).stat().st_size > 50_000
             assert opened.errors == []
@@ -246,7 +258,7 @@ def test_screenshots_at_desktop_and_phone_width(browser: Browser, built: dict[st
 
 def test_bridge_waterfalls_equal_metrics_json(desktop: Opened, built: dict[str, Any]) -> None:
     bridge = built["metrics"]["bridge"]
-    steps = ("opening_mrr", "new", "reactivation", "expansion", "contraction", "churn")
+    moves = ("new", "reactivation", "expansion", "contraction", "churn")
     negative = {"contraction", "churn"}
 
     def signed(field: str, amount: Decimal) -> Decimal:
@@ -254,21 +266,143 @@ def test_bridge_waterfalls_equal_metrics_json(desktop: Opened, built: dict[str, 
 
     month = _trace(desktop.page, "bridge-month", "MRR bridge")
     last = bridge[-1]
-    expected = [(signed(f, Decimal(last[f])), f) for f in steps]
-    expected.append((Decimal(last["closing_mrr"]), "closing_mrr"))
+    opening, closing = Decimal(last["opening_mrr"]), Decimal(last["closing_mrr"])
+    expected = [(signed(f, Decimal(last[f])), f) for f in moves]
+    expected.append((closing - opening, "net_change"))
     assert [(Decimal(a), f) for a, f in month["customdata"]] == expected
-    assert month["y"][:-1] == [float(a) for a, _ in expected[:-1]]
+    assert month["base"] == float(opening)
+    assert (month["meta"]["opening_mrr"], month["meta"]["closing_mrr"]) == (
+        last["opening_mrr"],
+        last["closing_mrr"],
+    )
 
     # Trailing twelve months: the first month's opening, each movement summed, the last
     # month's closing, all exact.
     ttm = _trace(desktop.page, "bridge-ttm", "MRR bridge")
     rows = bridge[-12:]
-    sums = {f: sum((Decimal(r[f]) for r in rows), Decimal(0)) for f in steps[1:]}
-    expected = [(Decimal(rows[0]["opening_mrr"]), "opening_mrr")]
-    expected += [(signed(f, sums[f]), f) for f in steps[1:]]
-    expected.append((Decimal(rows[-1]["closing_mrr"]), "closing_mrr"))
+    sums = {f: sum((Decimal(r[f]) for r in rows), Decimal(0)) for f in moves}
+    opening, closing = Decimal(rows[0]["opening_mrr"]), Decimal(rows[-1]["closing_mrr"])
+    expected = [(signed(f, sums[f]), f) for f in moves]
+    expected.append((closing - opening, "net_change"))
     assert [(Decimal(a), f) for a, f in ttm["customdata"]] == expected
-    assert sum(a for a, _ in expected[:-1]) == expected[-1][0]  # the bridge identity
+    assert opening + sum(a for a, _ in expected[:-1]) == closing  # the bridge identity
+
+
+def _boxes(page: Page, selector: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.eval_on_selector_all(
+        selector,
+        """nodes => nodes.map(n => {
+            const r = n.getBoundingClientRect();
+            return {text: n.textContent, x: r.x, y: r.y, width: r.width, height: r.height};
+        })""",
+    )
+    return found
+
+
+def _inside(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def _apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_waterfall_values_are_visible(desktop: Opened, built: dict[str, Any]) -> None:
+    """Every movement bar of the one-month bridge shows its signed amount, readable: inside
+    the chart, apart from the others, and the bars tall enough to see."""
+    page = desktop.page
+    page.locator("#bridge-month").scroll_into_view_if_needed()
+    last = built["metrics"]["bridge"][-1]
+    shown = _boxes(page, "#bridge-month text.bartext")
+    opening, closing = Decimal(last["opening_mrr"]), Decimal(last["closing_mrr"])
+
+    def text(amount: Decimal) -> str:
+        plain = f"{abs(amount):,.2f}"
+        return f"+{plain}" if amount > 0 else f"\u2212{plain}" if amount < 0 else plain
+
+    expected = [text(Decimal(last[f])) for f in ("new", "reactivation", "expansion")]
+    expected += [text(-Decimal(last[f])) for f in ("contraction", "churn")]
+    expected.append(text(closing - opening))
+    assert [t["text"] for t in shown] == expected
+    chart = _boxes(page, "#bridge-month svg.main-svg")[0]
+    for label in shown:
+        assert label["width"] > 20 and label["height"] > 8, label
+        assert _inside(label, chart), label
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            assert _apart(a, b), (a, b)
+    # Opening and closing MRR are written at their levels.
+    levels = [t["text"] for t in _boxes(page, "#bridge-month g.textpoint text")]
+    assert levels == [f"{opening:,.2f}", f"{closing:,.2f}"]
+    # The smallest non-zero movement is a visible bar, not a sliver: the axis is zoomed.
+    bars = _boxes(page, "#bridge-month g.point path")
+    heights = [b["height"] for b in bars if b["height"] > 0]
+    assert min(heights) >= 3, heights
+    assert max(heights) > 100, heights
+
+
+def test_first_screen_at_1280_by_800(browser: Browser, built: dict[str, Any]) -> None:
+    """Without scrolling: the answer, the three cards with their sparklines, and the MRR
+    movements chart, whole; the analyst appendix starts below."""
+    opened = _open(browser, built["html"], 1280, 800)
+    try:
+        page = opened.page
+        screen = {"x": 0, "y": 0, "width": 1280, "height": 800}
+        for selector in (
+            "#answer .lede",
+            "#headline-grr",
+            "#headline-nrr",
+            "#headline-logo_retention",
+            "svg.spark[data-metric='grr']",
+            "svg.spark[data-metric='nrr']",
+            "svg.spark[data-metric='logo_retention']",
+            "#mrr-movements",
+        ):
+            boxes = _boxes(page, selector)
+            assert len(boxes) == 1, selector
+            assert boxes[0]["height"] > 20 and _inside(boxes[0], screen), (selector, boxes)
+        assert _boxes(page, "#appendix")[0]["y"] > 800
+        # Each sparkline is the last twelve 12-month rates of the JSON, drawn as a line.
+        rows = [r for r in built["metrics"]["retention"] if r["window_months"] == 12][-12:]
+        for metric in ("grr", "nrr", "logo_retention"):
+            spark = page.locator(f"svg.spark[data-metric='{metric}']")
+            assert json.loads(spark.get_attribute("data-values") or "") == [r[metric] for r in rows]
+            assert json.loads(spark.get_attribute("data-months") or "") == [
+                r["as_of"] for r in rows
+            ]
+            path = spark.locator("path").get_attribute("d") or ""
+            assert path.count("L") == 11
+        # The MRR movements chart: MRR and each movement of the last 24 bridge months.
+        bridge = built["metrics"]["bridge"][-24:]
+        line = _trace(page, "mrr-movements", "MRR")
+        assert line["x"] == [r["period"] for r in bridge]
+        assert [c[0] for c in line["customdata"]] == [r["closing_mrr"] for r in bridge]
+        for name, field, sign in (
+            ("New", "new", 1),
+            ("Expansion", "expansion", 1),
+            ("Reactivation", "reactivation", 1),
+            ("Contraction", "contraction", -1),
+            ("Churn", "churn", -1),
+        ):
+            trace = _trace(page, "mrr-movements", name)
+            amounts = [Decimal(r[field]) * sign for r in bridge]
+            assert [Decimal(c[0]) for c in trace["customdata"]] == amounts, name
+            assert trace["type"] == "bar"
+        drawn = page.eval_on_selector_all("#mrr-movements g.point path", "paths => paths.length")
+        assert drawn >= 24 * 3
+        assert opened.errors == []
+    finally:
+        opened.page.context.close()
 
 
 def test_trend_equals_metrics_json(desktop: Opened, built: dict[str, Any]) -> None:
@@ -285,15 +419,36 @@ def test_cohort_heatmap_equals_cohorts_json(desktop: Opened, built: dict[str, An
         ("NRR", built["cohorts_nrr"]),
         ("Logo retention", built["cohorts_logo"]),
     ):
-        trace = _trace(desktop.page, "cohort-heatmap", name)
-        shown = {
-            (cohort, age): value
-            for cohort, row in zip(trace["y"], trace["z"], strict=True)
-            for age, value in zip(trace["x"], row, strict=True)
-            if value is not None
-        }
+        # The cohorts large enough and the greyed-out ones, together: every cell once.
+        shown: dict[tuple[str, int], float] = {}
+        for trace_name in (name, f"{name}, cohorts under 10 customers"):
+            trace = _trace(desktop.page, "cohort-heatmap", trace_name)
+            for cohort, row in zip(trace["y"], trace["z"], strict=True):
+                for age, value in zip(trace["x"], row, strict=True):
+                    if value is not None:
+                        assert (cohort, age) not in shown
+                        shown[(cohort, age)] = value
         expected = {(r["cohort"], r["age_months"]): r["value"] for r in document["cohorts"]}
         assert shown == expected
+
+
+def test_cohort_heatmap_is_clamped_and_numbered(desktop: Opened, built: dict[str, Any]) -> None:
+    page = desktop.page
+    page.locator("#cohort-heatmap").scroll_into_view_if_needed()
+    scales = page.evaluate(
+        """() => document.getElementById('cohort-heatmap')._fullData
+            .map(d => [d.name, d.zmin, d.zmax, d.visible])"""
+    )
+    assert ["NRR", 0.5, 1.5, True] in scales
+    # A number in every visible cell, the cell's own value to the percent.
+    labels = [t["text"] for t in _boxes(page, "#cohort-heatmap .heatmap-label text")]
+    values = [r["value"] for r in built["cohorts_nrr"]["cohorts"]]
+    assert len(labels) == len(values)
+    assert sorted(labels) == sorted(f"{round(v * 100)}%" for v in values)
+    # Each cohort's size beside its label, as the JSON has it.
+    ticks = [t["text"] for t in _boxes(page, "#cohort-heatmap g.ytick text")]
+    sizes = built["cohorts_nrr"]["cohort_sizes"]
+    assert ticks == [f"{s['cohort']} \u00b7 {s['customers']:,}" for s in sizes]
 
 
 def test_segments_equal_metrics_by_segment_json(desktop: Opened, built: dict[str, Any]) -> None:
@@ -356,3 +511,9 @@ def test_methods_equal_methods_json(desktop: Opened, built: dict[str, Any]) -> N
         trace = _trace(desktop.page, "methods", name)
         assert trace["y"] == [m["method"] for m in methods]
         assert trace["x"] == [m[field] for m in methods]
+    # Every bar is labelled with its rate, on the page.
+    desktop.page.locator("#methods").scroll_into_view_if_needed()
+    labels = [t["text"] for t in _boxes(desktop.page, "#methods text.bartext")]
+    rates = [m[f] for f in ("grr", "nrr", "logo_retention") for m in methods]
+    # A method without a figure says so ("n/a") where its bar would be.
+    assert sorted(labels) == sorted("n/a" if r is None else f"{r:.1%}" for r in rates)

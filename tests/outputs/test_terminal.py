@@ -1,18 +1,27 @@
-"""``render_metrics``: the terminal summary shows the figures computed by hand (conftest.py)."""
+"""``render_metrics``: the terminal summary shows the figures computed by hand (conftest.py).
+
+And it fits the terminal: at 80 and 100 columns no line is wider, and every figure shown is
+whole (a column is left out, and named, rather than a figure cut).
+"""
 
 from __future__ import annotations
 
 import io
+import re
+from decimal import Decimal
 
+import pytest
 from rich.console import Console
 
-from revenue_retention import MetricsResult
+from revenue_retention import MetricsResult, compute_metrics, load
+from revenue_retention.datasets import write_demo_csv
 from revenue_retention.outputs import render_metrics
+from revenue_retention.outputs.records import bridge_records, retention_records
 
 
-def rendered(result: MetricsResult) -> str:
+def rendered(result: MetricsResult, width: int = 200) -> str:
     buffer = io.StringIO()
-    render_metrics(result, Console(file=buffer, width=200))
+    render_metrics(result, Console(file=buffer, width=width))
     return buffer.getvalue()
 
 
@@ -37,15 +46,29 @@ def test_latest_retention_shows_hand_computed_percentages(five_customers: Metric
     assert "100.0%" in one
     assert "109.1%" in one
     # four months of data cannot fill a 12-month window
-    assert "not enough months of data" in line_starting(text, "12 mo")
+    assert line_starting(text, "12 mo").count("-") >= 8
+    assert "12 mo: not enough months of data" in text
 
 
-def test_bridge_shows_losses_with_a_minus_sign(five_customers: MetricsResult) -> None:
+def test_the_answer_comes_first_in_one_line(five_customers: MetricsResult) -> None:
+    # Four months: the longest window with a figure is 3 months, to 2024-04 (above).
+    first = rendered(five_customers, 80).splitlines()[0]
+    assert (
+        first
+        == "3 months to 2024-04: GRR 74.4% \u00b7 NRR 86.0% \u00b7 logos 75.0% \u00b7 4 customers"
+    )
+
+
+def test_bridge_signs_are_those_of_the_json(five_customers: MetricsResult) -> None:
     text = rendered(five_customers)
-    february = line_starting(text, "2024-02")  # the bridge table comes before the trend
-    # opening 430, new 60, churn 80 (shown -80.00), closing 410
-    for figure in ("430.00", "60.00", "-80.00", "410.00"):
-        assert figure in february
+    bridge = text[text.index("MRR bridge") :]
+    february = line_starting(bridge, "2024-02")
+    # opening 430, new 60, churn 80 (positive, as in the JSON), closing 410
+    cells = [c.strip() for c in february.strip("│").split("│")]
+    record = bridge_records(five_customers)[0]
+    assert record["churn"] == "80.00"
+    assert cells == ["2024-02", "430.00", "60.00", "0.00", "0.00", "0.00", "80.00", "410.00"]
+    assert "closing = opening + new + reactivation + expansion - contraction - churn" in bridge
 
 
 def test_trend_shows_every_month_with_a_window(five_customers: MetricsResult) -> None:
@@ -95,3 +118,47 @@ def test_several_currencies_are_read_per_currency_never_added_up() -> None:
     assert "money accepted in USD at each row's first-month rate: 15,003.72" in text
     assert data.report.currency is not None
     assert data.report.currency["money_accepted_converted"] == "15003.72"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> MetricsResult:
+    return compute_metrics(load(write_demo_csv(tmp_path_factory.mktemp("t") / "demo.csv")))
+
+
+_FIGURE = re.compile(r"-?\d[\d,]*\.\d+%?")
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_tables_fit_the_terminal_with_whole_figures(demo: MetricsResult, width: int) -> None:
+    text = rendered(demo, width)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    # The answer is the first line, whole.
+    assert lines[0].startswith("12 months to 2025-12: GRR ") and len(lines[0]) <= width
+    # No cell is cut or folded: every table row is one line, and every figure in it is one
+    # the JSON has (money exactly, rates to a tenth of a point).
+    assert "\u2026" not in text
+    amounts = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
+    money = {
+        f"{Decimal(v):,.2f}" for r in bridge_records(demo) for k, v in r.items() if k != "period"
+    } | {f"{Decimal(r[k]):,.2f}" for r in retention_records(demo) for k in amounts}
+    rates = {
+        f"{r[k] * 100:.1f}%"
+        for r in retention_records(demo)
+        for k in ("grr", "nrr", "logo_retention")
+        if r[k] is not None
+    }
+    rows = [line for line in lines if line.startswith("│")]
+    assert rows
+    for row in rows:
+        for figure in _FIGURE.findall(row):
+            assert figure in money or figure in rates, (figure, row)
+    # What was left out is named, never silently dropped.
+    bridge = text[text.index("MRR bridge") :]
+    assert f"not shown at {width} columns: opening" in bridge
+
+
+def test_wide_terminal_shows_every_column(demo: MetricsResult) -> None:
+    text = rendered(demo, 200)
+    assert "not shown" not in text
+    assert "reactivation" in text and "opening" in text

@@ -3,11 +3,13 @@
 The JSON comes from each analysis run afresh on the same data (what ``retention metrics
 --format json``, ``cohorts``, ``concentration`` ... print), not from the ``Overview`` the
 workbook was written from. Money is compared exactly, on the digits in the sheet's XML;
-rates to 1e-12; months as the ``YYYY-MM`` of the date in the cell.
+rates to 1e-12; months as the ``YYYY-MM`` of the date in the cell. Headers are words, so a
+record's field is found under its words (``field_label``; a few are checked by hand).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import zipfile
@@ -44,6 +46,7 @@ from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
+from revenue_retention.outputs.labels import field_label, reader_text
 from revenue_retention.outputs.methods import methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
 from revenue_retention.outputs.tabular import metrics_document, with_intervals
@@ -84,6 +87,18 @@ def _raw_numbers(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+class Row(dict[str, Any]):
+    """A table row by header, found by the header's words or by the JSON field's name."""
+
+    def __missing__(self, key: str) -> Any:
+        return self[field_label(key)]
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (
+            isinstance(key, str) and dict.__contains__(self, field_label(key))
+        )
+
+
 @dataclass(frozen=True)
 class Book:
     """The workbook of one overview, read back, with the data it came from."""
@@ -94,16 +109,16 @@ class Book:
     wb: openpyxl.Workbook
     raw: dict[str, dict[str, str]]
 
-    def table(self, sheet: str, name: str) -> list[dict[str, Cell]]:
+    def table(self, sheet: str, name: str) -> list[Row]:
         """The records of the Excel table ``<sheet>_<name>``, as header -> cell."""
         ws: Worksheet = self.wb[sheet]
         rows = ws[ws.tables[f"{sheet}_{name}"].ref]
         header = [str(c.value) for c in rows[0]]
-        return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+        return [Row(zip(header, row, strict=True)) for row in rows[1:]]
 
-    def items(self, sheet: str, name: str) -> dict[str, Cell]:
+    def items(self, sheet: str, name: str) -> Row:
         """An ``item, value`` table as item -> value cell."""
-        return {str(r["item"].value): r["value"] for r in self.table(sheet, name)}
+        return Row({str(r["item"].value): r["value"] for r in self.table(sheet, name)})
 
     def check(self, sheet: str, cell: Cell, expected: Any, name: str) -> None:
         """One cell against its JSON value: exact money, rates to 1e-12, months as dates."""
@@ -143,16 +158,19 @@ class Book:
             keys = list(record) if fields is None else fields
             # Every key of the record is a column; a column a record lacks (a total row's
             # segment) is empty.
-            assert set(keys) <= set(row), f"{sheet}_{name} columns"
-            for key in row:
-                if key in keys:
-                    self.check(sheet, row[key], record[key], key)
+            assert all(key in row for key in keys), f"{sheet}_{name} columns"
+            by_header = {field_label(key): key for key in keys}
+            assert len(by_header) == len(keys)
+            for header in row:
+                if header in by_header:
+                    key = by_header[header]
+                    self.check(sheet, row[header], record[key], key)
                 elif fields is None:
-                    assert row[key].value is None, f"{sheet}!{row[key].coordinate}"
+                    assert row[header].value is None, f"{sheet}!{row[header].coordinate}"
 
     def same_items(self, sheet: str, name: str, expected: Mapping[str, Any]) -> None:
         items = self.items(sheet, name)
-        assert list(items) == list(expected)
+        assert list(items) == [field_label(key) for key in expected]
         for key, value in expected.items():
             self.check(sheet, items[key], value, key)
 
@@ -240,7 +258,8 @@ def test_summary_benchmarks_and_diagnostics_are_the_diagnose_json(demo: Book) ->
     diagnosis = _json(diagnose_document(diagnose(demo.data, window_months=12)))
     demo.same_records("Summary", "benchmarks", diagnosis["benchmarks"])
     fields = ("id", "title", "status", "triggered", "message")
-    demo.same_records("Summary", "diagnostics", diagnosis["diagnostics"], fields)
+    in_words = [r | {"message": reader_text(r["message"])} for r in diagnosis["diagnostics"]]
+    demo.same_records("Summary", "diagnostics", in_words, fields)
 
 
 def test_summary_says_what_was_read_and_how(demo: Book) -> None:
@@ -265,14 +284,16 @@ def test_summary_says_what_was_read_and_how(demo: Book) -> None:
     assert not [k for k in about if k.startswith("not computed")]
     terms = [r["term"].value for r in demo.table("Summary", "definitions")]
     assert terms == [d.term for d in DEFINITIONS]
+    texts = [r["text"].value for r in demo.table("Summary", "definitions")]
+    assert texts == [d.text for d in DEFINITIONS]
 
 
 def test_methods_and_seasonality_are_their_json(demo: Book) -> None:
     methods = _json(methods_document(compare_methods(demo.data, window_months=12)))
-    demo.same_records("Retention", "methods", methods["methods"])
+    demo.same_records("Methods", "methods", methods["methods"])
     seasonal = _json(seasonality_document(seasonality(demo.data)))
     for section in ("quarter_of_year", "quarters", "month_of_year", "swing"):
-        demo.same_records("Retention", section, seasonal[section])
+        demo.same_records("Methods", section, seasonal[section])
 
 
 @pytest.mark.parametrize("metric", ["nrr", "logo"])
@@ -288,14 +309,14 @@ def test_cohort_matrix_is_the_cohorts_json(demo: Book, metric: str) -> None:
         demo.check("Cohorts", row["customers"], size["customers"], "customers")
         demo.check("Cohorts", row["starting_mrr"], size["starting_mrr"], "starting_mrr")
     ages = {r["age_months"] for r in cohorts["cohorts"]}
-    assert list(rows[0])[3:] == [f"m{a}" for a in sorted(ages)]
+    assert list(rows[0])[3:] == [f"Month {a}" for a in sorted(ages)]
     filled = 0
     for record in cohorts["cohorts"]:
         cell = by_cohort[record["cohort"]][f"m{record['age_months']}"]
         demo.check("Cohorts", cell, record["value"], "value")
         assert cell.number_format == "0.0%"
         filled += 1
-    empty = sum(1 for r in rows for k, c in r.items() if k.startswith("m") and c.value is None)
+    empty = sum(1 for r in rows for k, c in r.items() if k.startswith("Month") and c.value is None)
     assert filled + empty == len(rows) * len(ages)
 
 
@@ -337,26 +358,30 @@ def test_customers_are_the_explain_json(demo: Book) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sheet", "frozen"),
+    ("sheet", "frozen", "main"),
     [
-        ("Summary", "A3"),
-        ("Bridge", "A6"),
-        ("Retention", "A6"),
-        ("Cohorts", "D7"),
-        ("Segments", "A6"),
-        ("Concentration", "A3"),
-        ("Decomposition", "A5"),
-        ("Customers", "A5"),
+        ("Summary", "A3", None),
+        ("Bridge", "A6", "monthly"),
+        ("Retention", "A6", "windows"),
+        ("Methods", "A3", None),
+        ("Cohorts", "D7", "nrr"),
+        # The window to the latest month (a few rows) above every month's.
+        ("Segments", "A13", "windows"),
+        # The Pareto points start too far down to freeze above them.
+        ("Concentration", "A3", None),
+        ("Decomposition", "A19", "customers"),
+        ("Customers", "A12", "customers"),
     ],
 )
-def test_frozen_headers_and_column_widths(demo: Book, sheet: str, frozen: str) -> None:
+def test_frozen_headers_and_column_widths(
+    demo: Book, sheet: str, frozen: str, main: str | None
+) -> None:
     ws = demo.wb[sheet]
     assert ws.freeze_panes == frozen
     # The main table's header is the last frozen row.
-    if frozen != "A3":
+    if main is not None:
         header_row = int(frozen[1:]) - 1
-        table = next(iter(ws.tables.values()))
-        assert table.ref.split(":")[0][1:] == str(header_row)
+        assert ws.tables[f"{sheet}_{main}"].ref.split(":")[0] == f"A{header_row}"
     assert ws["A1"].font.b and ws["A1"].value
     widths = [d.width for d in ws.column_dimensions.values()]
     assert widths and all(6 <= w <= 60 for w in widths)
@@ -375,7 +400,7 @@ def test_number_formats(demo: Book) -> None:
     summary = demo.items("Concentration", "summary")
     assert summary["starting_mrr"].number_format == "#,##0.00"
     assert summary["herfindahl"].number_format == "0.0000"
-    month_of_year = demo.table("Retention", "month_of_year")[0]
+    month_of_year = demo.table("Methods", "month_of_year")[0]
     assert month_of_year["churn"].number_format == "0.0%"
     assert isinstance(month_of_year["churn"].value, float)
 
@@ -415,10 +440,11 @@ def test_missing_analysis_says_why(no_products: Book) -> None:
     assert no_products.ov.decomposition is None and reason
     ws = no_products.wb["Decomposition"]
     lines = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-    assert f"Not computed: {reason}" in lines
+    assert f"Not computed: {reader_text(reason)}" in lines
     assert not ws.tables
     about = no_products.items("Summary", "about")
-    assert about["not computed: decomposition"].value == reason
+    assert about["not computed: decomposition"].value == reader_text(reason)
+    assert "--" not in about["not computed: decomposition"].value
 
 
 def test_money_keeps_every_digit_in_the_file(no_products: Book) -> None:
@@ -488,3 +514,73 @@ def test_several_currencies_are_read_one_by_one(tmp_path: Path) -> None:
             book.check("Summary", about[f"{name} {code}"], money, f"{name} {code}")
     book.check("Summary", about["money_accepted in USD"], "15003.72", "money_accepted in USD")
     assert "money_read" not in about
+
+
+def test_headers_are_words(demo: Book) -> None:
+    ws = demo.wb["Retention"]
+    header = [c.value for c in ws[ws.tables["Retention_windows"].ref][0]]
+    assert header[:6] == [
+        "As of",
+        "Window (months)",
+        "Method",
+        "Customers",
+        "Retained customers",
+        "Starting MRR",
+    ]
+    assert "GRR" in header and "Logo retention" in header and "starting_mrr" not in header
+    ws = demo.wb["Bridge"]
+    assert [c.value for c in ws[ws.tables["Bridge_monthly"].ref][0]] == [
+        "Month",
+        "Opening MRR",
+        "New",
+        "Reactivation",
+        "Expansion",
+        "Contraction",
+        "Churn",
+        "Closing MRR",
+    ]
+
+
+def test_no_table_shares_a_row_with_another(demo: Book) -> None:
+    """Filtering one table hides whole rows: no other table may have cells in them."""
+    for ws in demo.wb:
+        spans = []
+        for _, ref in ws.tables.items():
+            first, last = ref.split(":")
+            assert first.startswith("A"), (ws.title, ref)  # one under the other, from A
+            spans.append((int(first[1:]), int("".join(c for c in last if c.isdigit()))))
+        spans.sort()
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert start > end + 1, (ws.title, spans)
+
+
+def test_no_cell_names_metrics_md_or_an_option(demo: Book, no_products: Book) -> None:
+    for book in (demo, no_products):
+        for ws in book.wb:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        assert "METRICS.md" not in cell.value and "\u00a7" not in cell.value
+                        assert not re.search(r"(?<![\w-])--[a-z]", cell.value), cell.value
+
+
+def test_a_long_table_says_where_the_tables_below_it_are(demo: Book) -> None:
+    caption = demo.wb["Customers"]["A2"].value
+    totals = demo.wb["Customers"].tables["Customers_totals"].ref.split(":")[0]
+    title_row = int(totals[1:]) - 1
+    assert f"Further down: Totals (the Retention row) (row {title_row:,})." in caption
+
+
+def test_currency_and_title(tmp_path: Path) -> None:
+    rows = [f"a,2024-{m:02d},100,EUR" for m in range(1, 13)] + ["a,2025-01,120,EUR"]
+    path = tmp_path / "eur.csv"
+    path.write_text("customer_id,month,mrr,currency\n" + "\n".join(rows) + "\n")
+    data = load(path)
+    target = write_workbook(overview(data, resamples=100), tmp_path / "eur.xlsx", title="Acme")
+    wb = openpyxl.load_workbook(target)
+    assert wb["Summary"]["A1"].value == "Acme: revenue retention to 2025-01"
+    ws = wb["Bridge"]
+    header = [c.value for c in ws[ws.tables["Bridge_monthly"].ref][0]]
+    assert header[:3] == ["Month", "Opening MRR (EUR)", "New (EUR)"]
+    about = {r[0]: r[1] for r in wb["Summary"].values}
+    assert about["Currency"] == "EUR"

@@ -20,9 +20,9 @@ def test_a_table_longer_than_a_sheet_is_cut_and_says_so() -> None:
     records = [{"customer_id": "x", "change": "1.00"}] * 1_200_000
     main = Block("customers", "Customers", ("customer_id", "change"), records, notes=("why",))
     side = Block("totals", "Totals", ("item",), [{"item": "a"}])
-    sheet = Sheet("Customers", "Customers", "caption", ((main,), (side,)))
+    sheet = Sheet("Customers", "Customers", "caption", (main, side))
     fitted, cut = fit_rows(sheet, EXCEL_ROWS)
-    block = fitted.stacks[0][0]
+    block = fitted.blocks[0]
     # Title and caption (rows 1-2), the block's title (3), its two notes, its header (6):
     # records from row 7 to the last row of a sheet.
     assert len(block.records) == EXCEL_ROWS - 6
@@ -31,12 +31,16 @@ def test_a_table_longer_than_a_sheet_is_cut_and_says_so() -> None:
         f"only the first {EXCEL_ROWS - 6:,} of 1,200,000 rows: an Excel sheet holds "
         "1,048,576 rows; the command's CSV or JSON output has them all"
     )
-    assert cut == [f"Customers, Customers: {block.notes[1]}"]
-    assert fitted.stacks[1] == (side,)
+    # The table below it no longer fits the sheet: left out, and said.
+    assert cut == [
+        f"Customers, Customers: {block.notes[1]}",
+        "Customers, Totals: left out, below row 1,048,576",
+    ]
+    assert len(fitted.blocks) == 1
     # A table that fits exactly is left whole.
     whole = Block("customers", "Customers", ("customer_id",), records[: EXCEL_ROWS - 5])
-    exact, none = fit_rows(Sheet("C", "C", "c", ((whole,),)), EXCEL_ROWS)
-    assert exact.stacks[0][0] is whole and none == []
+    exact, none = fit_rows(Sheet("C", "C", "c", (whole,)), EXCEL_ROWS)
+    assert exact.blocks[0] is whole and none == []
 
 
 def test_the_written_sheet_stops_at_the_limit_and_the_summary_says_so(

@@ -81,7 +81,7 @@ def test_every_hostile_text_is_stored_as_text(hostile: tuple[Overview, Path]) ->
         text = _text(cell)
         if text is not None:
             texts.setdefault(text, set()).add(sheet)
-    sheets = {f"xl/worksheets/sheet{i}.xml" for i in range(1, 9)}
+    sheets = {f"xl/worksheets/sheet{i}.xml" for i in range(1, len(SHEETS) + 1)}
     by_name = dict(zip(SHEETS, sorted(sheets, key=lambda s: int(s[19:-4])), strict=True))
     for formula in FORMULAS:
         # Each id is a customer of the cohort: listed on Customers.

@@ -1,4 +1,7 @@
-"""Benchmark bands and medians for retention rates, read from a data file (METRICS.md §7)."""
+"""Benchmark bands and medians for retention rates, read from a data file (METRICS.md §7).
+
+Each band and median names its publisher and year (``cite``), the way outputs show it.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +55,11 @@ class Band:
             return f"{low:.0%} or more"
         return f"{low:.0%} to {high:.0%}"
 
+    @property
+    def cite(self) -> str:
+        """Where the band comes from, as every output cites it: ``Stripe (2025)``."""
+        return f"{self.source} ({self.year})"
+
 
 @dataclass(frozen=True)
 class Median:
@@ -61,6 +69,11 @@ class Median:
     value: float
     source: str
     year: int
+
+    @property
+    def cite(self) -> str:
+        """Where the median comes from, as every output cites it: ``SaaS Capital (2023)``."""
+        return f"{self.source} ({self.year})"
 
 
 @dataclass(frozen=True)

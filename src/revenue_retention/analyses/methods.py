@@ -162,7 +162,7 @@ def _why(
     first_inside = month_label(as_of - k + 1)
     if method == "cohort":
         return (
-            f"the reference (METRICS.md §3): the {cohort['customers']:,} customers paying at "
+            f"the reference, and the headline: the {cohort['customers']:,} customers paying at "
             f"{start}, each judged only by its MRR at {end}; customers acquired inside the "
             "window are left out"
         )

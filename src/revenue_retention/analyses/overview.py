@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
-from revenue_retention.analyses.cohorts import CohortResult, cohort_matrix
+from revenue_retention.analyses.cohorts import CohortResult, Grain, cohort_matrix
 from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
 from revenue_retention.analyses.decompose import DecomposeResult, decompose
 from revenue_retention.analyses.diagnostics import Diagnosis, diagnose
@@ -28,12 +28,21 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError, RetentionError
 from revenue_retention.metrics import DEFAULT_WINDOWS
 from revenue_retention.metrics.groups import SIZE_BAND, check_groups
-from revenue_retention.periods import month_label
+from revenue_retention.periods import MonthRange, month_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["SEGMENT_CANDIDATES", "STEPS", "Overview", "Step", "overview", "segment_attribute"]
+__all__ = [
+    "COHORT_ROWS",
+    "SEGMENT_CANDIDATES",
+    "STEPS",
+    "Overview",
+    "Step",
+    "cohort_grain",
+    "overview",
+    "segment_attribute",
+]
 
 #: Attributes tried, in order, for the segment breakdown when none is named.
 SEGMENT_CANDIDATES = ("segment", "plan", "tier", "region", "country", "industry")
@@ -45,6 +54,9 @@ _T = TypeVar("_T")
 
 #: How many analyses ``overview`` runs (each announced to ``step``).
 STEPS = 11
+#: At most this many acquisition cohorts (rows of the heatmap): months, else quarters, else
+#: years of first payment, so that a long history stays a readable grid.
+COHORT_ROWS = 40
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ class Overview:
     of the analysis of the same name for the window of ``window`` months ending at
     ``as_of``. An analysis the data cannot support (no product line items for the
     decomposition, too few months) is ``None`` with its reason in ``skipped``.
+    ``window`` is ``requested_window`` unless the data is too short for it: then the
+    longest window it has (``shortened`` is True).
     """
 
     input: InputReport
@@ -76,10 +90,17 @@ class Overview:
     benchmarks: Benchmarks
     #: Analysis name -> why it is missing.
     skipped: dict[str, str]
+    #: The window asked for; ``window`` is shorter when the data does not reach that far.
+    requested_window: int = 12
 
     @property
     def as_of_label(self) -> str:
         return month_label(self.as_of)
+
+    @property
+    def shortened(self) -> bool:
+        """Whether the data was too short for the window asked for (``window`` is less)."""
+        return self.window < self.requested_window
 
     def _repr_html_(self) -> str:
         """Its tables as HTML, for notebooks."""
@@ -104,6 +125,14 @@ def segment_attribute(data: Dataset, by: str | None = None) -> str:
     return next((lowered[c] for c in SEGMENT_CANDIDATES if c in lowered), SIZE_BAND)
 
 
+def cohort_grain(months: MonthRange) -> Grain:
+    """Month cohorts, or quarters or years when there would be more than ``COHORT_ROWS``."""
+    span = months.last - months.first + 1
+    if span <= COHORT_ROWS:
+        return "month"
+    return "quarter" if span <= 3 * COHORT_ROWS else "year"
+
+
 def overview(
     data: Dataset,
     *,
@@ -121,7 +150,8 @@ def overview(
     data
         A dataset from ``load``.
     window
-        The headline window in months (12: the annual figures benchmarks are for).
+        The headline window in months (12: the annual figures benchmarks are for). When
+        the data is shorter, the longest window it supports (``Overview.shortened``).
     by
         The attribute of the segment breakdown (default: ``segment``, ``plan`` ... if
         present, else starting-MRR size bands).
@@ -135,19 +165,19 @@ def overview(
     Raises
     ------
     OptionError
-        The data has fewer than ``window`` + 1 months, or ``by`` is not an attribute.
+        The data has a single month (no window at all), ``window`` is below 1, or ``by``
+        is not an attribute.
     """
-    if data.months.last - data.months.first < window:
+    longest = data.months.last - data.months.first
+    if window < 1:
+        raise OptionError("--window", str(window), "must be 1 month or more")
+    if longest < 1:
         raise OptionError(
             "--window",
             str(window),
-            f"needs {window + 1} months of data; the data covers {data.months}"
-            + (
-                f": use --window {data.months.last - data.months.first} or shorter"
-                if data.months.last > data.months.first
-                else ""
-            ),
+            f"needs at least 2 months of data; the data covers {data.months} only",
         )
+    requested, window = window, min(window, longest)
     benchmarks = benchmarks or load_benchmarks()
     segment_by = segment_attribute(data, by)
     as_of = data.months.last
@@ -176,8 +206,9 @@ def overview(
             data, as_of=as_of, windows=[window], level=level, resamples=resamples
         ),
     )
-    cohorts_nrr = run("cohorts", lambda: cohort_matrix(data, metric="nrr"))
-    cohorts_logo = run("cohorts (logos)", lambda: cohort_matrix(data, metric="logo"))
+    grain = cohort_grain(data.months)
+    cohorts_nrr = run("cohorts", lambda: cohort_matrix(data, metric="nrr", grain=grain))
+    cohorts_logo = run("cohorts (logos)", lambda: cohort_matrix(data, metric="logo", grain=grain))
     concentration = optional(
         "concentration", lambda: compute_concentration(data, window_months=window)
     )
@@ -214,4 +245,5 @@ def overview(
         explain=explain,
         benchmarks=benchmarks,
         skipped=skipped,
+        requested_window=requested,
     )

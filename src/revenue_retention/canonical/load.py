@@ -488,8 +488,9 @@ def _load_rows(
 
     ``rows`` may lack line numbers (a parallel scan); whatever names a line (examples of
     bad rows, the rejects, the line items) reads a lazily numbered validation instead.
-    ``lazy``: nothing is stored; each query validates the (typed, columnar) source again,
-    which costs less than writing and reading back a copy of it.
+    ``lazy``: the rows are not stored; each query validates the (typed, columnar) source
+    again, which costs less than writing and reading back a copy of them. The customer-months
+    are stored either way.
     """
     raw, cmap = shaped.raw, shaped.cmap
     accepted = rows.filter(rows._rr_reason.isnull())
@@ -553,11 +554,13 @@ def _load_rows(
         )
         kept_expr = lines.local.sum()
     else:
-        canonical = _customer_months(accepted, cmap, months, snapshot)
-        table = canonical if lazy else materialize(con, canonical, "canonical")
+        # Stored even when the rows are not: the checks below and every analysis group the
+        # customer-months again, and a grouping over a grouping of the scanned source holds
+        # two hash tables at once (beyond a small memory limit), where one over a stored
+        # table streams; one scan pays for them all.
+        table = materialize(con, _customer_months(accepted, cmap, months, snapshot), "canonical")
         kept_expr = table.mrr.sum()
-    # With a lazy table the sum would be the accepted money by construction: not checked.
-    if cmap.layout in ("long", "wide") and not lazy:
+    if cmap.layout in ("long", "wide"):
         # Canonicalisation only groups and sums: every accepted cent up to the last month
         # analysed must still be there. A difference is a bug, never a data problem.
         kept = kept_expr.to_pyarrow().as_py() or Decimal(0)
@@ -568,7 +571,7 @@ def _load_rows(
     report = InputReport(
         warnings=tuple(warnings)
         + tuple(notices.id_twins(table) if notices.ids_may_clash(raw, cmap) else ())
-        + tuple(_repeats(shaped, accepted, table, counts, lazy, snapshot))
+        + tuple(_repeats(shaped, accepted, table, counts, snapshot))
         + tuple(notices.recurring_payments(table) if cmap.layout in ("long", "wide") else ())
         + (
             (
@@ -642,7 +645,6 @@ def _repeats(
     accepted: ir.Table,
     table: ir.Table,
     counts: dict[str, Any],
-    lazy: bool,
     snapshot: Snapshot,
 ) -> list[str]:
     """Rows repeated value for value, and subscription periods that overlap: both add up."""
@@ -650,7 +652,7 @@ def _repeats(
     if cmap.layout == "wide":
         raw = shaped.raw.fast
         return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
-    if cmap.layout == "long" and not lazy:
+    if cmap.layout == "long":
         # One row per customer-month (the canonical table has as many): nothing repeats.
         accepted_rows = counts["rows_read"] - counts["rejected"]
         if table.count().to_pyarrow().as_py() == accepted_rows:

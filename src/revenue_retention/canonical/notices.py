@@ -250,19 +250,28 @@ def recurring_payments(table: ir.Table) -> list[str]:
     they pay for. A customer's paying months are one every ``k`` when there are ``n >= 2``
     of them, the last is ``k (n - 1)`` after the first, and all fall on the same month
     modulo ``k``: one grouping, no window over the rows.
+
+    Both residues are read off one number per month, ``r = 12 (m mod 3) + (m mod 12)``:
+    ordered by ``m mod 3`` first, so the smallest and largest ``r`` of a customer are equal
+    when all its months agree modulo 12, and agree modulo 3 (``r mod 3 = m mod 3``) when
+    all its months do. Five aggregates per customer instead of seven: the grouping's hash
+    table is what a small memory limit has to hold.
     """
     paying = table.filter(table.mrr > 0)
     month = paying.month_index
+    residues = (month % 3) * 12 + month % 12
     per_customer = paying.group_by("customer_id").agg(
         _n=paying.count(),
         _first=month.min(),
         _span=month.max() - month.min(),
-        _same_12=(month % 12).min() == (month % 12).max(),
-        _same_3=(month % 3).min() == (month % 3).max(),
+        _low=residues.min(),
+        _high=residues.max(),
     )
     several = per_customer._n >= 2
-    yearly = several & per_customer._same_12 & (per_customer._span == 12 * (per_customer._n - 1))
-    quarterly = several & per_customer._same_3 & (per_customer._span == 3 * (per_customer._n - 1))
+    same_12 = per_customer._low == per_customer._high
+    same_3 = per_customer._low % 3 == per_customer._high % 3
+    yearly = several & same_12 & (per_customer._span == 12 * (per_customer._n - 1))
+    quarterly = several & same_3 & (per_customer._span == 3 * (per_customer._n - 1))
     pattern = per_customer.mutate(
         _every=ibis.cases((yearly, 12), (quarterly, 3), else_=ibis.null("int64"))
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,10 +26,28 @@ from revenue_retention.outputs.console import SafeConsole
 from revenue_retention.outputs.files import OutputFiles, check_targets, write_text
 from revenue_retention.outputs.rejects import write_rejects_table
 
-__all__ = ["close_connections", "emit", "load_input", "stderr"]
+__all__ = ["close_connections", "emit", "load_input", "stderr", "terminal_width"]
 
-#: Wide enough for the widest table; Rich wraps nothing when output goes to a file.
+#: The width of table output that goes to a file or a pipe: wide enough for the widest
+#: table, so nothing is dropped or wrapped where no screen limits it.
 _WIDTH = 160
+
+
+def terminal_width() -> int:
+    """Columns of table output: ``COLUMNS`` if set, the terminal's, else ``_WIDTH``.
+
+    Tables fit themselves to it (they leave out their least needed columns first), so a
+    100-column terminal shows whole rows rather than wrapped ones.
+    """
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    if sys.stdout.isatty():
+        try:
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+        except OSError:
+            pass
+    return _WIDTH
 
 
 def load_input(
@@ -179,7 +199,7 @@ def emit(document: Document, format: Format, output: Path | None, *, csv_raw: bo
         _check_output(output, format)
     if format is Format.table:
         if output is None:
-            document.render(SafeConsole(width=_WIDTH))
+            document.render(SafeConsole(width=terminal_width()))
         else:
             with OutputFiles() as files, files.open(output) as handle:
                 document.render(SafeConsole(file=handle, width=_WIDTH))

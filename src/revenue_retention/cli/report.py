@@ -9,7 +9,7 @@ import typer
 
 from revenue_retention.analyses.benchmarks import load_benchmarks
 from revenue_retention.analyses.overview import STEPS, overview
-from revenue_retention.cli.common import load_input, stderr
+from revenue_retention.cli.common import load_input, stderr, terminal_width
 from revenue_retention.cli.options import (
     SOURCE,
     Format,
@@ -18,8 +18,10 @@ from revenue_retention.cli.options import (
 )
 from revenue_retention.cli.progress import steps
 from revenue_retention.errors import OptionError
+from revenue_retention.outputs.console import SafeConsole
 from revenue_retention.outputs.files import OutputFiles
-from revenue_retention.outputs.report import render_report
+from revenue_retention.outputs.report import render_report, window_note
+from revenue_retention.outputs.terminal import answer_line
 from revenue_retention.outputs.workbook import save_workbook
 
 __all__ = ["QUIET", "report"]
@@ -46,7 +48,16 @@ def report(
         None, "--xlsx", help="Also write the same content as an Excel workbook here."
     ),
     window: int = typer.Option(
-        12, "--window", "-k", help="Headline window in months (benchmarks are for 12)."
+        12,
+        "--window",
+        "-k",
+        help="Headline window in months (benchmarks are for 12). With fewer months of data, "
+        "the longest window the data supports, said in the report.",
+    ),
+    title: str | None = typer.Option(
+        None,
+        "--title",
+        help="The company's name: heads the report and the workbook's Summary sheet.",
     ),
     by: str | None = typer.Option(
         None,
@@ -62,19 +73,23 @@ def report(
     *,
     inputs: InputOptions,
 ) -> None:
-    """Write the report: the answer in words, every chart, the input reconciled.
+    """Write the report: the answer on its first screen, the analyst appendix below.
 
     One self-contained HTML file (scripts and styles inline; it opens offline and makes no
-    request): headline GRR, NRR and logo retention with benchmark bands, trends and
-    diagnostics; bridge, trend, cohort, segment, concentration, expansion, seasonality and
-    methods charts, each with its figures as a table; rows read, accepted and rejected;
-    definitions; the customers behind each movement. --xlsx writes the same as sheets.
+    request). First screen: the answer in one sentence; GRR, NRR and logo retention with
+    their last 12 months and benchmark bands; MRR and its monthly movements; data notes
+    (rejected rows, guessed dates or amounts, look-alike ids). Appendix: bridge, trend,
+    cohort, segment, concentration, expansion, seasonality and methods charts, each with
+    its figures as a table; rows read, accepted and rejected; definitions; the customers
+    behind each movement. --xlsx writes the same as sheets. With fewer months than the
+    window needs, the report uses the longest window the data has and says so. Prints the
+    answer in one line.
 
     Examples:
 
     \b
         retention report mrr.csv -o report.html
-        retention report mrr.csv -o report.html --xlsx report.xlsx
+        retention report mrr.csv -o report.html --xlsx report.xlsx --title "Acme Ltd"
         retention report subscriptions.csv --by plan --as-of 2024-12 -o q4.html
     """
     _check_target(output, "--output", ".html")
@@ -96,11 +111,16 @@ def report(
         # The report and the workbook appear together, or neither does.
         with OutputFiles() as files:
             with files.open(output) as handle:
-                handle.write(render_report(ov))
+                handle.write(render_report(ov, title=title))
             step("writing the workbook")
             if xlsx is not None:
                 with files.open_binary(xlsx) as binary:
-                    save_workbook(ov, binary)
+                    save_workbook(ov, binary, title=title)
+    err = stderr()
+    if (note := window_note(ov)) is not None:
+        err.print(f"note: {note}", markup=False)
+    if (answer := answer_line(ov.metrics, ov.window)) is not None:
+        SafeConsole(highlight=False, width=terminal_width()).print(answer)
     for path in (output, xlsx):
         if path is not None:
-            stderr().print(f"written: {path}", markup=False)
+            err.print(f"written: {path}", markup=False)

@@ -7,12 +7,12 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 
 from revenue_retention.analyses.cohorts import CohortResult
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -96,6 +96,20 @@ def _shown(age: int) -> bool:
     return age % _LATER_EVERY == 0
 
 
+#: The ages a narrow terminal keeps longest, most telling first; other ages go sooner.
+_KEY_AGES = (12, 6, 3, 1, 24, 36, 18, 9)
+
+
+def _age_drops(ages: list[int], result: CohortResult) -> dict[int, int]:
+    """How soon each age column goes when the terminal is narrow (0: never)."""
+    ranked = sorted(ages, key=lambda a: (_KEY_AGES.index(a) if a in _KEY_AGES else 99, a))
+    kept = set(ranked[:3])
+    drops = {a: 0 if a in kept else i + 1 for i, a in enumerate(ranked)}
+    if 0 in drops and result.relative_to == "first" and result.metric != "mrr":
+        drops[0] = len(ages) + 1  # 100% by definition: the first to go
+    return drops
+
+
 def _compact_money(text: str | None) -> str:
     if text is None:
         return "-"
@@ -135,19 +149,22 @@ def render_cohorts(result: CohortResult, console: Console) -> None:
         console.print(Text(f"{title}\nno customer ever paid in {result.months}"))
         return
     ages = [a for a in sorted({r["age_months"] for r in records}) if _shown(a)]
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1))
-    table.add_column("cohort", no_wrap=True)
-    table.add_column("customers", justify="right", no_wrap=True)
-    for age in ages:
-        table.add_column(f"m{age}", justify="right", no_wrap=True)
+    drops = _age_drops(ages, result)
+    columns = [
+        Column("cohort", "left"),
+        Column("customers"),
+        *(Column(f"m{age}", drop=drops[age]) for age in ages),
+    ]
     by_cohort: dict[str, dict[int, dict[str, Any]]] = {}
     for record in records:
         by_cohort.setdefault(record["cohort"], {})[record["age_months"]] = record
+    rows = []
     for cohort, size in sizes.items():
         row = by_cohort.get(cohort, {})
         label = cohort + ("+" if size["includes_opening_balance"] else "")
         cells = [_cell(row[a], result.metric) if a in row else "" for a in ages]
-        table.add_row(label, f"{size['customers']:,}", *cells)
+        rows.append([label, f"{size['customers']:,}", *cells])
+    table = fit_table(console, title, columns, rows, box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1))
     notes = Text()
     notes.append(
         f"input {result.input.path}, months {result.months}; "

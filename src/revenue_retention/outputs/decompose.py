@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from revenue_retention.analyses.decompose import DecomposeResult
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -292,24 +293,19 @@ def _components_table(result: DecomposeResult) -> Table:
     return table
 
 
-def _movements_table(result: DecomposeResult) -> Table:
-    table = Table(
-        title="Customers by their own net change (§3), split into components",
-        title_justify="left",
-    )
-    for name in (
-        "movement",
-        "customers",
-        "change",
-        "volume",
-        "price",
-        "cross-sell",
-        "product churn",
-        "churn",
-    ):
-        table.add_column(name, justify="left" if name == "movement" else "right")
-    for row in result.movements.to_pylist():
-        table.add_row(
+def _movements_table(result: DecomposeResult, console: Console) -> RenderableType:
+    columns = [
+        Column("movement", "left"),
+        Column("customers", drop=5),
+        Column("change"),
+        Column("volume"),
+        Column("price", drop=1),
+        Column("cross-sell", drop=2),
+        Column("product churn", drop=3),
+        Column("churn", drop=4),
+    ]
+    rows = [
+        [
             row["customer_class"],
             f"{row['customers']:,}",
             _money(row["change"]),
@@ -318,27 +314,28 @@ def _movements_table(result: DecomposeResult) -> Table:
             _money(row["cross_sell"]),
             _minus(row["product_churn"]),
             _minus(row["churn"]),
-        )
-    return table
+        ]
+        for row in result.movements.to_pylist()
+    ]
+    title = "Customers by their own net change (§3), split into components"
+    return fit_table(console, title, columns, rows)
 
 
-def _products_table(result: DecomposeResult) -> Table:
-    table = Table(title="By product", title_justify="left")
-    for name in (
-        "product",
-        "customers",
-        "starting MRR",
-        "ending MRR",
-        "volume",
-        "price",
-        "cross-sell",
-        "product churn",
-        "churn",
-        "change",
-    ):
-        table.add_column(name, justify="left" if name == "product" else "right")
-    for row in result.products.to_pylist():
-        table.add_row(
+def _products_table(result: DecomposeResult, console: Console) -> RenderableType:
+    columns = [
+        Column("product", "left"),
+        Column("customers", drop=4),
+        Column("starting MRR", drop=2),
+        Column("ending MRR", drop=3),
+        Column("volume"),
+        Column("price"),
+        Column("cross-sell"),
+        Column("product churn", drop=1),
+        Column("churn", drop=1),
+        Column("change"),
+    ]
+    rows = [
+        [
             str(row["product"]),
             f"{row['customers_start']:,} -> {row['customers_end']:,}",
             _money(row["starting_mrr"]),
@@ -349,8 +346,10 @@ def _products_table(result: DecomposeResult) -> Table:
             _minus(row["product_churn"]),
             _minus(row["churn"]),
             _money(row["change"]),
-        )
-    return table
+        ]
+        for row in result.products.to_pylist()
+    ]
+    return fit_table(console, "By product", columns, rows)
 
 
 def render_decompose(result: DecomposeResult, console: Console) -> None:
@@ -358,7 +357,11 @@ def render_decompose(result: DecomposeResult, console: Console) -> None:
     t = result.totals
     parts: list[Any] = [_header(result), _rates_table(result)]
     if t.customers:
-        parts += [_components_table(result), _movements_table(result), _products_table(result)]
+        parts += [
+            _components_table(result),
+            _movements_table(result, console),
+            _products_table(result, console),
+        ]
         parts.append(
             Text(
                 f"§3 expansion (net, per customer) {_money(t.expansion)} and contraction "

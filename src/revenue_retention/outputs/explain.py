@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from revenue_retention.analyses.explain import (
@@ -17,6 +16,7 @@ from revenue_retention.analyses.explain import (
 )
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.periods import month_label
 
 __all__ = ["MOVEMENTS_FIELDS", "TERMINAL_ROWS", "explain_document", "totals_fields"]
@@ -91,13 +91,21 @@ def _title(result: ExplainResult) -> Text:
     return text
 
 
-def _totals_table(result: ExplainResult, totals: dict[str, Any]) -> Table:
-    table = Table(title="Totals (equal to the metrics row)", title_justify="left")
-    names: tuple[str, ...]
+def _totals_table(
+    result: ExplainResult, totals: dict[str, Any], console: Console
+) -> RenderableType:
+    columns: list[Column]
     if result.mode == "window":
         money = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
-        names = ("customers", "starting MRR", "churn", "contraction", "expansion", "ending MRR")
-        names += ("GRR", "NRR", "logos")
+        columns = [
+            Column("customers", drop=2),
+            Column("starting MRR", drop=1),
+            Column("churn", drop=4),
+            Column("contraction", drop=5),
+            Column("expansion", drop=3),
+            Column("ending MRR", drop=1),
+            *(Column(name) for name in ("GRR", "NRR", "logos")),
+        ]
         cells = [
             f"{totals['customers']:,}",
             *(_money(totals[f]) for f in money),
@@ -105,37 +113,46 @@ def _totals_table(result: ExplainResult, totals: dict[str, Any]) -> Table:
         ]
     else:
         names = ("customers moving", "opening", *PERIOD_TOTALS[1:-1], "closing")
+        # Opening, closing and the movements first; the count goes first when narrow.
+        columns = [Column(name, drop=1 if name == "customers moving" else 0) for name in names]
         cells = [f"{totals['customers']:,}", *(_money(totals[f]) for f in PERIOD_TOTALS)]
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_row(*cells)
-    return table
+    return fit_table(console, "Totals (equal to the metrics row)", columns, [cells])
 
 
-def _movements_table(result: ExplainResult) -> Table:
-    table = Table(title="By movement", title_justify="left")
-    for name in ("movement", "customers", "amount"):
-        table.add_column(name, justify="left" if name == "movement" else "right")
-    for r in _records(result, "movements"):
-        table.add_row(r["movement"], f"{r['customers']:,}", _money(r["amount"]))
-    return table
+def _movements_table(result: ExplainResult, console: Console) -> RenderableType:
+    columns = [Column("movement", "left"), Column("customers"), Column("amount")]
+    rows = [
+        [r["movement"], f"{r['customers']:,}", _money(r["amount"])]
+        for r in _records(result, "movements")
+    ]
+    return fit_table(console, "By movement", columns, rows)
 
 
-def _customers_table(result: ExplainResult, rows: list[dict[str, Any]]) -> Table:
+def _customers_table(
+    result: ExplainResult, rows: list[dict[str, Any]], console: Console
+) -> RenderableType:
     attributes = [c for c in result.customers.column_names if c not in CUSTOMER_FIELDS]
-    table = Table(title="Customers by impact", title_justify="left")
-    for name in ("customer", "start MRR", "end MRR", "change", "movement", *attributes):
-        table.add_column(name, justify="right" if "MRR" in name or name == "change" else "left")
-    for r in rows:
-        table.add_row(
+    columns = [
+        Column("customer", "left"),
+        Column("start MRR", drop=1),
+        Column("end MRR", drop=2),
+        Column("change"),
+        Column("movement", "left"),
+        # When narrow, the attributes go first (the last one first), then end and start.
+        *(Column(a, "left", drop=3 + i) for i, a in enumerate(attributes)),
+    ]
+    cells = [
+        [
             str(r["customer_id"]),
             _money(r["start_mrr"]),
             _money(r["end_mrr"]),
             _money(r["change"], signed=True),
             r["movement"],
             *("" if r[a] is None else str(r[a]) for a in attributes),
-        )
-    return table
+        ]
+        for r in rows
+    ]
+    return fit_table(console, "Customers by impact", columns, cells)
 
 
 def _render(result: ExplainResult, console: Console) -> None:
@@ -144,11 +161,11 @@ def _render(result: ExplainResult, console: Console) -> None:
     shown = customers if result.limit is not None else customers[:TERMINAL_ROWS]
     parts: list[Any] = [
         _title(result),
-        _totals_table(result, totals),
-        _movements_table(result),
+        _totals_table(result, totals, console),
+        _movements_table(result, console),
     ]
     if shown:
-        parts.append(_customers_table(result, shown))
+        parts.append(_customers_table(result, shown, console))
     if len(shown) < result.listed:
         parts.append(
             Text(

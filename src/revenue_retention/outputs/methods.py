@@ -6,8 +6,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from revenue_retention.analyses import MetricsResult
@@ -15,8 +14,10 @@ from revenue_retention.analyses.methods import MethodsResult
 from revenue_retention.metrics.methods import METHOD_LABELS
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.outputs.records import retention_records
 from revenue_retention.outputs.tabular import metrics_document
+from revenue_retention.outputs.terminal import answer_line, latest_table, trend_table
 from revenue_retention.periods import month_label
 
 __all__ = ["METHODS_FIELDS", "method_metrics_document", "methods_document", "methods_records"]
@@ -41,7 +42,6 @@ METHODS_FIELDS = (
     "why",
 )
 _MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
-_TREND_MONTHS = 12
 
 
 def _money(text: str | None) -> str:
@@ -83,12 +83,18 @@ def methods_document(result: MethodsResult) -> Document:
             f"Retention of the {k}-month window ending {month_label(result.as_of)}, "
             "by method (METRICS.md §3-4)"
         )
-        table = Table(title=title, title_justify="left")
-        for name in ("method", "customers", "starting", "GRR", "NRR", "logos", "GRR vs cohort"):
-            table.add_column(name, justify="left" if name == "method" else "right")
-        table.add_column("NRR vs cohort", justify="right")
-        for r in records:
-            table.add_row(
+        columns = [
+            Column("method", "left"),
+            Column("customers", drop=3),
+            Column("starting", drop=4),
+            Column("GRR"),
+            Column("NRR"),
+            Column("logos", drop=2),
+            Column("GRR vs cohort", drop=1),
+            Column("NRR vs cohort", drop=1),
+        ]
+        rows = [
+            [
                 r["method"],
                 _count(r["customers"]),
                 _money(r["starting_mrr"]),
@@ -97,7 +103,10 @@ def methods_document(result: MethodsResult) -> Document:
                 _pct(r["logo_retention"]),
                 "" if r["method"] == "cohort" else _points(r["grr_vs_cohort"]),
                 "" if r["method"] == "cohort" else _points(r["nrr_vs_cohort"]),
-            )
+            ]
+            for r in records
+        ]
+        table = fit_table(console, title, columns, rows)
         why = Text()
         for r in records:
             why.append(f"\n{r['method']}", style="bold")
@@ -121,47 +130,23 @@ def _render_by_method(result: MetricsResult, console: Console) -> None:
     """The terminal view of ``metrics --method``: latest row per window, then the trend."""
     records = retention_records(result)
     label = METHOD_LABELS.get(result.method, result.method)
-    latest = Table(
-        title=f"Retention, method: {label} (latest month with a row)", title_justify="left"
-    )
-    for name in ("window", "as of", "customers", "starting", "churn", "contraction"):
-        latest.add_column(name, justify="left" if name in ("window", "as of") else "right")
-    for name in ("expansion", "ending", "GRR", "NRR", "logos"):
-        latest.add_column(name, justify="right")
-    for k in result.windows:
-        mine = [r for r in records if r["window_months"] == k]
-        if not mine:
-            latest.add_row(f"{k} mo", "-", "not enough months of data")
-            continue
-        r = mine[-1]
-        latest.add_row(
-            f"{k} mo",
-            r["as_of"],
-            _count(r["customers"]),
-            *(_money(r[name]) for name in _MONEY),
-            _pct(r["grr"]),
-            _pct(r["nrr"]),
-            _pct(r["logo_retention"]),
-        )
-    trend = Table(title=f"Trend, last {_TREND_MONTHS} months", title_justify="left")
-    trend.add_column("as of")
-    for k in result.windows:
-        for name in ("GRR", "NRR", "logos"):
-            trend.add_column(f"{name} {k}mo", justify="right")
-    by_key = {(r["as_of"], r["window_months"]): r for r in records}
-    for month in sorted({r["as_of"] for r in records})[-_TREND_MONTHS:]:
-        cells = [month]
-        for k in result.windows:
-            row = by_key.get((month, k))
-            cells += [_pct(row[m]) if row else "" for m in ("grr", "nrr", "logo_retention")]
-        trend.add_row(*cells)
+    title = f"Retention, {result.method} method"
     source = Text(f"{result.input.path}  months {result.input.months}", style="dim")
     note = Text(
         f"method: {result.method}, {label}; '-' marks a figure this method does not define. "
         "Compare all methods with: retention methods INPUT",
         style="dim",
     )
-    console.print(Group(source, latest, trend, note))
+    parts: list[RenderableType] = []
+    if (answer := answer_line(result)) is not None:
+        parts.append(answer)
+    parts += [
+        source,
+        latest_table(console, records, result.windows, title),
+        trend_table(console, records, result.windows),
+        note,
+    ]
+    console.print(Group(*parts))
 
 
 def method_metrics_document(result: MetricsResult) -> Document:

@@ -2,6 +2,12 @@
 
 Every figure comes from an ``Overview``; the page is a Jinja2 template with Plotly's
 JavaScript inlined once, the charts' data as JSON, and a few lines of glue (sortable tables).
+
+The first screen is for someone with a minute: the answer in one sentence, the three rates
+with their last twelve months, MRR and what moved it, and the data notes that qualify them.
+Everything else is the analyst appendix below it. The page speaks to a reader who has
+neither the command line nor the project's METRICS.md: definitions are on the page, input
+notes lose their command-line hints, benchmarks are cited by publisher and year.
 """
 
 from __future__ import annotations
@@ -23,23 +29,31 @@ from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.charts import Chart, report_charts
+from revenue_retention.outputs.charts.trends import BENCHMARK_WINDOW
 from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.files import write_text
+from revenue_retention.outputs.labels import currency_code, reader_text
 from revenue_retention.outputs.records import money_by_currency, retention_records
+from revenue_retention.outputs.sparkline import SPARK_MONTHS, Sparkline, sparkline
 from revenue_retention.periods import month_label
 
 __all__ = [
     "APPENDIX_MOVEMENTS",
+    "FIRST_SCREEN_CHART",
     "Headline",
+    "data_notes",
     "headlines",
     "render_report",
     "summary_sentence",
+    "window_note",
     "write_report",
 ]
 
 #: The window movements whose customers the appendix lists, and how many of each.
 APPENDIX_MOVEMENTS = ("churn", "contraction", "expansion")
 APPENDIX_ROWS = 25
+#: The chart of the first screen; the others are in the analyst appendix.
+FIRST_SCREEN_CHART = "mrr-movements"
 
 _RATES = (
     ("grr", "Gross revenue retention", "GRR"),
@@ -70,6 +84,11 @@ class Headline:
     level: float | None
     #: Whether the interval includes the benchmark median (METRICS.md §7 small base).
     small_base: bool
+    #: The rate over the last twelve as-of months of the headline window.
+    spark: Sparkline
+    #: Where the band and the median come from: ``Anish Patel (2025)``.
+    band_source: str | None = None
+    median_source: str | None = None
 
     @property
     def change_points(self) -> float | None:
@@ -97,11 +116,32 @@ def _window_row(ov: Overview, as_of: int) -> dict[str, Any] | None:
     )
 
 
+def _recent(ov: Overview) -> list[dict[str, Any]]:
+    """The headline window's rows of the last ``SPARK_MONTHS`` as-of months, oldest first."""
+    rows = [
+        r
+        for r in retention_records(ov.metrics, groups=False)
+        if r["window_months"] == ov.window and r["as_of"] <= ov.as_of_label
+    ]
+    return sorted(rows, key=lambda r: str(r["as_of"]))[-SPARK_MONTHS:]
+
+
 def headlines(ov: Overview) -> list[Headline]:
-    """GRR, NRR and logo retention of the headline window, against a year earlier."""
+    """GRR, NRR and logo retention of the headline window, against a year earlier.
+
+    Benchmark bands and medians are for 12-month windows: a headline of another window
+    is not placed in them.
+    """
     now = _window_row(ov, ov.as_of)
     before = _window_row(ov, ov.as_of - 12)
-    placements = {p.metric: p for p in ov.diagnosis.placements} if ov.diagnosis else {}
+    recent = _recent(ov)
+    benchmarked = ov.window == BENCHMARK_WINDOW and ov.diagnosis is not None
+    placements = (
+        {p.metric: p for p in ov.diagnosis.placements}
+        if benchmarked and ov.diagnosis is not None
+        else {}
+    )
+    medians = ov.benchmarks.medians
     cohort = ov.intervals.get(ov.as_of, ov.window) if ov.intervals else None
     small = _small_base_metrics(ov)
     out = []
@@ -125,6 +165,13 @@ def headlines(ov: Overview) -> list[Headline]:
                 high=interval.high if interval else None,
                 level=ov.intervals.level if ov.intervals else None,
                 small_base=metric in small,
+                spark=sparkline([r["as_of"] for r in recent], [r[metric] for r in recent]),
+                band_source=band.cite if band else None,
+                median_source=(
+                    medians[metric].cite
+                    if placement and placement.median is not None and metric in medians
+                    else None
+                ),
             )
         )
     return out
@@ -137,6 +184,8 @@ def _small_base_metrics(ov: Overview) -> set[str]:
     cohort = ov.intervals.get(ov.as_of, ov.window)
     if cohort is None:
         return set()
+    if ov.window != BENCHMARK_WINDOW:
+        return set()  # the medians are of 12-month rates
     medians = {m: x.value for m, x in ov.benchmarks.medians.items()}
     out = set()
     for metric, median in medians.items():
@@ -157,13 +206,64 @@ def summary_sentence(ov: Overview) -> str:
             f"No customer was paying at the start of the {ov.window}-month window "
             f"ending {ov.as_of_label}, so retention cannot be measured there."
         )
+    currency = currency_code(ov.input)
+    amount = display_money(row["starting_mrr"]) + (f" {currency}" if currency else "")
     return (
         f"The {row['customers']:,} customers paying in {month_label(ov.as_of - ov.window)} "
-        f"(MRR {display_money(row['starting_mrr'])}) kept {row['grr']:.1%} of that revenue "
+        f"(MRR {amount}) kept {row['grr']:.1%} of that revenue "
         f"by {ov.as_of_label} counting only what they lost (GRR), and "
         f"{row['nrr']:.1%} once their expansion is added (NRR); "
         f"{row['logo_retention']:.1%} of them were still paying (logo retention)."
     )
+
+
+def window_note(ov: Overview) -> str | None:
+    """Why the headline window is shorter than the one asked for, or None when it is not."""
+    if not ov.shortened:
+        return None
+    months = ov.input.months
+    span = months.last - months.first + 1
+    return (
+        f"The data covers {month_label(months.first)} to {month_label(months.last)} "
+        f"({span} months), too short for a {ov.requested_window}-month window: the figures are "
+        f"for the longest window it supports, {ov.window} months ending {ov.as_of_label}."
+        + (
+            " Benchmarks are for 12-month rates, so these are not placed against them."
+            if ov.window < BENCHMARK_WINDOW
+            else ""
+        )
+    )
+
+
+def data_notes(ov: Overview) -> list[str]:
+    """What qualifies the figures, in words for the report's reader: a shorter window than
+    asked for, rejected rows, and every note of the input report (dates or amounts read
+    one way of two, repeated rows, overlapping periods, ids that differ only by case).
+    """
+    r = ov.input
+    notes = []
+    if (shortened := window_note(ov)) is not None:
+        notes.append(shortened)
+    if r.rows_rejected:
+        reasons = ", ".join(
+            f"{reason.replace('_', ' ')} {n:,}"
+            for reason, n in sorted(r.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        by_currency = money_by_currency(r)
+        money = (
+            f"{display_money(r.money_rejected)} of the {display_money(r.money_read)} read"
+            if by_currency is None
+            else "; ".join(
+                f"{m['currency']} {m['rejected']} of {m['read']}" for m in by_currency[0]
+            )
+            + " read"
+        )
+        notes.append(
+            f"{r.rows_rejected:,} of {r.rows_read:,} rows were rejected ({reasons}), carrying "
+            f"{money}: they are not in any figure. Where the numbers come from lists why."
+        )
+    notes += [reader_text(w) for w in r.warnings]
+    return notes
 
 
 def _appendix(ov: Overview) -> list[dict[str, Any]]:
@@ -227,7 +327,7 @@ def _currency(ov: Overview) -> str:
     """How amounts were converted, in words (the JSON's ``currency`` says it per table)."""
     info = ov.input.currency
     if info is None:
-        return "amounts as given in the input: one currency, not converted"
+        return "not stated by the input: every amount is taken as one currency, not converted"
     reporting, currencies = info.get("reporting_currency"), info.get("currencies", [])
     text = f"{reporting}; the input has {', '.join(currencies)}"
     if not info.get("converted"):
@@ -266,9 +366,10 @@ def _trust(ov: Overview, left_out: dict[str, str]) -> dict[str, Any]:
         "last_month": month_label(r.months.last),
         "columns": sorted(r.columns.items()),
         "attributes": r.attributes,
-        "warnings": r.warnings,
-        "skipped": sorted(ov.skipped.items())
-        + sorted((f"chart {id}", why) for id, why in left_out.items()),
+        "warnings": [reader_text(w) for w in r.warnings],
+        "skipped_diagnostics": reader_text(ov.skipped.get("diagnostics", "not computed")),
+        "skipped": sorted((name, reader_text(why)) for name, why in ov.skipped.items())
+        + sorted((f"chart {id}", reader_text(why)) for id, why in left_out.items()),
     }
 
 
@@ -290,33 +391,56 @@ def _template_source(name: str) -> str:
     return files("revenue_retention.outputs").joinpath("templates", name).read_text("utf-8")
 
 
-def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
-    """The report as one HTML document (a string of a few MB: Plotly is inlined)."""
+def render_report(
+    ov: Overview, charts: list[Chart] | None = None, *, title: str | None = None
+) -> str:
+    """The report as one HTML document (a string of a few MB: Plotly is inlined).
+
+    ``title`` (a company's name) heads the page and its browser tab.
+    """
     left_out: dict[str, str] = {}
     charts = report_charts(ov, left_out) if charts is None else charts
     env = _environment()
+    heads = headlines(ov)
     data = {
         "as_of": ov.as_of_label,
         "window": ov.window,
+        "requested_window": ov.requested_window,
+        "currency": currency_code(ov.input),
         "headline": {
             h.metric: {
                 "value": h.value,
                 "year_earlier": h.year_earlier,
                 "low": h.low,
                 "high": h.high,
+                "spark": {"months": list(h.spark.months), "values": list(h.spark.values)},
             }
-            for h in headlines(ov)
+            for h in heads
         },
     }
+    first = [c for c in charts if c.id == FIRST_SCREEN_CHART]
     return env.get_template("report.html.j2").render(
         title=f"Revenue retention to {ov.as_of_label}",
+        company=title.strip() if title and title.strip() else None,
         version=__version__,
         ov=ov,
         source=Path(ov.input.path).name,
-        headlines=headlines(ov),
+        currency=currency_code(ov.input),
+        headlines=heads,
         summary=summary_sentence(ov),
-        diagnostics=ov.diagnosis.diagnostics if ov.diagnosis else (),
-        charts=[(c, _chart_html(c)) for c in charts],
+        notes=data_notes(ov),
+        diagnostics=[
+            {
+                "id": d.id,
+                "title": d.title,
+                "triggered": d.triggered,
+                "status": d.status,
+                "message": reader_text(d.message),
+            }
+            for d in (ov.diagnosis.diagnostics if ov.diagnosis else ())
+        ],
+        first=[(c, _chart_html(c)) for c in first],
+        charts=[(c, _chart_html(c)) for c in charts if c.id != FIRST_SCREEN_CHART],
         trust=_trust(ov, left_out),
         definitions=DEFINITIONS,
         appendix=_appendix(ov),
@@ -328,7 +452,7 @@ def render_report(ov: Overview, charts: list[Chart] | None = None) -> str:
     )
 
 
-def write_report(ov: Overview, path: str | Path) -> Path:
+def write_report(ov: Overview, path: str | Path, *, title: str | None = None) -> Path:
     """Write the report to ``path`` (parent folders created), replaced whole, never left
     half-written (``outputs.files``); return the path."""
-    return write_text(Path(path), render_report(ov))
+    return write_text(Path(path), render_report(ov, title=title))

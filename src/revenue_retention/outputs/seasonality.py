@@ -5,14 +5,14 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from revenue_retention.analyses.seasonality import SWING_ID, SeasonalityResult
 from revenue_retention.metrics import MOVEMENTS
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -137,24 +137,19 @@ def _range(record: dict[str, Any], prefix: str) -> str:
     return f"{_pct(record[f'{prefix}_min'])} .. {_pct(record[f'{prefix}_max'])}"
 
 
-def _quarter_table(result: SeasonalityResult) -> Table:
-    table = Table(
-        title="Quarterly retention (3-month window) by quarter of year, against annual (12-month)",
-        title_justify="left",
-    )
-    for name in (
-        "quarter",
-        "quarters",
-        "GRR mean",
-        "GRR range",
-        "NRR mean",
-        "NRR range",
-        "annual GRR mean",
-        "annual NRR mean",
-    ):
-        table.add_column(name, justify="left" if name == "quarter" else "right")
-    for r in quarter_of_year_records(result):
-        table.add_row(
+def _quarter_table(result: SeasonalityResult, console: Console) -> RenderableType:
+    columns = [
+        Column("quarter", "left"),
+        Column("quarters", drop=3),
+        Column("GRR mean"),
+        Column("GRR range", drop=2),
+        Column("NRR mean"),
+        Column("NRR range", drop=1),
+        Column("annual GRR mean"),
+        Column("annual NRR mean"),
+    ]
+    rows = [
+        [
             r["quarter"],
             str(r["quarters"]),
             _pct(r["grr_mean"]),
@@ -163,22 +158,25 @@ def _quarter_table(result: SeasonalityResult) -> Table:
             _range(r, "nrr"),
             _pct(r["annual_grr_mean"]),
             _pct(r["annual_nrr_mean"]),
-        )
-    return table
+        ]
+        for r in quarter_of_year_records(result)
+    ]
+    title = "Quarterly retention (3-month window) by quarter of year, against annual (12-month)"
+    return fit_table(console, title, columns, rows)
 
 
-def _month_table(result: SeasonalityResult) -> Table:
-    table = Table(
-        title="Bridge movements by month of year (mean share of opening MRR)",
-        title_justify="left",
-    )
-    table.add_column("month")
-    table.add_column("months", justify="right")
-    for name in MOVEMENTS:
-        table.add_column(name, justify="right")
-    for r in month_of_year_records(result):
-        table.add_row(r["month_name"], str(r["months"]), *(_pct(r[name], 2) for name in MOVEMENTS))
-    return table
+def _month_table(result: SeasonalityResult, console: Console) -> RenderableType:
+    columns = [
+        Column("month", "left"),
+        Column("months", drop=1),
+        *(Column(name) for name in MOVEMENTS),
+    ]
+    rows = [
+        [r["month_name"], str(r["months"]), *(_pct(r[name], 2) for name in MOVEMENTS)]
+        for r in month_of_year_records(result)
+    ]
+    title = "Bridge movements by month of year (mean share of opening MRR)"
+    return fit_table(console, title, columns, rows)
 
 
 def render_seasonality(result: SeasonalityResult, console: Console) -> None:
@@ -191,7 +189,7 @@ def render_seasonality(result: SeasonalityResult, console: Console) -> None:
         mark = {True: "FLAGGED", False: "ok", None: "n/a"}[check.flagged]
         verdict.append(f"  {check.rate.upper()} [{mark}] {check.reason}\n")
     verdict.append(f"input {result.input.path}, months {result.months}", style="dim")
-    console.print(Group(_quarter_table(result), _month_table(result), verdict))
+    console.print(Group(_quarter_table(result, console), _month_table(result, console), verdict))
 
 
 def seasonality_document(result: SeasonalityResult) -> Document:

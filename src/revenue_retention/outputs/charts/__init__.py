@@ -36,6 +36,7 @@ from revenue_retention.outputs.charts.extras import (
     explain_movements,
     interval_ranges,
 )
+from revenue_retention.outputs.charts.movements import mrr_movements
 from revenue_retention.outputs.charts.trends import retention_trend, segment_multiples
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "explain_movements",
     "interval_ranges",
     "methods_compare",
+    "mrr_movements",
     "overview_chart",
     "report_charts",
     "retention_trend",
@@ -59,8 +61,10 @@ __all__ = [
     "segment_multiples",
 ]
 
-#: The report's charts by id, in report order.
+#: The report's charts by id, in report order: the first on the first screen, the others
+#: in the analyst appendix.
 REPORT_CHARTS = (
+    "mrr-movements",
     "bridge-month",
     "bridge-ttm",
     "retention-trend",
@@ -85,8 +89,10 @@ def _builders(ov: Overview) -> dict[str, Callable[[], Chart] | None]:
     """How to build each report chart from ``ov``; None when its analysis is missing."""
     concentration, decomposition, methods = ov.concentration, ov.decomposition, ov.methods
     return {
+        "mrr-movements": lambda: mrr_movements(ov.metrics),
         "bridge-month": lambda: bridge_waterfall(ov.metrics, 1),
-        "bridge-ttm": lambda: bridge_waterfall(ov.metrics, 12),
+        # Over the headline window: twelve months, or fewer when the data is shorter.
+        "bridge-ttm": lambda: bridge_waterfall(ov.metrics, ov.window),
         "retention-trend": lambda: retention_trend(ov.metrics, ov.window, ov.benchmarks),
         "cohort-heatmap": lambda: cohort_heatmap(ov.cohorts_nrr, ov.cohorts_logo),
         "segments": lambda: segment_multiples(ov.segments, ov.segment_by, ov.window),
@@ -105,8 +111,8 @@ def report_charts(ov: Overview, left_out: dict[str, str] | None = None) -> list[
     """Every chart of the report in order, leaving out those the data cannot support.
 
     A chart is left out when its analysis is missing (``ov.skipped`` says why) or the data
-    is too short for it (the trailing-twelve-month bridge needs 13 months); the latter's
-    reason is put in ``left_out`` under the chart's id, when given.
+    is too short for it; the latter's reason is put in ``left_out`` under the chart's id,
+    when given.
     """
     charts = []
     for id, build in _builders(ov).items():
@@ -154,11 +160,13 @@ def _metrics_chart(
         return retention_trend(result, window, benchmarks or load_benchmarks())
     if kind == "bridge":
         return bridge_waterfall(result, months)
+    if kind == "movements":
+        return mrr_movements(result)
     if kind == "segments":
         if not result.by:
             raise OptionError("kind", kind, "needs a result computed with by=[...]")
         return segment_multiples(result, by or result.by[0], window)
-    raise OptionError("kind", kind, "must be one of trend, bridge, segments")
+    raise OptionError("kind", kind, "must be one of trend, bridge, movements, segments")
 
 
 _CHARTS: dict[type, Callable[..., Chart]] = {
@@ -178,7 +186,8 @@ _CHARTS: dict[type, Callable[..., Chart]] = {
 def chart(result: object, **kwargs: Any) -> Chart:
     """The chart of a result, as ``result.plot(**kwargs)`` shows it.
 
-    ``MetricsResult`` takes ``kind`` (``"trend"``, ``"bridge"`` or ``"segments"``),
+    ``MetricsResult`` takes ``kind`` (``"trend"``, ``"bridge"``, ``"movements"`` or
+    ``"segments"``),
     ``window``, ``months`` (of the bridge), ``by`` and ``benchmarks``; ``CohortResult``
     takes ``logo`` (a logo-retention ``CohortResult`` for the toggle); ``Overview`` takes
     ``id`` (one of ``REPORT_CHARTS``); the others take nothing.

@@ -111,6 +111,9 @@ class Chart:
     figure: go.Figure
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    #: The narrowest the plot is drawn, in CSS pixels (0: any width); a narrower screen
+    #: scrolls it sideways rather than squeezing cells too small to read.
+    min_width: int = 0
 
 
 def figure(height: int = 420, **layout: Any) -> go.Figure:
@@ -125,10 +128,9 @@ def figure(height: int = 420, **layout: Any) -> go.Figure:
         template=_TEMPLATE,
         autosize=True,
         height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend=LEGEND,
         hovermode="closest",
-        **layout,
+        **({"margin": {"l": 10, "r": 10, "t": 50, "b": 10}} | layout),
     )
     return fig
 

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from revenue_retention.analyses.concentration import ConcentrationResult
 from revenue_retention.analyses.decompose import DecomposeResult
 from revenue_retention.outputs.charts._common import (
+    NEUTRAL,
     OKABE_ITO,
     Chart,
     coordinate,
@@ -18,9 +19,16 @@ from revenue_retention.outputs.charts._common import (
     rate_cell,
     rows_of,
 )
+from revenue_retention.outputs.labels import currency_code, money_title
 from revenue_retention.periods import month_label
 
 __all__ = ["COMPONENTS", "concentration_pareto", "expansion_split"]
+
+#: Where the top-k labels of the Pareto chart sit (data coordinates): a column under the
+#: diagonal, so they never overlap the curve or each other at any width.
+_LABEL_X = 0.30
+_LABEL_TOP = 0.22
+_LABEL_STEP = 0.09
 
 #: The components of §6: (field of ``DecomposeTotals``, trace name, bar, colour).
 COMPONENTS: tuple[tuple[str, str, str, str], ...] = (
@@ -77,9 +85,8 @@ def concentration_pareto(result: ConcentrationResult) -> Chart:
             name="Top customers",
             x=[min(s["top"], customers) / customers for s in shares],
             y=[s["share_of_starting_mrr"] for s in shares],
-            mode="markers+text",
+            mode="markers",
             text=[f"top {s['top']}" for s in shares],
-            textposition="middle right",
             marker={"color": OKABE_ITO["vermillion"], "size": 9, "symbol": "diamond"},
             customdata=[[s["top"], exact(s["mrr"])] for s in shares],
             hovertemplate=(
@@ -87,7 +94,30 @@ def concentration_pareto(result: ConcentrationResult) -> Chart:
             ),
         )
     )
-    fig.update_xaxes(title_text="share of customers, largest first", tickformat=".0%")
+    # The top 1, 5 and 10 sit within a percent of customers of each other: their labels go
+    # in a column in the empty corner under the diagonal, each with an arrow to its point.
+    for i, s in enumerate(sorted(shares, key=lambda s: -s["top"])):
+        fig.add_annotation(
+            x=min(s["top"], customers) / customers,
+            y=s["share_of_starting_mrr"],
+            xref="x",
+            yref="y",
+            ax=_LABEL_X,
+            ay=_LABEL_TOP - i * _LABEL_STEP,
+            axref="x",
+            ayref="y",
+            text=f"top {s['top']}: {rate_cell(s['share_of_starting_mrr'])} of starting MRR",
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor=OKABE_ITO["vermillion"],
+            xanchor="left",
+            font={"size": 11},
+            bgcolor=NEUTRAL["white"],
+        )
+    fig.update_xaxes(
+        title_text="share of customers, largest first", tickformat=".0%", range=[-0.01, 1.0]
+    )
     fig.update_yaxes(title_text="share of starting MRR", tickformat=".0%", range=[0, 1.02])
     start, end = month_label(result.start), month_label(result.as_of)
     rows = rows_of(
@@ -114,9 +144,9 @@ def concentration_pareto(result: ConcentrationResult) -> Chart:
         (
             "Top",
             "Customers",
-            "Starting MRR",
+            money_title("Starting MRR", currency_code(result.input)),
             "Share of starting MRR",
-            "Expansion of the top expanders",
+            money_title("Expansion of the top expanders", currency_code(result.input)),
             "Share of expansion",
         ),
         rows,
@@ -157,7 +187,8 @@ def expansion_split(result: DecomposeResult) -> Chart:
                 meta={"field": field},
             )
         )
-    fig.update_yaxes(title_text="MRR", tickformat=",.0f")
+    currency = currency_code(result.input)
+    fig.update_yaxes(title_text=money_title("MRR", currency), tickformat=",.0f")
     rows = [
         [name, money_cell(getattr(t, field)), rate_cell(share(getattr(t, field)))]
         for field, name, _, _ in COMPONENTS
@@ -177,6 +208,6 @@ def expansion_split(result: DecomposeResult) -> Chart:
         f"higher prices, new products); right, what they lost. NRR {rate_cell(t.nrr)}, "
         f"{rate_cell(t.nrr_excluding_price)} without price increases.",
         fig,
-        ("Component", "MRR", "Share of starting MRR"),
+        ("Component", money_title("MRR", currency), "Share of starting MRR"),
         rows_of(*rows),
     )

@@ -22,6 +22,7 @@ from revenue_retention.outputs.charts._common import (
     rate_cell,
     rows_of,
 )
+from revenue_retention.outputs.labels import currency_code, money_title
 from revenue_retention.periods import month_label
 
 __all__ = ["BENCHMARK_WINDOW", "MAX_PANELS", "RATE_NAMES", "retention_trend", "segment_multiples"]
@@ -35,6 +36,8 @@ MAX_PANELS = 12
 #: Band colours from the weakest band to the strongest.
 _BAND_COLORS = ("vermillion", "orange", "yellow", "sky_blue", "bluish_green")
 _MARGIN = 0.02
+#: The smallest share of a panel's height a band needs for its name to be written in it.
+_LABELLED_BAND = 0.1
 
 
 def _window_rows(table: Any, window: int, what: str) -> list[dict[str, Any]]:
@@ -74,10 +77,9 @@ def _bounds(band: Band) -> tuple[float | None, float | None]:
     return low, high
 
 
-def _shade_bands(
-    fig: go.Figure, bands: list[Band], row: int, span: tuple[float, float], metric: str
-) -> None:
-    """Shade each band of ``metric`` inside the panel's visible range, weakest first."""
+def _shade_bands(fig: go.Figure, bands: list[Band], row: int, span: tuple[float, float]) -> None:
+    """Shade each band inside the panel's visible range, weakest first; name the bands
+    tall enough to hold their name (a thin one would write over its neighbours')."""
     ordered = sorted(bands, key=lambda b: (_bounds(b)[0] is not None, _bounds(b)[0] or 0.0))
     step = (len(_BAND_COLORS) - 1) / max(len(ordered) - 1, 1)
     for i, band in enumerate(ordered):
@@ -86,6 +88,15 @@ def _shade_bands(
         y1 = min(span[1], high if high is not None else span[1])
         if y1 <= y0:
             continue
+        named: dict[str, Any] = {}
+        if (y1 - y0) / (span[1] - span[0]) >= _LABELLED_BAND:
+            # The panel's axis names the rate: the label only needs the band.
+            named = {
+                "annotation_text": f"{label(band.label)} ({band.describe()})",
+                "annotation_position": "right",
+                "annotation_font_size": 10,
+                "annotation_xanchor": "right",
+            }
         fig.add_hrect(
             y0=y0,
             y1=y1,
@@ -95,10 +106,7 @@ def _shade_bands(
             opacity=0.14,
             line_width=0,
             layer="below",
-            annotation_text=f"{metric.upper()} {label(band.label)} ({band.describe()})",
-            annotation_position="right",
-            annotation_font_size=10,
-            annotation_xanchor="right",
+            **named,
         )
 
 
@@ -112,12 +120,13 @@ def _span(values: list[float | None], extra: list[float]) -> tuple[float, float]
 def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks) -> Chart:
     """GRR, NRR and logo retention of every as-of month of one window, with benchmark bands.
 
-    Two panels share the month axis: the top one holds the traces ``"GRR"`` and
-    ``"Logo retention"`` over the GRR bands, the bottom one ``"NRR"`` over the NRR bands
-    (bands and the published medians only for the 12-month window they are for). Each
-    trace has ``x`` = as-of months ``YYYY-MM``, ``y`` = the rate (a fraction, null where the
-    cohort is empty), ``customdata[i]`` = ``[starting_mrr, customers, ending_mrr]`` with
-    money as the JSON's exact strings, and ``meta`` = ``{"field", "window_months"}``.
+    Three panels share the month axis, one per rate: ``"GRR"`` over the GRR bands,
+    ``"NRR"`` over the NRR bands (bands and the published medians only for the 12-month
+    window they are for), ``"Logo retention"`` on its own (the bands are for revenue, not
+    for counts of customers). Each trace has ``x`` = as-of months ``YYYY-MM``, ``y`` = the
+    rate (a fraction, null where the cohort is empty), ``customdata[i]`` =
+    ``[starting_mrr, customers, ending_mrr]`` with money as the JSON's exact strings, and
+    ``meta`` = ``{"field", "window_months"}``.
 
     Raises
     ------
@@ -125,36 +134,25 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         ``metrics`` has no rows for ``window``.
     """
     rows = _window_rows(metrics.retention, window, "retention")
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.06,
-    )
-    fig.update_layout(figure(height=560).layout)
-    panels = {
-        "grr": (1, ("grr", "logo_retention"), "GRR and logo retention"),
-        "nrr": (2, ("nrr",), "NRR"),
-    }
+    panels = (("grr", "GRR"), ("nrr", "NRR"), ("logo_retention", "Logo retention"))
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.05)
+    fig.update_layout(figure(height=640).layout)
     with_bands = window == BENCHMARK_WINDOW
-    for metric, (row, fields, axis_title) in panels.items():
-        for field in fields:
-            fig.add_trace(_rate_trace(rows, field, window), row=row, col=1)
-        median = benchmarks.medians.get(metric) if with_bands else None
-        values = [r[f] for r in rows for f in fields]
-        span = _span(values, [median.value] if median else [])
+    for row, (field, axis_title) in enumerate(panels, 1):
+        fig.add_trace(_rate_trace(rows, field, window), row=row, col=1)
+        bands = [b for b in benchmarks.bands if b.metric == field] if with_bands else []
+        median = benchmarks.medians.get(field) if with_bands else None
+        span = _span([r[field] for r in rows], [median.value] if median else [])
         fig.update_yaxes(range=list(span), tickformat=".0%", title_text=axis_title, row=row, col=1)
-        if with_bands:
-            _shade_bands(
-                fig, [b for b in benchmarks.bands if b.metric == metric], row, span, metric
-            )
+        if bands:
+            _shade_bands(fig, bands, row, span)
         if median is not None:
             fig.add_hline(
                 y=median.value,
                 row=row,
                 col=1,
                 line={"color": OKABE_ITO["black"], "width": 1, "dash": "dash"},
-                annotation_text=f"median {median.value:.0%} ({median.year})",
+                annotation_text=f"median {median.value:.0%}, {median.cite}",
                 annotation_position="top left",
                 annotation_font_size=10,
             )
@@ -163,8 +161,9 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         f"Each point is the {window}-month retention of the customers paying {window} months "
         "before that month; "
         + (
-            "shaded bands are the benchmark ranges, dashed lines the published medians "
-            f"({_medians_source(benchmarks)})."
+            "shaded bands are the benchmark ranges for GRR and NRR "
+            f"({_bands_source(benchmarks)}), dashed lines the published medians "
+            f"({_medians_source(benchmarks)}). Logo retention has no benchmark here."
             if with_bands
             else f"benchmark bands are for 12-month windows, so none are drawn for {window}."
         )
@@ -187,13 +186,25 @@ def retention_trend(metrics: MetricsResult, window: int, benchmarks: Benchmarks)
         f"GRR, NRR and logo retention over {window}-month windows",
         caption,
         fig,
-        ("As of", "Customers", "Starting MRR", "GRR", "NRR", "Logo retention"),
+        (
+            "As of",
+            "Customers",
+            money_title("Starting MRR", currency_code(metrics.input)),
+            "GRR",
+            "NRR",
+            "Logo retention",
+        ),
         table,
     )
 
 
 def _medians_source(benchmarks: Benchmarks) -> str:
-    sources = sorted({f"{m.source}, {m.year}" for m in benchmarks.medians.values()})
+    sources = sorted({m.cite for m in benchmarks.medians.values()})
+    return "; ".join(sources) or "none published"
+
+
+def _bands_source(benchmarks: Benchmarks) -> str:
+    sources = sorted({b.cite for b in benchmarks.bands if b.metric in ("grr", "nrr")})
     return "; ".join(sources) or "none published"
 
 
@@ -254,7 +265,16 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
     fig.add_hline(y=1, line={"color": OKABE_ITO["black"], "width": 1, "dash": "dot"})
     fig.update_yaxes(tickformat=".0%")
     # Yearly ticks: a narrow panel still has room for them.
-    fig.update_xaxes(type="date", dtick="M12", tickformat="%Y", hoverformat="%Y-%m", matches="x")
+    # Year labels centred on their year, not on its first day: none at a panel's edge to
+    # run into the next panel's.
+    fig.update_xaxes(
+        type="date",
+        dtick="M12",
+        tickformat="%Y",
+        ticklabelmode="period",
+        hoverformat="%Y-%m",
+        matches="x",
+    )
     total = next(
         (
             r
@@ -286,7 +306,14 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
         f"One panel per {by}{more}, a customer counted in the {by} it had at the start of "
         f"each window; the dotted line is 100%. The table is as of {month_label(last)}.",
         fig,
-        (by, "Customers", "Starting MRR", "GRR", "NRR", "Logo retention"),
+        (
+            by,
+            "Customers",
+            money_title("Starting MRR", currency_code(segments.input)),
+            "GRR",
+            "NRR",
+            "Logo retention",
+        ),
         table,
     )
 

@@ -1,12 +1,14 @@
 """The Excel workbook: the report's figures as real numbers, one sheet per topic.
 
 Every table holds the records of the matching command's JSON (``metrics``, ``cohorts``,
-``concentration``, ``decompose``, ``explain`` ...) under the same field names, so the
-workbook cannot disagree with them. Money is the exact decimal (shown ``#,##0.00``), rates
-are fractions (shown ``0.0%``), months are dates (the first of the month, shown
-``yyyy-mm``). Each table is an Excel table, so it has filter buttons and can be sorted.
+``concentration``, ``decompose``, ``explain`` ...), so the workbook cannot disagree with
+them; its headers say each field in words (``starting_mrr`` is ``Starting MRR``, with the
+currency when the input names it). Tables stand one under the other, never side by side,
+so that filtering one hides no row of another. Money is the exact decimal (shown
+``#,##0.00``), rates are fractions (shown ``0.0%``), months are dates (the first of the
+month, shown ``yyyy-mm``). Each table is an Excel table, so it has filter buttons and can be sorted.
 
-Which records go on which sheet: ``summary``, ``movements`` (Bridge, Retention),
+Which records go on which sheet: ``summary``, ``movements`` (Bridge, Retention, Methods),
 ``groups`` (Cohorts, Segments) and ``customers`` (Concentration, Decomposition,
 Customers). How they are written: ``_kinds`` (a column's kind from its field name),
 ``_model`` (blocks and sheets), ``_cells`` (values as formatted cells) and ``_sheet``.
@@ -23,6 +25,7 @@ from typing import IO, Any
 from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.outputs.files import write_file
+from revenue_retention.outputs.labels import currency_code
 from revenue_retention.outputs.workbook._model import Sheet
 from revenue_retention.outputs.workbook._sheet import fit_rows, write_sheet
 from revenue_retention.outputs.workbook.customers import (
@@ -31,7 +34,11 @@ from revenue_retention.outputs.workbook.customers import (
     decomposition_sheet,
 )
 from revenue_retention.outputs.workbook.groups import cohorts_sheet, segments_sheet
-from revenue_retention.outputs.workbook.movements import bridge_sheet, retention_sheet
+from revenue_retention.outputs.workbook.movements import (
+    bridge_sheet,
+    methods_sheet,
+    retention_sheet,
+)
 from revenue_retention.outputs.workbook.summary import summary_sheet
 
 __all__ = ["EXCEL_ROWS", "SHEETS", "save_workbook", "write_workbook"]
@@ -44,6 +51,7 @@ SHEETS = (
     "Summary",
     "Bridge",
     "Retention",
+    "Methods",
     "Cohorts",
     "Segments",
     "Concentration",
@@ -52,7 +60,7 @@ SHEETS = (
 )
 
 
-def sheets(ov: Overview) -> list[Sheet]:
+def sheets(ov: Overview, title: str | None = None) -> list[Sheet]:
     """The workbook's sheets, in ``SHEETS`` order, each cut to what a sheet can hold.
 
     A table longer than Excel's rows keeps its first rows (the largest customers first)
@@ -63,6 +71,7 @@ def sheets(ov: Overview) -> list[Sheet]:
         for sheet in (
             bridge_sheet(ov),
             retention_sheet(ov),
+            methods_sheet(ov),
             cohorts_sheet(ov),
             segments_sheet(ov),
             concentration_sheet(ov),
@@ -71,7 +80,7 @@ def sheets(ov: Overview) -> list[Sheet]:
         )
     ]
     cut = [line for _, lines in fitted for line in lines]
-    summary, _ = fit_rows(summary_sheet(ov, cut), EXCEL_ROWS)
+    summary, _ = fit_rows(summary_sheet(ov, title, cut), EXCEL_ROWS)
     return [summary, *(sheet for sheet, _ in fitted)]
 
 
@@ -93,7 +102,7 @@ class _FixedTimeZip(zipfile.ZipFile):
         self.writestr(str(arcname), Path(filename).read_bytes())
 
 
-def save_workbook(ov: Overview, handle: IO[bytes]) -> None:
+def save_workbook(ov: Overview, handle: IO[bytes], *, title: str | None = None) -> None:
     """Write the workbook of ``ov`` into the binary file ``handle`` (see ``write_workbook``)."""
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
@@ -105,9 +114,10 @@ def save_workbook(ov: Overview, handle: IO[bytes]) -> None:
     # openpyxl asks Excel to recalculate every formula on opening (fullCalcOnLoad); the
     # workbook holds none, only values, and asks for nothing.
     wb.calculation = None
+    currency = currency_code(ov.input)
     try:
-        for sheet in sheets(ov):
-            write_sheet(wb, sheet)
+        for sheet in sheets(ov, title):
+            write_sheet(wb, sheet, currency)
         # ExcelWriter rather than Workbook.save, which stamps the current time in the file.
         with _FixedTimeZip(handle, "w", zipfile.ZIP_DEFLATED) as archive:
             ExcelWriter(wb, archive).save()
@@ -125,7 +135,7 @@ def _close_sheets(wb: Any) -> None:
                 ws.close()
 
 
-def write_workbook(ov: Overview, path: str | Path) -> Path:
+def write_workbook(ov: Overview, path: str | Path, *, title: str | None = None) -> Path:
     """Write the workbook of ``ov`` to ``path`` (parent folders created); return the path.
 
     Parameters
@@ -135,6 +145,8 @@ def write_workbook(ov: Overview, path: str | Path) -> Path:
     path
         The ``.xlsx`` file to write; replaced whole, never left half-written
         (``outputs.files``).
+    title
+        A company's name, heading the Summary sheet.
 
     Returns
     -------
@@ -145,4 +157,4 @@ def write_workbook(ov: Overview, path: str | Path) -> Path:
         (an id, a segment, a column name) is stored as text, never as a formula, and the
         workbook holds no formula.
     """
-    return write_file(Path(path), lambda handle: save_workbook(ov, handle))
+    return write_file(Path(path), lambda handle: save_workbook(ov, handle, title=title))

@@ -1,4 +1,8 @@
-"""What a sheet is made of: blocks of records under a title, stacked side by side."""
+"""What a sheet is made of: blocks of records under a title, one under the other.
+
+Never side by side: an Excel filter hides whole rows, so a table beside another would lose
+rows to the other's filter.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.labels import field_label, reader_text
 from revenue_retention.outputs.workbook._kinds import Kind, kind_of
 
 __all__ = ["Block", "Sheet", "Typed", "item_block", "section", "section_block", "skipped"]
@@ -49,17 +54,18 @@ class Block:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A sheet: a title, a caption, and stacks of blocks laid side by side.
+    """A sheet: a title, a caption, and its blocks one under the other.
 
-    The first stack's first block is the sheet's main table when ``main`` is set: the
-    rows above its records stay frozen on screen, with ``frozen_columns`` beside them.
+    ``main`` is the index of the sheet's main table, the long one: the rows down to its
+    header stay frozen on screen, with ``frozen_columns`` beside them (None: only the
+    title and caption stay).
     """
 
     name: str
     title: str
     caption: str
-    stacks: tuple[tuple[Block, ...], ...]
-    main: bool = True
+    blocks: tuple[Block, ...]
+    main: int | None = 0
     frozen_columns: int = 0
 
 
@@ -75,12 +81,18 @@ def section_block(document: Document, name: str, title: str, *notes: str, **kind
 
 
 def item_block(name: str, title: str, record: Mapping[str, Any], *notes: str) -> Block:
-    """A record as a list of ``item, value`` rows, each value of its own field's kind."""
-    rows = [{"item": key, "value": Typed(value, kind_of(key))} for key, value in record.items()]
+    """A record as a list of ``item, value`` rows, each value of its own field's kind.
+
+    The item is the field in words (``rows_read`` is ``Rows read``).
+    """
+    rows = [
+        {"item": field_label(key), "value": Typed(value, kind_of(key))}
+        for key, value in record.items()
+    ]
     return Block(name, title, ("item", "value"), rows, notes=notes)
 
 
 def skipped(ov: Overview, analysis: str, title: str) -> Block:
     """A block standing for an analysis the data could not support, saying why."""
-    reason = ov.skipped.get(analysis, "no result")
+    reason = reader_text(ov.skipped.get(analysis, "no result"))
     return Block(analysis.replace(" ", "_"), title, (), [], notes=(f"Not computed: {reason}",))

@@ -1,19 +1,23 @@
-"""One sheet into a write-only workbook: blocks laid out, made Excel tables, columns sized."""
+"""One sheet into a write-only workbook: blocks one under the other, made Excel tables.
+
+Headers are words (``Starting MRR (USD)``), not the JSON field names the records carry.
+"""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
-from itertools import zip_longest
 from typing import Any
 
+from revenue_retention.outputs.labels import field_label, money_title
 from revenue_retention.outputs.workbook._cells import (
     MAX_WIDTH,
     CellWriter,
     shown_width,
     xml_text,
 )
+from revenue_retention.outputs.workbook._kinds import Kind
 from revenue_retention.outputs.workbook._model import Block, Sheet
 
 __all__ = ["fit_rows", "write_sheet"]
@@ -25,14 +29,27 @@ _MIN_WIDTH = 6
 _WIDTH_SAMPLE = 500
 
 
-def _block_rows(block: Block, w: CellWriter) -> Iterator[list[Any]]:
+def _headers(block: Block, currency: str | None) -> list[str]:
+    """The block's column headers in words, the currency beside money, each one unique."""
+    headers: list[str] = []
+    for name in block.fields:
+        text = field_label(name)
+        if block.kind(name) is Kind.MONEY:
+            text = money_title(text, currency)
+        if text in headers:
+            text = f"{text} ({name})"  # Excel refuses a table with two equal headers
+        headers.append(text)
+    return headers
+
+
+def _block_rows(block: Block, w: CellWriter, currency: str | None) -> Iterator[list[Any]]:
     """The rows of one block, each as wide as its fields (or one cell for notes)."""
     yield [w.text(block.title, "bold")]
     for note in block.notes:
         yield [w.text(note, "note")]
     if not block.fields:
         return
-    yield [w.text(name, "bold") for name in block.fields]
+    yield [w.text(header, "bold") for header in _headers(block, currency)]
     if not block.records:
         yield [w.text("(none)", "note")]
     kinds = [block.kind(name) for name in block.fields]
@@ -40,30 +57,13 @@ def _block_rows(block: Block, w: CellWriter) -> Iterator[list[Any]]:
         yield [w.value(record.get(name), k) for name, k in zip(block.fields, kinds, strict=True)]
 
 
-def _stack_width(stack: Sequence[Block]) -> int:
-    return max((max(len(b.fields), 1) for b in stack), default=1)
-
-
-def _stack_rows(stack: Sequence[Block], w: CellWriter) -> Iterator[list[Any]]:
-    """The blocks one under the other, a blank row between, each row padded to width."""
-    width = _stack_width(stack)
-    for i, block in enumerate(stack):
-        if i:
-            yield [None] * width
-        for row in _block_rows(block, w):
-            yield row + [None] * (width - len(row))
-
-
-def _layout(sheet: Sheet) -> list[tuple[Block, int, int]]:
-    """Each block with the sheet row of its title and its first column (1-based)."""
+def _layout(sheet: Sheet) -> list[tuple[Block, int]]:
+    """Each block with the sheet row of its title (1-based): one under the other."""
     placed = []
-    column = 1
-    for stack in sheet.stacks:
-        row = _TOP + 1
-        for block in stack:
-            placed.append((block, row, column))
-            row += block.height + 1
-        column += _stack_width(stack) + 1
+    row = _TOP + 1
+    for block in sheet.blocks:
+        placed.append((block, row))
+        row += block.height + 1
     return placed
 
 
@@ -74,57 +74,58 @@ def fit_rows(sheet: Sheet, limit: int) -> tuple[Sheet, list[str]]:
     largest customers first) and gains a note saying how many of how many it shows;
     a block that would start below the limit is left out, and said.
     """
-    stacks = []
+    row = _TOP + 1
+    kept: list[Block] = []
     cut: list[str] = []
-    for stack in sheet.stacks:
-        row = _TOP + 1
-        kept: list[Block] = []
-        for block in stack:
-            # Title, notes, header, then the records; a cut table has one note more.
-            room = limit - (row + len(block.notes) + 2)
-            if block.fields and len(block.records) > room + 1:
-                total = len(block.records)
-                shown = max(room, 0)
-                note = (
-                    f"only the first {shown:,} of {total:,} rows: an Excel sheet holds "
-                    f"{limit:,} rows; the command's CSV or JSON output has them all"
-                )
-                block = replace(block, records=block.records[:shown], notes=(*block.notes, note))
-                cut.append(f"{sheet.name}, {block.title}: {note}")
-            if row + block.height - 1 > limit:
-                cut.append(f"{sheet.name}, {block.title}: left out, below row {limit:,}")
-                continue
-            kept.append(block)
-            row += block.height + 1
-        stacks.append(tuple(kept))
-    return replace(sheet, stacks=tuple(stacks)), cut
+    for block in sheet.blocks:
+        if row + len(block.notes) + 2 > limit:  # not even its header and one row fit
+            cut.append(f"{sheet.name}, {block.title}: left out, below row {limit:,}")
+            continue
+        # Title, notes, header, then the records; a cut table has one note more.
+        room = limit - (row + len(block.notes) + 2)
+        if block.fields and len(block.records) > room + 1:
+            total = len(block.records)
+            shown = max(room, 0)
+            note = (
+                f"only the first {shown:,} of {total:,} rows: an Excel sheet holds "
+                f"{limit:,} rows; the command's CSV or JSON output has them all"
+            )
+            block = replace(block, records=block.records[:shown], notes=(*block.notes, note))
+            cut.append(f"{sheet.name}, {block.title}: {note}")
+        if row + block.height - 1 > limit:
+            cut.append(f"{sheet.name}, {block.title}: left out, below row {limit:,}")
+            continue
+        kept.append(block)
+        row += block.height + 1
+    main = sheet.main if sheet.main is not None and sheet.main < len(kept) else None
+    return replace(sheet, blocks=tuple(kept), main=main), cut
+
+
+def _header_row(block: Block, row: int) -> int:
+    return row + 1 + len(block.notes)
 
 
 def _table_name(sheet: str, block: str) -> str:
     return f"{sheet}_{block}"
 
 
-def _add_tables(ws: Any, sheet: Sheet) -> None:
+def _add_tables(ws: Any, sheet: Sheet, currency: str | None) -> None:
     """An Excel table (filter buttons, banded rows) over each block's header and records."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.filters import AutoFilter
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-    for block, row, column in _layout(sheet):
+    for block, row in _layout(sheet):
         if not block.fields or not block.records:
             continue  # a table needs a header and at least one row
-        header = row + 1 + len(block.notes)
-        ref = (
-            f"{get_column_letter(column)}{header}:"
-            f"{get_column_letter(column + len(block.fields) - 1)}{header + len(block.records)}"
-        )
+        header = _header_row(block, row)
+        ref = f"A{header}:{get_column_letter(len(block.fields))}{header + len(block.records)}"
+        names = _headers(block, currency)
         table = Table(
             displayName=_table_name(sheet.name, block.name),
             ref=ref,
             autoFilter=AutoFilter(ref=ref),
-            tableColumns=[
-                TableColumn(id=i, name=xml_text(n)) for i, n in enumerate(block.fields, 1)
-            ],
+            tableColumns=[TableColumn(id=i, name=xml_text(n)) for i, n in enumerate(names, 1)],
             tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=True),
         )
         with warnings.catch_warnings():
@@ -132,7 +133,7 @@ def _add_tables(ws: Any, sheet: Sheet) -> None:
             warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
             ws.add_table(table)
         if block.heat_from is not None:
-            first = get_column_letter(column + block.heat_from)
+            first = get_column_letter(1 + block.heat_from)
             _shade(ws, f"{first}{header + 1}:{ref.split(':')[1]}")
 
 
@@ -158,43 +159,66 @@ def _shade(ws: Any, cells: str) -> None:
     )
 
 
-def _set_widths(ws: Any, sheet: Sheet) -> None:
+def _set_widths(ws: Any, sheet: Sheet, currency: str | None) -> None:
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
-    for block, _, column in _layout(sheet):
-        for offset, name in enumerate(block.fields):
+    for block, _ in _layout(sheet):
+        sample = block.records[:_WIDTH_SAMPLE]
+        for column, (name, header) in enumerate(
+            zip(block.fields, _headers(block, currency), strict=True), 1
+        ):
             kind = block.kind(name)
-            sample = block.records[:_WIDTH_SAMPLE]
             wide = max((shown_width(r.get(name), kind) for r in sample), default=0)
-            widths[column + offset] = max(widths.get(column + offset, 0), len(name), wide)
+            widths[column] = max(widths.get(column, 0), len(header), wide)
     for column, wide in widths.items():
         letter = get_column_letter(column)
         ws.column_dimensions[letter].width = min(max(wide + 2, _MIN_WIDTH), MAX_WIDTH)
 
 
-def write_sheet(wb: Any, sheet: Sheet) -> None:
-    """Add ``sheet`` to the write-only workbook ``wb``: titles, blocks, tables, widths."""
+#: The deepest header row that is frozen: below it, frozen rows would fill the screen.
+_MAX_FROZEN_ROW = 20
+
+
+def _frozen(sheet: Sheet, placed: list[tuple[Block, int]]) -> str:
+    """Where the panes freeze: under the main table's header, else under the caption."""
     from openpyxl.utils import get_column_letter
 
+    if sheet.main is not None:
+        block, row = placed[sheet.main]
+        below_header = _header_row(block, row) + 1
+        if below_header <= _MAX_FROZEN_ROW:
+            return f"{get_column_letter(sheet.frozen_columns + 1)}{below_header}"
+    return f"A{_TOP + 1}"
+
+
+#: A table starting below this row is off the first screen: the caption says where it is.
+_FIRST_SCREEN_ROWS = 40
+
+
+def _caption(sheet: Sheet, placed: list[tuple[Block, int]]) -> str:
+    """The sheet's caption, and where each table off the first screen starts."""
+    further = [f"{block.title} (row {row:,})" for block, row in placed if row > _FIRST_SCREEN_ROWS]
+    if not further:
+        return sheet.caption
+    return f"{sheet.caption} Further down: {'; '.join(further)}."
+
+
+def write_sheet(wb: Any, sheet: Sheet, currency: str | None = None) -> None:
+    """Add ``sheet`` to the write-only workbook ``wb``: titles, blocks, tables, widths.
+
+    ``currency``, when known, is shown beside every money column's header.
+    """
     ws = wb.create_sheet(sheet.name)
     w = CellWriter(ws)
-    _set_widths(ws, sheet)
-    first = sheet.stacks[0][0]
-    if sheet.main:
-        below_header = _TOP + 1 + len(first.notes) + 2
-        ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{below_header}"
-    else:
-        ws.freeze_panes = f"A{_TOP + 1}"
+    placed = _layout(sheet)
+    _set_widths(ws, sheet, currency)
+    ws.freeze_panes = _frozen(sheet, placed)
     ws.append([w.text(sheet.title, "title")])
-    ws.append([w.text(sheet.caption, "note")])
-    widths = [_stack_width(s) for s in sheet.stacks]
-    streams = [_stack_rows(stack, w) for stack in sheet.stacks]
-    for parts in zip_longest(*streams):
-        row: list[Any] = []
-        for i, part in enumerate(parts):
-            if i:
-                row.append(None)
-            row += part if part is not None else [None] * widths[i]
-        ws.append(row)
-    _add_tables(ws, sheet)
+    ws.append([w.text(_caption(sheet, placed), "note")])
+    for i, block in enumerate(sheet.blocks):
+        if i:
+            ws.append([])
+        for row in _block_rows(block, w, currency):
+            ws.append(row)
+    _add_tables(ws, sheet, currency)

@@ -21,13 +21,13 @@ __all__ = ["concentration_sheet", "customers_sheet", "decomposition_sheet"]
 
 def concentration_sheet(ov: Overview) -> Sheet:
     """Shares of the top customers and expanders, beside the Pareto curve."""
-    caption = "Is the headline carried by a few accounts? (METRICS.md §5)"
+    caption = "Is the headline carried by a few accounts?"
     if ov.concentration is None:
         block = skipped(ov, "concentration", "Concentration")
-        return Sheet("Concentration", "Concentration", caption, ((block,),), main=False)
+        return Sheet("Concentration", "Concentration", caption, (block,), main=None)
     doc = concentration_document(ov.concentration)
     summary = section(doc, "summary").records[0]
-    left = (
+    blocks = (
         item_block("summary", "The cohort's starting MRR and expansion", summary),
         section_block(doc, "shares", "Held by the top k customers and expanders"),
         section_block(doc, "nrr_without_top_expanders", "NRR without the top k expanders"),
@@ -37,23 +37,23 @@ def concentration_sheet(ov: Overview) -> Sheet:
     pareto = section_block(
         doc, "pareto", "Pareto: cumulative share of starting MRR against share of customers"
     )
-    return Sheet("Concentration", "Concentration", caption, (left, (pareto,)), main=False)
+    return Sheet("Concentration", "Concentration", caption, (*blocks, pareto), main=len(blocks))
 
 
 def decomposition_sheet(ov: Overview) -> Sheet:
     """Volume, price and cross-sell per customer, beside totals and breakdowns."""
-    caption = "What the change in MRR is made of: volume, price and cross-sell (METRICS.md §6)"
+    caption = "What the change in MRR is made of: volume, price and cross-sell"
     if ov.decomposition is None:
         block = skipped(ov, "decomposition", "Price, volume and cross-sell")
-        return Sheet("Decomposition", "Decomposition", caption, ((block,),), main=False)
+        return Sheet("Decomposition", "Decomposition", caption, (block,), main=None)
     doc = decompose_document(ov.decomposition)
     main = section_block(doc, "customers", "Per customer of the cohort, by component")
-    side = (
-        item_block("totals", "Totals", section(doc, "totals").records[0]),
-        section_block(doc, "movements", "By the customer's own net change (§3)"),
+    first = (
+        section_block(doc, "movements", "By the customer's own net change"),
         section_block(doc, "products", "By product"),
     )
-    return Sheet("Decomposition", "Decomposition", caption, ((main,), side))
+    totals = item_block("totals", "Totals", section(doc, "totals").records[0])
+    return Sheet("Decomposition", "Decomposition", caption, (*first, main, totals), main=len(first))
 
 
 def customers_sheet(ov: Overview) -> Sheet:
@@ -61,7 +61,7 @@ def customers_sheet(ov: Overview) -> Sheet:
     caption = "Every customer of the headline window's cohort, largest change first"
     if ov.explain is None:
         block = skipped(ov, "customers", "Customers")
-        return Sheet("Customers", "Customers", caption, ((block,),), main=False)
+        return Sheet("Customers", "Customers", caption, (block,), main=None)
     doc = explain_document(ov.explain)
     attributes = dict.fromkeys(ov.input.attributes, Kind.TEXT)
     main = section_block(
@@ -71,8 +71,6 @@ def customers_sheet(ov: Overview) -> Sheet:
         f"{ov.as_of_label}",
         **attributes,
     )
-    side = (
-        item_block("totals", "Totals (the Retention row)", section(doc, "totals").records[0]),
-        section_block(doc, "movements", "By movement"),
-    )
-    return Sheet("Customers", "Customers", caption, ((main,), side))
+    movements = section_block(doc, "movements", "By movement")
+    totals = item_block("totals", "Totals (the Retention row)", section(doc, "totals").records[0])
+    return Sheet("Customers", "Customers", caption, (movements, main, totals), main=1)

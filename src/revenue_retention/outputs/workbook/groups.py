@@ -32,7 +32,7 @@ def _matrix(result: CohortResult, name: str, title: str) -> Block:
             if cell is not None:
                 row[f"m{age}"] = Typed(cell["value"], Kind.RATE, partial=not cell["complete"])
         rows.append(row)
-    notes = ["customers and starting_mrr: the cohort's members in their first paying month"]
+    notes = ["Customers and Starting MRR: the cohort's members in their first paying month"]
     if any(s["includes_opening_balance"] for s in sizes):
         notes.append(
             f"{sizes[0]['cohort']} also holds every customer already paying in the first "
@@ -53,7 +53,7 @@ def cohorts_sheet(ov: Overview) -> Sheet:
         "Acquisition cohorts",
         "Customers grouped by their first paying month; each cell relative to that month "
         "(age 0). Shading: towards orange-red below 100%, towards blue above.",
-        ((nrr, logo),),
+        (nrr, logo),
         frozen_columns=3,
     )
 
@@ -69,13 +69,15 @@ def segments_sheet(ov: Overview) -> Sheet:
         fields,
         records,
         text,
-        (f"a customer counts in the {ov.segment_by} it had at the start of the window (§3)",),
+        (f"a customer counts in the {ov.segment_by} it had at the start of the window",),
     )
     latest = [r for r in records if r["as_of"] == ov.as_of_label]
-    side = Block("latest", f"Window to {ov.as_of_label}", fields, latest, text)
+    first = Block("latest", f"Window to {ov.as_of_label}", fields, latest, text)
     return Sheet(
         "Segments",
         f"Segments by {ov.segment_by}",
-        "Each segment's own cohort retention; scope 'total' rows are the whole business.",
-        ((main,), (side,)),
+        "Each segment's own cohort retention; scope 'total' rows are the whole business. "
+        "First the window to the latest month, then every month.",
+        (first, main),
+        main=1,
     )

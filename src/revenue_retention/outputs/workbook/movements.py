@@ -17,7 +17,7 @@ from revenue_retention.outputs.workbook._kinds import Kind
 from revenue_retention.outputs.workbook._model import Block, Sheet, section_block, skipped
 from revenue_retention.periods import month_label
 
-__all__ = ["bridge_sheet", "retention_sheet"]
+__all__ = ["bridge_sheet", "methods_sheet", "retention_sheet"]
 
 
 def _trailing(ov: Overview) -> Block:
@@ -55,7 +55,7 @@ def bridge_sheet(ov: Overview) -> Sheet:
     records = bridge_records(ov.metrics, groups=False)
     main = Block(
         "monthly",
-        "MRR bridge by month (METRICS.md §2)",
+        "MRR bridge by month",
         BRIDGE_FIELDS,
         records,
         notes=("closing = opening + new + reactivation + expansion - contraction - churn",),
@@ -65,34 +65,47 @@ def bridge_sheet(ov: Overview) -> Sheet:
         "MRR bridge",
         "How MRR moved from each month to the next; the first month of the data is the "
         "opening balance.",
-        ((main,), (_trailing(ov),)) if records else ((main,),),
+        (main, _trailing(ov)) if records else (main,),
     )
 
 
 def retention_sheet(ov: Overview) -> Sheet:
-    """Rates of every window, beside the other methods and the seasonality tables."""
+    """Rates of every window and as-of month (cohort method)."""
     main = Block(
         "windows",
-        "GRR, NRR and logo retention by month and window (cohort method, METRICS.md §3)",
+        "GRR, NRR and logo retention by month and window (cohort method)",
         RETENTION_FIELDS,
         retention_records(ov.metrics, groups=False),
-        notes=("as_of: the window's last month; the cohort pays in its first month",),
+        notes=("As of: the window's last month; the cohort pays in its first month",),
     )
-    side: list[Block] = []
+    return Sheet(
+        "Retention",
+        "Retention",
+        "Each row: the customers paying at the start of a window, and what they kept by its "
+        "end. GRR counts losses only; NRR adds expansion. Other methods and seasonality: "
+        "the Methods sheet.",
+        (main,),
+    )
+
+
+def methods_sheet(ov: Overview) -> Sheet:
+    """The headline window by every method, then the seasonality tables, one under the other."""
+    blocks: list[Block] = []
     if ov.methods is not None:
         doc = methods_document(ov.methods)
-        side.append(
+        blocks.append(
             section_block(
                 doc,
                 "methods",
-                f"Methods side by side: {ov.window}-month window to {ov.as_of_label} (§3-4)",
-                "why: one line on why each method differs from the cohort method",
+                f"Methods side by side: {ov.window}-month window to {ov.as_of_label}",
+                "Why it differs: one line on why each method differs from the cohort method, "
+                "the headline's",
             )
         )
     else:
-        side.append(skipped(ov, "methods", "Methods side by side"))
+        blocks.append(skipped(ov, "methods", "Methods side by side"))
     doc = seasonality_document(ov.seasonality)
-    side += [
+    blocks += [
         section_block(doc, "quarter_of_year", "Seasonality: quarterly rates by quarter of year"),
         section_block(
             doc, "quarters", "Quarter ends: quarterly (3-month) and annual (12-month) rates"
@@ -103,12 +116,13 @@ def retention_sheet(ov: Overview) -> Sheet:
             "Bridge movements by month of year: mean share of opening MRR",
             **dict.fromkeys(MOVEMENTS, Kind.RATE),
         ),
-        section_block(doc, "swing", "Seasonal swing (METRICS.md §7)"),
+        section_block(doc, "swing", "Seasonal swing"),
     ]
     return Sheet(
-        "Retention",
-        "Retention",
-        "Each row: the customers paying at the start of a window, and what they kept by its "
-        "end. GRR counts losses only; NRR adds expansion.",
-        ((main,), tuple(side)),
+        "Methods",
+        "Methods and seasonality",
+        "The headline rates by the other methods, each labelled, and how retention moves "
+        "with the quarter and month of the year.",
+        tuple(blocks),
+        main=None,
     )

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
 from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import format_money
-from revenue_retention.outputs.definitions import DEFINITIONS, Definition
+from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.diagnose import DIAGNOSTIC_FIELDS, diagnose_document
+from revenue_retention.outputs.labels import currency_code, reader_text
 from revenue_retention.outputs.records import RETENTION_FIELDS, retention_records
+from revenue_retention.outputs.report import data_notes
 from revenue_retention.outputs.workbook._model import (
     Block,
     Sheet,
@@ -61,8 +61,8 @@ def _headline(ov: Overview, retention: list[dict[str, Any]]) -> Block:
         tuple(records[0]),
         records,
         notes=(
-            "Cohort method (METRICS.md §3); against the same window a year earlier; ci_low "
-            "and ci_high: bootstrap interval, the cohort's customers resampled (§7).",
+            "Cohort method (see Definitions below); against the same window a year earlier; "
+            "Interval low and high: bootstrap interval, the cohort's customers resampled.",
         ),
     )
 
@@ -102,21 +102,28 @@ def _about(ov: Overview, cut: Sequence[str]) -> dict[str, Any]:
         "last_month": month_label(r.months.last),
         "as_of": ov.as_of_label,
         "window_months": ov.window,
-        "method": "cohort (METRICS.md §3); other methods labelled on the Retention sheet",
+        "method": "cohort (see Definitions below); other methods on the Methods sheet",
         "segments_by": ov.segment_by,
         "attributes": ", ".join(r.attributes),
-        "benchmarks": ov.benchmarks.path,
+        "currency": currency_code(r) or "not stated by the input",
+        "benchmarks": "; ".join(
+            sorted(
+                {b.cite for b in ov.benchmarks.bands}
+                | {m.cite for m in ov.benchmarks.medians.values()}
+            )
+        ),
     }
-    about |= {f"warning {i}": w for i, w in enumerate(r.warnings, 1)}
-    about |= {f"not computed: {k}": why for k, why in sorted(ov.skipped.items())}
+    about |= {f"note {i}": note for i, note in enumerate(data_notes(ov), 1)}
+    about |= {f"not computed: {k}": reader_text(why) for k, why in sorted(ov.skipped.items())}
     about |= {f"not all shown {i}": line for i, line in enumerate(cut, 1)}
     return about | {"written_by": f"revenue-retention {__version__}"}
 
 
-def summary_sheet(ov: Overview, cut: Sequence[str] = ()) -> Sheet:
+def summary_sheet(ov: Overview, title: str | None = None, cut: Sequence[str] = ()) -> Sheet:
     """The headline rates, every window to the as-of month, benchmarks, what was read.
 
-    ``cut``: a line per table of the other sheets cut to fit a sheet (``fit_rows``).
+    ``title`` (a company's name) heads the sheet. ``cut``: a line per table of the other
+    sheets cut to fit a sheet (``fit_rows``).
     """
     retention = retention_records(ov.metrics, groups=False)
     blocks = [
@@ -130,22 +137,27 @@ def summary_sheet(ov: Overview, cut: Sequence[str] = ()) -> Sheet:
     ]
     if ov.diagnosis is not None:
         doc = diagnose_document(ov.diagnosis)
-        blocks.append(section_block(doc, "benchmarks", "Benchmark bands (METRICS.md §7)"))
-        diagnostics = section(doc, "diagnostics").records
-        # Up to the message: inputs and threshold are dicts, left to the JSON.
+        blocks.append(section_block(doc, "benchmarks", "Benchmark bands"))
+        # Up to the message (in words for a reader): inputs and threshold are dicts, left
+        # to the JSON.
+        diagnostics = [
+            r | {"message": reader_text(r["message"])} for r in section(doc, "diagnostics").records
+        ]
         blocks.append(Block("diagnostics", "Diagnostics", DIAGNOSTIC_FIELDS[:5], diagnostics))
     else:
         blocks.append(skipped(ov, "diagnostics", "Benchmarks and diagnostics"))
     blocks.append(item_block("about", "About these figures", _about(ov, cut)))
-    terms = tuple(f.name for f in dataclass_fields(Definition))
-    definitions = [asdict(d) for d in DEFINITIONS]
-    blocks.append(Block("definitions", "Definitions (METRICS.md)", terms, definitions))
+    definitions = [{"term": d.term, "text": d.text} for d in DEFINITIONS]
+    blocks.append(Block("definitions", "Definitions", ("term", "text"), definitions))
+    heading = f"Revenue retention to {ov.as_of_label}"
+    if title and title.strip():
+        heading = f"{title.strip()}: revenue retention to {ov.as_of_label}"
     return Sheet(
         "Summary",
-        f"Revenue retention to {ov.as_of_label}",
+        heading,
         f"{Path(ov.input.path).name}: the report's figures; the other sheets hold the tables "
-        "behind them, their columns named as in the JSON output. Money is exact; rates are "
-        "fractions shown as percentages; months are dates shown as yyyy-mm.",
-        (tuple(blocks),),
-        main=False,
+        "behind them, one under the other. Money is exact; rates are fractions shown as "
+        "percentages; months are dates shown as yyyy-mm.",
+        tuple(blocks),
+        main=None,
     )
