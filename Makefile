@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports pytest bench clean
+.PHONY: demo test test-fast lint typecheck imports pytest bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest
+
+# The inner loop: lint and every test but the slow, engine and browser ones. `make test`
+# stays the full gate.
+test-fast: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest -q -x -m "not slow and not engine and not browser"
 
 # 50m takes about half an hour with 3 runs: make bench SIZES=1m,10m,50m
 SIZES ?= 1m,10m

@@ -15,6 +15,7 @@ from tests.engine_run import rates_match, write_long_csv
 from tests.oracle import Row, add_months
 from tests.oracle_concentration import oracle_concentration
 from tests.strategies import Dataset, mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses.concentration import (
@@ -185,12 +186,6 @@ def data_and_window(draw: st.DrawFn) -> tuple[Dataset, datetime.date, int]:
     return data, as_of, window
 
 
-def _engine(data: Dataset, as_of: datetime.date, window: int, folder: Path) -> Any:
-    return compute_concentration(
-        _load(data.rows, folder), month_index(as_of.year, as_of.month), window
-    )
-
-
 def _rows(table: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = table.to_pylist()
     return rows
@@ -252,13 +247,13 @@ def _check_properties(r: ConcentrationResult) -> None:
     assert mrr_shares == sorted(mrr_shares)
 
 
-# One generated run serves both checks: loading each example is the slow part.
+# One generated run serves both checks.
 @SETTINGS
 @given(data_and_window())
 def test_concentration_equals_oracle_and_keeps_its_properties(
-    tmp_path_factory: pytest.TempPathFactory, case: tuple[Dataset, datetime.date, int]
+    case: tuple[Dataset, datetime.date, int],
 ) -> None:
     data, as_of, window = case
-    got = _engine(data, as_of, window, tmp_path_factory.mktemp("oracle"))
+    got = compute_concentration(dataset_of(data.rows), month_index(as_of.year, as_of.month), window)
     _check_against_oracle(got, oracle_concentration(data.rows, as_of, window))
     _check_properties(got)

@@ -12,10 +12,10 @@ import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from tests.engine_run import write_long_csv
 from tests.oracle import add_months
 from tests.oracle_concentration import oracle_explain, oracle_explain_period
 from tests.strategies import Dataset, mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses import explain as explain_module
@@ -272,11 +272,10 @@ def _rows(result: ExplainResult) -> list[tuple[str, Decimal, Decimal, Decimal, s
 @SETTINGS
 @given(data_window_and_month())
 def test_explain_equals_metrics_and_oracle_on_generated_data(
-    tmp_path_factory: pytest.TempPathFactory,
     case: tuple[Dataset, datetime.date, int, datetime.date],
 ) -> None:
     data, as_of, window, period = case
-    loaded = rr.load(write_long_csv(data.rows, tmp_path_factory.mktemp("gen") / "mrr.csv"))
+    loaded = dataset_of(data.rows)
     metrics = rr.compute_metrics(loaded, [window])
 
     result = compute_explain(loaded, _index(as_of), window)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import tempfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from tests.engine_run import rates_match, write_long_csv
 from tests.oracle import Row, add_months, oracle_bridge, oracle_retention
 from tests.strategies import Dataset, mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
@@ -181,8 +181,7 @@ def test_seasonality_equals_oracle(data: Dataset) -> None:
     assume(data.rows)
     months = [month for _, month, _ in data.rows]
     first, last = min(months), max(months)
-    with tempfile.TemporaryDirectory() as folder:
-        result = run(data.rows, Path(folder))
+    result = seasonality(dataset_of(data.rows))
     windows = {
         (r["as_of"], r["window_months"]): r
         for r in oracle_retention(data.rows, first, last, (3, 12))

@@ -7,7 +7,6 @@ the engine's cohorts against the oracle's, and a cheap coverage check.
 from __future__ import annotations
 
 import datetime
-import tempfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +26,7 @@ from tests.oracle_uncertainty import (
 )
 from tests.strategies import Dataset as RowsDataset
 from tests.strategies import mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses.uncertainty import (
@@ -303,11 +303,9 @@ def test_engine_cohorts_match_the_oracle(data: RowsDataset) -> None:
     # The loader's month range is the data's own: first to last month with any row.
     first = min(month for _, month, _ in data.rows)
     last = max(month for _, month, _ in data.rows)
-    with tempfile.TemporaryDirectory() as folder:
-        dataset = rr.load(write_long_csv(data.rows, Path(folder) / "mrr.csv"))
-        result = bootstrap_intervals(
-            dataset, windows=(1, 3), resamples=100, seed=5, all_months=True
-        )
+    result = bootstrap_intervals(
+        dataset_of(data.rows), windows=(1, 3), resamples=100, seed=5, all_months=True
+    )
     oracle = {
         (row["as_of"], row["window_months"]): row
         for row in oracle_retention(data.rows, first, last, (1, 3))

@@ -40,6 +40,7 @@ from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
+from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
 from revenue_retention.outputs.tabular import with_intervals
@@ -212,19 +213,18 @@ def command_json(document: Document) -> Any:
     parsed = json.loads(document.to_json())
     for name in SOURCE_FIELDS:
         parsed["input"].pop(name)
+    parsed["input"].pop("lines", None)  # a text file's line counts: a table has none
     return parsed
 
 
 def report_data(ov: Overview) -> Any:
     """Everything the report shows (its ``Overview``) as the workbook lays it out."""
     book = plain(sheets(ov))
+    source = (field_label("file"), field_label("adapter"))
     for sheet in book:
         sheet.pop("caption")  # names the input file
-        for stack in sheet["stacks"]:
-            for block in stack:
-                block["records"] = [
-                    r for r in block["records"] if r.get("item") not in ("file", "adapter")
-                ]
+        for block in sheet["blocks"]:
+            block["records"] = [r for r in block["records"] if r.get("item") not in source]
     return book
 
 

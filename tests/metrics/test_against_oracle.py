@@ -1,13 +1,14 @@
-"""The engine's bridge and retention equal the slow Decimal oracle on generated data."""
+"""The engine's bridge and retention equal the slow Decimal oracle on generated data (in memory)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
-from tests.engine_run import comparable, engine_metrics, rates_match
+from tests.engine_run import comparable, rates_match
 from tests.oracle import oracle_bridge, oracle_retention
 from tests.strategies import Dataset, mrr_rows
+from tests.tables import metrics_of
 
 WINDOWS = (1, 2, 3, 12)
 RATES = ("grr", "nrr", "logo_retention")
@@ -26,7 +27,7 @@ def test_bridge_equals_oracle(data: Dataset) -> None:
     assume(data.rows)
     first, last = _data_range(data)
     expected = oracle_bridge(data.rows, first, last)
-    assert comparable(engine_metrics(data.rows, WINDOWS)["bridge"]) == expected
+    assert comparable(metrics_of(data.rows, WINDOWS)["bridge"]) == expected
 
 
 @SETTINGS
@@ -35,7 +36,7 @@ def test_retention_equals_oracle(data: Dataset) -> None:
     assume(data.rows)
     first, last = _data_range(data)
     expected = oracle_retention(data.rows, first, last, WINDOWS)
-    actual = comparable(engine_metrics(data.rows, WINDOWS)["retention"])
+    actual = comparable(metrics_of(data.rows, WINDOWS)["retention"])
     assert [(r["as_of"], r["window_months"]) for r in actual] == [
         (r["as_of"], r["window_months"]) for r in expected
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import tempfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +16,7 @@ from tests.engine_run import comparable, rates_match, write_long_csv
 from tests.oracle import Row, oracle_retention
 from tests.oracle_methods import MONEY_KEYS, ORACLES, RATE_KEYS
 from tests.strategies import Dataset, mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses import MetricsResult
@@ -229,18 +229,17 @@ def _range(data: Dataset) -> tuple[datetime.date, datetime.date]:
 
 
 def engine_rows(rows: list[Row], windows: tuple[int, ...]) -> Records:
-    """Every method's retention rows as records, from one load and one query per method.
+    """Every method's retention rows as records, from one in-memory table and one query per method.
 
     Lighter than ``engine_methods`` (no bridge per method) so that more examples fit;
     the records are built as the JSON contract builds them.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        data = rr.load(write_long_csv(rows, Path(folder) / "mrr.csv"))
-        out: Records = {}
-        for method in METHODS:
-            table = data.con.to_pyarrow(method_retention(data, method, windows=windows))
-            result = MetricsResult(data.report, windows, method, pa.table({}), table)
-            out[method] = retention_records(result)
+    data = dataset_of(rows)
+    out: Records = {}
+    for method in METHODS:
+        table = data.con.to_pyarrow(method_retention(data, method, windows=windows))
+        result = MetricsResult(data.report, windows, method, pa.table({}), table)
+        out[method] = retention_records(result)
     return out
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from tests.engine_run import engine_metrics
 from tests.strategies import Dataset, line_item_split, mrr_rows
+from tests.tables import metrics_of
 
 WINDOWS = (1, 3, 12)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -17,7 +17,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 @given(mrr_rows(max_customers=8, max_months=16))
 def test_bridge_identity_holds_every_month(data: Dataset) -> None:
     assume(data.rows)
-    bridge = engine_metrics(data.rows, WINDOWS)["bridge"]
+    bridge = metrics_of(data.rows, WINDOWS)["bridge"]
     previous_closing = None
     for row in bridge:
         m = {k: Decimal(v) for k, v in row.items() if k != "period"}
@@ -39,7 +39,7 @@ def test_bridge_identity_holds_every_month(data: Dataset) -> None:
 @given(mrr_rows(max_customers=8, max_months=16))
 def test_rates_are_bounded_and_ordered(data: Dataset) -> None:
     assume(data.rows)
-    for row in engine_metrics(data.rows, WINDOWS)["retention"]:
+    for row in metrics_of(data.rows, WINDOWS)["retention"]:
         if row["customers"] == 0:
             assert row["grr"] is None and row["nrr"] is None and row["logo_retention"] is None
             continue
@@ -58,7 +58,7 @@ def test_line_items_and_row_order_change_nothing(draw: st.DataObject) -> None:
     data = draw.draw(mrr_rows(max_customers=6, max_months=14))
     assume(data.rows)
     resplit = draw.draw(line_item_split(data))
-    original, again = engine_metrics(data.rows), engine_metrics(resplit.rows)
+    original, again = metrics_of(data.rows), metrics_of(resplit.rows)
     assert original["bridge"] == again["bridge"]
     assert original["retention"] == again["retention"]
 
@@ -70,6 +70,6 @@ def test_a_customer_with_only_zero_rows_changes_nothing(data: Dataset, draw: st.
     months = sorted({month for _, month, _ in data.rows})
     zero_months = draw.draw(st.lists(st.sampled_from(months), min_size=1, unique=True))
     padded = data.rows + [("zero-only", month, Decimal("0.00")) for month in zero_months]
-    original, padded_result = engine_metrics(data.rows), engine_metrics(padded)
+    original, padded_result = metrics_of(data.rows), metrics_of(padded)
     assert original["bridge"] == padded_result["bridge"]
     assert original["retention"] == padded_result["retention"]

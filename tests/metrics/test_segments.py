@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import tempfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 from tests.oracle import period_label
 from tests.oracle_segments import SegRow, oracle_bridge_by, oracle_retention_by
 from tests.strategies import Dataset, mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.errors import OptionError
@@ -104,52 +104,53 @@ def test_segmented_figures_equal_the_oracle_and_add_up(case: tuple[Dataset, list
     _, rows = case
     assume(rows)
 
-    with tempfile.TemporaryDirectory() as folder:
-        loaded = rr.load(write_segmented(rows, Path(folder) / "s.csv"))
-        first = min(m for _, m, _, _ in rows)
-        last = max(m for _, m, _, _ in rows)
+    loaded = dataset_of(
+        [(c, m, a) for c, m, a, _ in rows], attributes={"segment": [g for *_, g in rows]}
+    )
+    first = min(m for _, m, _, _ in rows)
+    last = max(m for _, m, _, _ in rows)
 
-        got_bridge = bridge(loaded, by=["segment"]).to_pyarrow().to_pylist()
-        total_bridge = bridge(loaded).to_pyarrow().to_pylist()
-        expected = oracle_bridge_by(rows, first, last)
-        for r in got_bridge:
-            key = (period_label(r["period"]), r["segment"])
-            want = expected.get(key)
-            if want is None:  # a group with nothing that month: all zero
-                assert all(r[k] == 0 for k in ("opening_mrr", "closing_mrr", "new", "churn"))
-                continue
-            assert {k: r[k] for k in want} == want, key
-        # Groups add up to the total, transfers cancel out.
-        for total in total_bridge:
-            parts = [r for r in got_bridge if r["month_index"] == total["month_index"]]
+    got_bridge = bridge(loaded, by=["segment"]).to_pyarrow().to_pylist()
+    total_bridge = bridge(loaded).to_pyarrow().to_pylist()
+    expected = oracle_bridge_by(rows, first, last)
+    for r in got_bridge:
+        key = (period_label(r["period"]), r["segment"])
+        want = expected.get(key)
+        if want is None:  # a group with nothing that month: all zero
+            assert all(r[k] == 0 for k in ("opening_mrr", "closing_mrr", "new", "churn"))
+            continue
+        assert {k: r[k] for k in want} == want, key
+    # Groups add up to the total, transfers cancel out.
+    for total in total_bridge:
+        parts = [r for r in got_bridge if r["month_index"] == total["month_index"]]
+        for name in (
+            "opening_mrr",
+            "new",
+            "reactivation",
+            "expansion",
+            "contraction",
+            "churn",
+            "closing_mrr",
+        ):
+            assert sum(p[name] for p in parts) == total[name]
+        assert sum(p["transfer_in"] for p in parts) == sum(p["transfer_out"] for p in parts)
+
+    for window in (1, 3):
+        got = retention(loaded, windows=[window], by=["segment"]).to_pyarrow().to_pylist()
+        want_ret = oracle_retention_by(rows, first, last, window)
+        assert len(got) == len(want_ret)
+        for r in got:
+            want = want_ret[(period_label(r["as_of"]), r["segment"])]
             for name in (
-                "opening_mrr",
-                "new",
-                "reactivation",
-                "expansion",
-                "contraction",
+                "customers",
+                "starting_mrr",
+                "ending_mrr",
                 "churn",
-                "closing_mrr",
+                "contraction",
+                "expansion",
             ):
-                assert sum(p[name] for p in parts) == total[name]
-            assert sum(p["transfer_in"] for p in parts) == sum(p["transfer_out"] for p in parts)
-
-        for window in (1, 3):
-            got = retention(loaded, windows=[window], by=["segment"]).to_pyarrow().to_pylist()
-            want_ret = oracle_retention_by(rows, first, last, window)
-            assert len(got) == len(want_ret)
-            for r in got:
-                want = want_ret[(period_label(r["as_of"]), r["segment"])]
-                for name in (
-                    "customers",
-                    "starting_mrr",
-                    "ending_mrr",
-                    "churn",
-                    "contraction",
-                    "expansion",
-                ):
-                    assert r[name] == want[name]
-                for name in ("grr", "nrr"):
-                    assert abs(Fraction(r[name]) - want[name]) <= Fraction(1, 10**12) * max(
-                        1, abs(want[name])
-                    )
+                assert r[name] == want[name]
+            for name in ("grr", "nrr"):
+                assert abs(Fraction(r[name]) - want[name]) <= Fraction(1, 10**12) * max(
+                    1, abs(want[name])
+                )

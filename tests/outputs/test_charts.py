@@ -10,7 +10,6 @@ property checks the bridge waterfall against the slow Decimal oracle (tests/orac
 from __future__ import annotations
 
 import itertools
-import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -21,10 +20,10 @@ import plotly.graph_objects as go
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from tests.engine_run import write_long_csv
 from tests.oracle import oracle_bridge
 from tests.strategies import Dataset as GeneratedData
 from tests.strategies import mrr_rows
+from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses.benchmarks import load_benchmarks
@@ -198,9 +197,7 @@ def test_bridge_waterfall_equals_the_oracle(data: GeneratedData, wanted: int) ->
     expected = oracle_bridge(data.rows, months[0], months[-1])
     assume(expected)
     span = expected[-min(wanted, len(expected)) :]
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_long_csv(data.rows, Path(folder) / "mrr.csv")
-        drawn = bridge_waterfall(rr.compute_metrics(rr.load(path), [1]), months=len(span))
+    drawn = bridge_waterfall(rr.compute_metrics(dataset_of(data.rows), [1]), months=len(span))
     trace = _trace(drawn.figure, "MRR bridge")
     amounts = [Decimal(c[0]) for c in trace.customdata]
     moves = ("new", "reactivation", "expansion", "contraction", "churn")

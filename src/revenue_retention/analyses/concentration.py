@@ -129,7 +129,7 @@ class ConcentrationResult:
             table.column("top").to_pylist(), table.column(column).to_pylist(), strict=True
         ):
             if top == k:
-                return value
+                return float(value) if value is not None else None
         raise KeyError(f"top {k} was not computed; computed: {table.column('top').to_pylist()}")
 
     def share_of_top(self, k: int) -> float | None:

@@ -251,7 +251,7 @@ def describe_error(error: Exception) -> str:
         # A Java stack trace: the innermost Spark error class says what went wrong.
         causes = _SPARK_CAUSE.findall(text)
         if causes:
-            return causes[-1].strip()
+            return str(causes[-1]).strip()
     kept = []
     for line in text.strip().splitlines():
         if line.startswith("Possible fixes") or not line.strip():

@@ -98,7 +98,7 @@ def bridge(
     flows = _FLOWS + (_TRANSFERS if by else ())
 
     def movement_rows(
-        source: ir.Table, month: ir.Value, groups: dict, **amounts: ir.Value
+        source: ir.Table, month: ir.Value, groups: dict[str, ir.Value], **amounts: ir.Value
     ) -> ir.Table:
         values = {name: amounts.get(name, zero()) for name in flows}
         return source.select(month_index=month, **groups, **values)

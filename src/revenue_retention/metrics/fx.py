@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.canonical.fx import convert
+from revenue_retention.canonical.fx import Fx, convert
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics._common import month_spine, paying
 from revenue_retention.metrics.retention import DEFAULT_WINDOWS, retention_of_pairs
@@ -33,7 +33,7 @@ from revenue_retention.money import MONEY, zero
 __all__ = ["constant_currency_retention", "fx_bridge"]
 
 
-def _fx(data: Dataset):  # type: ignore[no-untyped-def]
+def _fx(data: Dataset) -> Fx:
     if data.fx is None:
         raise OptionError("currency", None, "constant currency needs a dataset with currencies")
     return data.fx

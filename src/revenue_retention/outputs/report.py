@@ -336,13 +336,15 @@ def _appendix(ov: Overview) -> list[dict[str, Any]]:
 
 
 def _chart_html(chart: Chart) -> str:
-    return pio.to_html(
-        chart.figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id=chart.id,
-        config=_PLOTLY_CONFIG,
-        validate=False,
+    return str(
+        pio.to_html(
+            chart.figure,
+            include_plotlyjs=False,
+            full_html=False,
+            div_id=chart.id,
+            config=_PLOTLY_CONFIG,
+            validate=False,
+        )
     )
 
 
