@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from revenue_retention.engine import CAPABILITIES, connect, is_url, redact, redact_text
+from revenue_retention.engine import (
+    CAPABILITIES,
+    connect,
+    is_url,
+    memory_per_thread,
+    redact,
+    redact_text,
+)
 from revenue_retention.errors import EngineNotSupported, OptionError, SourceError
 
 
@@ -108,3 +115,11 @@ def test_a_csv_spark_cannot_split_is_refused_in_one_line(spark: Any, tmp_path: P
     assert "Malformed CSV record: Acme, Inc.,2024-01,50" in message
     assert "the embedded engine, the default, rejects such rows one by one" in message
     assert "\n" not in message and "org.apache" not in message
+
+
+def test_memory_per_thread_reads_duckdb_own_setting() -> None:
+    # DuckDB states 40 MB as "38.1 MiB": the figure is its own, split over the threads.
+    capped = connect("duckdb", memory_limit="40MB", threads=2)
+    per_thread = memory_per_thread(capped)
+    assert per_thread is not None and abs(per_thread - 20 * 10**6) <= 0.01 * 20 * 10**6
+    assert memory_per_thread(connect("duckdb", memory_limit="4GiB", threads=1)) == 4 * 2**30

@@ -67,6 +67,7 @@ def test_metrics_are_right_with_memory_capped_well_below_the_data(tmp_path: Path
                 "as_of": month_number(r["as_of"]),
                 "window_months": r["window_months"],
                 "customers": r["customers"],
+                "retained_customers": r["retained_customers"],
                 **{k: money(Decimal(r[k])) for k in names},
             }
             for r in document["retention"]

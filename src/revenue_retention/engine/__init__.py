@@ -44,6 +44,7 @@ __all__ = [
     "engine_errors",
     "is_url",
     "materialize",
+    "memory_per_thread",
     "number_rows",
     "redact",
     "redact_text",
@@ -210,6 +211,31 @@ def _bounded_memory(options: dict[str, Any]) -> dict[str, Any]:
         found["temp_directory"] = tempfile.mkdtemp(prefix="retention-spill-")
         atexit.register(shutil.rmtree, found["temp_directory"], ignore_errors=True)
     return found
+
+
+_SIZE_UNITS = {
+    "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40,
+}  # fmt: skip
+
+
+def memory_per_thread(con: BaseBackend) -> int | None:
+    """The bytes of memory a DuckDB connection allows each of its threads, if it says.
+
+    ``None`` for other engines, and for a DuckDB without a limit or with one it states
+    in a form not read here.
+    """
+    if con.name != "duckdb":
+        return None
+    limit, threads = con.raw_sql(
+        "SELECT current_setting('memory_limit'), current_setting('threads')"
+    ).fetchall()[0]
+    number, _, unit = str(limit).strip().partition(" ")
+    try:
+        size = float(number) * _SIZE_UNITS[unit.strip().upper() or "B"]
+    except (ValueError, KeyError):
+        return None
+    return int(size / max(int(threads), 1))
 
 
 def engine_errors() -> tuple[type[Exception], ...]:
