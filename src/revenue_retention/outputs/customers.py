@@ -7,6 +7,7 @@ neutralised unless raw) or Parquet (typed), chosen by the file's suffix.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,12 @@ from ibis.backends import BaseBackend
 from rich.console import Console, Group
 from rich.text import Text
 
+from revenue_retention.analyses.customers import (
+    CUSTOMER_MONTH_FIELDS,
+    NO_MOVEMENT,
+    WINDOW_CLASSES,
+    CustomerStory,
+)
 from revenue_retention.canonical import InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.money import format_money
@@ -26,6 +33,7 @@ from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.files import OutputFiles
 from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.outputs.formulas import neutralise_batch
+from revenue_retention.periods import month_label
 
 __all__ = [
     "FILE_SUFFIXES",
@@ -33,6 +41,7 @@ __all__ = [
     "check_suffix",
     "customers_document",
     "file_columns",
+    "story_document",
     "write_tables",
 ]
 
@@ -220,3 +229,125 @@ def _preview_table(console: Console, rows: list[dict[str, Any]], attributes: Seq
         for r in rows
     ]
     return fit_table(console, f"First {len(rows)} customer-months", columns, cells)
+
+
+def _label(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format_money(value)
+    return value
+
+
+def story_document(story: CustomerStory) -> Document:
+    """``explain --customer``: the customer's months, its movements and its windows.
+
+    JSON: ``input``, ``analysis`` (``explain``), ``mode`` (``customer``), ``customer_id``,
+    ``windows_months``, then the sections ``months`` (its customer-months), ``movements``
+    (those with a movement) and ``windows`` (per window and month: ``in_cohort`` and,
+    when in it, start and end MRR, change and class).
+    """
+    attributes = [c for c in story.months.column_names if c not in CUSTOMER_MONTH_FIELDS]
+    month_fields = ("period", "previous_mrr", "mrr", "movement", "amount", *attributes)
+    months = [
+        {f: month_label(r["month_index"]) if f == "period" else _label(r[f]) for f in month_fields}
+        for r in story.months.to_pylist()
+    ]
+    movements = [r for r in months if r["movement"] != NO_MOVEMENT]
+    window_fields = (
+        "window_months",
+        "as_of",
+        "in_cohort",
+        "start_mrr",
+        "end_mrr",
+        "change",
+        "class",
+    )
+    windows = [
+        {f: month_label(r["as_of_index"]) if f == "as_of" else _label(r[f]) for f in window_fields}
+        for r in story.windows.to_pylist()
+    ]
+    header: dict[str, Any] = {
+        "input": story.input.to_dict(),
+        "analysis": "explain",
+        "mode": "customer",
+        "customer_id": story.customer_id,
+        "windows_months": list(story.window_lengths),
+    }
+
+    def render(console: Console) -> None:
+        _render_story(console, story, months, windows, attributes)
+
+    return Document(
+        header=header,
+        sections=(
+            Section("months", month_fields, months),
+            Section("movements", month_fields, movements),
+            Section("windows", window_fields, windows),
+        ),
+        render=render,
+    )
+
+
+def _render_story(
+    console: Console,
+    story: CustomerStory,
+    months: list[dict[str, Any]],
+    windows: list[dict[str, Any]],
+    attributes: Sequence[str],
+) -> None:
+    title = Text.assemble(
+        ("Customer ", "bold"),
+        (story.customer_id, "bold"),
+        ": MRR and movement each month (METRICS.md §2); for each window ending that month, "
+        "its class if it was in the cohort (paying at the window's start, §3)",
+    )
+    if not months:
+        console.print(Group(title, Text("No paying month in the months analysed.")))
+        return
+    by_month = {r["period"]: r for r in months}
+    classes = {(w["window_months"], w["as_of"]): w["class"] for w in windows if w["in_cohort"]}
+    first = months[0]["period"]
+    involved = [w["as_of"] for w in windows if w["in_cohort"]] + [months[-1]["period"]]
+    last = max(involved)
+    shown = [
+        month_label(m)
+        for m in range(story.data_months.first, story.data_months.last + 1)
+        if first <= month_label(m) <= last
+    ]
+    columns = [
+        Column("month", "left"),
+        Column("previous MRR", drop=1),
+        Column("MRR"),
+        Column("movement", "left"),
+        Column("amount"),
+        *(Column(f"{k}-month", "left") for k in story.window_lengths),
+        *(Column(a, "left", drop=2 + i) for i, a in enumerate(attributes)),
+    ]
+    cells = []
+    for month in shown:
+        row = by_month.get(month)
+        own = (
+            [
+                _money(row["previous_mrr"]),
+                _money(row["mrr"]),
+                row["movement"],
+                _money(row["amount"]),
+            ]
+            if row is not None
+            else ["", _money("0"), "", ""]
+        )
+        cells.append(
+            [
+                month,
+                *own,
+                *(classes.get((k, month), "") for k in story.window_lengths),
+                *("" if row is None or row[a] is None else str(row[a]) for a in attributes),
+            ]
+        )
+    movements = sum(1 for r in months if r["movement"] != NO_MOVEMENT)
+    counted = Counter(w["class"] for w in windows if w["in_cohort"])
+    summary = Text(
+        f"{movements:,} movements; in {sum(counted.values()):,} window cohorts: "
+        + ", ".join(f"{name} {counted[name]:,}" for name in WINDOW_CLASSES)
+        + ". An empty window cell: not in that cohort (not paying at its start)."
+    )
+    console.print(Group(title, fit_table(console, None, columns, cells), summary))
