@@ -12,32 +12,16 @@ from typing import Any
 
 from revenue_retention.analyses.summary import MetricsResult
 from revenue_retention.errors import OptionError
+from revenue_retention.metrics import MOVEMENTS
+from revenue_retention.metrics.retention import RETENTION_MONEY
 from revenue_retention.periods import month_label, parse_month
 
 __all__ = ["BRIDGE_FIGURES", "WINDOW_FIGURES", "Comparison", "compare_months"]
 
 #: Figures of each window's retention row, compared (METRICS.md §3).
-WINDOW_FIGURES = (
-    "grr",
-    "nrr",
-    "logo_retention",
-    "customers",
-    "starting_mrr",
-    "churn",
-    "contraction",
-    "expansion",
-    "ending_mrr",
-)
+WINDOW_FIGURES = ("grr", "nrr", "logo_retention", "customers", *RETENTION_MONEY)
 #: Figures of the month's bridge row, compared (METRICS.md §2).
-BRIDGE_FIGURES = (
-    "opening_mrr",
-    "new",
-    "reactivation",
-    "expansion",
-    "contraction",
-    "churn",
-    "closing_mrr",
-)
+BRIDGE_FIGURES = ("opening_mrr", *MOVEMENTS, "closing_mrr")
 
 
 @dataclass(frozen=True)

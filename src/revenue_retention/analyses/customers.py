@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from revenue_retention.analyses.explain import WINDOW_MOVEMENTS, window_class
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, MOVEMENTS, bridge, cohort_pairs
@@ -52,7 +53,7 @@ CUSTOMER_MONTH_FIELDS = (
 #: Columns of ``movement_log``.
 LOG_FIELDS = ("month_index", "period", "customer_id", "movement", "amount", "previous_mrr", "mrr")
 #: Class of a cohort customer over a window (§3), as ``explain`` names them.
-WINDOW_CLASSES = ("churn", "contraction", "expansion", "flat")
+WINDOW_CLASSES = WINDOW_MOVEMENTS
 
 #: The bridge's group column that stands for the customer (a name no input can hold:
 #: attribute columns are the input's own names, and this one is added here).
@@ -265,11 +266,7 @@ def customer_story(
         start_mrr=a,
         end_mrr=b,
         change=(b - a).cast(MONEY),
-        **{
-            "class": ibis.cases(
-                (b == 0, "churn"), (b < a, "contraction"), (b > a, "expansion"), else_="flat"
-            )
-        },
+        **{"class": window_class(a, b)},
     )
     found = {
         (r["window_months"], r["as_of_index"]): r
