@@ -21,6 +21,7 @@ from revenue_retention.analyses.customers import (
     CUSTOMER_MONTH_FIELDS,
     LOG_FIELDS,
     customer_story,
+    customer_tables,
     log_totals,
 )
 from revenue_retention.datasets import write_demo_csv
@@ -131,7 +132,13 @@ def _assert_log_equals_bridge(data: rr.Dataset) -> int:
 
 def test_log_equals_bridge_on_the_demo(tmp_path: Path) -> None:
     path = write_demo_csv(tmp_path / "demo.csv", customers=300, months=24)
-    assert _assert_log_equals_bridge(rr.load(path)) > 100
+    data = rr.load(path)
+    assert _assert_log_equals_bridge(data) > 100
+    # The stored customer-months the command writes are the API's rows, in the same order.
+    months, moves = customer_tables(data)
+    assert data.con.to_pyarrow(months).equals(data.con.to_pyarrow(rr.customer_months(data)))
+    assert data.con.to_pyarrow(moves).equals(data.con.to_pyarrow(rr.movement_log(data)))
+    assert log_totals(data, months) == log_totals(data)
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 import revenue_retention as rr
 from revenue_retention.analyses.cohort_groups import cohort_groups
 from revenue_retention.analyses.compare import compare_months
-from revenue_retention.analyses.customers import customer_story, log_totals
+from revenue_retention.analyses.customers import customer_story, customer_tables, log_totals
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
@@ -96,7 +96,8 @@ def _part(ov: Overview, name: str) -> Any:
 def _customers(run: Loaded) -> Document:
     """``retention customers --out --log``: the summary, and every row of both files."""
     data = run.data
-    totals = log_totals(data)
+    months, moves = customer_tables(data)
+    totals = log_totals(data, months)
     summary = customers_document(
         data.report,
         customer_months=totals["customer_months"],
@@ -115,7 +116,7 @@ def _customers(run: Loaded) -> Document:
         ]
         return Section("rows", tuple(found.column_names), records)
 
-    files = (rr.customer_months(data), rr.movement_log(data))
+    files = (months, moves)
     sections = (
         *summary.sections,
         *(

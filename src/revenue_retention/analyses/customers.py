@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from revenue_retention.analyses.explain import WINDOW_MOVEMENTS, window_class
 from revenue_retention.canonical import Dataset, InputReport
+from revenue_retention.engine import materialize
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, MOVEMENTS, bridge, cohort_pairs
 from revenue_retention.metrics._common import month_start_of
@@ -34,6 +35,7 @@ __all__ = [
     "CustomerStory",
     "customer_months",
     "customer_story",
+    "customer_tables",
     "log_totals",
     "movement_log",
 ]
@@ -109,6 +111,11 @@ def customer_months(data: Dataset) -> ir.Table:
     >>> [(r["customer_id"], r["movement"], str(r["amount"])) for r in rows]
     [('a', 'none', '0.000000'), ('a', 'expansion', '50.000000'), ('b', 'new', '40.000000')]
     """
+    return _customer_months(data).order_by("customer_id", "month_index")
+
+
+def _customer_months(data: Dataset) -> ir.Table:
+    """The rows of ``customer_months``, in no order (stored as they are by ``customer_tables``)."""
     moves = _customer_bridge(data)
     amount = sum((moves[name] for name in MOVEMENTS[1:]), moves[MOVEMENTS[0]])
     movement = ibis.cases(
@@ -150,7 +157,7 @@ def customer_months(data: Dataset) -> ir.Table:
         movement=joined.movement,
         amount=joined.amount,
         **{name: joined[name] for name in data.attributes},
-    ).order_by("customer_id", "month_index")
+    )
 
 
 def movement_log(data: Dataset) -> ir.Table:
@@ -170,10 +177,21 @@ def movement_log(data: Dataset) -> ir.Table:
         ``month_index, period, customer_id, movement, amount, previous_mrr, mrr``, ordered
         by month, movement (in the bridge's order) and customer.
     """
-    months = customer_months(data)
+    return _log_of(_customer_months(data))
+
+
+def _log_of(months: ir.Table) -> ir.Table:
     moved = months.filter(months.movement != NO_MOVEMENT)
     order = ibis.cases(*((moved.movement == name, i) for i, name in enumerate(MOVEMENTS)))
     return moved.select(*LOG_FIELDS).order_by(moved.month_index, order, moved.customer_id)
+
+
+def customer_tables(data: Dataset) -> tuple[ir.Table, ir.Table]:
+    """``customer_months`` and ``movement_log`` of ``data``, the customer-months computed
+    once and stored in the engine (``engine.materialize``): writing both files and summing
+    the log then read the stored rows instead of recomputing the bridge three times."""
+    stored = materialize(data.con, _customer_months(data), "customer_months")
+    return stored.order_by("customer_id", "month_index"), _log_of(stored)
 
 
 @dataclass(frozen=True)
@@ -309,14 +327,15 @@ def customer_story(
     )
 
 
-def log_totals(data: Dataset) -> dict[str, Any]:
+def log_totals(data: Dataset, months: ir.Table | None = None) -> dict[str, Any]:
     """The movement log summed by movement beside the bridge's sums: they must be equal.
 
     Returns ``customer_months`` and ``customers`` (counts of ``customer_months``) and
     ``movements``: per movement of §2, its log ``rows``, log ``amount`` and the bridge's
-    ``bridge_amount`` over the same months.
+    ``bridge_amount`` over the same months. ``months``: the ``customer_months`` of
+    ``data`` when already computed (``customer_tables``).
     """
-    months = customer_months(data)
+    months = _customer_months(data) if months is None else months
     counts = data.con.to_pyarrow(
         months.aggregate(rows=months.count(), customers=months.customer_id.nunique())
     ).to_pylist()[0]

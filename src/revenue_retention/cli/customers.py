@@ -48,32 +48,32 @@ def customers(
         retention customers subscriptions.csv --out customers.parquet
         retention customers mrr.csv --format json
     """
-    from revenue_retention.analyses.customers import customer_months, log_totals, movement_log
+    from revenue_retention.analyses.customers import customer_tables, log_totals
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.customers import check_suffix, customers_document, write_tables
+    from revenue_retention.outputs.customers import (
+        PREVIEW_ROWS,
+        check_suffix,
+        customers_document,
+        write_tables,
+    )
 
     check_suffix("--out", out)
     check_suffix("--log", log)
     data = load_input(source, inputs, format=format, outputs={"--out": out, "--log": log})
-    totals = log_totals(data)
+    months, moves = customer_tables(data)
+    totals = log_totals(data, months)
     wanted = [
         (name, table, path)
-        for name, table, path in (
-            ("customer_months", customer_months, out),
-            ("movement_log", movement_log, log),
-        )
+        for name, table, path in (("customer_months", months, out), ("movement_log", moves, log))
         if path is not None
     ]
     written = write_tables(
-        data.con, [(make(data), path) for _, make, path in wanted], raw=inputs.csv_raw
+        data.con, [(table, path) for _, table, path in wanted], raw=inputs.csv_raw
     )
     files = {name: (str(path), rows) for (name, _, path), rows in zip(wanted, written, strict=True)}
     preview = []
     if not wanted and format is Format.table:
-        from revenue_retention.outputs.customers import PREVIEW_ROWS
-
-        first = customer_months(data).limit(PREVIEW_ROWS)
-        preview = data.con.to_pyarrow(first).to_pylist()
+        preview = data.con.to_pyarrow(months.limit(PREVIEW_ROWS)).to_pylist()
     document = customers_document(
         data.report,
         customer_months=totals["customer_months"],
