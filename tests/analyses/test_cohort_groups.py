@@ -12,7 +12,7 @@ import pytest
 from tests.tables import dataset_of
 
 import revenue_retention as rr
-from revenue_retention.analyses.cohort_groups import cohort_groups
+from revenue_retention.analyses.cohort_groups import MAX_GROUPS, cohort_groups
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.errors import OptionError
 from revenue_retention.periods import month_label
@@ -95,3 +95,22 @@ def test_the_groups_add_up_to_all_customers(tmp_path: Path) -> None:
 def test_an_unknown_attribute_is_refused(plans_that_change: rr.Dataset) -> None:
     with pytest.raises(OptionError, match=r"--by: 'plna' is not an attribute column.*'plan'"):
         cohort_groups(plans_that_change, "plna")
+
+
+def test_too_many_groups_are_refused() -> None:
+    rows = [(f"c{i}", JAN, D(10)) for i in range(MAX_GROUPS + 1)]
+    data = dataset_of(rows, attributes={"plan": [f"p{i}" for i in range(MAX_GROUPS + 1)]})
+    with pytest.raises(OptionError, match=r"--by: 'plan' has 51 values .* at most 50 ways"):
+        cohort_groups(data, "plan")
+
+
+def test_customers_without_a_value_form_their_own_group() -> None:
+    data = dataset_of(
+        [("a", JAN, D(10)), ("b", JAN, D(20)), ("b", FEB, D(20))],
+        attributes={"plan": ["pro", "", ""]},
+    )
+    split = cohort_groups(data, "plan")
+    groups = set(split.groups)
+    assert "pro" in groups and len(groups) == 2
+    other = next(g for g in split.groups if g != "pro")
+    assert split.group(other).sizes.column("customers").to_pylist() == [1]

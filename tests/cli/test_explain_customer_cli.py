@@ -81,6 +81,15 @@ def test_options_of_the_other_modes_are_refused(invoke: Invoke, five_customers_c
 def test_an_unknown_customer_names_the_close_one(invoke: Invoke, five_customers_csv: Path) -> None:
     result = invoke("explain", five_customers_csv, "--customer", "d")
     assert result.exit_code == 1
-    assert "error: --customer: 'd' is not a customer_id of the input. Did you mean 'D'?" in (
+    assert (
+        "error: --customer: 'd' is not a customer_id of the input in the months analysed "
+        "(2024-01 to 2024-04). Did you mean 'D'?"
+    ) in result.stderr
+
+
+def test_a_customer_after_the_as_of_month(invoke: Invoke, five_customers_csv: Path) -> None:
+    result = invoke("explain", five_customers_csv, "--customer", "E", "--as-of", "2024-01")
+    assert result.exit_code == 1
+    assert "'E' is not a customer_id of the input in the months analysed (2024-01" in (
         result.stderr
     )
