@@ -64,14 +64,13 @@ _KEY = "_rr_customer_key"
 _SHOWN_IDS = 5
 
 
-def _customer_bridge(data: Dataset) -> ir.Table:
+def _customer_bridge(data: Dataset, table: ir.Table) -> ir.Table:
     """The bridge split by customer: each row one customer's movements of one month.
 
     With the customer as the group, no MRR moves between groups (a customer is always
     in its own), so the columns are the §2 movements of that customer alone, each month
     after the first in which it paid then or the month before.
     """
-    table = data.table
     keyed = table.mutate(**{_KEY: table.customer_id})
     per_customer = bridge(keyed, data.months, by=[_KEY])
     return per_customer.filter((per_customer.opening_mrr > 0) | (per_customer.closing_mrr > 0))
@@ -114,9 +113,14 @@ def customer_months(data: Dataset) -> ir.Table:
     return _customer_months(data).order_by("customer_id", "month_index")
 
 
-def _customer_months(data: Dataset) -> ir.Table:
+def _customer_months(data: Dataset, customer_id: str | None = None) -> ir.Table:
     """The rows of ``customer_months``, in no order (stored as they are by ``customer_tables``)."""
-    moves = _customer_bridge(data)
+    table = data.table
+    if customer_id is not None:
+        # A customer's movements depend on its own history alone (§2): one customer's
+        # rows are the whole input of its months.
+        table = table.filter(table.customer_id == customer_id)
+    moves = _customer_bridge(data, table)
     amount = sum((moves[name] for name in MOVEMENTS[1:]), moves[MOVEMENTS[0]])
     movement = ibis.cases(
         *((moves[name] > 0, name) for name in MOVEMENTS), else_=ibis.literal(NO_MOVEMENT)
@@ -129,7 +133,6 @@ def _customer_months(data: Dataset) -> ir.Table:
         movement=movement,
         amount=amount.cast(MONEY),
     )
-    table = data.table
     first = table.filter((table.month_index == data.months.first) & (table.mrr > 0))
     opening = first.select(
         customer_id=first.customer_id,
@@ -276,8 +279,7 @@ def customer_story(
     [(2, 'expansion')]
     """
     _check_customer(data, customer_id)
-    months = customer_months(data)
-    mine = data.con.to_pyarrow(months.filter(months.customer_id == customer_id))
+    mine = data.con.to_pyarrow(_customer_months(data, customer_id).order_by("month_index"))
     table = data.table
     own = table.filter(table.customer_id == customer_id)
     pairs = cohort_pairs(own, data.months, windows)
