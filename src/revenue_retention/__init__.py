@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         load_benchmarks,
         seasonality,
     )
+    from revenue_retention.analyses.customers import customer_months, movement_log
     from revenue_retention.analyses.overview import Overview, overview
     from revenue_retention.canonical import Dataset, InputReport, load
     from revenue_retention.datasets import example_path
@@ -107,6 +108,7 @@ _LOCATIONS = {
     "revenue_retention.analyses.decompose": ("DecomposeResult", "decompose"),
     "revenue_retention.analyses.seasonality": ("SeasonalityResult", "seasonality"),
     "revenue_retention.analyses.overview": ("Overview", "overview"),
+    "revenue_retention.analyses.customers": ("customer_months", "movement_log"),
     "revenue_retention.canonical": ("Dataset", "InputReport", "load"),
     "revenue_retention.datasets": ("example_path",),
     "revenue_retention.engine": ("connect",),
@@ -179,6 +181,7 @@ __all__ = [
     "compute_explain_period",
     "compute_metrics",
     "connect",
+    "customer_months",
     "decompose",
     "diagnose",
     "example_path",
@@ -186,6 +189,7 @@ __all__ = [
     "load",
     "load_benchmarks",
     "method_retention",
+    "movement_log",
     "overview",
     "retention",
     "seasonality",

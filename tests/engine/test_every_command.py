@@ -19,6 +19,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,20 @@ import pytest
 from typer.testing import CliRunner
 
 import revenue_retention as rr
+from revenue_retention.analyses.cohort_groups import cohort_groups
+from revenue_retention.analyses.compare import compare_months
+from revenue_retention.analyses.customers import customer_story, customer_tables, log_totals
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
+from revenue_retention.outputs.cohort_groups import cohort_groups_document
 from revenue_retention.outputs.cohorts import cohorts_document
+from revenue_retention.outputs.compare import with_comparison
 from revenue_retention.outputs.concentration import concentration_document
+from revenue_retention.outputs.customers import customers_document, story_document
 from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
-from revenue_retention.outputs.document import Document
+from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.explain import explain_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
@@ -86,6 +93,40 @@ def _part(ov: Overview, name: str) -> Any:
     return part
 
 
+def _customers(run: Loaded) -> Document:
+    """``retention customers --out --log``: the summary, and every row of both files."""
+    data = run.data
+    months, moves = customer_tables(data)
+    totals = log_totals(data, months)
+    summary = customers_document(
+        data.report,
+        customer_months=totals["customer_months"],
+        customers=totals["customers"],
+        movements=totals["movements"],
+        files={},
+        preview=[],
+        attributes=data.attributes,
+    )
+
+    def rows(table: Any) -> Section:
+        found = data.con.to_pyarrow(table)
+        records = [
+            {k: rr.format_money(v) if isinstance(v, Decimal) else str(v) for k, v in r.items()}
+            for r in found.to_pylist()
+        ]
+        return Section("rows", tuple(found.column_names), records)
+
+    files = (months, moves)
+    sections = (
+        *summary.sections,
+        *(
+            dataclasses.replace(rows(t), name=n)
+            for t, n in zip(files, ("customer_months", "movement_log"), strict=True)
+        ),
+    )
+    return dataclasses.replace(summary, sections=sections)
+
+
 #: Each command as its CLI runs it after loading: the analysis, then its document.
 COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     "metrics": lambda r: method_metrics_document(r.overview.metrics),
@@ -113,6 +154,14 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     ),
     "explain --by segment=Enterprise": lambda r: explain_document(
         rr.compute_explain(r.data, by=("segment", "Enterprise"))
+    ),
+    "customers --out --log": _customers,
+    "explain --customer C00106": lambda r: story_document(customer_story(r.data, "C00106")),
+    "cohorts --by segment --grain quarter": lambda r: cohort_groups_document(
+        cohort_groups(r.data, "segment", grain="quarter")
+    ),
+    "metrics --compare 2024-06": lambda r: with_comparison(
+        method_metrics_document(r.overview.metrics), compare_months(r.overview.metrics, "2024-06")
     ),
 }
 

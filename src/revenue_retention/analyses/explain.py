@@ -31,6 +31,7 @@ __all__ = [
     "ExplainResult",
     "compute_explain",
     "compute_explain_period",
+    "window_class",
 ]
 
 #: Classes of a cohort customer over a window (§3): b = 0, 0 < b < a, b > a, b = a.
@@ -109,6 +110,12 @@ class ExplainResult:
         from revenue_retention.outputs.notebook import plot
 
         return plot(self)
+
+
+def window_class(a: ir.NumericValue, b: ir.NumericValue) -> ir.StringValue:
+    """The class of a cohort customer over a window (§3), from a = its MRR at the start and
+    b = at the end: churn (b = 0), contraction (b < a), expansion (b > a) or flat."""
+    return ibis.cases((b == 0, "churn"), (b < a, "contraction"), (b > a, "expansion"), else_="flat")
 
 
 def _check_limit(limit: int | None) -> None:
@@ -267,9 +274,7 @@ def compute_explain(
         start_mrr=a,
         end_mrr=b,
         change=(b - a).cast(MONEY),
-        movement=ibis.cases(
-            (b == 0, "churn"), (b < a, "contraction"), (b > a, "expansion"), else_="flat"
-        ),
+        movement=window_class(a, b),
         **{name: joined[name] for name in _listed_attributes(data)},
     )
 

@@ -17,6 +17,7 @@ import typer
 from revenue_retention import __version__
 from revenue_retention.cli import cohorts as cohorts_command
 from revenue_retention.cli import concentration as concentration_command
+from revenue_retention.cli import customers as customers_command
 from revenue_retention.cli import decompose as decompose_command
 from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import diagnose as diagnose_command
@@ -107,6 +108,7 @@ app.command("concentration")(_guard(concentration_command.concentration))
 app.command("explain")(_guard(explain_command.explain))
 app.command("cohorts")(_guard(cohorts_command.cohorts))
 app.command("seasonality")(_guard(seasonality_command.seasonality))
+app.command("customers")(_guard(customers_command.customers))
 
 
 def main() -> None:

@@ -58,6 +58,13 @@ def cohorts(
         help="Base of the ratios: the first paying month (first), or the month after "
         "(month1: customers gone after their first month are left out).",
     ),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        metavar="COLUMN",
+        help="Also split the cohorts by this attribute: a customer's group is its value in "
+        "its first paying month; one matrix per group.",
+    ),
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
     *,
@@ -75,12 +82,22 @@ def cohorts(
         retention cohorts mrr.csv
         retention cohorts mrr.csv --metric grr --grain quarter
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
+        retention cohorts mrr.csv --by plan
     """
     from revenue_retention.analyses.cohorts import cohort_matrix
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.cohorts import cohorts_document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
+    if by is not None:
+        from revenue_retention.analyses.cohort_groups import cohort_groups
+        from revenue_retention.outputs.cohort_groups import cohort_groups_document
+
+        split = cohort_groups(
+            data, by, metric=metric.value, grain=grain.value, relative_to=relative_to.value
+        )
+        emit(cohort_groups_document(split), format, output, csv_raw=inputs.csv_raw)
+        return
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )

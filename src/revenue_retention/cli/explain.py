@@ -59,6 +59,12 @@ def explain(
     limit: int | None = typer.Option(
         None, "--limit", "-n", help="List only the N customers with the largest change."
     ),
+    customer: str | None = typer.Option(
+        None,
+        "--customer",
+        help="Explain one customer instead: its MRR and movement each month, and the "
+        "windows (1, 3 and 12 months, or --window) whose cohort it was in, with its class.",
+    ),
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
     *,
@@ -78,11 +84,15 @@ def explain(
         retention explain mrr.csv --as-of 2024-12 --window 12
         retention explain mrr.csv --by segment=Enterprise --limit 20
         retention explain mrr.csv --period 2024-03 --format csv --output march/
+        retention explain mrr.csv --customer C00042
     """
     from revenue_retention.analyses.explain import compute_explain, compute_explain_period
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.explain import explain_document
 
+    if customer is not None:
+        _explain_customer(source, customer, window, period, by, limit, format, output, inputs)
+        return
     attribute = parse_by(by)
     if period is not None and (inputs.as_of is not None or window is not None):
         raise OptionError(
@@ -95,3 +105,34 @@ def explain(
         window_months = _DEFAULT_WINDOW if window is None else window
         result = compute_explain(data, inputs.as_of, window_months, by=attribute, limit=limit)
     emit(explain_document(result), format, output, csv_raw=inputs.csv_raw)
+
+
+def _explain_customer(
+    source: str,
+    customer: str,
+    window: int | None,
+    period: str | None,
+    by: str | None,
+    limit: int | None,
+    format: Format,
+    output: Path | None,
+    inputs: InputOptions,
+) -> None:
+    from revenue_retention.analyses.customers import customer_story
+    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.metrics import DEFAULT_WINDOWS
+    from revenue_retention.outputs.customers import story_document
+
+    for option, value in (("--period", period), ("--by", by), ("--limit", limit)):
+        if value is not None:
+            raise OptionError(option, value, "does not apply to --customer")
+    windows = DEFAULT_WINDOWS if window is None else (window,)
+    if window is not None:
+        OptionError.check_whole("--window", window, 1, 1200)
+    data = load_input(source, inputs, format=format, outputs={"--output": output})
+    emit(
+        story_document(customer_story(data, customer, windows)),
+        format,
+        output,
+        csv_raw=inputs.csv_raw,
+    )

@@ -58,6 +58,13 @@ BY = typer.Option(
     "groups), or by size_band of starting MRR. A customer counts in its group at the start "
     "of each window; the bridge shows transfer_in / transfer_out between groups.",
 )
+COMPARE = typer.Option(
+    None,
+    "--compare",
+    metavar="YYYY-MM",
+    help="Also show every headline figure at this earlier month beside the as-of month's, "
+    "with the change (JSON: the added key comparison).",
+)
 SIZE_BANDS = typer.Option(
     "100,1000,10000", "--size-bands", help="Lower edges of the MRR bands of --by size_band."
 )
@@ -75,6 +82,7 @@ def metrics(
     seed: int | None = SEED,
     by: list[str] = BY,
     size_bands: str = SIZE_BANDS,
+    compare: str | None = COMPARE,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -92,6 +100,7 @@ def metrics(
         retention metrics mrr.csv --method movement --windows 12
         retention metrics mrr.csv --by segment --windows 12
         retention metrics mrr.csv --windows 12 --ci 0.9 --format json
+        retention metrics mrr.csv --as-of 2025-12 --compare 2024-12
         retention metrics mrr.parquet --engine spark --format json
         retention metrics postgresql://me@db.example.com/billing --table mrr
     """
@@ -126,4 +135,9 @@ def metrics(
             all_months=True,
         )
         document = with_intervals(document, result, intervals)
+    if compare is not None:
+        from revenue_retention.analyses.compare import compare_months
+        from revenue_retention.outputs.compare import with_comparison
+
+        document = with_comparison(document, compare_months(result, compare))
     emit(document, format, output, csv_raw=inputs.csv_raw)
