@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import typer
 
 from revenue_retention import __version__
+from revenue_retention.cli import check as check_command
 from revenue_retention.cli import cohorts as cohorts_command
 from revenue_retention.cli import concentration as concentration_command
 from revenue_retention.cli import decompose as decompose_command
@@ -109,6 +110,7 @@ app.command("explain")(_guard(explain_command.explain))
 app.command("cohorts")(_guard(cohorts_command.cohorts))
 app.command("seasonality")(_guard(seasonality_command.seasonality))
 app.command("forecast")(_guard(forecast_command.forecast))
+app.command("check")(_guard(check_command.check))
 
 
 def main() -> None:
