@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from revenue_retention.analyses.uncertainty import bootstrap_intervals
+from revenue_retention.analyses.uncertainty import UncertaintyResult, bootstrap_intervals
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
@@ -298,6 +298,7 @@ def forecast(
     level: float = 0.9,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
+    intervals: UncertaintyResult | None = None,
 ) -> ForecastResult:
     """Project MRR ``months`` ahead of ``as_of`` in three scenarios, with a backtest.
 
@@ -314,6 +315,9 @@ def forecast(
         12 months of data before it; the backtest needs 24.
     level, resamples, seed
         The bootstrap of the rates' intervals (``bootstrap_intervals``).
+    intervals
+        Intervals already computed (the report's), used when they hold the 12-month
+        window at ``as_of`` with this level, number of resamples and seed.
 
     Returns
     -------
@@ -359,11 +363,18 @@ def forecast(
     paying = {r["month_index"]: int(r["customers"]) for r in month_rows}
     rates = _rates_at(as_of, totals, by_key.get((as_of, BASE_MONTHS)), paying.get(as_of, 0))
 
-    intervals = bootstrap_intervals(
-        data, as_of=as_of, windows=(BASE_MONTHS,), level=level, resamples=resamples, seed=seed
-    ).get(as_of, BASE_MONTHS)
+    fits = (
+        intervals is not None
+        and (intervals.level, intervals.resamples, intervals.seed) == (level, resamples, seed)
+        and intervals.get(as_of, BASE_MONTHS) is not None
+    )
+    if not fits or intervals is None:
+        intervals = bootstrap_intervals(
+            data, as_of=as_of, windows=(BASE_MONTHS,), level=level, resamples=resamples, seed=seed
+        )
+    now = intervals.get(as_of, BASE_MONTHS)
     scenarios = tuple(
-        _projection(rates, s, months, *_ends(intervals, s)) for s in SCENARIOS if _has(rates, s)
+        _projection(rates, s, months, *_ends(now, s)) for s in SCENARIOS if _has(rates, s)
     )
 
     backtest, note = None, None
