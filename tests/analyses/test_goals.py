@@ -8,7 +8,7 @@ import pytest
 
 import revenue_retention as rr
 from revenue_retention.analyses.goals import check_goals, load_goals
-from revenue_retention.errors import InputError, OptionError
+from revenue_retention.errors import InputError
 
 
 def months() -> list[str]:
@@ -129,6 +129,10 @@ def test_a_bad_goals_file_names_file_line_and_key(tmp_path: Path, text: str, mes
 
 
 def test_a_group_by_an_attribute_the_data_lacks_is_refused(tmp_path: Path) -> None:
-    goals = load_goals(write(tmp_path, '[[goal]]\nmetric = "grr"\nby = "plan"\nat_least = 0.9\n'))
-    with pytest.raises(OptionError, match="'plan' is not an attribute of the data \\(segment\\)"):
-        check_goals(rr.load(two_segments(tmp_path)), goals)
+    path = write(tmp_path, '\n[[goal]]\nmetric = "grr"\nby = "plan"\nat_least = 0.9\n')
+    with pytest.raises(InputError) as raised:
+        check_goals(rr.load(two_segments(tmp_path)), load_goals(path), path=str(path))
+    assert str(raised.value) == (
+        f"{path}, goal at line 2 (key 'by'): 'plan' is not an attribute of the data; its "
+        "attributes: segment (or size_band)"
+    )

@@ -43,6 +43,11 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def _rate(value: float) -> str:
+    # One place: 99.6% must not read as 100%, nor 84.6% as the 85% edge.
+    return f"{value * 100:.1f}%"
+
+
 def what_to_do_first(
     grr: float | None,
     nrr: float | None,
@@ -54,8 +59,8 @@ def what_to_do_first(
     """The "what to do first" line for a window's GRR and NRR (``None`` without a GRR).
 
     >>> print(what_to_do_first(0.78, 1.10).text)
-    Fix the leak first: 12-month GRR is 78%, below 85%, so the base loses 22% of its \
-revenue a year and expansion (NRR 110%) is papering over it; cut churn and contraction \
+    Fix the leak first: 12-month GRR is 78.0%, below 85%, so the base loses 22.0% of its \
+revenue a year and expansion (NRR 110.0%) is papering over it; cut churn and contraction \
 before pushing expansion.
     >>> what_to_do_first(0.93, 1.04).lever
     'focus_on_expansion'
@@ -72,14 +77,14 @@ before pushing expansion.
         ),
     }
     inputs = {"grr": grr, "nrr": nrr, "window_months": window_months}
-    rate = f"{window_months}-month GRR is {_pct(grr)}"
-    nrr_text = f"NRR {_pct(nrr)}" if nrr is not None else "NRR unknown"
+    rate = f"{window_months}-month GRR is {_rate(grr)}"
+    nrr_text = f"NRR {_rate(nrr)}" if nrr is not None else "NRR unknown"
     if grr < fix_leak_below:
         lever = "fix_the_leak"
         covered = nrr is not None and nrr >= 1
         text = (
             f"Fix the leak first: {rate}, below {_pct(fix_leak_below)}, so the base loses "
-            f"{_pct(1 - grr)} of its revenue a year"
+            f"{_rate(1 - grr)} of its revenue a year"
             + (
                 f" and expansion ({nrr_text}) is papering over it"
                 if covered

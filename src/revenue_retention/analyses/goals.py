@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from revenue_retention.canonical import Dataset, InputReport
-from revenue_retention.errors import InputError, OptionError
+from revenue_retention.errors import InputError
 from revenue_retention.metrics import retention
 from revenue_retention.periods import month_label
 
@@ -303,17 +303,17 @@ def check_goals(
 
     Raises
     ------
-    OptionError
-        A goal's ``by`` that is not an attribute of the data.
+    InputError
+        A goal's ``by`` that is not an attribute of the data (naming the goal's line).
     """
     as_of = data.months.last if as_of is None else as_of
     results = []
     for goal in goals:
         if goal.by is not None and goal.by not in (*data.attributes, "size_band"):
-            raise OptionError(
-                f"by (goal {goal.name!r}{f', line {goal.line}' if goal.line else ''})",
-                goal.by,
-                f"is not an attribute of the data ({', '.join(data.attributes) or 'none'})",
+            at = f"{path}, goal at line {goal.line}" if goal.line else (path or "goals")
+            raise InputError(
+                f"{at} (key 'by'): {goal.by!r} is not an attribute of the data; its "
+                f"attributes: {', '.join(data.attributes) or 'none'} (or size_band)"
             )
         rates = _rates(data, as_of, goal)
         groups = sorted({g for m, g in rates if m == as_of}, key=str) if goal.by else [None]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console, Group
 from rich.text import Text
 
 from revenue_retention.analyses.goals import GoalsResult
+from revenue_retention.money import display_money
 from revenue_retention.outputs.baseline import MOVED_FIELDS, RESTATED_FIELDS
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.periods import month_label
@@ -32,6 +34,7 @@ GOAL_FIELDS = (
     "message",
     "line",
 )
+_AMOUNT = re.compile(r"-?[0-9]+\.[0-9]+")
 _MARK = {"met": ("met", "green"), "missed": ("MISSED", "bold red"), "unknown": ("?", "dim")}
 
 
@@ -59,6 +62,8 @@ def _goal_records(result: GoalsResult) -> list[dict[str, Any]]:
 def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value * 100:.2f}%"
+    if isinstance(value, str) and _AMOUNT.fullmatch(value):
+        return display_money(value)
     return "-" if value is None else str(value)
 
 
