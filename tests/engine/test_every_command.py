@@ -40,6 +40,7 @@ from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
+from revenue_retention.outputs.forecast import forecast_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
@@ -114,6 +115,7 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     "explain --by segment=Enterprise": lambda r: explain_document(
         rr.compute_explain(r.data, by=("segment", "Enterprise"))
     ),
+    "forecast": lambda r: forecast_document(rr.forecast(r.data, resamples=RESAMPLES)),
 }
 
 #: Fields that name where the data came from (a file, a table), not what it holds.
