@@ -99,6 +99,7 @@ def test_a_baseline_shows_what_moved_and_flags_restatements(tmp_path: Path) -> N
             "section": "bridge",
             "period": "2024-06",
             "window_months": None,
+            "group": None,
             "field": "closing_mrr",
             "before": "800.00",
             "after": "850.00",
@@ -116,6 +117,30 @@ def test_a_baseline_shows_what_moved_and_flags_restatements(tmp_path: Path) -> N
         "RESTATED:" in table.stdout
         and "bridge 2024-06 closing_mrr: 800.00 -> 850.00" in table.stdout
     )
+
+
+def test_a_baseline_broken_down_by_segment_matches_group_rows(tmp_path: Path) -> None:
+    # The earlier run was `metrics --by segment`: the check recomputes it by segment, so
+    # unchanged data restates nothing, and a changed month names its group.
+    data = two_segments(tmp_path)
+    baseline = tmp_path / "by.json"
+    args = ["metrics", str(data), "--by", "segment", "-f", "json", "-o", str(baseline)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    check = ["check", str(data), "--goals", goals(tmp_path, MET), "--baseline", str(baseline)]
+    same = json.loads(CliRunner().invoke(app, [*check, "-f", "json"]).stdout)
+    assert same["restated"] == [] and same["baseline"]["new_months"] == []
+    lines = data.read_text(encoding="utf-8").replace("b2,2024-06,100", "b2,2024-06,90")
+    data.write_text(lines, encoding="utf-8")
+    changed = json.loads(CliRunner().invoke(app, [*check, "-f", "json"]).stdout)
+    closing = [
+        r
+        for r in changed["restated"]
+        if (r["section"], r["period"], r["field"]) == ("bridge", "2024-06", "closing_mrr")
+    ]
+    assert [(r["group"], r["before"], r["after"]) for r in closing] == [
+        (None, "800.00", "790.00"),
+        ("segment=B", "400.00", "390.00"),
+    ]
 
 
 def test_a_file_that_is_not_metrics_json_is_refused(tmp_path: Path) -> None:

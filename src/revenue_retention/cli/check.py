@@ -81,9 +81,13 @@ def check(
         from revenue_retention.outputs.baseline import compare
         from revenue_retention.outputs.methods import method_metrics_document
 
+        # Recomputed as the earlier run was asked for, so that rows meet their twins.
         windows = tuple(w for w in previous["windows"] if isinstance(w, int))
         method = previous.get("method", "cohort")
-        current = method_metrics_document(compute_metrics(data, windows or (1, 3, 12), method))
+        by = [str(b) for b in previous.get("by") or ()]
+        current = method_metrics_document(
+            compute_metrics(data, windows or (1, 3, 12), method, by=by)
+        )
         compared = compare(previous, current.to_dict()) | {"file": str(baseline)}
     emit(check_document(result, compared), format, output, csv_raw=inputs.csv_raw)
     if result.missed:

@@ -27,7 +27,7 @@ MOVED_FIELDS = (
     "after",
     "change",
 )
-RESTATED_FIELDS = ("section", "period", "window_months", "field", "before", "after")
+RESTATED_FIELDS = ("section", "period", "window_months", "group", "field", "before", "after")
 _RATES = ("grr", "nrr", "logo_retention")
 #: Rates are floats from exact sums: equal inputs give equal floats; this only absorbs the
 #: last bit of a different summation order between engines.
@@ -62,10 +62,12 @@ def read_baseline(path: str | Path) -> dict[str, Any]:
     return document
 
 
-def _key(section: str, row: dict[str, Any]) -> tuple[Any, ...]:
+def _key(section: str, row: dict[str, Any], by: tuple[str, ...]) -> tuple[Any, ...]:
+    """A row's identity: its month (and window, method), and its group under ``--by``."""
+    group = tuple(row.get(name) for name in ("scope", *by))
     if section == "bridge":
-        return (row.get("period"),)
-    return (row.get("as_of"), row.get("window_months"), row.get("method"))
+        return (row.get("period"), None, *group)
+    return (row.get("as_of"), row.get("window_months"), row.get("method"), *group)
 
 
 def _differs(name: str, before: Any, after: Any) -> bool:
@@ -74,9 +76,11 @@ def _differs(name: str, before: Any, after: Any) -> bool:
     return bool(before != after)
 
 
-def _restated(section: str, before: list[Any], after: list[Any]) -> list[dict[str, Any]]:
-    old = {_key(section, r): r for r in before if isinstance(r, dict)}
-    new = {_key(section, r): r for r in after}
+def _restated(
+    section: str, before: list[Any], after: list[Any], by: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    old = {_key(section, r, by): r for r in before if isinstance(r, dict)}
+    new = {_key(section, r, by): r for r in after}
     found = []
     for key, row in new.items():
         was = old.get(key)
@@ -84,19 +88,27 @@ def _restated(section: str, before: list[Any], after: list[Any]) -> list[dict[st
             continue
         for name, value in row.items():
             if name in was and _differs(name, was[name], value):
-                found.append(_record(section, key, name, was[name], value))
+                found.append(_record(section, key, row, by, name, was[name], value))
     for key in sorted(old.keys() - new.keys(), key=str):
-        found.append(_record(section, key, "row", "present", "absent"))
+        found.append(_record(section, key, old[key], by, "row", "present", "absent"))
     return found
 
 
 def _record(
-    section: str, key: tuple[Any, ...], name: str, before: Any, after: Any
+    section: str,
+    key: tuple[Any, ...],
+    row: dict[str, Any],
+    by: tuple[str, ...],
+    name: str,
+    before: Any,
+    after: Any,
 ) -> dict[str, Any]:
+    group = ", ".join(f"{b}={row[b]}" for b in by if row.get(b) is not None) or None
     return {
         "section": section,
         "period": key[0],
-        "window_months": key[1] if len(key) > 1 else None,
+        "window_months": key[1],
+        "group": group,
         "field": name,
         "before": before,
         "after": after,
@@ -104,7 +116,13 @@ def _record(
 
 
 def _latest(rows: list[Any], window: int) -> dict[str, Any] | None:
-    mine = [r for r in rows if isinstance(r, dict) and r.get("window_months") == window]
+    mine = [
+        r
+        for r in rows
+        if isinstance(r, dict)
+        and r.get("window_months") == window
+        and r.get("scope", "total") == "total"
+    ]
     return max(mine, key=lambda r: str(r.get("as_of")), default=None)
 
 
@@ -130,10 +148,13 @@ def _moved(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]
                     "change": change,
                 }
             )
-    old_bridge = [r for r in before["bridge"] if isinstance(r, dict)]
-    if old_bridge and after["bridge"]:
+    old_bridge = [
+        r for r in before["bridge"] if isinstance(r, dict) and r.get("scope", "total") == "total"
+    ]
+    new_bridge = [r for r in after["bridge"] if r.get("scope", "total") == "total"]
+    if old_bridge and new_bridge:
         was_row = max(old_bridge, key=lambda r: str(r.get("period")))
-        now_row = after["bridge"][-1]
+        now_row = max(new_bridge, key=lambda r: str(r.get("period")))
         moved.append(
             {
                 "figure": "closing_mrr",
@@ -169,8 +190,9 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     >>> found["restated_months"], found["new_months"]
     (['2024-02'], ['2024-03'])
     """
-    restated = _restated("bridge", before["bridge"], after["bridge"]) + _restated(
-        "retention", before["retention"], after["retention"]
+    by = tuple(str(b) for b in before.get("by") or ())
+    restated = _restated("bridge", before["bridge"], after["bridge"], by) + _restated(
+        "retention", before["retention"], after["retention"], by
     )
     old_months = {r.get("period") for r in before["bridge"] if isinstance(r, dict)}
     new_months = sorted(str(r["period"]) for r in after["bridge"] if r["period"] not in old_months)

@@ -125,8 +125,9 @@ def check_document(result: GoalsResult, baseline: dict[str, Any] | None = None) 
                 )
                 for r in baseline["restated"][:10]:
                     window = f" {r['window_months']}-month" if r["window_months"] else ""
+                    group = f" ({r['group']})" if r["group"] else ""
                     moved.append(
-                        f"    {r['section']} {r['period']}{window} {r['field']}: "
+                        f"    {r['section']} {r['period']}{window}{group} {r['field']}: "
                         f"{_show(r['before'])} -> {_show(r['after'])}\n"
                     )
             else:
