@@ -35,7 +35,7 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import retention
-from revenue_retention.periods import month_label
+from revenue_retention.periods import MonthRange, month_label
 
 __all__ = [
     "BASE_MONTHS",
@@ -345,7 +345,9 @@ def forecast(
         )
     origin = as_of - BASE_MONTHS
     has_backtest = origin - BASE_MONTHS >= data.months.first
-    months_range = data.months.capped(as_of)
+    # Only the two years the rates and the backtest read: 12 windows over every month of
+    # a long history would be twelve retention tables for nothing.
+    months_range = MonthRange(max(data.months.first, origin - BASE_MONTHS), as_of)
     rows = retention(data, months_range, list(range(1, BASE_MONTHS + 1)))
     wanted = (rows.window_months == BASE_MONTHS) & rows.as_of_index.isin([as_of, origin])
     wanted |= rows.as_of_index - rows.window_months == origin
