@@ -11,6 +11,7 @@ The public API mirrors the ``retention`` command::
     rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
     rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
     rr.overview(data).plot()                  # every analysis of the report, charted
+    rr.forecast(data, months=12)              # MRR ahead: GRR floor, NRR path, new business
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         seasonality,
     )
     from revenue_retention.analyses.customers import customer_months, movement_log
+    from revenue_retention.analyses.forecast import ForecastResult, forecast
     from revenue_retention.analyses.overview import Overview, overview
     from revenue_retention.canonical import Dataset, InputReport, load
     from revenue_retention.datasets import example_path
@@ -109,6 +111,7 @@ _LOCATIONS = {
     "revenue_retention.analyses.seasonality": ("SeasonalityResult", "seasonality"),
     "revenue_retention.analyses.overview": ("Overview", "overview"),
     "revenue_retention.analyses.customers": ("customer_months", "movement_log"),
+    "revenue_retention.analyses.forecast": ("ForecastResult", "forecast"),
     "revenue_retention.canonical": ("Dataset", "InputReport", "load"),
     "revenue_retention.datasets": ("example_path",),
     "revenue_retention.engine": ("connect",),
@@ -154,6 +157,7 @@ __all__ = [
     "Diagnostic",
     "EngineNotSupported",
     "ExplainResult",
+    "ForecastResult",
     "InputError",
     "InputReport",
     "MethodsResult",
@@ -185,6 +189,7 @@ __all__ = [
     "decompose",
     "diagnose",
     "example_path",
+    "forecast",
     "format_money",
     "load",
     "load_benchmarks",

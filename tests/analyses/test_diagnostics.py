@@ -142,6 +142,11 @@ def test_every_diagnostic_has_a_stable_id_inputs_and_threshold(leaky: Path) -> N
         "cohort_drift",
         "seasonality",
         "small_base",
+        "grr_trend",
+        "segment_drop",
+        "early_retention",
+        "expansion_at_risk",
+        "price_increase_followup",
     ]
     for d in result.diagnostics:
         assert d.message and isinstance(d.threshold, dict) and isinstance(d.inputs, dict)

@@ -47,6 +47,7 @@ from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.explain import explain_document
+from revenue_retention.outputs.forecast import forecast_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
@@ -163,6 +164,7 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     "metrics --compare 2024-06": lambda r: with_comparison(
         method_metrics_document(r.overview.metrics), compare_months(r.overview.metrics, "2024-06")
     ),
+    "forecast": lambda r: forecast_document(rr.forecast(r.data, resamples=RESAMPLES)),
 }
 
 #: Fields that name where the data came from (a file, a table), not what it holds.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
+from revenue_retention.analyses.advice import Advice, what_to_do_first
 from revenue_retention.analyses.benchmarks import Band, Benchmarks, load_benchmarks
 from revenue_retention.analyses.cohorts import cohort_label, cohort_matrix
 from revenue_retention.analyses.concentration import compute_concentration
@@ -65,6 +66,22 @@ class Thresholds:
     seasonal_swing_ratio: float = 2.0
     seasonal_min_swing_pp: float = 2.0
     small_base_level: float = 0.9
+    # The early warnings (``early_warnings``).
+    trend_quarters: int = 6
+    trend_slope_at_most: float = -0.005
+    trend_max_p: float = 0.2
+    segment_over_months: int = 3
+    segment_drop_points: float = 5.0
+    segment_total_held_points: float = 2.0
+    segment_min_share: float = 0.05
+    early_age_months: int = 3
+    early_recent_cohorts: int = 3
+    early_gap_points: float = 5.0
+    risk_recent_months: int = 3
+    risk_share_at_least: float = 0.25
+    price_followup_months: int = 6
+    price_followup_gap_points: float = 5.0
+    price_followup_min_customers: int = 5
 
 
 #: A diagnostic's status by ``triggered``: found, checked and not found, or not run.
@@ -116,6 +133,8 @@ class Diagnosis:
     diagnostics: tuple[Diagnostic, ...]
     benchmarks_path: str
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The "what to do first" line (``advice.what_to_do_first``), ``None`` without a GRR.
+    advice: Advice | None = None
 
     def _repr_html_(self) -> str:
         """Its tables as HTML, for notebooks."""
@@ -552,7 +571,10 @@ def diagnose(
         )
         for metric in ("grr", "nrr", "logo_retention")
     )
-    found = tuple(rule(data, facts, thresholds) for rule in (rules or RULES))
+    # Imported here: the early warnings build on this module's Diagnostic and Thresholds.
+    from revenue_retention.analyses.early_warnings import EARLY_WARNINGS
+
+    found = tuple(rule(data, facts, thresholds) for rule in (rules or [*RULES, *EARLY_WARNINGS]))
     return Diagnosis(
         input=data.report,
         as_of=as_of,
@@ -562,4 +584,5 @@ def diagnose(
         placements=placements,
         diagnostics=found,
         benchmarks_path=benchmarks.path,
+        advice=what_to_do_first(facts["grr"], facts["nrr"], window_months=window_months),
     )

@@ -16,6 +16,7 @@ from revenue_retention.analyses.concentration import ConcentrationResult, comput
 from revenue_retention.analyses.decompose import DecomposeResult, decompose
 from revenue_retention.analyses.diagnostics import Diagnosis, diagnose
 from revenue_retention.analyses.explain import ExplainResult, compute_explain
+from revenue_retention.analyses.forecast import ForecastResult, forecast
 from revenue_retention.analyses.methods import MethodsResult, compare_methods
 from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
 from revenue_retention.analyses.summary import MetricsResult, compute_metrics
@@ -53,7 +54,7 @@ Step = Callable[[str, int], None]
 _T = TypeVar("_T")
 
 #: How many analyses ``overview`` runs (each announced to ``step``).
-STEPS = 11
+STEPS = 12
 #: At most this many acquisition cohorts (rows of the heatmap): months, else quarters, else
 #: years of first payment, so that a long history stays a readable grid.
 COHORT_ROWS = 40
@@ -92,6 +93,8 @@ class Overview:
     skipped: dict[str, str]
     #: The window asked for; ``window`` is shorter when the data does not reach that far.
     requested_window: int = 12
+    #: MRR 12 months ahead (``analyses.forecast``); ``None`` with less than a year of data.
+    forecast: ForecastResult | None = None
 
     @property
     def as_of_label(self) -> str:
@@ -227,6 +230,10 @@ def overview(
         "diagnostics",
         lambda: diagnose(data, window_months=window, benchmarks=benchmarks, known=known),
     )
+    ahead = optional(
+        "forecast",
+        lambda: forecast(data, months=12, level=level, resamples=resamples, intervals=intervals),
+    )
     return Overview(
         input=data.report,
         as_of=as_of,
@@ -246,4 +253,5 @@ def overview(
         benchmarks=benchmarks,
         skipped=skipped,
         requested_window=requested,
+        forecast=ahead,
     )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import typer
 
 from revenue_retention import __version__
+from revenue_retention.cli import check as check_command
 from revenue_retention.cli import cohorts as cohorts_command
 from revenue_retention.cli import concentration as concentration_command
 from revenue_retention.cli import customers as customers_command
@@ -23,6 +24,7 @@ from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import diagnose as diagnose_command
 from revenue_retention.cli import examples as examples_command
 from revenue_retention.cli import explain as explain_command
+from revenue_retention.cli import forecast as forecast_command
 from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
@@ -109,6 +111,8 @@ app.command("explain")(_guard(explain_command.explain))
 app.command("cohorts")(_guard(cohorts_command.cohorts))
 app.command("seasonality")(_guard(seasonality_command.seasonality))
 app.command("customers")(_guard(customers_command.customers))
+app.command("forecast")(_guard(forecast_command.forecast))
+app.command("check")(_guard(check_command.check))
 
 
 def main() -> None:

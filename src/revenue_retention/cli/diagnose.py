@@ -34,7 +34,10 @@ def diagnose(
 
     Diagnostics (stable ids in JSON, each with its inputs and threshold): leaky_bucket,
     expansion_dependence, concentration, borrowed_loyalty (needs line items), cohort_drift,
-    seasonality, small_base (bootstrap interval against the published median).
+    seasonality, small_base (bootstrap interval against the published median), and the
+    early warnings grr_trend, segment_drop, early_retention, expansion_at_risk,
+    price_increase_followup (needs line items). Then what to do first, by the GRR bands
+    of METRICS.md section 7 (below 85%: fix the leak; above 90%: focus on expansion).
 
     Examples:
 

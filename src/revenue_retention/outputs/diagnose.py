@@ -76,7 +76,11 @@ def diagnose_document(result: Diagnosis) -> Document:
             lines.append(f"[{mark:>2}] ", style=style)
             lines.append(f"{d.title}: ", style="bold")
             lines.append(f"{d.message}\n")
-        console.print(Group(title, bands, Text("Diagnostics", style="italic"), lines))
+        first = Text()
+        if result.advice is not None:
+            first.append("What to do first: ", style="bold")
+            first.append(result.advice.text)
+        console.print(Group(title, first, bands, Text("Diagnostics", style="italic"), lines))
 
     return Document(
         header={
@@ -87,6 +91,7 @@ def diagnose_document(result: Diagnosis) -> Document:
             "customers": result.customers,
             "rates": dict(result.rates),
             "benchmarks_file": result.benchmarks_path,
+            "what_to_do_first": result.advice.to_dict() if result.advice else None,
         },
         sections=(
             Section("benchmarks", BENCHMARK_FIELDS, _benchmark_records(result)),

@@ -33,6 +33,7 @@ from revenue_retention.outputs.charts.trends import BENCHMARK_WINDOW
 from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.files import write_text
 from revenue_retention.outputs.labels import currency_code, reader_text
+from revenue_retention.outputs.outlook import outlook
 from revenue_retention.outputs.records import money_by_currency, retention_records
 from revenue_retention.outputs.sparkline import SPARK_MONTHS, Sparkline, sparkline
 from revenue_retention.periods import month_label
@@ -467,6 +468,7 @@ def render_report(
         first=[(c, _chart_html(c)) for c in first],
         charts=[(c, _chart_html(c)) for c in charts if c.id != FIRST_SCREEN_CHART],
         trust=_trust(ov, left_out),
+        outlook=outlook(ov),
         definitions=DEFINITIONS,
         appendix=_appendix(ov),
         css=_template_source("report.css"),

@@ -22,6 +22,7 @@ from revenue_retention.outputs.workbook._model import (
     section_block,
     skipped,
 )
+from revenue_retention.outputs.workbook.outlook import outlook_block
 from revenue_retention.periods import month_label
 
 __all__ = ["summary_sheet"]
@@ -135,6 +136,7 @@ def summary_sheet(ov: Overview, title: str | None = None, cut: Sequence[str] = (
             [r for r in retention if r["as_of"] == ov.as_of_label],
         ),
     ]
+    blocks.append(outlook_block(ov))
     if ov.diagnosis is not None:
         doc = diagnose_document(ov.diagnosis)
         blocks.append(section_block(doc, "benchmarks", "Benchmark bands"))
