@@ -22,6 +22,7 @@ from revenue_retention.cli import demo as demo_command
 from revenue_retention.cli import diagnose as diagnose_command
 from revenue_retention.cli import examples as examples_command
 from revenue_retention.cli import explain as explain_command
+from revenue_retention.cli import growth as growth_command
 from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
@@ -107,6 +108,7 @@ app.command("concentration")(_guard(concentration_command.concentration))
 app.command("explain")(_guard(explain_command.explain))
 app.command("cohorts")(_guard(cohorts_command.cohorts))
 app.command("seasonality")(_guard(seasonality_command.seasonality))
+app.command("growth")(_guard(growth_command.growth))
 
 
 def main() -> None:
