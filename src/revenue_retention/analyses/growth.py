@@ -352,8 +352,9 @@ def _ltv(
     return found
 
 
-def _with_quotients(table: pa.Table, extra: list[dict[str, Any]]) -> pa.Table:
-    for name in extra[0] if extra else ():
+def _with_quotients(table: pa.Table, extra: list[dict[str, Any]], names: list[str]) -> pa.Table:
+    """``table`` with the columns ``names`` of ``extra`` (one dict per row) appended."""
+    for name in names:
         values = [row[name] for row in extra]
         kind = pa.float64() if name.startswith("customer_churn_rate") else MONEY.to_pyarrow()
         table = table.append_column(name, pa.array(values, kind))
@@ -422,6 +423,7 @@ def compute_growth(
             }
             for r in rows
         ],
+        ["arpa", "average_new_customer_mrr"],
     )
     cohort = retention_from_flows(flows, months, windows)
     trailing = run(_window_rows(ibis.memtable(monthly.drop_columns(["period"])), cohort, k))
@@ -432,7 +434,8 @@ def compute_growth(
             "average_new_customer_mrr": _quotient(r["new"], r["new_customers"]),
         }
         quotients.append(figures | _ltv(r | figures, margin, level))
-    trailing = _with_quotients(trailing, quotients) if quotients else _empty(trailing)
+    names = [c for c in WINDOW_COLUMNS if c not in trailing.column_names]
+    trailing = _with_quotients(trailing, quotients, names)
     notes = _notes(data, margin, level)
     quantity = seat_retention(data, k)
     if isinstance(quantity, str):
@@ -448,15 +451,6 @@ def compute_growth(
         notes=notes,
         currency_basis="spot" if data.fx is not None and data.fx.active else None,
     )
-
-
-def _empty(trailing: pa.Table) -> pa.Table:
-    """No window fits in the data: the quotient columns, empty."""
-    for name in WINDOW_COLUMNS:
-        if name not in trailing.column_names:
-            kind = pa.float64() if name.startswith("customer_churn_rate") else MONEY.to_pyarrow()
-            trailing = trailing.append_column(name, pa.array([], kind))
-    return trailing
 
 
 #: The columns of ``GrowthResult.quantity``, in order.
