@@ -17,6 +17,7 @@ from revenue_retention.analyses.growth import (
 from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs.labels import reader_text
 from revenue_retention.outputs.units import unit_name
 from revenue_retention.periods import month_label
 
@@ -25,6 +26,7 @@ __all__ = [
     "growth_document",
     "growth_fields",
     "growth_records",
+    "growth_report",
     "quantity_records",
     "render_growth",
 ]
@@ -271,3 +273,102 @@ def growth_document(result: GrowthResult) -> Document:
         ),
         render=render,
     )
+
+
+def growth_report(result: GrowthResult) -> dict[str, Any]:
+    """The report's growth section: its tables as display text, and its notes.
+
+    ``facts`` and ``churn`` are of the window ending at the last month (empty when the
+    data is shorter), ``months`` the last twelve bridge months, ``quantity`` the seat
+    retention (empty without quantities); every cell as the terminal shows it.
+    """
+    unit = result.unit.upper()
+    k = result.window_months
+    row = result.latest()
+    facts: list[tuple[str, str]] = []
+    churn: list[list[str]] = []
+    if row is not None:
+        facts = [
+            (f"{unit} at {month_label(row['as_of_index'])}", _money(row["ending_mrr"])),
+            ("ARR (MRR x 12)", _money(row["arr"])),
+            (f"Net new {unit} over {k} months", _money(row["net_new_mrr"])),
+            (f"{unit} growth over {k} months", _pct(row["mrr_growth_rate"])),
+            ("Compounded monthly growth", _pct(row["compound_monthly_growth_rate"])),
+            (
+                "Quick ratio: (new + expansion + reactivation) / (churn + contraction)",
+                "-" if row["quick_ratio"] is None else f"{row['quick_ratio']:.2f}",
+            ),
+            (f"ARPA ({unit} per paying customer)", _cents(row["arpa"])),
+            (
+                f"Average new-customer {unit} ({row['new_customers']:,} new customers)",
+                _cents(row["average_new_customer_mrr"]),
+            ),
+        ]
+        churn = [
+            [
+                label,
+                _pct(row[stem]),
+                _pct(row[f"{stem}_annualised"]),
+                _pct(row[f"cohort_{stem}"]),
+                f"1 - {rate_label} ({_pct(row[rate])})",
+            ]
+            for label, stem, rate_label, rate in CHURN_DEFINITIONS
+        ]
+    months = [
+        [
+            month_label(r["month_index"]),
+            _money(r["closing_mrr"]),
+            _money(r["net_new_mrr"]),
+            _pct(r["mrr_growth_rate"]),
+            "-" if r["quick_ratio"] is None else f"{r['quick_ratio']:.2f}",
+            _pct(r["customer_churn_rate"]),
+            _pct(r["gross_mrr_churn_rate"]),
+            _pct(r["net_mrr_churn_rate"]),
+            _cents(r["arpa"]),
+        ]
+        for r in result.months.to_pylist()[-_TREND_MONTHS:]
+    ]
+    quantity = [
+        [
+            r["product"] if r["product"] is not None else "all products (units summed)",
+            f"{r['customers']:,}",
+            r["quantity_start"],
+            r["quantity_end"],
+            _pct(r["gross_quantity_retention"]),
+            _pct(r["net_quantity_retention"]),
+        ]
+        for r in quantity_records(result)
+    ]
+    return {
+        "window": k,
+        "as_of": month_label(result.as_of),
+        "facts": facts,
+        "churn_columns": ["Churn rate", "Monthly", "Annualised", f"{k}-month cohort", "Cohort"],
+        "churn": churn,
+        "month_columns": [
+            "Month",
+            unit,
+            f"Net new {unit}",
+            "Growth",
+            "Quick ratio",
+            "Customer churn",
+            "Gross MRR churn",
+            "Net MRR churn",
+            "ARPA",
+        ],
+        "months": months,
+        "quantity_columns": [
+            "Product",
+            "Customers",
+            "Units at start",
+            "Units at end",
+            "Gross",
+            "Net",
+        ],
+        "quantity": quantity,
+        "notes": [
+            f"{name.replace('_', ' ').capitalize()}: {reader_text(note)}"
+            for name, note in result.notes.items()
+            if name != "ltv"  # the report says why in its own words
+        ],
+    }

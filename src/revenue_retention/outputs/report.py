@@ -32,6 +32,7 @@ from revenue_retention.outputs.charts import Chart, report_charts
 from revenue_retention.outputs.charts.trends import BENCHMARK_WINDOW
 from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.files import write_text
+from revenue_retention.outputs.growth import growth_report
 from revenue_retention.outputs.labels import currency_code, reader_text
 from revenue_retention.outputs.records import money_by_currency, retention_records
 from revenue_retention.outputs.sparkline import SPARK_MONTHS, Sparkline, sparkline
@@ -469,6 +470,7 @@ def render_report(
         trust=_trust(ov, left_out),
         definitions=DEFINITIONS,
         appendix=_appendix(ov),
+        growth=growth_report(ov.growth) if ov.growth is not None else None,
         css=_template_source("report.css"),
         glue=_template_source("report.js"),
         plotly_js=get_plotlyjs(),
