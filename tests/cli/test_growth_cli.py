@@ -109,3 +109,34 @@ def test_bad_options_are_one_line(
     result = invoke(args[0], five_customers_csv, *args[1:])
     assert result.exit_code == 1
     assert option in result.stderr and "Traceback" not in result.output
+
+
+def test_the_worked_example_of_the_docs(invoke: Invoke, five_customers_csv: Path) -> None:
+    """docs/metrics.md 4.10: the months' figures, the pooled and annualised rates, the
+    cohort's, and LTV at both ends of the 90% Wilson interval of 2 / 11."""
+    args = ("growth", five_customers_csv, "--window", "3", "--gross-margin", "0.8", "-f", "json")
+    document = json.loads(invoke(*args).stdout)
+    feb, mar, apr = document["months"]
+    assert (feb["arr"], mar["arr"], apr["arr"]) == ("4920.00", "3960.00", "5160.00")
+    assert (feb["quick_ratio"], mar["quick_ratio"], apr["quick_ratio"]) == (
+        pytest.approx(60 / 80),
+        pytest.approx(20 / 100),
+        None,
+    )
+    assert mar["gross_mrr_churn_rate"] == pytest.approx(100 / 410)
+    assert mar["net_mrr_churn_rate"] == pytest.approx(80 / 410)
+    assert apr["net_mrr_churn_rate"] == pytest.approx(-30 / 330)
+    assert (feb["arpa"], mar["arpa"], apr["arpa"]) == ("102.50", "110.00", "107.50")
+    assert (feb["average_new_customer_mrr"], mar["average_new_customer_mrr"]) == ("60.00", None)
+    assert feb["customer_churn_rate_annualised"] == pytest.approx(1 - (3 / 4) ** 12)
+    window = document["windows"][-1]
+    assert window["gross_mrr_churn_rate"] == pytest.approx(180 / 1170)
+    assert window["net_mrr_churn_rate"] == pytest.approx(130 / 1170)
+    assert window["customer_churn_rate_annualised"] == pytest.approx(1 - (9 / 11) ** 12)
+    assert window["net_mrr_churn_rate_annualised"] == pytest.approx(1 - (8 / 9) ** 12)
+    assert window["cohort_gross_mrr_churn_rate"] == pytest.approx(110 / 430)
+    assert window["cohort_net_mrr_churn_rate"] == pytest.approx(60 / 430)
+    assert window["cohort_customer_churn_rate"] == pytest.approx(1 / 4)
+    assert window["average_new_customer_mrr"] == "60.00"
+    assert float(window["ltv_low"]) == pytest.approx(201.34, abs=0.005)
+    assert float(window["ltv_high"]) == pytest.approx(1384.52, abs=0.005)
