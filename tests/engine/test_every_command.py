@@ -31,6 +31,7 @@ import pytest
 from typer.testing import CliRunner
 
 import revenue_retention as rr
+from revenue_retention.analyses.growth import compute_growth
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
@@ -40,6 +41,7 @@ from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
+from revenue_retention.outputs.growth import growth_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
@@ -113,6 +115,9 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     ),
     "explain --by segment=Enterprise": lambda r: explain_document(
         rr.compute_explain(r.data, by=("segment", "Enterprise"))
+    ),
+    "growth --gross-margin 0.8 --unit arr": lambda r: growth_document(
+        compute_growth(r.data, gross_margin="0.8").in_arr()
     ),
 }
 
