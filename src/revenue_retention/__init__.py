@@ -10,6 +10,7 @@ The public API mirrors the ``retention`` command::
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
     rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
     rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
+    rr.compute_growth(data, gross_margin="0.8")    # ARR, growth, churn rates, ARPA, LTV
     rr.overview(data).plot()                  # every analysis of the report, charted
 """
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         load_benchmarks,
         seasonality,
     )
+    from revenue_retention.analyses.growth import GrowthResult, compute_growth
     from revenue_retention.analyses.overview import Overview, overview
     from revenue_retention.canonical import Dataset, InputReport, load
     from revenue_retention.datasets import example_path
@@ -107,6 +109,7 @@ _LOCATIONS = {
     "revenue_retention.analyses.decompose": ("DecomposeResult", "decompose"),
     "revenue_retention.analyses.seasonality": ("SeasonalityResult", "seasonality"),
     "revenue_retention.analyses.overview": ("Overview", "overview"),
+    "revenue_retention.analyses.growth": ("GrowthResult", "compute_growth"),
     "revenue_retention.canonical": ("Dataset", "InputReport", "load"),
     "revenue_retention.datasets": ("example_path",),
     "revenue_retention.engine": ("connect",),
@@ -152,6 +155,7 @@ __all__ = [
     "Diagnostic",
     "EngineNotSupported",
     "ExplainResult",
+    "GrowthResult",
     "InputError",
     "InputReport",
     "MethodsResult",
@@ -177,6 +181,7 @@ __all__ = [
     "compute_concentration",
     "compute_explain",
     "compute_explain_period",
+    "compute_growth",
     "compute_metrics",
     "connect",
     "decompose",
