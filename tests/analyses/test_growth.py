@@ -298,3 +298,19 @@ def test_growth_matches_the_oracle(dataset: Dataset) -> None:
     for row, expected in zip(trailing, windows, strict=True):
         for name, value in expected.items():
             assert row[name] == pytest.approx(value), name
+
+
+def test_no_churned_customer_leaves_ltv_unbounded(tmp_path: Path) -> None:
+    """Two customers pay 100 for three months: nobody churns, so the churn rate is 0 (LTV
+    has no value), its interval starts at exactly 0 (no upper bound) and ends at the Wilson
+    bound of 0 of 4: z^2 / (4 + z^2); LTV_low = 100 x 0.5 / that."""
+    path = tmp_path / "steady.csv"
+    rows = [f"{c},2024-0{m},100" for c in "ab" for m in (1, 2, 3)]
+    path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    window = compute_growth(rr.load(path), window_months=2, gross_margin="50%").latest()
+    assert window is not None
+    assert window["customer_churn_rate"] == 0 and window["ltv"] is None
+    assert window["customer_churn_rate_low"] == 0 and window["ltv_high"] is None
+    z2 = NormalDist().inv_cdf(0.95) ** 2
+    assert window["customer_churn_rate_high"] == pytest.approx(z2 / (4 + z2))
+    assert float(window["ltv_low"]) == pytest.approx(50 / (z2 / (4 + z2)), abs=1e-6)

@@ -314,6 +314,8 @@ def wilson_interval(events: int, trials: int, level: float) -> tuple[Decimal, De
     >>> low, high = wilson_interval(2, 100, 0.9)
     >>> f"{low:.4f} {high:.4f}"
     '0.0066 0.0586'
+    >>> wilson_interval(0, 100, 0.9)[0]
+    Decimal('0')
     """
     if trials <= 0:
         return None
@@ -324,7 +326,11 @@ def wilson_interval(events: int, trials: int, level: float) -> tuple[Decimal, De
         centre = p + z * z / (2 * n)
         spread = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt()
         denominator = 1 + z * z / n
-        return max((centre - spread) / denominator, Decimal(0)), (centre + spread) / denominator
+        # At the ends the bound is exact: rounding would leave a speck (1e-41) whose
+        # reciprocal no money type holds.
+        low = Decimal(0) if events == 0 else (centre - spread) / denominator
+        high = Decimal(1) if events == trials else (centre + spread) / denominator
+        return low, high
 
 
 def _ltv(

@@ -237,6 +237,9 @@ def render_growth(result: GrowthResult, console: Console) -> None:
         parts.append(Text("unit: ARR = MRR x 12 (LTV and rates unchanged)", style="dim"))
     for name, note in result.notes.items():
         parts.append(Text(f"{name.replace('_', ' ')}: {note}", style="dim"))
+    # The table is the only output: the input's warnings go with it (JSON has them in input).
+    for warning in result.input.warnings:
+        parts.append(Text(f"warning: {warning}", style="yellow"))
     console.print(Group(*parts))
 
 
