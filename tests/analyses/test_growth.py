@@ -314,3 +314,27 @@ def test_no_churned_customer_leaves_ltv_unbounded(tmp_path: Path) -> None:
     z2 = NormalDist().inv_cdf(0.95) ** 2
     assert window["customer_churn_rate_high"] == pytest.approx(z2 / (4 + z2))
     assert float(window["ltv_low"]) == pytest.approx(50 / (z2 / (4 + z2)), abs=1e-6)
+
+
+def test_seat_retention_of_subscription_periods(tmp_path: Path) -> None:
+    """a: 10 seats from January, 3 more from March; b: 5 seats from January to 15 March (not
+    in force on 31 March). Jan -> Mar: start 10 + 5, end 13 + 0, kept min 10 + 0."""
+    path = tmp_path / "periods.csv"
+    path.write_text(
+        "customer_id,start_date,end_date,mrr,seats\n"
+        "a,2024-01-01,,100,10\n"
+        "b,2024-01-01,2024-03-15,50,5\n"
+        "a,2024-03-01,,30,3\n",
+        encoding="utf-8",
+    )
+    result = compute_growth(rr.load(path, as_of="2024-03"), window_months=2)
+    assert result.quantity is not None
+    (row,) = result.quantity.to_pylist()
+    assert row["product"] is None and row["customers"] == 2
+    assert (row["quantity_start"], row["quantity_retained"], row["quantity_end"]) == (
+        Decimal(15),
+        Decimal(10),
+        Decimal(13),
+    )
+    assert row["gross_quantity_retention"] == pytest.approx(10 / 15)
+    assert row["net_quantity_retention"] == pytest.approx(13 / 15)
