@@ -75,6 +75,9 @@ _NOT_MONTHLY = ("arr", "ltv", "ltv_low", "ltv_high")
 DEFAULT_LEVEL = 0.9
 _PLACES = Decimal(1).scaleb(-MONEY_SCALE)
 _MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
+_CHURN_STEMS = ("customer_churn_rate", "gross_mrr_churn_rate", "net_mrr_churn_rate")
+#: Each churn rate, monthly then annualised (the same names per month and per window).
+_CHURN_RATES = (*_CHURN_STEMS, *(f"{stem}_annualised" for stem in _CHURN_STEMS))
 
 #: The columns of ``GrowthResult.months``, in order.
 MONTH_COLUMNS = (
@@ -92,12 +95,7 @@ MONTH_COLUMNS = (
     "net_new_mrr",
     "mrr_growth_rate",
     "quick_ratio",
-    "customer_churn_rate",
-    "gross_mrr_churn_rate",
-    "net_mrr_churn_rate",
-    "customer_churn_rate_annualised",
-    "gross_mrr_churn_rate_annualised",
-    "net_mrr_churn_rate_annualised",
+    *_CHURN_RATES,
     "arpa",
     "average_new_customer_mrr",
 )
@@ -117,12 +115,7 @@ WINDOW_COLUMNS = (
     "customer_months_at_risk",
     "churned_customers",
     "new_customers",
-    "customer_churn_rate",
-    "gross_mrr_churn_rate",
-    "net_mrr_churn_rate",
-    "customer_churn_rate_annualised",
-    "gross_mrr_churn_rate_annualised",
-    "net_mrr_churn_rate_annualised",
+    *_CHURN_RATES,
     "cohort_customer_churn_rate",
     "cohort_gross_mrr_churn_rate",
     "cohort_net_mrr_churn_rate",

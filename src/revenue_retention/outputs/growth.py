@@ -95,6 +95,52 @@ def _cents(value: Decimal | None) -> str:
     return "-" if value is None else display_money(value.quantize(_CENT))
 
 
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _month_cells(r: dict[str, Any]) -> list[str]:
+    """A month's row as shown: month, MRR, net new, growth, quick ratio, the three churn
+    rates, ARPA (the terminal and the report show the same)."""
+    return [
+        month_label(r["month_index"]),
+        _money(r["closing_mrr"]),
+        _money(r["net_new_mrr"]),
+        _pct(r["mrr_growth_rate"]),
+        _ratio(r["quick_ratio"]),
+        _pct(r["customer_churn_rate"]),
+        _pct(r["gross_mrr_churn_rate"]),
+        _pct(r["net_mrr_churn_rate"]),
+        _cents(r["arpa"]),
+    ]
+
+
+def _quantity_cells(r: dict[str, Any]) -> list[str]:
+    """A seat-retention record as shown: product, customers, units, gross and net."""
+    return [
+        r["product"] if r["product"] is not None else "all products (units summed)",
+        f"{r['customers']:,}",
+        r["quantity_start"],
+        r["quantity_end"],
+        _pct(r["gross_quantity_retention"]),
+        _pct(r["net_quantity_retention"]),
+    ]
+
+
+def _churn_cells(row: dict[str, Any]) -> list[list[str]]:
+    """Each churn rate of a window: monthly, annualised, the cohort's, and its complement."""
+    return [
+        [
+            label,
+            _pct(row[stem]),
+            _pct(row[f"{stem}_annualised"]),
+            _pct(row[f"cohort_{stem}"]),
+            f"1 - {rate_label} ({_pct(row[rate])})",
+        ]
+        for label, stem, rate_label, rate in CHURN_DEFINITIONS
+    ]
+
+
 def _headline(result: GrowthResult, row: dict[str, Any], console: Console) -> RenderableType:
     unit = result.unit.upper()
     k = result.window_months
@@ -110,7 +156,7 @@ def _headline(result: GrowthResult, row: dict[str, Any], console: Console) -> Re
         *([["ARR (MRR x 12)", _money(row["arr"])]] if result.unit == "mrr" else []),
         [f"net new {unit}", _money(row["net_new_mrr"])],
         [f"{unit} growth (compounded per month)", f"{_pct(row['mrr_growth_rate'])} ({_pct(cmgr)})"],
-        ["quick ratio", "-" if row["quick_ratio"] is None else f"{row['quick_ratio']:.2f}"],
+        ["quick ratio", _ratio(row["quick_ratio"])],
         [f"ARPA ({unit} per paying customer)", _cents(row["arpa"])],
         [f"average new-customer {unit} ({new:,} new)", _cents(row["average_new_customer_mrr"])],
         [
@@ -132,16 +178,7 @@ def _churn_table(result: GrowthResult, row: dict[str, Any], console: Console) ->
         Column(f"{k}-month cohort"),
         Column("= 1 - cohort rate", "left", drop=1),
     ]
-    rows = [
-        [
-            label,
-            _pct(row[stem]),
-            _pct(row[f"{stem}_annualised"]),
-            _pct(row[f"cohort_{stem}"]),
-            f"1 - {rate_label} {_pct(row[rate])}",
-        ]
-        for label, stem, rate_label, rate in CHURN_DEFINITIONS
-    ]
+    rows = _churn_cells(row)
     table = fit_table(
         console,
         f"Churn rates by definition, {k} months to {month_label(row['as_of_index'])}",
@@ -171,20 +208,7 @@ def _months_table(result: GrowthResult, console: Console) -> RenderableType:
         Column("net churn", drop=4),
         Column("ARPA", drop=1),
     ]
-    cells = [
-        [
-            month_label(r["month_index"]),
-            _money(r["closing_mrr"]),
-            _money(r["net_new_mrr"]),
-            _pct(r["mrr_growth_rate"]),
-            "-" if r["quick_ratio"] is None else f"{r['quick_ratio']:.2f}",
-            _pct(r["customer_churn_rate"]),
-            _pct(r["gross_mrr_churn_rate"]),
-            _pct(r["net_mrr_churn_rate"]),
-            _cents(r["arpa"]),
-        ]
-        for r in rows
-    ]
+    cells = [_month_cells(r) for r in rows]
     return fit_table(console, f"By month, last {len(rows)} months", columns, cells)
 
 
@@ -197,17 +221,7 @@ def _quantity_table(result: GrowthResult, console: Console) -> RenderableType:
         Column("gross"),
         Column("net"),
     ]
-    cells = [
-        [
-            r["product"] if r["product"] is not None else "all (units summed)",
-            f"{r['customers']:,}",
-            r["quantity_start"],
-            r["quantity_end"],
-            _pct(r["gross_quantity_retention"]),
-            _pct(r["net_quantity_retention"]),
-        ]
-        for r in quantity_records(result)
-    ]
+    cells = [_quantity_cells(r) for r in quantity_records(result)]
     k = result.window_months
     title = f"Seat (quantity) retention, {k} months to {month_label(result.as_of)}"
     return fit_table(console, title, columns, cells)
@@ -299,7 +313,7 @@ def growth_report(result: GrowthResult) -> dict[str, Any]:
             ("Compounded monthly growth", _pct(row["compound_monthly_growth_rate"])),
             (
                 "Quick ratio: (new + expansion + reactivation) / (churn + contraction)",
-                "-" if row["quick_ratio"] is None else f"{row['quick_ratio']:.2f}",
+                _ratio(row["quick_ratio"]),
             ),
             (f"ARPA ({unit} per paying customer)", _cents(row["arpa"])),
             (
@@ -307,41 +321,9 @@ def growth_report(result: GrowthResult) -> dict[str, Any]:
                 _cents(row["average_new_customer_mrr"]),
             ),
         ]
-        churn = [
-            [
-                label,
-                _pct(row[stem]),
-                _pct(row[f"{stem}_annualised"]),
-                _pct(row[f"cohort_{stem}"]),
-                f"1 - {rate_label} ({_pct(row[rate])})",
-            ]
-            for label, stem, rate_label, rate in CHURN_DEFINITIONS
-        ]
-    months = [
-        [
-            month_label(r["month_index"]),
-            _money(r["closing_mrr"]),
-            _money(r["net_new_mrr"]),
-            _pct(r["mrr_growth_rate"]),
-            "-" if r["quick_ratio"] is None else f"{r['quick_ratio']:.2f}",
-            _pct(r["customer_churn_rate"]),
-            _pct(r["gross_mrr_churn_rate"]),
-            _pct(r["net_mrr_churn_rate"]),
-            _cents(r["arpa"]),
-        ]
-        for r in result.months.to_pylist()[-_TREND_MONTHS:]
-    ]
-    quantity = [
-        [
-            r["product"] if r["product"] is not None else "all products (units summed)",
-            f"{r['customers']:,}",
-            r["quantity_start"],
-            r["quantity_end"],
-            _pct(r["gross_quantity_retention"]),
-            _pct(r["net_quantity_retention"]),
-        ]
-        for r in quantity_records(result)
-    ]
+        churn = _churn_cells(row)
+    months = [_month_cells(r) for r in result.months.to_pylist()[-_TREND_MONTHS:]]
+    quantity = [_quantity_cells(r) for r in quantity_records(result)]
     return {
         "window": k,
         "as_of": month_label(result.as_of),
