@@ -10,6 +10,7 @@ The public API mirrors the ``retention`` command::
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
     rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
     rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
+    rr.compute_growth(data, gross_margin="0.8")    # ARR, growth, churn rates, ARPA, LTV
     rr.overview(data).plot()                  # every analysis of the report, charted
     rr.forecast(data, months=12)              # MRR ahead: GRR floor, NRR path, new business
 """
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
     )
     from revenue_retention.analyses.customers import customer_months, movement_log
     from revenue_retention.analyses.forecast import ForecastResult, forecast
+    from revenue_retention.analyses.growth import GrowthResult, compute_growth
     from revenue_retention.analyses.overview import Overview, overview
     from revenue_retention.canonical import Dataset, InputReport, load
     from revenue_retention.datasets import example_path
@@ -112,6 +114,7 @@ _LOCATIONS = {
     "revenue_retention.analyses.overview": ("Overview", "overview"),
     "revenue_retention.analyses.customers": ("customer_months", "movement_log"),
     "revenue_retention.analyses.forecast": ("ForecastResult", "forecast"),
+    "revenue_retention.analyses.growth": ("GrowthResult", "compute_growth"),
     "revenue_retention.canonical": ("Dataset", "InputReport", "load"),
     "revenue_retention.datasets": ("example_path",),
     "revenue_retention.engine": ("connect",),
@@ -158,6 +161,7 @@ __all__ = [
     "EngineNotSupported",
     "ExplainResult",
     "ForecastResult",
+    "GrowthResult",
     "InputError",
     "InputReport",
     "MethodsResult",
@@ -183,6 +187,7 @@ __all__ = [
     "compute_concentration",
     "compute_explain",
     "compute_explain_period",
+    "compute_growth",
     "compute_metrics",
     "connect",
     "customer_months",

@@ -35,6 +35,7 @@ import revenue_retention as rr
 from revenue_retention.analyses.cohort_groups import cohort_groups
 from revenue_retention.analyses.compare import compare_months
 from revenue_retention.analyses.customers import customer_story, customer_tables, log_totals
+from revenue_retention.analyses.growth import compute_growth
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
@@ -48,6 +49,7 @@ from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.explain import explain_document
 from revenue_retention.outputs.forecast import forecast_document
+from revenue_retention.outputs.growth import growth_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
@@ -165,6 +167,9 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
         method_metrics_document(r.overview.metrics), compare_months(r.overview.metrics, "2024-06")
     ),
     "forecast": lambda r: forecast_document(rr.forecast(r.data, resamples=RESAMPLES)),
+    "growth --gross-margin 0.8 --unit arr": lambda r: growth_document(
+        compute_growth(r.data, gross_margin="0.8").in_arr()
+    ),
 }
 
 #: Fields that name where the data came from (a file, a table), not what it holds.

@@ -230,3 +230,16 @@ def test_the_spread_residual_is_a_data_note(tmp_path: Path) -> None:
     assert "a rounding residual of 0.000008 in all" in aside
     # The sentence gives the starting MRR (83.333333 at 2024-12) to the cent.
     assert "(MRR 83.33)" in summary_sentence(ov)
+
+
+def test_growth_section_by_hand(small: Overview) -> None:
+    """2024-01 to 2025-01: MRR 500 -> 570 (A 100, C 150, D 240, E 80), ARR 6,840; E new 80,
+    C +50, D -60: quick ratio 130 / 60; ARPA 570 / 4; cohort GRR 440 / 500."""
+    html = render_report(small, charts=[])
+    section = html[html.index('<section id="growth"') : html.index('<section id="trust"')]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", section)
+    for expected in ("570.00", "6,840.00", "70.00", "14.0%", "2.17", "142.50", "80.00"):
+        assert expected in cells, expected
+    assert "1 - GRR (88.0%)" in cells and "1 - NRR (98.0%)" in cells
+    assert 'href="#growth"' in html
+    assert "--gross-margin" not in section

@@ -32,6 +32,7 @@ from revenue_retention.analyses.concentration import compute_concentration
 from revenue_retention.analyses.decompose import decompose
 from revenue_retention.analyses.diagnostics import diagnose
 from revenue_retention.analyses.explain import compute_explain
+from revenue_retention.analyses.growth import compute_growth
 from revenue_retention.analyses.methods import compare_methods
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.analyses.seasonality import seasonality
@@ -46,6 +47,7 @@ from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
+from revenue_retention.outputs.growth import growth_document
 from revenue_retention.outputs.labels import field_label, reader_text
 from revenue_retention.outputs.methods import methods_document
 from revenue_retention.outputs.seasonality import seasonality_document
@@ -584,3 +586,10 @@ def test_several_currencies_are_read_one_by_one(tmp_path: Path) -> None:
             book.check("Summary", about[f"{name} {code}"], money, f"{name} {code}")
     book.check("Summary", about["money_accepted in USD"], "15003.72", "money_accepted in USD")
     assert "money_read" not in about
+
+
+def test_growth_is_the_growth_json(demo: Book) -> None:
+    doc = _json(growth_document(compute_growth(demo.data, window_months=12)))
+    assert doc["quantity"], "the demo has seats"
+    for section in ("windows", "months", "quantity"):
+        demo.same_records("Growth", section, doc[section])

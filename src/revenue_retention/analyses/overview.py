@@ -17,6 +17,7 @@ from revenue_retention.analyses.decompose import DecomposeResult, decompose
 from revenue_retention.analyses.diagnostics import Diagnosis, diagnose
 from revenue_retention.analyses.explain import ExplainResult, compute_explain
 from revenue_retention.analyses.forecast import ForecastResult, forecast
+from revenue_retention.analyses.growth import GrowthResult, compute_growth
 from revenue_retention.analyses.methods import MethodsResult, compare_methods
 from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
 from revenue_retention.analyses.summary import MetricsResult, compute_metrics
@@ -54,7 +55,7 @@ Step = Callable[[str, int], None]
 _T = TypeVar("_T")
 
 #: How many analyses ``overview`` runs (each announced to ``step``).
-STEPS = 12
+STEPS = 13
 #: At most this many acquisition cohorts (rows of the heatmap): months, else quarters, else
 #: years of first payment, so that a long history stays a readable grid.
 COHORT_ROWS = 40
@@ -95,6 +96,9 @@ class Overview:
     requested_window: int = 12
     #: MRR 12 months ahead (``analyses.forecast``); ``None`` with less than a year of data.
     forecast: ForecastResult | None = None
+    #: Growth, churn rates by definition, ARPA and seat retention of the window (no LTV:
+    #: the report is given no gross margin).
+    growth: GrowthResult | None = None
 
     @property
     def as_of_label(self) -> str:
@@ -219,6 +223,7 @@ def overview(
     seasonal = run("seasonality", lambda: seasonality(data))
     methods = optional("methods", lambda: compare_methods(data, window_months=window))
     explain = optional("customers", lambda: compute_explain(data, window_months=window))
+    growth = optional("growth", lambda: compute_growth(data, window_months=window))
     # Last, so that it reuses what is already computed instead of computing it again.
     known = {
         "concentration": concentration,
@@ -254,4 +259,5 @@ def overview(
         skipped=skipped,
         requested_window=requested,
         forecast=ahead,
+        growth=growth,
     )

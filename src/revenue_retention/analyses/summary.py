@@ -54,6 +54,8 @@ class MetricsResult:
     #: with its ``fx_effect``; the bridge has an ``fx`` line (docs/metrics.md).
     currency: dict[str, Any] | None = None
     retention_spot: pa.Table | None = None
+    #: ``mrr``, or ``arr`` for the ARR view (every amount x 12, ``analyses.units``).
+    unit: str = "mrr"
 
     def _repr_html_(self) -> str:
         """Its tables as HTML, for notebooks."""

@@ -25,6 +25,7 @@ from revenue_retention.cli import diagnose as diagnose_command
 from revenue_retention.cli import examples as examples_command
 from revenue_retention.cli import explain as explain_command
 from revenue_retention.cli import forecast as forecast_command
+from revenue_retention.cli import growth as growth_command
 from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
@@ -113,6 +114,7 @@ app.command("seasonality")(_guard(seasonality_command.seasonality))
 app.command("customers")(_guard(customers_command.customers))
 app.command("forecast")(_guard(forecast_command.forecast))
 app.command("check")(_guard(check_command.check))
+app.command("growth")(_guard(growth_command.growth))
 
 
 def main() -> None:

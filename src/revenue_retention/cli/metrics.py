@@ -11,6 +11,7 @@ from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
     SOURCE,
+    UNIT,
     WINDOWS,
     Format,
     InputOptions,
@@ -83,6 +84,7 @@ def metrics(
     by: list[str] = BY,
     size_bands: str = SIZE_BANDS,
     compare: str | None = COMPARE,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -101,16 +103,19 @@ def metrics(
         retention metrics mrr.csv --by segment --windows 12
         retention metrics mrr.csv --windows 12 --ci 0.9 --format json
         retention metrics mrr.csv --as-of 2025-12 --compare 2024-12
+        retention metrics mrr.csv --unit arr
         retention metrics mrr.parquet --engine spark --format json
         retention metrics postgresql://me@db.example.com/billing --table mrr
     """
     from revenue_retention.analyses import compute_metrics
+    from revenue_retention.analyses.units import METRICS_TABLES, check_unit, in_arr
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.metrics.groups import parse_size_bands
     from revenue_retention.outputs.methods import method_metrics_document
     from revenue_retention.periods import parse_windows
 
     window_list = parse_windows(windows)
+    chosen_unit = check_unit(unit)
     if ci is None and (resamples is not None or seed is not None):
         given = "--resamples" if resamples is not None else "--seed"
         raise OptionError(given, resamples if resamples is not None else seed, "needs --ci")
@@ -121,6 +126,8 @@ def metrics(
     edges = parse_size_bands(size_bands)
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
+    if chosen_unit == "arr":
+        result = in_arr(result, METRICS_TABLES)
     document = method_metrics_document(result)
     if ci is not None:
         from revenue_retention.analyses.uncertainty import bootstrap_intervals

@@ -22,6 +22,7 @@ __all__ = [
     "FORMAT",
     "OUTPUT",
     "SOURCE",
+    "UNIT",
     "WINDOWS",
     "Engine",
     "Format",
@@ -61,6 +62,9 @@ WINDOWS = typer.Option(
 )
 OUTPUT = typer.Option(
     None, "--output", "-o", help="Write to this file (json) or folder (csv) instead of stdout."
+)
+UNIT = typer.Option(
+    "mrr", "--unit", help="mrr, or arr: every amount of recurring revenue x 12, labelled ARR."
 )
 DEFAULT_OUTPUT_DIR = Path("out")
 

@@ -47,7 +47,9 @@ def paying_rows(data: Dataset | ir.Table) -> ir.Table:
     return data
 
 
-def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ()) -> ir.Table:
+def month_flows(
+    rows: ir.Table, months: MonthRange, windows: Sequence[int] = (), *, counts: bool = False
+) -> ir.Table:
     """One row per month of ``months`` with the sums the bridge and retention are made of.
 
     ``rows``: one row per customer and month (``customer_id, month_index, mrr``). For
@@ -57,7 +59,9 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
     m + 1) and ``staying`` (how many pay at m + 1), and per window k, the cohort starting
     at m: ``customers_k``, ``retained_customers_k``, ``starting_mrr_k``, ``churn_k``,
     ``contraction_k``, ``expansion_k``, ``ending_mrr_k``. A one-month cohort's figures are
-    the bridge's own totals of m and m + 1: they cost no frame of their own.
+    the bridge's own totals of m and m + 1: they cost no frame of their own. With
+    ``counts``, also ``customers_new`` and ``customers_reactivated``: how many customers
+    each of those movements of m is made of (the growth figures divide by them).
     """
     paying = rows.filter((rows.mrr > 0) & rows.month_index.between(months.first, months.last))
     paying = paying.select("customer_id", "month_index", "mrr")
@@ -88,6 +92,11 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
         "leaving": a.sum(where=~staying),
         "staying": staying.sum(),
     }
+    if counts:
+        sums |= {
+            "customers_new": steps.prev_month.isnull().sum(),
+            "customers_reactivated": (steps.prev_month < month - 1).fill_null(False).sum(),
+        }
     for k in later:
         b = steps[f"_b_{k}"]
         sums |= {

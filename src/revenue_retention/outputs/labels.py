@@ -104,7 +104,16 @@ _FIELD_WORDS = {
     "why": "Why it differs",
     "m0": "Month 0",
 }
-_ACRONYMS = {"mrr": "MRR", "grr": "GRR", "nrr": "NRR", "ci": "interval", "fx": "exchange-rate"}
+_ACRONYMS = {
+    "mrr": "MRR",
+    "grr": "GRR",
+    "nrr": "NRR",
+    "ci": "interval",
+    "fx": "exchange-rate",
+    "arr": "ARR",
+    "arpa": "ARPA",
+    "ltv": "LTV",
+}
 
 
 def field_label(name: str) -> str:

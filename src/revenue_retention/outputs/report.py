@@ -32,6 +32,7 @@ from revenue_retention.outputs.charts import Chart, report_charts
 from revenue_retention.outputs.charts.trends import BENCHMARK_WINDOW
 from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.files import write_text
+from revenue_retention.outputs.growth import growth_report
 from revenue_retention.outputs.labels import currency_code, reader_text
 from revenue_retention.outputs.outlook import outlook
 from revenue_retention.outputs.records import money_by_currency, retention_records
@@ -471,6 +472,7 @@ def render_report(
         outlook=outlook(ov),
         definitions=DEFINITIONS,
         appendix=_appendix(ov),
+        growth=growth_report(ov.growth) if ov.growth is not None else None,
         css=_template_source("report.css"),
         glue=_template_source("report.js"),
         plotly_js=get_plotlyjs(),

@@ -21,6 +21,7 @@ from revenue_retention.outputs.records import (
     spot_retention_records,
 )
 from revenue_retention.outputs.terminal import render_metrics
+from revenue_retention.outputs.units import unit_document
 
 __all__ = ["metrics_document", "to_csv", "to_json", "with_intervals", "write_csv_dir"]
 
@@ -31,7 +32,7 @@ def metrics_document(result: MetricsResult) -> Document:
     def render(console: Console) -> None:
         render_metrics(result, console)
 
-    return Document(
+    document = Document(
         header={
             "input": result.input.to_dict(),
             "method": result.method,
@@ -50,6 +51,7 @@ def metrics_document(result: MetricsResult) -> Document:
         ),
         render=render,
     )
+    return unit_document(document, result.unit)
 
 
 def with_intervals(

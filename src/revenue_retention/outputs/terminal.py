@@ -149,10 +149,12 @@ def answer_line(result: MetricsResult, window: int | None = None) -> Text | None
     return text
 
 
-def _bridge_table(console: Console, rows: list[dict[str, Any]]) -> RenderableType:
+def _bridge_table(
+    console: Console, rows: list[dict[str, Any]], unit: str = "MRR"
+) -> RenderableType:
     """The bridge by month, signs as in the JSON: every movement a positive amount."""
     fx = bool(rows) and "fx" in rows[0]
-    title = f"MRR bridge, last {len(rows)} months"
+    title = f"{unit} bridge, last {len(rows)} months"
     identity = "closing = opening + new + reactivation + expansion - contraction - churn"
     if fx:
         title += " (movements at the opening month's rates)"
@@ -193,6 +195,7 @@ def latest_table(
     records: list[dict[str, Any]],
     windows: tuple[int, ...],
     title: str,
+    unit: str = "MRR",
 ) -> RenderableType:
     """The latest as-of month of each window: its cohort, what it lost and gained, rates.
 
@@ -208,11 +211,11 @@ def latest_table(
         Column("window", "left"),
         Column("as of", "left", drop=9 if len(ends) == 1 else 2),
         Column("customers", drop=1),
-        Column("starting MRR", drop=3),
+        Column(f"starting {unit}", drop=3),
         Column("churn", drop=6),
         Column("contraction", drop=7),
         Column("expansion", drop=5),
-        Column("ending MRR", drop=4),
+        Column(f"ending {unit}", drop=4),
         Column("GRR"),
         Column("NRR"),
         Column("logos"),
@@ -301,6 +304,7 @@ def render_metrics(
     if intervals is not None:
         retention = interval_records(retention, intervals)
     parts: list[Any] = []
+    unit = result.unit.upper()
     answer = answer_line(result)
     if answer is not None:
         parts.append(answer)
@@ -313,6 +317,7 @@ def render_metrics(
                 retention,
                 result.windows,
                 f"Retention, {result.method} method, constant currency ({code})",
+                unit,
             )
         )
         parts.append(
@@ -321,6 +326,7 @@ def render_metrics(
                 spot_retention_records(result),
                 result.windows,
                 f"Retention, {result.method} method, at spot rates",
+                unit,
             )
         )
         parts.append(
@@ -332,7 +338,9 @@ def render_metrics(
         )
     else:
         parts.append(
-            latest_table(console, retention, result.windows, f"Retention, {result.method} method")
+            latest_table(
+                console, retention, result.windows, f"Retention, {result.method} method", unit
+            )
         )
     if intervals is not None:
         level = f"{round(intervals.level * 100, 4):g}%"
@@ -346,9 +354,11 @@ def render_metrics(
     if retention:
         parts.append(trend_table(console, retention, result.windows))
     if bridge:
-        parts.append(_bridge_table(console, bridge))
+        parts.append(_bridge_table(console, bridge, unit))
     if result.by:
         parts.append(_groups_table(console, result))
+    if result.unit == "arr":
+        parts.append(Text("unit: ARR = MRR x 12, every amount; rates unchanged", style="dim"))
     console.print(Group(*parts))
 
 
@@ -360,7 +370,7 @@ def _groups_table(console: Console, result: MetricsResult) -> RenderableType:
         Column("as of", "left", drop=3),
         *(Column(name, "left") for name in result.by),
         Column("customers", drop=1),
-        Column("starting MRR", drop=2),
+        Column(f"starting {result.unit.upper()}", drop=2),
         Column("GRR"),
         Column("NRR"),
         Column("logos"),

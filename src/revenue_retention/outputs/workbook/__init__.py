@@ -34,6 +34,7 @@ from revenue_retention.outputs.workbook.customers import (
     decomposition_sheet,
 )
 from revenue_retention.outputs.workbook.groups import cohorts_sheet, segments_sheet
+from revenue_retention.outputs.workbook.growth import growth_sheet
 from revenue_retention.outputs.workbook.movements import (
     bridge_sheet,
     methods_sheet,
@@ -57,6 +58,7 @@ SHEETS = (
     "Concentration",
     "Decomposition",
     "Customers",
+    "Growth",
 )
 
 
@@ -78,6 +80,7 @@ def sheets(ov: Overview, title: str | None = None) -> list[Sheet]:
             concentration_sheet(ov),
             decomposition_sheet(ov),
             customers_sheet(ov),
+            growth_sheet(ov),
         )
     ]
     cut = [line for _, lines in fitted for line in lines]

@@ -1,0 +1,72 @@
+"""The ARR view of a result: every amount of recurring revenue x 12, exact (``--unit arr``).
+
+ARR is MRR x 12 (docs/metrics.md, "ARR"): the bridge, the windows' money and the growth
+figures are scaled as they are, so that every identity still holds to the cent
+(closing = opening + new + reactivation + expansion - contraction - churn, x 12 on both
+sides) and every rate is unchanged. Amounts that are not a monthly flow keep their value:
+LTV is a lifetime's money whatever the unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection
+from decimal import Decimal
+from typing import TypeVar
+
+import pyarrow as pa
+
+from revenue_retention.errors import OptionError
+
+__all__ = ["ARR_FACTOR", "METRICS_TABLES", "UNITS", "check_unit", "in_arr", "scale_money"]
+
+#: The units every money figure can be shown in; ``mrr`` is the default.
+UNITS = ("mrr", "arr")
+#: ARR = MRR x 12.
+ARR_FACTOR = Decimal(12)
+
+#: The money tables of a ``MetricsResult``.
+METRICS_TABLES = ("bridge", "retention", "bridge_by", "retention_by", "retention_spot")
+
+_R = TypeVar("_R")
+
+
+def check_unit(unit: str) -> str:
+    """``mrr`` or ``arr`` (any case); an ``OptionError`` naming both otherwise."""
+    found = unit.strip().lower()
+    if found not in UNITS:
+        raise OptionError("--unit", unit, f"must be one of {', '.join(UNITS)}")
+    return found
+
+
+def scale_money(
+    table: pa.Table | None, factor: Decimal = ARR_FACTOR, keep: Collection[str] = ()
+) -> pa.Table | None:
+    """Every decimal column (money) of ``table`` times ``factor``, types kept, except ``keep``.
+
+    >>> t = pa.table({"month": [1], "mrr": pa.array([Decimal("83.333333")], pa.decimal128(38, 6))})
+    >>> scale_money(t).column("mrr").to_pylist()
+    [Decimal('999.999996')]
+    """
+    if table is None:
+        return None
+    for i, field in enumerate(table.schema):
+        if not pa.types.is_decimal(field.type) or field.name in keep:
+            continue
+        # One row per month or window: a small result, not the data's rows.
+        values = [None if v is None else v * factor for v in table.column(i).to_pylist()]
+        table = table.set_column(i, field, pa.array(values, field.type))
+    return table
+
+
+def in_arr(result: _R, tables: Collection[str], keep: Collection[str] = ()) -> _R:
+    """A result (``MetricsResult``, ``GrowthResult``) with its money tables x 12, ``unit`` arr.
+
+    ``tables`` names the fields holding money tables (a table of quantities is not
+    money); ``keep`` names decimal columns that are not monthly amounts (LTV).
+    """
+    assert dataclasses.is_dataclass(result) and not isinstance(result, type)
+    changes: dict[str, object] = {"unit": "arr"}
+    for name in tables:
+        changes[name] = scale_money(getattr(result, name), keep=keep)
+    return dataclasses.replace(result, **changes)
