@@ -12,7 +12,6 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
-
 from revenue_retention.canonical import billing, currency, fx, notices, readings, wide
 from revenue_retention.canonical.columns import (
     ColumnMap,
@@ -21,6 +20,7 @@ from revenue_retention.canonical.columns import (
     names_an_event,
     preset_columns,
 )
+from revenue_retention.canonical.counts import NONE, Counts, count_rows
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.grouped import (
     ID,
@@ -505,15 +505,15 @@ def _load_rows(
         counts = _count_with_groups(rows, cmap, groups, as_of_index, snapshot)
     else:
         counts = _count(rows, cmap, as_of_index, snapshot)
-    _add_set_aside(counts, locator.counts())
+    counts = counts.with_set_aside(locator.counts())
     if raw.account is not None:
         # Every line of the file is the header, blank, inside a quoted value, or the
         # first line of a row the reader returned (or set aside): else rows were lost.
-        raw.account.check(counts["rows_read"] if cmap.layout != "wide" else _records(raw, locator))
-    rejected = counts["rejected"]
+        raw.account.check(counts.rows_read if cmap.layout != "wide" else _records(raw, locator))
+    rejected = counts.rejected
     if rejected and on_bad_rows == "raise":
-        raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts["rows_read"])
-    if counts["first"] is None:
+        raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts.rows_read)
+    if counts.first is None:
         if rejected:  # say why, even when bad rows were to be set aside
             shown = "".join(f"\n  {row}" for row in examples(numbered, locator))
             raise NoValidRowsError(
@@ -523,7 +523,8 @@ def _load_rows(
             )
         raise InputError(f"{raw.path}: no rows of data; nothing to compute")
 
-    last = counts["last"]
+    first, last = counts.first, counts.last
+    assert last is not None  # a first accepted month has a last
     warnings: list[str] = [*notices.roles_read(cmap), *raw.warnings, *shaped.readings.notes]
     warnings += [*_rule_warnings(raw, cmap), *notices.amount_name(cmap)]
     warnings += shaped.currency.notes if shaped.currency is not None else ()
@@ -537,11 +538,11 @@ def _load_rows(
         )
     residual = _check_spread(accepted, snapshot) if cmap.layout == "invoices" else None
     ends_are_events = _ends_are_events(cmap, counts)
-    observed = observed_month(counts["observed"], snapshot, counts["first"], not ends_are_events)
+    observed = observed_month(counts.observed, snapshot, first, not ends_are_events)
     if ends_are_events and observed is not None:
         last = max(last, observed)  # open subscriptions were running when the data was taken
-    data_months = MonthRange(counts["first"], last)
-    warnings += observed_warnings(counts["observed"], observed, last, as_of_index, snapshot)
+    data_months = MonthRange(first, last)
+    warnings += observed_warnings(counts.observed, observed, last, as_of_index, snapshot)
     default = observed if as_of_index is None and observed is not None else None
     months = data_months.capped(as_of_index if as_of_index is not None else default)
     setup = shaped.fx
@@ -579,8 +580,8 @@ def _load_rows(
         # Canonicalisation only groups and sums: every accepted cent up to the last month
         # analysed must still be there. A difference is a bug, never a data problem.
         kept = kept_expr.to_pyarrow().as_py() or Decimal(0)
-        if kept != counts["money_in_range"]:
-            raise AssertionError(f"canonical MRR {kept} != accepted {counts['money_in_range']}")
+        if kept != counts.money_in_range:
+            raise AssertionError(f"canonical MRR {kept} != accepted {counts.money_in_range}")
 
     renamed = [f"{src!r} as {name!r}" for src, name in cmap.renamed.items()]
     report = InputReport(
@@ -602,14 +603,14 @@ def _load_rows(
         columns=_columns_read(cmap),
         attributes=cmap.attributes,
         snapshot=snapshot,
-        rows_read=counts["rows_read"],
-        rows_accepted=counts["rows_read"] - rejected,
+        rows_read=counts.rows_read,
+        rows_accepted=counts.rows_accepted,
         rows_rejected=rejected,
-        rejected_by_reason=counts["by_reason"],
-        money_read=counts["money_accepted"] + counts["money_rejected"],
-        money_accepted=counts["money_accepted"],
-        money_rejected=counts["money_rejected"],
-        rows_without_amount=counts["rows_without_amount"],
+        rejected_by_reason=dict(counts.by_reason),
+        money_read=counts.money_read,
+        money_accepted=counts.money_accepted,
+        money_rejected=counts.money_rejected,
+        rows_without_amount=counts.rows_without_amount,
         data_months=data_months,
         months=months,
         as_of=as_of_index,
@@ -622,7 +623,7 @@ def _load_rows(
         ),
         excluded=_excluded(accepted) if cmap.rules else None,
         money_spread_residual=residual,
-        observed_through=counts["observed"],
+        observed_through=counts.observed,
         observed_month=observed,
         lines=raw.account.to_dict() if raw.account is not None else None,
     )
@@ -641,7 +642,7 @@ def _load_rows(
 
 def _count_with_groups(
     rows: ir.Table, cmap: ColumnMap, groups: ir.Table, as_of: int | None, snapshot: Snapshot
-) -> dict[str, Any]:
+) -> Counts:
     """``_count``'s figures: the accepted side off the stored groups, the rejected by a scan.
 
     The rows read are counted without reading them (a file's row count); only when they
@@ -649,20 +650,10 @@ def _count_with_groups(
     """
     accepted = accepted_counts(groups, as_of)
     read = rows.count().to_pyarrow().as_py()
+    rejected = NONE
     if read > accepted["rows"]:
-        counts = _count(rows.filter(rows._rr_reason.notnull()), cmap, as_of, snapshot)
-    else:
-        counts = {"rejected": 0, "by_reason": {}, "money_rejected": Decimal(0)}
-        counts |= {"rows_without_amount": 0, "by_currency": {}, "observed": None, "open": 0}
-    return counts | {
-        "rows_read": read,
-        "money_accepted": accepted["money"],
-        "money_in_range": accepted["money_in_range"],
-        "first": accepted["first"],
-        "last": accepted["last"],
-        "repeat_suspects": accepted["repeat_suspects"],
-        "folding_ids": accepted["folding_ids"],
-    }
+        rejected = _count(rows.filter(rows._rr_reason.notnull()), cmap, as_of, snapshot)
+    return rejected.with_accepted(accepted, read)
 
 
 def _with_attributes(
@@ -682,21 +673,19 @@ def _summed_in_one_scan(cmap: ColumnMap) -> bool:
     return cmap.layout == "long" and not cmap.rules and "currency" not in cmap.roles
 
 
-def _ids_may_clash(
-    raw: Raw, cmap: ColumnMap, groups: ir.Table | None, counts: dict[str, Any]
-) -> bool:
+def _ids_may_clash(raw: Raw, cmap: ColumnMap, groups: ir.Table | None, counts: Counts) -> bool:
     """Whether two ids of the source may fold to the same one (``notices.id_twins``)."""
     if groups is None:
         return notices.ids_may_clash(raw.fast[cmap.roles["customer_id"]])
     # Twins differ only by case or spaces: one of them changes when folded.
-    return bool(counts["folding_ids"]) and notices.ids_may_clash(groups.customer_id)
+    return bool(counts.folding_ids) and notices.ids_may_clash(groups.customer_id)
 
 
 def _repeats(
     shaped: _Shaped,
     accepted: ir.Table,
     table: ir.Table,
-    counts: dict[str, Any],
+    counts: Counts,
     groups: ir.Table | None,
     snapshot: Snapshot,
 ) -> list[str]:
@@ -709,7 +698,7 @@ def _repeats(
     # and amount differ in their subscription id, and are not repeats.
     values = [c for c in accepted.columns if not c.startswith("_rr_") or c.startswith(_ID_PREFIX)]
     if groups is not None:
-        if not counts["repeat_suspects"]:
+        if not counts.repeat_suspects:
             return []  # every customer-month's rows differ (or it has one row)
         # Only the rows of the customer-months that may hold a repeat are compared.
         suspects = repeat_suspects(groups)
@@ -722,11 +711,8 @@ def _repeats(
             (keyed._rr_key == suspects.customer_id)
             & (keyed._rr_month_index == suspects.month_index),
         )
-    elif cmap.layout == "long":
-        # One row per customer-month (the canonical table has as many): nothing repeats.
-        accepted_rows = counts["rows_read"] - counts["rejected"]
-        if table.count().to_pyarrow().as_py() == accepted_rows:
-            return []
+    elif cmap.layout == "long" and table.count().to_pyarrow().as_py() == counts.rows_accepted:
+        return []  # one row per customer-month (the canonical table has as many): no repeats
     found = notices.duplicate_rows(accepted, values)
     if cmap.layout == "periods":
         first, stop = _period_months(accepted, snapshot)
@@ -750,16 +736,6 @@ def _line_items(rows: ir.Table) -> ir.Table:
     accepted = rows.filter(rows._rr_reason.isnull())
     internal = [c for c in accepted.columns if c.startswith("_rr_") and c != "_rr_line"]
     return accepted.drop(*internal).rename(line="_rr_line")
-
-
-def _add_set_aside(counts: dict[str, Any], set_aside: dict[str, int]) -> None:
-    """Records the reader set aside are read and rejected, with no amount that can be read."""
-    total = sum(set_aside.values())
-    counts["rows_read"] += total
-    counts["rejected"] += total
-    counts["rows_without_amount"] += total
-    for reason, n in set_aside.items():
-        counts["by_reason"][reason] = counts["by_reason"].get(reason, 0) + n
 
 
 def _no_rejects(numbered: ir.Table, locator: Locator) -> ir.Table:
@@ -815,11 +791,11 @@ def _accepted_converted(
 
 
 def _currency_report(
-    setup: _FxSetup, counts: dict[str, Any], shaped: _Shaped, converted: Decimal | None
+    setup: _FxSetup, counts: Counts, shaped: _Shaped, converted: Decimal | None
 ) -> dict[str, Any]:
     by_currency = {
-        code: {name: format_money(value) for name, value in money.items()}
-        for code, money in sorted(counts["by_currency"].items(), key=lambda kv: str(kv[0]))
+        code: {name: format_money(value) for name, value in money.to_dict().items()}
+        for code, money in sorted(counts.by_currency.items(), key=lambda kv: str(kv[0]))
     }
     column = shaped.cmap.roles.get("currency")
     found = (
@@ -846,17 +822,15 @@ def _currency_report(
     )
 
 
-def _named_currency(
-    found: currency.Currency | None, counts: dict[str, Any]
-) -> dict[str, Any] | None:
+def _named_currency(found: currency.Currency | None, counts: Counts) -> dict[str, Any] | None:
     """The report's currency of a file in one currency that no column names (None: unknown)."""
     if found is None:
         return None
     (code,) = found.codes
     money = {
-        "read": counts["money_accepted"] + counts["money_rejected"],
-        "accepted": counts["money_accepted"],
-        "rejected": counts["money_rejected"],
+        "read": counts.money_read,
+        "accepted": counts.money_accepted,
+        "rejected": counts.money_rejected,
     }
     return {
         "reporting_currency": code,
@@ -1156,9 +1130,7 @@ def _column_named(rows: ir.Table, cmap: ColumnMap, role: str) -> ir.Value:
     return ibis.literal(cmap.roles[role])
 
 
-def _count(
-    rows: ir.Table, cmap: ColumnMap, as_of: int | None, snapshot: Snapshot
-) -> dict[str, Any]:
+def _count(rows: ir.Table, cmap: ColumnMap, as_of: int | None, snapshot: Snapshot) -> Counts:
     """Rows and money per reason, and the month range of accepted rows, in one pass."""
     if cmap.layout == "invoices":
         first, stop = _invoice_months(rows, snapshot)
@@ -1169,60 +1141,15 @@ def _count(
         # From the first month a subscription counts in to the month its end shows as churn.
         first, stop = _period_months(rows, snapshot)
         last = ibis.greatest(first, stop.fill_null(first))
-    in_range = first <= as_of if as_of is not None else ibis.literal(True)
-    keys = {"reason": rows._rr_reason}
-    if "currency" in rows.columns:
-        keys["currency"] = rows.currency
-    summary = (
-        rows.group_by(**keys)
-        .agg(
-            n=rows.count(),
-            money=rows._rr_amount.sum(),
-            money_in_range=rows._rr_amount.sum(where=in_range),
-            without_amount=rows._rr_amount.isnull().sum(),
-            first=first.min(),
-            last=last.max(),
-            **({"observed": rows._rr_observed.max()} if "_rr_observed" in rows.columns else {}),
-            **(
-                {"open": rows.end_date.isnull().sum(), "latest_end": rows.end_date.max()}
-                if cmap.layout == "periods"
-                else {}
-            ),
-        )
-        .to_pyarrow()
-        .to_pylist()
+    extra = (
+        {"open": rows.end_date.isnull().sum(), "latest_end": rows.end_date.max()}
+        if cmap.layout == "periods"
+        else {}
     )
-    by_currency: dict[str | None, dict[str, Decimal]] = {}
-    for r in summary:
-        if "currency" not in r:
-            break
-        money = by_currency.setdefault(
-            r["currency"], {"read": Decimal(0), "accepted": Decimal(0), "rejected": Decimal(0)}
-        )
-        amount = r["money"] or Decimal(0)
-        money["read"] += amount
-        money["rejected" if r["reason"] is not None else "accepted"] += amount
-    summary = _merged_by_reason(summary) if "currency" in rows.columns else summary
-    good = next((r for r in summary if r["reason"] is None), None)
-    bad = [r for r in summary if r["reason"] is not None]
-    money_rejected = sum((r["money"] or Decimal(0) for r in bad), Decimal(0))
-    return {
-        "by_currency": by_currency,
-        "rows_read": sum(r["n"] for r in summary),
-        "rejected": sum(r["n"] for r in bad),
-        "by_reason": {r["reason"]: r["n"] for r in bad},
-        "money_accepted": (good["money"] or Decimal(0)) if good else Decimal(0),
-        "money_rejected": money_rejected,
-        "money_in_range": (good["money_in_range"] or Decimal(0)) if good else Decimal(0),
-        "rows_without_amount": sum(r["without_amount"] for r in bad),
-        "first": good["first"] if good else None,
-        "last": good["last"] if good else None,
-        "observed": _latest_event(good) if good else None,
-        "open": good.get("open", 0) if good else 0,
-    }
+    return count_rows(rows, (first, last), as_of, extra)
 
 
-def _ends_are_events(cmap: ColumnMap, counts: dict[str, Any]) -> bool:
+def _ends_are_events(cmap: ColumnMap, counts: Counts) -> bool:
     """Whether the end dates record ends that happened, none scheduled beyond the extract.
 
     So in a subscriptions file that leaves running subscriptions open, in an end column
@@ -1231,42 +1158,7 @@ def _ends_are_events(cmap: ColumnMap, counts: dict[str, Any]) -> bool:
     if cmap.layout != "periods":
         return False
     end = cmap.roles.get("end_date")
-    return (
-        bool(counts["open"]) or cmap.rules is not None or (end is not None and names_an_event(end))
-    )
-
-
-def _latest_event(good: dict[str, Any]) -> Any:
-    """The latest date the accepted rows record as having happened (``canonical.observed``).
-
-    A subscriptions file that leaves the end of running subscriptions empty writes an end
-    date once a subscription has ended: its end dates are events too. Where every row has
-    an end (fixed terms), an end may be scheduled, and only starts and the like count.
-    """
-    observed, latest_end = good.get("observed"), good.get("latest_end")
-    if good.get("open") and latest_end is not None and observed is not None:
-        return max(observed, latest_end)
-    return observed
-
-
-def _merged_by_reason(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per-(reason, currency) counts folded back to per reason (a handful of rows)."""
-    merged: dict[str | None, dict[str, Any]] = {}
-    for r in summary:
-        m = merged.get(r["reason"])
-        if m is None:
-            merged[r["reason"]] = {k: v for k, v in r.items() if k != "currency"}
-            continue
-        for name in ("n", "without_amount", "open"):
-            if name in r:
-                m[name] += r[name]
-        for name in ("money", "money_in_range"):
-            if r[name] is not None:
-                m[name] = (m[name] or Decimal(0)) + r[name]
-        for name, pick in (("first", min), ("last", max), ("observed", max), ("latest_end", max)):
-            if name in r and r[name] is not None:
-                m[name] = r[name] if m.get(name) is None else pick(m[name], r[name])
-    return list(merged.values())
+    return bool(counts.open) or cmap.rules is not None or (end is not None and names_an_event(end))
 
 
 def _customer_months(
