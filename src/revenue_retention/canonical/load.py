@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -12,10 +12,10 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
-from revenue_retention.canonical import billing, currency, fx, notices, readings, wide
+
+from revenue_retention.canonical import currency, fx, notices, readings, wide
 from revenue_retention.canonical.columns import (
     ColumnMap,
-    id_columns,
     map_columns,
     names_an_event,
     preset_columns,
@@ -29,27 +29,15 @@ from revenue_retention.canonical.grouped import (
     customer_month_groups,
     repeat_suspects,
 )
-from revenue_retention.canonical.observed import observed_date, observed_month, observed_warnings
+from revenue_retention.canonical.observed import observed_month, observed_warnings
 from revenue_retention.canonical.parse import (
-    MAX_INTEGER_DIGITS,
-    PARSED,
     DecimalStyle,
-    amount_syntax_reason,
-    amount_value,
-    date_reason,
-    date_text,
-    date_value,
     decimal_style,
-    display_amount,
     display_evidence,
-    is_blank,
-    negative_reason,
     text_of,
-    typed_amount,
-    typed_date,
-    typed_date_reason,
 )
 from revenue_retention.canonical.rejected import Locator, examples, rejects_table
+from revenue_retention.canonical.validate import ID_PREFIX, amount_column, amount_role, validated
 from revenue_retention.engine import (
     LINE_COLUMN,
     capability,
@@ -81,8 +69,6 @@ from revenue_retention.periods import (
 __all__ = ["load"]
 
 OnBadRows = Literal["raise", "reject"]
-_PRODUCT = dt.Decimal(38, 12)
-_NO_TEXT = ibis.null("string")
 
 
 def load(
@@ -337,7 +323,7 @@ class _Shaped:
                     "chooses the one reported)",
                 )
             return False
-        role = _amount_role(cmap)
+        role = amount_role(cmap)
         headers = [] if cmap.layout == "wide" or cmap.rules else [cmap.roles[role]]
         values: list[dict[str, Any]] = []
         table = self.rows(fast=True)
@@ -345,7 +331,7 @@ class _Shaped:
         if self.readings.display and table[column].type().is_string():
             values = currency.value_marks(table, column)
         found = currency.infer(
-            given, headers, values, None if cmap.layout == "wide" else _amount_column(cmap)
+            given, headers, values, None if cmap.layout == "wide" else amount_column(cmap)
         )
         self.currency = found
         if found is None:
@@ -392,7 +378,7 @@ class _Shaped:
         ]
 
     def validated(self, fast: bool = False) -> ir.Table:
-        rows = _validated(self.rows(fast), self.cmap, self.readings)
+        rows = validated(self.rows(fast), self.cmap, self.readings)
         return rows if self.fx is None or fast else self.fx_checked(rows)
 
     def fx_checked(self, rows: ir.Table) -> ir.Table:
@@ -405,7 +391,7 @@ class _Shaped:
         missing = joined._rr_reason.isnull() & (
             joined._s_from.isnull() | (month_end.cast("date") < joined._s_from)
         ).fill_null(True)
-        column = self.cmap.roles.get("currency") or _amount_column(self.cmap)
+        column = self.cmap.roles.get("currency") or amount_column(self.cmap)
         return joined.mutate(
             _rr_reason=ibis.ifelse(missing, RejectReason.MISSING_FX_RATE.value, joined._rr_reason),
             _rr_bad_column=ibis.ifelse(missing, column, joined._rr_bad_column),
@@ -696,7 +682,7 @@ def _repeats(
         return notices.duplicate_rows(raw, [c for c in raw.columns if c != LINE_COLUMN])
     # Every value read, and the ids: two subscriptions of one account with the same dates
     # and amount differ in their subscription id, and are not repeats.
-    values = [c for c in accepted.columns if not c.startswith("_rr_") or c.startswith(_ID_PREFIX)]
+    values = [c for c in accepted.columns if not c.startswith("_rr_") or c.startswith(ID_PREFIX)]
     if groups is not None:
         if not counts.repeat_suspects:
             return []  # every customer-month's rows differ (or it has one row)
@@ -842,259 +828,8 @@ def _named_currency(found: currency.Currency | None, counts: Counts) -> dict[str
     }
 
 
-_DATES = ("month", "start_date", "end_date", "invoice_date", "trial_end", "cancelled_at")
-_AMOUNTS = ("mrr", "quantity", "unit_price")
-#: The order in which failures are reported: the first one of a row is its reason.
-_CHECK_ORDER = (
-    "customer_id",
-    "month",
-    "invoice_date",
-    "start_date",
-    "end_date",
-    "mrr",
-    "quantity",
-    "unit_price",
-    "amount_off",
-    "percent_off",
-    "discount_amount",
-    "interval",
-    "trial_end",
-    "cancelled_at",
-    "currency",
-)
-
-
-def _validated(t: ir.Table, cmap: ColumnMap, read: readings.Readings) -> ir.Table:
-    """Every row with its typed values and, when bad, the first failing column and why.
-
-    Built in stages (text, values, reasons, verdict) that name their columns, so the
-    engine evaluates each pattern once per row instead of once per use.
-    """
-    col = {role: t[name] for role, name in cmap.roles.items()}
-    dates = [r for r in _DATES if r in col]
-    amounts = [r for r in _AMOUNTS if r in col]
-
-    # Typed columns (dates, integers, decimals) are validated as they are; others as text.
-    # A cube's display-format cells and an export's rules are read as text.
-    typed_dates: dict[str, ir.DateValue] = {}
-    typed_amounts: dict[str, tuple[ir.DecimalValue, ir.StringValue]] = {}
-    if cmap.layout != "wide" and not cmap.rules:
-        typed_dates = {r: v for r in dates if (v := typed_date(col[r])) is not None}
-        typed_amounts = {r: v for r in amounts if (v := typed_amount(col[r])) is not None}
-    as_text = [r for r in (*dates, *amounts) if r not in typed_dates and r not in typed_amounts]
-
-    texts = {f"_t_{r}": text_of(col[r]) for r in as_text}
-    if cmap.rules == billing.SUBSCRIPTIONS and "quantity" in col:
-        texts["_t_quantity"] = ibis.coalesce(texts["_t_quantity"], ibis.literal("1"))
-    ambiguous: dict[str, ir.Value] = {}
-    if read.display:
-        # Amounts in a spreadsheet's display format ($1,234.50), as a cube's cells are.
-        for r in (a for a in amounts if a in as_text):
-            texts[f"_t_{r}"], ambiguous[f"_amb_{r}"] = display_amount(texts[f"_t_{r}"], read.style)
-    text = t.mutate(**texts).mutate(**ambiguous)
-    text_dates = [r for r in dates if r not in typed_dates]
-    text = text.mutate(**{f"_d_{r}": date_text(text[f"_t_{r}"]) for r in text_dates})
-    syntax = {r: amount_syntax_reason(text[f"_t_{r}"]) for r in amounts if r in as_text}
-    for r in (a for a in amounts if f"_amb_{a}" in ambiguous):
-        syntax[r] = ibis.ifelse(
-            text[f"_amb_{r}"].fill_null(False), RejectReason.AMBIGUOUS_AMOUNT.value, syntax[r]
-        )
-    parsed = text.mutate(
-        **{
-            f"_v_{r}": date_value(text[f"_d_{r}"], read.order, other_forms=read.other_dates)
-            for r in text_dates
-        },
-        **{f"_r_{r}": reason for r, reason in syntax.items()},
-        **{f"_v_{r}": value for r, value in typed_dates.items()},
-        **{f"_v_{r}": value for r, (value, _) in typed_amounts.items()},
-        **{f"_r_{r}": reason for r, (_, reason) in typed_amounts.items()},
-    )
-    valued = parsed.mutate(
-        **{
-            f"_v_{r}": amount_value(parsed[f"_t_{r}"], parsed[f"_r_{r}"])
-            for r in amounts
-            if r in as_text
-        },
-        **{
-            f"_r_{r}": date_reason(
-                parsed[f"_d_{r}"],
-                parsed[f"_v_{r}"],
-                required=_date_required(r, cmap),
-                order=read.order,
-                other_forms=read.other_dates,
-            )
-            for r in dates
-            if r in as_text
-        },
-        **{
-            f"_r_{r}": typed_date_reason(parsed[f"_v_{r}"], required=_date_required(r, cmap))
-            for r in typed_dates
-        },
-        _r_customer_id=ibis.ifelse(
-            is_blank(col["customer_id"]),
-            RejectReason.MISSING_CUSTOMER_ID.value,
-            _NO_TEXT,
-        ),
-    )
-    codes: dict[str, ir.Value] = {}
-    if "currency" in col:
-        code = fx.currency_text(col["currency"])
-        codes["_v_currency"] = code
-        codes["_r_currency"] = ibis.cases(
-            (code.isnull(), RejectReason.MISSING_CURRENCY.value),
-            (~code.re_search(r"^[A-Z]{3}$"), RejectReason.INVALID_CURRENCY.value),
-            else_=_NO_TEXT,
-        )
-    elif read.currency is not None:
-        # No currency column: the one each amount names (canonical.currency).
-        code = read.currency.row_code(col[_amount_role(cmap)])
-        codes["_v_currency"] = code
-        codes["_r_currency"] = ibis.ifelse(
-            code.isnull(), RejectReason.MISSING_CURRENCY.value, _NO_TEXT
-        )
-    checked = valued.mutate(
-        **{f"_r_{r}": negative_reason(valued[f"_v_{r}"], valued[f"_r_{r}"]) for r in amounts},
-        **codes,
-    )
-    reasons = {r: checked[f"_r_{r}"] for r in _CHECK_ORDER if f"_r_{r}" in checked.columns}
-    amount = checked["_v_mrr"] if "mrr" in col else None
-    if amount is None:
-        # Six-place factors multiply at scale 12 (up to 10^24, inside 38 digits); the
-        # product must be exact at the money scale and as small as any other amount.
-        # One factor at 18 digits keeps the product's type within 38 digits at scale 12 on
-        # every engine (Spark would otherwise round it to scale 6 to fit).
-        product = (checked._v_quantity * checked._v_unit_price.cast(PARSED)).cast(_PRODUCT)
-        amount = product.cast(MONEY)
-        exact = (amount.cast(_PRODUCT) == product).fill_null(True)
-        small = (product < 10**MAX_INTEGER_DIGITS).fill_null(True)
-        product_reason = ibis.cases(
-            (~small, RejectReason.AMOUNT_TOO_LARGE.value),
-            (~exact, RejectReason.TOO_MANY_DECIMALS.value),
-            else_=_NO_TEXT,
-        )
-        reasons["unit_price"] = ibis.coalesce(reasons["unit_price"], product_reason)
-    if cmap.layout in ("periods", "invoices") and "end_date" in col:
-        before = (checked._v_end_date < checked._v_start_date).fill_null(False)
-        late = ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT)
-        reasons["end_date"] = ibis.coalesce(reasons["end_date"], late)
-    recurring: ir.Value = amount
-    excluded: ir.Value = _NO_TEXT
-    rules = billing.Billing(cmap.rules, col) if cmap.rules else None
-    if rules is not None:
-        extra = rules.extra_reasons()
-        reasons = {
-            r: extra.get(r, reasons.get(r)) for r in _CHECK_ORDER if r in reasons or r in extra
-        }
-        excluded = rules.excluded()
-        # A credit line (a proration, a refund of a one-off fee) is negative and excluded
-        # anyway: only recurring revenue must not be negative.
-        negative = RejectReason.NEGATIVE_AMOUNT.value
-        for role in ("mrr", "unit_price"):
-            if role in reasons:
-                reasons[role] = ibis.ifelse(
-                    excluded.notnull() & (reasons[role] == negative).fill_null(False),
-                    _NO_TEXT,
-                    reasons[role],
-                )
-        zero = ibis.literal(Decimal(0), type=MONEY)
-        recurring = ibis.ifelse(excluded.notnull(), zero, rules.recurring(amount))
-    interval = billing.Interval(col) if cmap.interval_use in ("monthly", "spread") else None
-    if interval is not None:
-        reasons["interval"] = interval.reason()
-        if cmap.interval_use == "monthly":  # a subscription's amount per interval
-            recurring = interval.monthly(amount)
-
-    verdict = checked.mutate(
-        _amount=amount,
-        _recurring=recurring,
-        _excluded=excluded,
-        **{f"_why_{r}": reason for r, reason in reasons.items()},
-    )
-    failing = [(verdict[f"_why_{r}"].notnull(), r) for r in reasons]
-    typed: dict[str, ir.Value] = {
-        "customer_id": col["customer_id"].cast("string"),
-        **{r: verdict[f"_v_{r}"] for r in (*dates, *amounts) if r != "mrr"},
-    }
-    if rules is not None and cmap.layout == "periods":
-        values = {r: verdict[f"_v_{r}"] for r in dates}
-        typed["start_date"], typed["end_date"] = rules.period(
-            verdict._v_start_date,
-            verdict._v_end_date if "end_date" in col else ibis.null("date"),
-            values,
-        )
-    if cmap.layout == "periods" and "end_date" not in col:
-        typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
-    if interval is not None and cmap.interval_use == "spread":
-        # An amount dated by itself pays for one interval from its date.
-        typed["end_date"] = interval.period_end(verdict._v_start_date)
-    extras = {name: t[cmap.source_of(name)].cast("string") for name in cmap.attributes}
-    # A renewal date is only an event that dates the export: read when it can be, never
-    # a reason to reject the row.
-    renewals = (
-        [
-            date_value(
-                date_text(text_of(col["renewed_at"])), read.order, other_forms=read.other_dates
-            )
-        ]
-        if "renewed_at" in col
-        else []
-    )
-    if "product" in col:
-        extras["product"] = col["product"].cast("string")
-    if "_v_currency" in verdict.columns:
-        extras["currency"] = verdict._v_currency
-    return verdict.select(
-        _rr_line=verdict[LINE_COLUMN],
-        **typed,
-        mrr=verdict._recurring,
-        **extras,
-        _rr_reason=ibis.coalesce(*[verdict[f"_why_{r}"] for r in reasons]),
-        _rr_bad_column=ibis.cases(
-            *[(c, _column_named(verdict, cmap, _source_role(cmap, r))) for c, r in failing],
-            else_=_NO_TEXT,
-        ),
-        _rr_bad_value=ibis.cases(
-            *[(c, verdict[cmap.roles[_source_role(cmap, r)]].cast("string")) for c, r in failing],
-            else_=_NO_TEXT,
-        ),
-        _rr_amount=verdict._amount,
-        **({"_rr_excluded": verdict._excluded} if rules is not None else {}),
-        **_id_values(verdict, cmap, t.columns),
-        **(
-            {"_rr_observed": observed_date(verdict, cmap, verdict._v_start_date, *renewals)}
-            if cmap.layout in ("periods", "invoices")
-            else {}
-        ),
-        # Integer ids as the engine holds them: grouping by them is cheaper than by their
-        # text, which the canonical table gets after grouping (the same ids, one to one).
-        **({ID: col["customer_id"]} if col["customer_id"].type().is_integer() else {}),
-    )
-
-
-#: Prefix of the id columns a row carries for the repeated-rows check only.
-_ID_PREFIX = "_rr_id_"
-
-
-def _id_values(rows: ir.Table, cmap: ColumnMap, header: Sequence[str]) -> dict[str, ir.Value]:
-    """The row's subscription, invoice or line ids: rows differing in one are not repeats.
-
-    ``header``: the source's columns (``rows`` holds the validation's own columns too).
-    """
-    if cmap.layout == "wide":
-        return {}  # a cube's rows are compared as the source wrote them
-    names = id_columns([c for c in header if c != LINE_COLUMN], cmap)
-    return {f"{_ID_PREFIX}{i}": rows[name].cast("string") for i, name in enumerate(names)}
-
-
 def parse_overrides(columns: Mapping[str, str] | None) -> dict[str, str]:
     return dict(columns or {})
-
-
-def _date_required(role: str, cmap: ColumnMap) -> bool:
-    """An open end is a live subscription; an invoice line must say what it covers."""
-    if role in ("month", "start_date"):
-        return True
-    return role == "end_date" and cmap.layout == "invoices"
 
 
 def _columns_read(cmap: ColumnMap) -> dict[str, str]:
@@ -1104,30 +839,6 @@ def _columns_read(cmap: ColumnMap) -> dict[str, str]:
     names = list(cmap.months)
     span = names[0] if len(names) == 1 else f"{names[0]} .. {names[-1]}"
     return {"customer_id": cmap.roles["customer_id"], "months": f"{span} ({len(names)} columns)"}
-
-
-def _amount_role(cmap: ColumnMap) -> str:
-    """The role whose column holds each row's amount (``unit_price`` for line items)."""
-    return "mrr" if "mrr" in cmap.roles else "unit_price"
-
-
-def _amount_column(cmap: ColumnMap) -> str:
-    """The amount's column as the file names it (a cube's: its month columns)."""
-    if cmap.layout == "wide":
-        return "the month columns"
-    return cmap.roles[_amount_role(cmap)]
-
-
-def _source_role(cmap: ColumnMap, role: str) -> str:
-    """The role whose column a failure is named by: a currency no column gives is the amount's."""
-    return _amount_role(cmap) if role == "currency" and role not in cmap.roles else role
-
-
-def _column_named(rows: ir.Table, cmap: ColumnMap, role: str) -> ir.Value:
-    """The source column a role's value came from (in a cube, the month's own column)."""
-    if cmap.layout == "wide" and role == "mrr":
-        return rows[wide.SOURCE_COLUMN]
-    return ibis.literal(cmap.roles[role])
 
 
 def _count(rows: ir.Table, cmap: ColumnMap, as_of: int | None, snapshot: Snapshot) -> Counts:
