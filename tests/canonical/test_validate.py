@@ -23,7 +23,7 @@ def _frame(columns: dict[str, list[Any]]) -> Frame:
     n = len(next(iter(columns.values())))
     table = ibis.memtable(pa.table({LINE_COLUMN: list(range(2, n + 2)), **columns}))
     cmap = map_columns(list(columns), "tiny.csv")
-    return Frame(source=table, cmap=cmap, read=Readings(), table=table)
+    return Frame.start(table, cmap, Readings())
 
 
 def _through(f: Frame, last: Stage) -> Frame:
@@ -68,7 +68,7 @@ def test_typed_columns_keep_typed_values_and_read_text_as_text() -> None:
         )
     )
     cmap = map_columns(["customer_id", "month", "mrr"], "tiny.parquet")
-    f = validate.typed_columns(Frame(source=table, cmap=cmap, read=Readings(), table=table))
+    f = validate.typed_columns(Frame.start(table, cmap, Readings()))
     assert list(f.typed_dates) == ["month"]
     assert f.typed_amounts == {}
     assert f.as_text == ["mrr"]
@@ -158,14 +158,14 @@ def test_end_before_start_is_rejected_in_periods() -> None:
                 "mrr": ["1"] * 3,
             }
         ),
-        validate.end_before_start,
+        validate.layout_reasons,
     )
     assert f.cmap.layout == "periods"
     assert [r["end_date"] for r in _reasons(f)] == [R.END_BEFORE_START, None, None]
 
 
 def test_billing_stages_leave_a_plain_table_alone() -> None:
-    f = _through(_frame(LONG | {"mrr": ["1"] * 3}), validate.end_before_start)
+    f = _through(_frame(LONG | {"mrr": ["1"] * 3}), validate.layout_reasons)
     assert validate.billing_rules(f) is f
     assert validate.billing_interval(f) is f
 

@@ -20,9 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from revenue_retention.canonical import wide
 from revenue_retention.canonical.headers import candidates, closest, normalise, suggest_column
-from revenue_retention.canonical.wide import month_columns
 from revenue_retention.errors import MissingColumnError, OptionError, SourceError
 
 __all__ = [
@@ -468,6 +466,9 @@ def map_columns(
     roles = {role: column for role, column in found.items() if column is not None}
 
     if "month" not in roles and "start_date" not in roles and "month" not in overrides:
+        # Imported here: the layouts read column maps, so they load after this module.
+        from revenue_retention.canonical.layouts.wide import month_columns
+
         months = month_columns(header, path)
         if months:
             return _wide(header, path, roles, months)
@@ -692,9 +693,11 @@ def _wide(
     # A total of the month columns is neither a month nor an attribute of the customer.
     totals = tuple(h for h in others if re.search(r"(^|_)(total|totals|sum)($|_)", _normalise(h)))
     sources = {_attribute_name(h): h for h in others if h not in totals}
+    from revenue_retention.canonical.layouts.wide import AMOUNT, MONTH
+
     return ColumnMap(
         layout="wide",
-        roles={"customer_id": customer, "month": wide.MONTH, "mrr": wide.AMOUNT},
+        roles={"customer_id": customer, "month": MONTH, "mrr": AMOUNT},
         attributes=tuple(sources),
         attribute_sources=sources,
         months=months,

@@ -12,12 +12,25 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["Counts", "CurrencyMoney", "count_rows", "merged_by_reason"]
+from revenue_retention.canonical.dataset import Snapshot
+from revenue_retention.canonical.grouped import accepted_counts
+
+if TYPE_CHECKING:
+    from revenue_retention.canonical.layouts import Layout
+
+__all__ = [
+    "Counts",
+    "CurrencyMoney",
+    "count_rows",
+    "count_validated",
+    "count_with_groups",
+    "merged_by_reason",
+]
 
 _ZERO = Decimal(0)
 
@@ -163,6 +176,30 @@ def count_rows(
     return _counts_of(summary, by_currency)
 
 
+def count_validated(
+    rows: ir.Table, layout: Layout, as_of: int | None, snapshot: Snapshot
+) -> Counts:
+    """``count_rows`` of validated rows, each spanning the months its layout says."""
+    return count_rows(rows, layout.span(rows, snapshot), as_of, layout.count_extra(rows))
+
+
+def count_with_groups(
+    rows: ir.Table, layout: Layout, groups: ir.Table, as_of: int | None, snapshot: Snapshot
+) -> Counts:
+    """The counts: the accepted side off the stored groups, the rejected by a scan.
+
+    The rows read are counted without reading them (a file's row count); only when they
+    outnumber the accepted rows are the rejected ones scanned, by reason.
+    """
+    accepted = accepted_counts(groups, as_of)
+    read = rows.count().to_pyarrow().as_py()
+    rejected = NONE
+    if read > accepted["rows"]:
+        bad = rows.filter(rows._rr_reason.notnull())
+        rejected = count_validated(bad, layout, as_of, snapshot)
+    return rejected.with_accepted(accepted, read)
+
+
 def _by_currency(summary: list[dict[str, Any]]) -> dict[str | None, CurrencyMoney]:
     """Money read, accepted and rejected per currency, from per-(reason, currency) counts."""
     found: dict[str | None, CurrencyMoney] = {}
@@ -172,27 +209,31 @@ def _by_currency(summary: list[dict[str, Any]]) -> dict[str | None, CurrencyMone
     return found
 
 
+#: The summary row of the accepted rows when there are none.
+_NO_ROWS: dict[str, Any] = {"reason": None, "n": 0, "money": None, "money_in_range": None}
+
+
 def _counts_of(
     summary: list[dict[str, Any]], by_currency: dict[str | None, CurrencyMoney]
 ) -> Counts:
-    good = next((r for r in summary if r["reason"] is None), None)
+    good = next((r for r in summary if r["reason"] is None), _NO_ROWS)
     bad = [r for r in summary if r["reason"] is not None]
-    money_accepted = (good["money"] or _ZERO) if good else _ZERO
+    money_accepted = good["money"] or _ZERO
     money_rejected = sum((r["money"] or _ZERO for r in bad), _ZERO)
     return Counts(
         rows_read=sum(r["n"] for r in summary),
-        rows_accepted=good["n"] if good else 0,
+        rows_accepted=good["n"],
         rejected=sum(r["n"] for r in bad),
         by_reason={r["reason"]: r["n"] for r in bad},
         money_read=money_accepted + money_rejected,
         money_accepted=money_accepted,
         money_rejected=money_rejected,
-        money_in_range=(good["money_in_range"] or _ZERO) if good else _ZERO,
+        money_in_range=good["money_in_range"] or _ZERO,
         rows_without_amount=sum(r["without_amount"] for r in bad),
-        first=good["first"] if good else None,
-        last=good["last"] if good else None,
-        observed=latest_event(good) if good else None,
-        open=good.get("open", 0) if good else 0,
+        first=good.get("first"),
+        last=good.get("last"),
+        observed=latest_event(good),
+        open=good.get("open", 0),
         by_currency=by_currency,
     )
 

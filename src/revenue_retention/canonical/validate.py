@@ -20,9 +20,11 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from revenue_retention.canonical import billing, fx, wide
+from revenue_retention.canonical import billing, fx
 from revenue_retention.canonical.columns import ColumnMap, id_columns
 from revenue_retention.canonical.grouped import ID
+from revenue_retention.canonical.layouts import Layout, layout_of
+from revenue_retention.canonical.layouts.base import amount_role
 from revenue_retention.canonical.observed import observed_date
 from revenue_retention.canonical.parse import (
     MAX_INTEGER_DIGITS,
@@ -97,6 +99,7 @@ class Frame:
     source: ir.Table
     cmap: ColumnMap
     read: Readings
+    layout: Layout
     table: ir.Table
     typed_dates: Mapping[str, ir.DateValue] = field(default_factory=dict)
     typed_amounts: Mapping[str, tuple[ir.DecimalValue, ir.StringValue]] = field(
@@ -109,6 +112,11 @@ class Frame:
     excluded: ir.Value = _NO_TEXT
     rules: billing.Billing | None = None
     interval: billing.Interval | None = None
+
+    @classmethod
+    def start(cls, t: ir.Table, cmap: ColumnMap, read: Readings) -> Frame:
+        """The frame before any stage: the shaped rows as they are."""
+        return cls(source=t, cmap=cmap, read=read, layout=layout_of(cmap.layout), table=t)
 
     @property
     def col(self) -> dict[str, ir.Column]:
@@ -146,7 +154,7 @@ def typed_columns(f: Frame) -> Frame:
 
     A cube's display-format cells and an export's rules are read as text.
     """
-    if f.cmap.layout == "wide" or f.cmap.rules:
+    if not f.layout.reads_typed or f.cmap.rules:
         return f
     col = f.col
     return replace(
@@ -201,21 +209,21 @@ def parsed(f: Frame) -> Frame:
 
 def valued(f: Frame) -> Frame:
     """Text amounts read (``_v_``); dates checked (``_r_``); a customer id is required."""
-    t, read, cmap = f.table, f.read, f.cmap
+    t, read = f.table, f.read
     table = t.mutate(
         **{f"_v_{r}": amount_value(t[f"_t_{r}"], t[f"_r_{r}"]) for r in f.text_amounts},
         **{
             f"_r_{r}": date_reason(
                 t[f"_d_{r}"],
                 t[f"_v_{r}"],
-                required=date_required(r, cmap),
+                required=f.layout.date_required(r),
                 order=read.order,
                 other_forms=read.other_dates,
             )
             for r in f.text_dates
         },
         **{
-            f"_r_{r}": typed_date_reason(t[f"_v_{r}"], required=date_required(r, cmap))
+            f"_r_{r}": typed_date_reason(t[f"_v_{r}"], required=f.layout.date_required(r))
             for r in f.typed_dates
         },
         _r_customer_id=ibis.ifelse(
@@ -284,15 +292,14 @@ def product_amount(f: Frame) -> Frame:
     return replace(f, reasons=reasons, amount=amount, recurring=amount)
 
 
-def end_before_start(f: Frame) -> Frame:
-    """A period (subscription or invoice line) may not end before it starts."""
-    if f.cmap.layout not in ("periods", "invoices") or "end_date" not in f.cmap.roles:
+def layout_reasons(f: Frame) -> Frame:
+    """The layout's own checks (``Layout.extra_reasons``: a period ending before its start)."""
+    extra = f.layout.extra_reasons(f.table, f.cmap)
+    if not extra:
         return f
-    t = f.table
-    before = (t._v_end_date < t._v_start_date).fill_null(False)
-    late = ibis.ifelse(before, RejectReason.END_BEFORE_START.value, _NO_TEXT)
     reasons = dict(f.reasons)
-    reasons["end_date"] = ibis.coalesce(reasons["end_date"], late)
+    for role, reason in extra.items():
+        reasons[role] = ibis.coalesce(reasons[role], reason) if role in reasons else reason
     return replace(f, reasons=reasons)
 
 
@@ -356,7 +363,7 @@ STAGES: tuple[Stage, ...] = (
     currency,
     checked,
     product_amount,
-    end_before_start,
+    layout_reasons,
     billing_rules,
     billing_interval,
     verdict,
@@ -365,7 +372,7 @@ STAGES: tuple[Stage, ...] = (
 
 def validated(t: ir.Table, cmap: ColumnMap, read: Readings) -> ir.Table:
     """Every row with its typed values and, when bad, the first failing column and why."""
-    f = Frame(source=t, cmap=cmap, read=read, table=t)
+    f = Frame.start(t, cmap, read)
     for stage in STAGES:
         f = stage(f)
     return selected(f)
@@ -383,7 +390,7 @@ def selected(f: Frame) -> ir.Table:
         **_extras(f),
         _rr_reason=ibis.coalesce(*[v[f"_why_{r}"] for r in f.reasons]),
         _rr_bad_column=ibis.cases(
-            *[(c, _column_named(v, f.cmap, source_role[r])) for c, r in failing],
+            *[(c, f.layout.column_named(v, f.cmap, source_role[r])) for c, r in failing],
             else_=_NO_TEXT,
         ),
         _rr_bad_value=ibis.cases(
@@ -392,7 +399,7 @@ def selected(f: Frame) -> ir.Table:
         ),
         _rr_amount=v._amount,
         **({"_rr_excluded": v._excluded} if f.rules is not None else {}),
-        **_id_values(v, f.cmap, f.source.columns),
+        **(_id_values(v, f.cmap, f.source.columns) if f.layout.id_columns() else {}),
         **_observed(f),
         # Integer ids as the engine holds them: grouping by them is cheaper than by their
         # text, which the canonical table gets after grouping (the same ids, one to one).
@@ -407,15 +414,8 @@ def typed_values(f: Frame) -> dict[str, ir.Value]:
         "customer_id": f.col["customer_id"].cast("string"),
         **{r: v[f"_v_{r}"] for r in (*f.dates, *f.amounts) if r != "mrr"},
     }
-    if f.rules is not None and cmap.layout == "periods":
-        values = {r: v[f"_v_{r}"] for r in f.dates}
-        typed["start_date"], typed["end_date"] = f.rules.period(
-            v._v_start_date,
-            v._v_end_date if "end_date" in cmap.roles else ibis.null("date"),
-            values,
-        )
-    if cmap.layout == "periods" and "end_date" not in cmap.roles:
-        typed["end_date"] = ibis.null("date")  # no end column: every subscription is active
+    dates = {r: v[f"_v_{r}"] for r in f.dates}
+    typed.update(f.layout.period_values(v, cmap, f.rules, dates))
     if f.interval is not None and cmap.interval_use == "spread":
         # An amount dated by itself pays for one interval from its date.
         typed["end_date"] = f.interval.period_end(v._v_start_date)
@@ -439,7 +439,7 @@ def _observed(f: Frame) -> dict[str, ir.Value]:
     A renewal date is only an event that dates the export: read when it can be, never a
     reason to reject the row.
     """
-    if f.cmap.layout not in ("periods", "invoices"):
+    if not f.layout.dated:
         return {}
     col, read, v = f.col, f.read, f.table
     renewals = (
@@ -459,38 +459,15 @@ def _id_values(rows: ir.Table, cmap: ColumnMap, header: Sequence[str]) -> dict[s
 
     ``header``: the source's columns (``rows`` holds the validation's own columns too).
     """
-    if cmap.layout == "wide":
-        return {}  # a cube's rows are compared as the source wrote them
     names = id_columns([c for c in header if c != LINE_COLUMN], cmap)
     return {f"{ID_PREFIX}{i}": rows[name].cast("string") for i, name in enumerate(names)}
 
 
-def date_required(role: str, cmap: ColumnMap) -> bool:
-    """An open end is a live subscription; an invoice line must say what it covers."""
-    if role in ("month", "start_date"):
-        return True
-    return role == "end_date" and cmap.layout == "invoices"
-
-
-def amount_role(cmap: ColumnMap) -> str:
-    """The role whose column holds each row's amount (``unit_price`` for line items)."""
-    return "mrr" if "mrr" in cmap.roles else "unit_price"
-
-
 def amount_column(cmap: ColumnMap) -> str:
     """The amount's column as the file names it (a cube's: its month columns)."""
-    if cmap.layout == "wide":
-        return "the month columns"
-    return cmap.roles[amount_role(cmap)]
+    return layout_of(cmap.layout).amount_column(cmap)
 
 
 def _source_role(cmap: ColumnMap, role: str) -> str:
     """The role whose column a failure is named by: a currency no column gives is the amount's."""
     return amount_role(cmap) if role == "currency" and role not in cmap.roles else role
-
-
-def _column_named(rows: ir.Table, cmap: ColumnMap, role: str) -> ir.Value:
-    """The source column a role's value came from (in a cube, the month's own column)."""
-    if cmap.layout == "wide" and role == "mrr":
-        return rows[wide.SOURCE_COLUMN]
-    return ibis.literal(cmap.roles[role])

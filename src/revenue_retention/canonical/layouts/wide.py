@@ -15,14 +15,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 
+from revenue_retention.canonical import notices
+from revenue_retention.canonical.counts import Counts
+from revenue_retention.canonical.dataset import Snapshot
+from revenue_retention.canonical.layouts.base import RowsLayout
+from revenue_retention.canonical.parse import DecimalStyle, decimal_style, display_evidence, text_of
+from revenue_retention.engine import LINE_COLUMN
 from revenue_retention.errors import SourceError
 from revenue_retention.periods import MONTH_NAMES, month_index, month_label
 
-__all__ = ["AMOUNT", "MONTH", "SOURCE_COLUMN", "month_columns", "unpivot"]
+if TYPE_CHECKING:
+    from revenue_retention.canonical.columns import ColumnMap
+    from revenue_retention.canonical.rejected import Locator
+    from revenue_retention.inputs import Raw
+
+__all__ = ["AMOUNT", "MONTH", "SOURCE_COLUMN", "Wide", "month_columns", "unpivot"]
 
 #: Columns of the unpivoted table: the month (``YYYY-MM`` text), the cell's text and the
 #: header of the column it came from.
@@ -125,3 +137,79 @@ def unpivot(table: ir.Table, months: dict[str, int], keep: Sequence[str]) -> ir.
     return long.mutate(
         **{MONTH: label, AMOUNT: ibis.ifelse(trimmed.fill_null("") == "", "0", long[AMOUNT])}
     )
+
+
+#: Customer names of a cube's totals rows.
+_TOTAL_ROWS = ("total", "totals", "grand total", "sum", "total mrr", "total revenue")
+
+
+class Wide(RowsLayout):
+    """A revenue cube: unpivoted into customer-months, its cells read as display text."""
+
+    name = "wide"
+    sums_in_one_scan = False
+    reads_typed = False
+    names_amount_column = False
+
+    def rows(self, table: ir.Table, cmap: ColumnMap) -> ir.Table:
+        keep = [LINE_COLUMN, cmap.roles["customer_id"]]
+        keep += [cmap.source_of(a) for a in cmap.attributes]
+        table = table.filter(~_is_total(table, cmap))
+        return unpivot(table, dict(cmap.months), keep)
+
+    def decimal_style(self, rows: ir.Table, given: str | None) -> DecimalStyle | None:
+        if given is not None:
+            return decimal_style(0, 0, given)
+        point, comma = display_evidence(text_of(rows[AMOUNT]))
+        found = rows.aggregate(point=point.sum(), comma=comma.sum()).to_pyarrow().to_pylist()[0]
+        return decimal_style(found["point"] or 0, found["comma"] or 0, None)
+
+    def id_columns(self) -> bool:
+        return False  # a cube's rows are compared as the source wrote them
+
+    def records(self, raw: Raw, locator: Locator, counts: Counts) -> int:
+        """The records of a file as read (a cube's rows, before they are unpivoted)."""
+        read = raw.fast.count().to_pyarrow().as_py()
+        return int(read) + sum(locator.counts().values())
+
+    def columns_read(self, cmap: ColumnMap) -> dict[str, str]:
+        """A cube names its span of month columns."""
+        names = list(cmap.months)
+        span = names[0] if len(names) == 1 else f"{names[0]} .. {names[-1]}"
+        return {
+            "customer_id": cmap.roles["customer_id"],
+            "months": f"{span} ({len(names)} columns)",
+        }
+
+    def column_named(self, rows: ir.Table, cmap: ColumnMap, role: str) -> ir.Value:
+        """In a cube, an amount's column is the month's own."""
+        if role == "mrr":
+            return rows[SOURCE_COLUMN]
+        return super().column_named(rows, cmap, role)
+
+    def amount_column(self, cmap: ColumnMap) -> str:
+        return "the month columns"
+
+    def source_warnings(self, raw: Raw, cmap: ColumnMap) -> list[str]:
+        table = raw.table
+        found = table.filter(_is_total(table, cmap)).select(LINE_COLUMN).to_pyarrow()
+        lines = sorted(found[LINE_COLUMN].to_pylist())
+        if not lines:
+            return []
+        where = ", ".join(str(n) for n in lines[:5])
+        return [
+            f"{len(lines)} totals row(s) not read as customers (line {where}): "
+            "a cube's 'Total' row sums the customers above it"
+        ]
+
+    def repeats(
+        self, raw: Raw, accepted: ir.Table, values: Sequence[str], snapshot: Snapshot
+    ) -> list[str] | None:
+        fast = raw.fast
+        return notices.duplicate_rows(fast, [c for c in fast.columns if c != LINE_COLUMN])
+
+
+def _is_total(table: ir.Table, cmap: ColumnMap) -> ir.BooleanValue:
+    """A cube's totals row ("Total", "Grand total"): a sum of customers, not one."""
+    name = text_of(table[cmap.roles["customer_id"]]).lower()
+    return name.isin(list(_TOTAL_ROWS)).fill_null(False)
