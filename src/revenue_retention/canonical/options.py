@@ -26,7 +26,50 @@ OnBadRows = Literal["raise", "reject"]
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """The keywords of ``load`` (see its docstring for each), in its order."""
+    """How ``load`` reads a source: its keywords, in its order, with their defaults.
+
+    Attributes
+    ----------
+    table
+        The table to read (``schema.table`` allowed), for a database URL or an engine.
+    columns
+        ``role -> column`` overrides when the header uses other names.
+    as_of
+        Last month analysed (``"YYYY-MM"``); later months are ignored.
+    snapshot
+        For dated inputs, whether a subscription counts in a month when active on its
+        ``"last"`` day (default) or its ``"first"`` day.
+    on_bad_rows
+        ``"raise"`` stops at any bad row with ``BadRowsError``; ``"reject"`` sets them aside
+        in ``Dataset.rejects`` and computes on the rest.
+    engine
+        ``"duckdb"`` (default), ``"spark"``, an open SparkSession, or an open Ibis backend.
+        With a database URL, the computation runs in that database instead.
+    input_format
+        Name of the input adapter, when its detection should be bypassed.
+    sheet
+        The worksheet of an Excel workbook (default: the first).
+    decimal_separator
+        ``"."`` or ``","``: amounts are in a spreadsheet's display format (``1,234.50``,
+        ``$1,200``), with this decimal separator. Without it, a revenue cube's amounts are
+        read so anyway, and another file's once its values show how (see
+        ``canonical.readings``).
+    date_order
+        ``"dmy"`` or ``"mdy"``: how ``01/02/2024``-style dates are read, when the file's
+        own values do not show it.
+    fx_rates
+        With a ``currency`` column: a CSV of rates (``date, currency, rate_to_reporting``).
+    fixed_rates
+        With a ``currency`` column: fixed rates to the reporting currency (``{"EUR": 1.08}``).
+    reporting_currency
+        The currency figures are reported in (default: the data's only currency).
+    spark_master
+        With ``engine="spark"``: the master of the new session (default ``local[*]``).
+    currency
+        Without a currency column: the currency of amounts that do not name their own
+        (``"EUR"``). Otherwise it is read from the amount's header (``Amount (USD)``) or
+        values (``$1,200``) when they show it (see ``canonical.currency``).
+    """
 
     table: str | None = None
     columns: Mapping[str, str] | None = None

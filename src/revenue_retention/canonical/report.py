@@ -14,14 +14,17 @@ from revenue_retention.canonical.dataset import InputReport
 from revenue_retention.canonical.fx_setup import FxSetup
 from revenue_retention.canonical.grouped import ID, repeat_suspects
 from revenue_retention.canonical.observed import observed_month, observed_warnings
+from revenue_retention.canonical.options import OnBadRows
 from revenue_retention.canonical.parse import text_of
+from revenue_retention.canonical.rejected import Locator, examples, rejects_table
 from revenue_retention.canonical.shaped import Shaped
 from revenue_retention.canonical.validate import ID_PREFIX
+from revenue_retention.errors import BadRowsError, InputError, NoValidRowsError
 from revenue_retention.inputs import Raw
 from revenue_retention.money import format_money
 from revenue_retention.periods import MonthRange, month_index_of
 
-__all__ = ["Months", "input_report", "read_warnings"]
+__all__ = ["Months", "input_report", "read_warnings", "refuse", "rejects"]
 
 
 class Months:
@@ -262,3 +265,34 @@ def _named_currency(found: currency.Currency | None, counts: Counts) -> dict[str
         "money_by_currency": {code: {k: format_money(v) for k, v in money.items()}},
         **found.describe(),
     }
+
+
+def refuse(
+    shaped: Shaped, counts: Counts, numbered: ir.Table, locator: Locator, on_bad_rows: OnBadRows
+) -> None:
+    """Stop at bad rows when asked to, and when no row is left to compute on."""
+    raw = shaped.raw
+    if raw.account is not None:
+        # Every line of the file is the header, blank, inside a quoted value, or the first
+        # line of a row the reader returned (or set aside): else rows were lost.
+        raw.account.check(shaped.layout.records(raw, locator, counts))
+    rejected = counts.rejected
+    if rejected and on_bad_rows == "raise":
+        raise BadRowsError(raw.path, examples(numbered, locator), rejected, counts.rows_read)
+    if counts.first is not None:
+        return
+    if rejected:  # say why, even when bad rows were to be set aside
+        shown = "".join(f"\n  {row}" for row in examples(numbered, locator))
+        raise NoValidRowsError(
+            f"{raw.path}: all {rejected} rows are invalid; nothing to compute.{shown}",
+            rejects=rejects_table(numbered, locator),
+            rejected=rejected,
+        )
+    raise InputError(f"{raw.path}: no rows of data; nothing to compute")
+
+
+def rejects(numbered: ir.Table, locator: Locator, rejected: int) -> ir.Table:
+    """The rejected rows; of a clean file none, in their shape (no line lookup)."""
+    if not rejected:
+        locator = Locator(locator.raw, locator.con, active=False)
+    return rejects_table(numbered, locator)

@@ -7,21 +7,24 @@ amounts name (``settle_currency``) and the rates they are converted with (``fx``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 import ibis.expr.types as ir
+from ibis.backends import BaseBackend
 
 from revenue_retention.canonical import currency, readings
-from revenue_retention.canonical.columns import ColumnMap
+from revenue_retention.canonical.columns import ColumnMap, map_columns, preset_columns
 from revenue_retention.canonical.fx_setup import FxSetup
 from revenue_retention.canonical.layouts import layout_of
 from revenue_retention.canonical.options import LoadOptions
 from revenue_retention.canonical.validate import amount_role, validated
+from revenue_retention.engine import capability, materialize
 from revenue_retention.errors import OptionError
 from revenue_retention.inputs import Raw
 
-__all__ = ["Shaped"]
+__all__ = ["Shaped", "column_map"]
 
 
 class Shaped:
@@ -117,3 +120,54 @@ class Shaped:
         first = self.layout.span(rows, self.snapshot)[0]
         column = self.cmap.roles.get("currency") or self.layout.amount_column(self.cmap)
         return self.fx.checked(rows, first, column)
+
+    @property
+    def one_scan(self) -> bool:
+        """Whether the rows are customer-months as they are (line items of a long export)."""
+        cmap = self.cmap
+        return self.layout.sums_in_one_scan and not cmap.rules and "currency" not in cmap.roles
+
+    def validated_rows(self, con: BaseBackend, options: LoadOptions) -> ir.Table:
+        """The rows parsed and validated once, with their currency checked against the rates.
+
+        The counts, the canonical table and the examples of bad rows all read this table
+        instead of parsing the file again. A typed long source the engine scans cheaply is not
+        copied: the one scan that sums it into customer-months validates it on the way.
+        """
+        lazy = self.raw.rescan and capability(con, "rescan") == "lazy" and self.one_scan
+        rows = _stored(con, self.validated(fast=True), lazy)
+        # A row is rejected for its first bad column only: once its dates are read the file's
+        # way, its amounts may show theirs. Each pass settles dates or amounts for good
+        # (``readings.decide``), so this ends after at most two rereads.
+        while self.reread(rows):
+            rows = _stored(con, self.validated(fast=True), lazy)
+        given = options.currency, options.converting, options.reporting_currency
+        if self.settle_currency(*given):
+            # The amounts name their currencies (or are to be converted): each row now carries
+            # its currency, as it would from a currency column.
+            rows = _stored(con, self.validated(fast=True), False)
+        if options.converting and "currency" not in rows.columns:
+            fx_rates, fixed = options.fx_rates, options.fixed
+            raise OptionError(
+                "--fx-rates" if fx_rates is not None else "--fx-rate",
+                str(fx_rates) if fx_rates is not None else ",".join(fixed),
+                f"needs a currency column in {self.raw.path}, or amounts that name their "
+                "currency (Amount (EUR), EUR 90), or --currency CODE",
+            )
+        if "currency" in rows.columns:
+            fixed, reporting = options.fixed, options.reporting_currency
+            self.fx = FxSetup.build(con, rows, options.fx_rates, fixed, reporting)
+            rows = materialize(con, self.fx_checked(rows), "validated_fx")
+        return rows
+
+
+def _stored(con: BaseBackend, validated: ir.Table, lazy: bool) -> ir.Table:
+    return validated if lazy else materialize(con, validated, "validated")
+
+
+def column_map(raw: Raw, columns: Mapping[str, str] | None) -> ColumnMap:
+    """The roles of the source's columns: an adapter's own, or read from the header."""
+    if raw.roles is not None and raw.layout is not None:
+        given = dict(columns or {})
+        return preset_columns(raw.columns, raw.path, raw.roles, raw.layout, raw.adapter, given)
+    return map_columns(raw.columns, raw.path, columns)
