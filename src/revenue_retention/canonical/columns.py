@@ -473,19 +473,32 @@ def map_columns(
         if months:
             return _wide(header, path, roles, months)
 
+    layout, roles = _layout_roles(roles)
+    layout, interval_use = _interval_use(layout, roles)
+    for role in _required(layout, interval_use, roles):
+        if role not in roles:
+            _refuse_data_as_header(header, path)
+            raise _missing(path, role, header, roles.values())
+
+    _refuse_shared(roles, overrides)
+    sources = _attribute_sources(header, roles)
+    return ColumnMap(
+        layout=layout,
+        roles=roles,
+        attributes=tuple(sources),
+        attribute_sources=sources,
+        interval_use=interval_use,
+        given=tuple(overrides),
+    )
+
+
+def _layout_roles(roles: dict[str, str]) -> tuple[Layout, dict[str, str]]:
+    """The layout the dated roles make, and the roles it reads (the others are dropped)."""
     if "month" not in roles and "start_date" not in roles and "invoice_date" in roles:
         # Invoices without service periods: each counts in the month of its date.
         roles["month"] = roles.pop("invoice_date")
 
-    # Start and end dates make subscription periods; a month column with a start date
-    # alone (a signup date, say) is a monthly table whose dates are attributes.
-    is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
-    layout: Layout = "periods" if is_periods else "long"
-    # Invoice lines: service dates, or period dates beside an invoice date: the amount
-    # is billed for the whole period, not per month.
-    service = _normalise(roles.get("start_date", "")) in _SERVICE_START
-    if is_periods and "end_date" in roles and (service or "invoice_date" in roles):
-        layout = "invoices"
+    layout = _dated_layout(roles)
     if layout == "long":
         if "month" not in roles and "invoice_date" in roles:
             # An invoice export without service periods: each invoice counts in its month.
@@ -498,8 +511,26 @@ def map_columns(
         roles.pop("month", None)
     if layout == "periods":
         roles.pop("invoice_date", None)
+    return layout, roles
 
-    layout, interval_use = _interval_use(layout, roles)
+
+def _dated_layout(roles: Mapping[str, str]) -> Layout:
+    """Long, periods or invoices, by the dates the roles give."""
+    # Start and end dates make subscription periods; a month column with a start date
+    # alone (a signup date, say) is a monthly table whose dates are attributes.
+    is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
+    # Invoice lines: service dates, or period dates beside an invoice date: the amount
+    # is billed for the whole period, not per month.
+    service = _normalise(roles.get("start_date", "")) in _SERVICE_START
+    if is_periods and "end_date" in roles and (service or "invoice_date" in roles):
+        return "invoices"
+    return "periods" if is_periods else "long"
+
+
+def _required(
+    layout: Layout, interval_use: IntervalUse | None, roles: Mapping[str, str]
+) -> list[str]:
+    """The roles a layout cannot do without."""
     # In the periods layout end_date may be absent: every subscription is then still active.
     required = {
         "periods": ["customer_id", "start_date"],
@@ -510,25 +541,16 @@ def map_columns(
     has_line_amount = "quantity" in roles and "unit_price" in roles
     if not has_line_amount:
         required.append("mrr")
-    for role in required:
-        if role not in roles:
-            _refuse_data_as_header(header, path)
-            raise _missing(path, role, header, roles.values())
+    return required
 
-    _refuse_shared(roles, overrides)
+
+def _attribute_sources(header: Sequence[str], roles: Mapping[str, str]) -> dict[str, str]:
+    """Attribute name -> source column: every column no role reads (and a plan's interval)."""
     used = set(roles.values())
     interval = roles.get("interval")
     if interval is not None and _attribute_name(interval) == interval:
         used.discard(interval)  # a plan's interval is a segment too (annual against monthly)
-    sources = {_attribute_name(h): h for h in header if h not in used}
-    return ColumnMap(
-        layout=layout,
-        roles=roles,
-        attributes=tuple(sources),
-        attribute_sources=sources,
-        interval_use=interval_use,
-        given=tuple(overrides),
-    )
+    return {_attribute_name(h): h for h in header if h not in used}
 
 
 def inferred_roles(cmap: ColumnMap) -> dict[str, str]:

@@ -92,24 +92,35 @@ def month_columns(header: Sequence[str], path: str) -> dict[str, int]:
     slashed = {name: _SLASHED.match(name.strip()) for name in header if name not in found}
     dated = {name: m for name, m in slashed.items() if m}
     if dated:
-        readings: dict[str, dict[str, int | None]] = {}
-        for order in ("month-first", "day-first"):
-            months: dict[str, int | None] = {}
-            for name, match in dated.items():
-                first, second, year = int(match[1]), int(match[2]), int(match[3])
-                number, day = (first, second) if order == "month-first" else (second, first)
-                months[name] = _valid(year, number, day)
-            values = list(months.values())
-            if None not in values and len(set(values)) == len(values):
-                readings[order] = months
-        if len(readings) != 1:
-            raise SourceError(
-                path,
-                f"the month columns {', '.join(map(repr, list(dated)[:3]))} read as valid "
-                f"months both month-first and day-first (or neither); rename them YYYY-MM",
-            )
-        found |= next(iter(readings.values()))  # type: ignore[arg-type]
+        found |= _slashed_months(dated, path)
     ordered = {name: found[name] for name in header if name in found}
+    _refuse_repeated_months(ordered, path)
+    return ordered
+
+
+def _slashed_months(dated: dict[str, re.Match[str]], path: str) -> dict[str, int]:
+    """``1/2/2024``-style headers read the one way that gives every one a different month."""
+    readings: list[dict[str, int]] = []
+    for order in ("month-first", "day-first"):
+        months: dict[str, int | None] = {}
+        for name, match in dated.items():
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            number, day = (first, second) if order == "month-first" else (second, first)
+            months[name] = _valid(year, number, day)
+        values = list(months.values())
+        if None not in values and len(set(values)) == len(values):
+            readings.append({name: m for name, m in months.items() if m is not None})
+    if len(readings) != 1:
+        raise SourceError(
+            path,
+            f"the month columns {', '.join(map(repr, list(dated)[:3]))} read as valid "
+            f"months both month-first and day-first (or neither); rename them YYYY-MM",
+        )
+    return readings[0]
+
+
+def _refuse_repeated_months(ordered: dict[str, int], path: str) -> None:
+    """Two columns naming the same month are refused: which one holds its revenue?"""
     seen: dict[int, str] = {}
     for name, month in ordered.items():
         if month in seen:
@@ -119,7 +130,6 @@ def month_columns(header: Sequence[str], path: str) -> dict[str, int]:
                 f"{month_label(month)}; keep one",
             )
         seen[month] = name
-    return ordered
 
 
 def unpivot(table: ir.Table, months: dict[str, int], keep: Sequence[str]) -> ir.Table:
