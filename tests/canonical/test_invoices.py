@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from revenue_retention import compute_metrics, load
-from revenue_retention.canonical.load import spread_invoices, spread_residual
+from revenue_retention.canonical.layouts.invoices import spread_invoices, spread_residual
 from revenue_retention.datasets import example_path
 from revenue_retention.errors import BadRowsError
 from revenue_retention.periods import month_label

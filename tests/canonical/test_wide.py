@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from revenue_retention import compute_metrics, load
-from revenue_retention.canonical.wide import month_columns
+from revenue_retention.canonical.layouts.wide import month_columns
 from revenue_retention.datasets import example_path
 from revenue_retention.errors import BadRowsError, MissingColumnError, OptionError, SourceError
 from revenue_retention.periods import month_label

@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from revenue_retention.analyses.units import in_arr
 from revenue_retention.canonical import Dataset, InputReport
-from revenue_retention.canonical.load import _period_months as period_months
+from revenue_retention.canonical.layouts.periods import period_months
 from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics._common import rate

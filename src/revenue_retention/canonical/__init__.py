@@ -10,7 +10,8 @@ from revenue_retention.canonical.columns import (
 )
 from revenue_retention.canonical.dataset import Dataset, InputReport, Snapshot
 from revenue_retention.canonical.fx import Fx, parse_fx_rates
-from revenue_retention.canonical.load import load
+from revenue_retention.canonical.load import load, read
+from revenue_retention.canonical.options import LoadOptions
 
 __all__ = [
     "ALIASES",
@@ -18,9 +19,11 @@ __all__ = [
     "Dataset",
     "Fx",
     "InputReport",
+    "LoadOptions",
     "Snapshot",
     "load",
     "map_columns",
     "parse_column_options",
     "parse_fx_rates",
+    "read",
 ]

@@ -20,9 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from revenue_retention.canonical import wide
 from revenue_retention.canonical.headers import candidates, closest, normalise, suggest_column
-from revenue_retention.canonical.wide import month_columns
 from revenue_retention.errors import MissingColumnError, OptionError, SourceError
 
 __all__ = [
@@ -468,23 +466,39 @@ def map_columns(
     roles = {role: column for role, column in found.items() if column is not None}
 
     if "month" not in roles and "start_date" not in roles and "month" not in overrides:
+        # Imported here: the layouts read column maps, so they load after this module.
+        from revenue_retention.canonical.layouts.wide import month_columns
+
         months = month_columns(header, path)
         if months:
             return _wide(header, path, roles, months)
 
+    layout, roles = _layout_roles(roles)
+    layout, interval_use = _interval_use(layout, roles)
+    for role in _required(layout, interval_use, roles):
+        if role not in roles:
+            _refuse_data_as_header(header, path)
+            raise _missing(path, role, header, roles.values())
+
+    _refuse_shared(roles, overrides)
+    sources = _attribute_sources(header, roles)
+    return ColumnMap(
+        layout=layout,
+        roles=roles,
+        attributes=tuple(sources),
+        attribute_sources=sources,
+        interval_use=interval_use,
+        given=tuple(overrides),
+    )
+
+
+def _layout_roles(roles: dict[str, str]) -> tuple[Layout, dict[str, str]]:
+    """The layout the dated roles make, and the roles it reads (the others are dropped)."""
     if "month" not in roles and "start_date" not in roles and "invoice_date" in roles:
         # Invoices without service periods: each counts in the month of its date.
         roles["month"] = roles.pop("invoice_date")
 
-    # Start and end dates make subscription periods; a month column with a start date
-    # alone (a signup date, say) is a monthly table whose dates are attributes.
-    is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
-    layout: Layout = "periods" if is_periods else "long"
-    # Invoice lines: service dates, or period dates beside an invoice date: the amount
-    # is billed for the whole period, not per month.
-    service = _normalise(roles.get("start_date", "")) in _SERVICE_START
-    if is_periods and "end_date" in roles and (service or "invoice_date" in roles):
-        layout = "invoices"
+    layout = _dated_layout(roles)
     if layout == "long":
         if "month" not in roles and "invoice_date" in roles:
             # An invoice export without service periods: each invoice counts in its month.
@@ -497,8 +511,26 @@ def map_columns(
         roles.pop("month", None)
     if layout == "periods":
         roles.pop("invoice_date", None)
+    return layout, roles
 
-    layout, interval_use = _interval_use(layout, roles)
+
+def _dated_layout(roles: Mapping[str, str]) -> Layout:
+    """Long, periods or invoices, by the dates the roles give."""
+    # Start and end dates make subscription periods; a month column with a start date
+    # alone (a signup date, say) is a monthly table whose dates are attributes.
+    is_periods = "start_date" in roles and ("end_date" in roles or "month" not in roles)
+    # Invoice lines: service dates, or period dates beside an invoice date: the amount
+    # is billed for the whole period, not per month.
+    service = _normalise(roles.get("start_date", "")) in _SERVICE_START
+    if is_periods and "end_date" in roles and (service or "invoice_date" in roles):
+        return "invoices"
+    return "periods" if is_periods else "long"
+
+
+def _required(
+    layout: Layout, interval_use: IntervalUse | None, roles: Mapping[str, str]
+) -> list[str]:
+    """The roles a layout cannot do without."""
     # In the periods layout end_date may be absent: every subscription is then still active.
     required = {
         "periods": ["customer_id", "start_date"],
@@ -509,25 +541,16 @@ def map_columns(
     has_line_amount = "quantity" in roles and "unit_price" in roles
     if not has_line_amount:
         required.append("mrr")
-    for role in required:
-        if role not in roles:
-            _refuse_data_as_header(header, path)
-            raise _missing(path, role, header, roles.values())
+    return required
 
-    _refuse_shared(roles, overrides)
+
+def _attribute_sources(header: Sequence[str], roles: Mapping[str, str]) -> dict[str, str]:
+    """Attribute name -> source column: every column no role reads (and a plan's interval)."""
     used = set(roles.values())
     interval = roles.get("interval")
     if interval is not None and _attribute_name(interval) == interval:
         used.discard(interval)  # a plan's interval is a segment too (annual against monthly)
-    sources = {_attribute_name(h): h for h in header if h not in used}
-    return ColumnMap(
-        layout=layout,
-        roles=roles,
-        attributes=tuple(sources),
-        attribute_sources=sources,
-        interval_use=interval_use,
-        given=tuple(overrides),
-    )
+    return {_attribute_name(h): h for h in header if h not in used}
 
 
 def inferred_roles(cmap: ColumnMap) -> dict[str, str]:
@@ -692,9 +715,11 @@ def _wide(
     # A total of the month columns is neither a month nor an attribute of the customer.
     totals = tuple(h for h in others if re.search(r"(^|_)(total|totals|sum)($|_)", _normalise(h)))
     sources = {_attribute_name(h): h for h in others if h not in totals}
+    from revenue_retention.canonical.layouts.wide import AMOUNT, MONTH
+
     return ColumnMap(
         layout="wide",
-        roles={"customer_id": customer, "month": wide.MONTH, "mrr": wide.AMOUNT},
+        roles={"customer_id": customer, "month": MONTH, "mrr": AMOUNT},
         attributes=tuple(sources),
         attribute_sources=sources,
         months=months,

@@ -199,10 +199,31 @@ def infer(
         _check_agrees(code, header)
     default = code or (header[1] if header else None)
     signs = dict(_SIGNS)
-    notes: list[str] = []
     for sign, family in _SHARED.items():
         if default in family:
             signs[sign] = default
+    named = _named_in_values(values, signs)
+    sources = _sources(code, header, signs, named, column)
+    if not sources:
+        return None
+    if default is None and len(named) == 1:
+        default = next(iter(named))  # amounts naming none are in the file's one currency
+    codes = set(named) | ({default} if default is not None else set())
+    confirmed = code is not None or (header is not None and header[2] is None)
+    return Currency(
+        codes=tuple(sorted(codes)),
+        default=default,
+        source=sources[0][0],
+        evidence="; ".join(text for _, text in sources),
+        signs=signs,
+        notes=tuple(_sign_notes(signs, named, header, confirmed, default)),
+    )
+
+
+def _named_in_values(
+    values: Sequence[Mapping[str, Any]], signs: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The currencies the values name (a code, or a sign read as ``signs`` says)."""
     named: dict[str, dict[str, Any]] = {}
     for row in values:
         found = row["code"] or (signs[row["sign"]] if row["sign"] else None)
@@ -212,6 +233,17 @@ def infer(
         seen["n"] += row["n"]
         if row["code"] is None:
             seen["signs"].add(row["sign"])
+    return named
+
+
+def _sources(
+    code: str | None,
+    header: tuple[str, str, str | None] | None,
+    signs: Mapping[str, str],
+    named: Mapping[str, Mapping[str, Any]],
+    column: str | None,
+) -> list[tuple[str, str]]:
+    """Where the currency was read: the option, the header, the values (in that order)."""
     sources = []
     if code is not None:
         sources.append(("option", f"--currency {code}"))
@@ -221,12 +253,18 @@ def infer(
         sources.append(("header", shown))
     if named:
         sources.append(("values", _values_text(named, column)))
-    if not sources:
-        return None
-    if default is None and len(named) == 1:
-        default = next(iter(named))  # amounts naming none are in the file's one currency
-    codes = set(named) | ({default} if default is not None else set())
-    confirmed = code is not None or (header is not None and header[2] is None)
+    return sources
+
+
+def _sign_notes(
+    signs: Mapping[str, str],
+    named: Mapping[str, Mapping[str, Any]],
+    header: tuple[str, str, str | None] | None,
+    confirmed: bool,
+    default: str | None,
+) -> list[str]:
+    """A word for each shared sign ($, £, ...) read as its usual currency unconfirmed."""
+    notes: list[str] = []
     for sign, usual in ((s, _SIGNS[s]) for s in _SHARED):
         read = any(sign in seen["signs"] for seen in named.values()) or (
             header is not None and header[2] == sign
@@ -237,14 +275,7 @@ def infer(
                 f"amounts written with {sign!r} are read as {usual}; if they are other "
                 f"{_SIGN_NAMES[sign]}, say which with --currency ({others}, ...)"
             )
-    return Currency(
-        codes=tuple(sorted(codes)),
-        default=default,
-        source=sources[0][0],
-        evidence="; ".join(text for _, text in sources),
-        signs=signs,
-        notes=tuple(notes),
-    )
+    return notes
 
 
 def _given(given: str | None) -> str | None:

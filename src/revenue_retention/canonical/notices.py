@@ -212,6 +212,19 @@ def interval_values(rows: ir.Table, cmap: ColumnMap) -> list[str]:
     amount = cmap.roles.get("mrr")
     if cmap.rules or cmap.interval_use is not None or amount is None or names_monthly(amount):
         return []
+    found = _interval_columns(rows, cmap)
+    if not found:
+        return []
+    column = cmap.source_of(found[0])
+    return [
+        f"column {column!r} holds billing intervals (such as annual or quarterly), but "
+        f"{amount!r} is read as a monthly amount: an annual amount would count twelve times "
+        f"over. If amounts are per interval, --column interval={column} normalises them."
+    ]
+
+
+def _interval_columns(rows: ir.Table, cmap: ColumnMap) -> list[str]:
+    """The attributes whose every value is an interval word, some not monthly (one query)."""
     # Only columns named like a plan's billing (plan_type, billing_term, frequency): a
     # scan of every attribute for every file would cost more than the warning is worth.
     names = [a for a in cmap.attributes if a in rows.columns and _BILLING_NAME.search(a.lower())]
@@ -228,18 +241,10 @@ def interval_values(rows: ir.Table, cmap: ColumnMap) -> list[str]:
         .to_pyarrow()
         .to_pylist()[0]
     )
-    found = [
+    return [
         a
         for i, a in enumerate(names)
         if counts[f"n{i}"] and counts[f"w{i}"] == counts[f"n{i}"] and counts[f"o{i}"]
-    ]
-    if not found:
-        return []
-    column = cmap.source_of(found[0])
-    return [
-        f"column {column!r} holds billing intervals (such as annual or quarterly), but "
-        f"{amount!r} is read as a monthly amount: an annual amount would count twelve times "
-        f"over. If amounts are per interval, --column interval={column} normalises them."
     ]
 
 

@@ -93,6 +93,50 @@ def decide(
     the source's rows (a cube's unpivoted cells). One aggregate over every value of the
     date and amount columns gives the evidence.
     """
+    dates, amounts = _undecided(table, cmap, readings, by_reason)
+    if not dates and not amounts:
+        return None
+    measures = _date_measures(table, dates) | _amount_measures(table, amounts)
+    found: dict[str, Any] = table.aggregate(**measures).to_pyarrow().to_pylist()[0]
+    notes = list(readings.notes)
+    changed = _dates_decided(readings, dates, found, notes)
+    changed = _amounts_decided(changed, amounts, found, notes)
+    if changed == readings:
+        return None
+    return replace(changed, notes=tuple(notes))
+
+
+def _dates_decided(
+    readings: Readings, dates: Mapping[str, str], found: Mapping[str, Any], notes: list[str]
+) -> Readings:
+    """Dates in other forms read, in the order their values show (a note says which)."""
+    if not dates or not any(found[f"{r}_other"] for r in dates):
+        return readings
+    day = sum(found[f"{r}_dmy"] or 0 for r in dates)
+    month = sum(found[f"{r}_mdy"] or 0 for r in dates)
+    order = date_order(day, month, None)
+    if order is not None:
+        notes.append(_order_note(order, dates, dict(found)))
+    return replace(readings, other_dates=True, order=order)
+
+
+def _amounts_decided(
+    readings: Readings, amounts: Mapping[str, str], found: Mapping[str, Any], notes: list[str]
+) -> Readings:
+    """Amounts in a display format read, with the separator their values show."""
+    if not amounts or not any(found[f"{r}_shown"] for r in amounts):
+        return readings
+    point = sum(found[f"{r}_point"] or 0 for r in amounts)
+    comma = sum(found[f"{r}_comma"] or 0 for r in amounts)
+    style = decimal_style(point, comma, None)
+    notes.append(_display_note(style, amounts, dict(found)))
+    return replace(readings, display=True, style=style)
+
+
+def _undecided(
+    table: ir.Table, cmap: ColumnMap, readings: Readings, by_reason: Mapping[str, int]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The text date and amount columns still to decide, when rejected rows point at them."""
     dates = {} if readings.other_dates else _text_roles(table, cmap, DATE_ROLES)
     amounts = (
         {} if readings.display or cmap.rules is not None else _text_roles(table, cmap, AMOUNT_ROLES)
@@ -101,8 +145,11 @@ def decide(
         dates = {}
     if not by_reason.get(RejectReason.INVALID_AMOUNT.value):
         amounts = {}
-    if not dates and not amounts:
-        return None
+    return dates, amounts
+
+
+def _date_measures(table: ir.Table, dates: Mapping[str, str]) -> dict[str, ir.Value]:
+    """How each date column writes its dates: other forms, day or month first, examples."""
     measures: dict[str, ir.Value] = {}
     for role, column in dates.items():
         text = text_of(table[column])
@@ -116,6 +163,12 @@ def decide(
             f"{role}_mdy_e": text.min(where=month),
             f"{role}_either_e": text.min(where=either),
         }
+    return measures
+
+
+def _amount_measures(table: ir.Table, amounts: Mapping[str, str]) -> dict[str, ir.Value]:
+    """How each amount column writes its amounts: display numbers, their separators."""
+    measures: dict[str, ir.Value] = {}
     for role, column in amounts.items():
         text = text_of(table[column])
         point, comma = display_evidence(text)
@@ -126,25 +179,7 @@ def decide(
             f"{role}_shown": shown.sum(),
             f"{role}_shown_e": text.min(where=shown),
         }
-    found: dict[str, Any] = table.aggregate(**measures).to_pyarrow().to_pylist()[0]
-    notes = list(readings.notes)
-    changed = readings
-    if dates and any(found[f"{r}_other"] for r in dates):
-        day = sum(found[f"{r}_dmy"] or 0 for r in dates)
-        month = sum(found[f"{r}_mdy"] or 0 for r in dates)
-        order = date_order(day, month, None)
-        changed = replace(changed, other_dates=True, order=order)
-        if order is not None:
-            notes.append(_order_note(order, dates, found))
-    if amounts and any(found[f"{r}_shown"] for r in amounts):
-        point = sum(found[f"{r}_point"] or 0 for r in amounts)
-        comma = sum(found[f"{r}_comma"] or 0 for r in amounts)
-        style = decimal_style(point, comma, None)
-        changed = replace(changed, display=True, style=style)
-        notes.append(_display_note(style, amounts, found))
-    if changed == readings:
-        return None
-    return replace(changed, notes=tuple(notes))
+    return measures
 
 
 def _example(found: dict[str, Any], roles: Mapping[str, str], key: str) -> str:

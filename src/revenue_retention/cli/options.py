@@ -2,7 +2,8 @@
 
 The options that say how to read the input are the fields of ``InputOptions``; the
 ``with_input_options`` decorator gives a command all of them as parameters and hands it
-one ``InputOptions``.
+one ``InputOptions``, which gives the ``canonical.LoadOptions`` of ``load``
+(``InputOptions.load_options``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ import inspect
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+if TYPE_CHECKING:  # the engine and canonical load when a command reads its input
+    from ibis.backends import BaseBackend
+
+    from revenue_retention.canonical import LoadOptions
+
 __all__ = [
     "FORMAT",
+    "LOAD_FIELDS",
     "OUTPUT",
     "SOURCE",
     "UNIT",
@@ -206,6 +213,53 @@ class InputOptions:
             "such as $1,200; a '$' is read as USD unless this names another dollar).",
         ),
     ] = None
+
+    def load_options(self, engine: str | BaseBackend) -> LoadOptions:
+        """The options of ``canonical.load`` these give; ``engine`` as ``--memory-limit`` caps it.
+
+        ``ROLE=COLUMN`` and ``CUR=RATE`` are parsed here; ``--rejects`` sets bad rows aside.
+        """
+        from revenue_retention.canonical import LoadOptions, parse_column_options, parse_fx_rates
+
+        return LoadOptions(
+            table=self.table,
+            columns=parse_column_options(self.column),
+            as_of=self.as_of,
+            snapshot=self.snapshot.value,
+            on_bad_rows="reject" if self.rejects else "raise",
+            engine=engine,
+            input_format=self.input_format,
+            sheet=self.sheet,
+            decimal_separator=self.decimal_separator,
+            date_order=self.date_order,
+            fx_rates=self.fx_rates,
+            fixed_rates=parse_fx_rates(self.fx_rate),
+            reporting_currency=self.reporting_currency,
+            spark_master=self.spark_master,
+            currency=self.currency,
+        )
+
+
+#: Each field of ``LoadOptions`` and the input option that gives it (the same name but for
+#: the repeatable ``--column`` and ``--fx-rate``, and ``--rejects``, which sets bad rows
+#: aside); tests/canonical/test_options.py holds it to ``LoadOptions``.
+LOAD_FIELDS: dict[str, str] = {
+    "table": "table",
+    "columns": "column",
+    "as_of": "as_of",
+    "snapshot": "snapshot",
+    "on_bad_rows": "rejects",
+    "engine": "engine",
+    "input_format": "input_format",
+    "sheet": "sheet",
+    "decimal_separator": "decimal_separator",
+    "date_order": "date_order",
+    "fx_rates": "fx_rates",
+    "fixed_rates": "fx_rate",
+    "reporting_currency": "reporting_currency",
+    "spark_master": "spark_master",
+    "currency": "currency",
+}
 
 
 def _default(field: dataclasses.Field[Any]) -> Any:
