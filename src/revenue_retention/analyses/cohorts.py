@@ -11,7 +11,8 @@ import pyarrow as pa
 
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
-from revenue_retention.metrics._common import paying, rate, resolve
+from revenue_retention.metrics._common import paying, resolve
+from revenue_retention.metrics.spec import grr, logo_retention, nrr
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
@@ -189,9 +190,10 @@ def cohort_retention(
         base_mrr=joined.base_mrr,
         mrr=mrr,
         retained_mrr=retained,
-        grr=rate(retained, joined.base_mrr),
-        nrr=rate(mrr, joined.base_mrr),
-        logo_retention=rate(active_customers, joined.cohort_customers),
+        # What the base did not keep (sum a - min(a, b)) is its churn plus contraction.
+        grr=grr(joined.base_mrr, joined.base_mrr - retained, zero()),
+        nrr=nrr(mrr, joined.base_mrr),
+        logo_retention=logo_retention(active_customers, joined.cohort_customers),
         complete=joined.cohort_customers == joined.t_customers,
     )
     return result.order_by("cohort_index", "age_months")

@@ -27,6 +27,7 @@ from revenue_retention.analyses.uncertainty import (
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
+from revenue_retention.metrics.spec import ratio
 from revenue_retention.periods import check_window, month_label
 
 if TYPE_CHECKING:
@@ -241,15 +242,15 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
         # Exact sums of money; only the ratio becomes a float.
         base = sum((r["base_mrr"] for r in group), Decimal(0))
         kept = sum((r[name] for r in group), Decimal(0))
-        return float(kept / base) if base else 0.0
+        # 0.0, not null, on an empty base: this rule's behaviour before spec.ratio.
+        return ratio(kept, base) or 0.0
+
+    def logos(group: list[dict[str, Any]]) -> float | None:
+        active = sum(r["active_customers"] for r in group)
+        return ratio(active, sum(r["cohort_customers"] for r in group))
 
     recent_nrr, older_nrr = weighted(recent, "mrr"), weighted(older, "mrr")
-    recent_logo = sum(r["active_customers"] for r in recent) / sum(
-        r["cohort_customers"] for r in recent
-    )
-    older_logo = sum(r["active_customers"] for r in older) / sum(
-        r["cohort_customers"] for r in older
-    )
+    recent_logo, older_logo = logos(recent), logos(older)
     gap = older_nrr - recent_nrr
     hit = gap >= t.drift_gap_at_least
     labels = [cohort_label(r["cohort_index"], "quarter") for r in recent]

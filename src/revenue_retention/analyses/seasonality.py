@@ -14,7 +14,8 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_MIN_SWING_PP, DEFAULT_SWING_RATIO
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, retention
-from revenue_retention.metrics._common import rate, resolve
+from revenue_retention.metrics._common import resolve
+from revenue_retention.metrics.spec import rate
 from revenue_retention.periods import MonthRange
 
 if TYPE_CHECKING:
