@@ -86,6 +86,8 @@ def cohort_retention(
 ) -> ir.Table:
     """Retention of each acquisition cohort at each age in months, as an engine expression.
 
+    Defines: acquisition cohorts, by first month with MRR > 0 (METRICS.md §3).
+
     A customer's cohort is its first month with MRR > 0 (METRICS.md §3, last paragraph),
     grouped by ``grain``. Age is counted per customer: months since *its own* first paying
     month, so a quarter or year cohort at age 3 puts each member three months after its own

@@ -139,6 +139,7 @@ _NO_COHORT = "Not run: no customers paying at the window's start, so no cohort t
 
 
 def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: leaky bucket, NRR >= 100% while GRR < 85% (METRICS.md §7)."""
     grr, nrr = facts["grr"], facts["nrr"]
     threshold = {"nrr_at_least": t.leaky_nrr_at_least, "grr_below": t.leaky_grr_below}
     if grr is None or nrr is None:
@@ -159,6 +160,8 @@ def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
 
 def _expansion_dependence(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
     """The spread NRR - GRR (§7), read against GRR's band: a warning only on a weak base.
+
+    Defines: expansion dependence, the spread NRR - GRR (METRICS.md §7).
 
     Seed 003: two businesses at NRR 110%, one with GRR 95% (healthy: expansion grows a
     base that keeps its revenue), one with GRR 75% (fragile: expansion has to work every
@@ -212,6 +215,7 @@ def _expansion_dependence(data: Dataset, facts: dict[str, Any], t: Thresholds) -
 
 
 def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: cohort drift (METRICS.md §7)."""
     age, recent_n = t.drift_age_months, t.drift_recent_cohorts
     threshold = {
         "age_months": age,
@@ -330,6 +334,7 @@ def _seasonality(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnos
 
 
 def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: concentration diagnostic (METRICS.md §7)."""
     threshold = {
         "nrr_without_top_expander_below": t.concentration_nrr_without_top_below,
         "top_expander_share_above": t.concentration_top_share_above,
@@ -372,6 +377,7 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
 
 
 def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: borrowed loyalty (METRICS.md §7)."""
     threshold = {
         "price_share_of_expansion_at_least": t.borrowed_price_share_at_least,
         "nrr_excluding_price_below": t.borrowed_nrr_excluding_price_below,

@@ -218,6 +218,8 @@ def bootstrap_cohort(
 ) -> tuple[RateInterval, RateInterval, RateInterval]:
     """Bootstrap intervals of GRR, NRR and logo retention of one cohort (METRICS.md §3, §7).
 
+    Defines: small-base bootstrap confidence interval, resampling customers (METRICS.md §7).
+
     Parameters
     ----------
     a, b

@@ -27,6 +27,8 @@ def resolve(data: Dataset | ir.Table, months: MonthRange | None) -> tuple[ir.Tab
 def paying(table: ir.Table, keep: Sequence[str] = ()) -> ir.Table:
     """Customer-months with MRR > 0: a missing or zero month is the same thing (§1).
 
+    Defines: a month with no row means MRR 0 (METRICS.md §1).
+
     ``keep`` names attribute columns to carry along (names absent from the table, such
     as the derived ``size_band``, are skipped).
     """

@@ -36,6 +36,8 @@ def bridge(
     balance and has no row. Exact: closing = opening + new + reactivation + expansion
     - contraction - churn, to the cent.
 
+    Defines: the first month is the opening balance, no bridge row (METRICS.md §2).
+
     With ``by``, one row per month and group: a customer counts in the group of its row
     that month (churn in the group it left from). A paying customer whose group changes
     moves its previous MRR out of the old group (``transfer_out``) into the new one

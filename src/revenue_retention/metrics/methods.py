@@ -129,6 +129,8 @@ def movement_retention(
 ) -> ir.Table:
     """Movement-method GRR and NRR: the monthly bridge summed over the window (METRICS.md §4).
 
+    Defines: movement method (METRICS.md §4).
+
     For a window of k months ending at M, S = MRR at M - k (the cohort method's starting
     MRR) and churn, contraction and expansion are the sums of the k bridge months
     M-k+1 .. M::
@@ -234,6 +236,8 @@ def compounded_retention(
     windows: Sequence[int] = DEFAULT_WINDOWS,
 ) -> ir.Table:
     """Compounded monthly rates: the monthly cohort rate at M raised to the power k (§4).
+
+    Defines: compounded monthly, GRR_monthly ^ 12 (METRICS.md §4).
 
     With k = 12 this is METRICS.md's "GRR_monthly ^ 12" (NRR and logo retention likewise):
     an annualised **approximation** that assumes every month of the year loses as month M
@@ -387,6 +391,8 @@ def trailing_retention(
 ) -> ir.Table:
     """Trailing-revenue rates: last k months of revenue against the prior k months (§4).
 
+    Defines: trailing revenue (METRICS.md §4).
+
     The cohort C is every customer with revenue > 0 in the prior k months M-2k+1 .. M-k.
     With p = its revenue over those months and l = its revenue over M-k+1 .. M::
 
@@ -458,6 +464,8 @@ def averaged_retention(
     windows: Sequence[int] = DEFAULT_WINDOWS,
 ) -> ir.Table:
     """Averaged rates: the mean of the k cohort rates of window k ending at M-k+1 .. M (§4).
+
+    Defines: averaged (METRICS.md §4).
 
     With k = 12 this is "the mean of the 12 monthly-ending annual NRRs of a year" as some
     public companies report it (GRR and logo retention likewise). It smooths the rate and

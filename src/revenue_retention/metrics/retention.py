@@ -43,6 +43,11 @@ def cohort_pairs(
     on (customer, as-of): a hash aggregation instead of a self-join. Attributes named in
     ``by`` are taken from the start row, so a customer stays in the group it had at the
     start of the window (§3); ``size_band`` is the band of the starting MRR.
+
+    Defines: the cohort C of a window, customers paying at M - k (METRICS.md §3).
+    Defines: a customer who left and came back inside the window counts with its MRR at M
+    (METRICS.md §3).
+    Defines: attribute breakdowns, a customer's group at the start of the window (METRICS.md §3).
     """
     table, months = resolve(data, months)
     rows = with_groups(paying(table, by), by, size_bands)

@@ -86,7 +86,9 @@ class Part(NamedTuple):
 def step_parts(
     a: ir.NumericValue, b: ir.NumericValue, *, first: ir.BooleanValue
 ) -> dict[str, Part]:
-    """Defines: the movement rule (METRICS.md §2), new versus reactivation included.
+    """Defines: the movement rule new / reactivation / expansion / contraction / churn
+    (METRICS.md §2).
+    Defines: new = never paid before, otherwise reactivation (METRICS.md §2).
 
     For a customer with a = mrr(M - 1) and b = mrr(M) (0 when it has no row), and
     ``first`` true when it never had MRR > 0 before M:
@@ -120,7 +122,7 @@ def step_class(parts: Mapping[str, Part], otherwise: str = "flat") -> ir.StringV
 
 
 def window_parts(a: ir.NumericValue, b: ir.NumericValue) -> dict[str, Part]:
-    """Defines: S, churn, contraction, expansion, E of a cohort customer (METRICS.md §3).
+    """Defines: churn, contraction, expansion of a cohort customer (METRICS.md §3).
 
     For a customer of the cohort C (a = mrr(M - k) > 0, b = mrr(M), 0 when it has no row):
     churn is a where b = 0, contraction a - b where 0 < b < a, expansion b - a where b > a.
@@ -134,7 +136,8 @@ def window_parts(a: ir.NumericValue, b: ir.NumericValue) -> dict[str, Part]:
 
 
 def window_class(a: ir.NumericValue, b: ir.NumericValue) -> ir.StringValue:
-    """Defines: a customer's class over a window, churn / contraction / expansion / flat (§3).
+    """Defines: a customer's class over a window, churn / contraction / expansion / flat
+    (METRICS.md §3).
 
     The ``window_parts`` movement the customer has, or ``flat`` when b = a.
     """
@@ -143,7 +146,7 @@ def window_class(a: ir.NumericValue, b: ir.NumericValue) -> ir.StringValue:
 
 
 def window_totals(table: ir.Table, a: ir.NumericValue, b: ir.NumericValue) -> dict[str, ir.Value]:
-    """Defines: the cohort C of a window and its totals (METRICS.md §3).
+    """Defines: S (starting MRR) and E (ending MRR) of a cohort (METRICS.md §3).
 
     ``table`` holds one row per customer of C (a = mrr(M - k) > 0, b = mrr(M) or 0):
     |C| (``customers``), |{b > 0}| (``retained_customers``), S = sum a, the movements of
@@ -245,7 +248,9 @@ def window_spine(
 
 def bridge_closes(row: Mapping[str, Decimal]) -> bool:
     """Defines: the bridge identity closing = opening + new + reactivation + expansion
-    - contraction - churn (METRICS.md §2), exact, on one bridge row.
+    - contraction - churn (METRICS.md §2).
+
+    Exact, on one bridge row.
 
     A row of a split bridge also carries ``transfer_in - transfer_out``, and a bridge at
     constant currency its ``fx`` line (+); other fields (month, groups) are ignored.
