@@ -76,31 +76,7 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
         next_month=paying.month_index.lead().over(in_order),
         **{f"_b_{k}": at(k) for k in later},
     )
-    a, month = steps.mrr, steps.month_index
-    # The previous paying month: none (new), the month before (a change), or earlier.
-    continuing = steps.prev_month == month - 1
-    staying = steps.next_month.identical_to(month + 1)
-    parts = step_parts(
-        ibis.ifelse(continuing, steps.prev, zero()), a, first=steps.prev_month.isnull()
-    )
-    sums: dict[str, ir.Value] = {
-        "closing": a.sum(),
-        "customers": steps.count(),
-        **{
-            name: part.amount.sum(where=part.when)
-            for name, part in parts.items()
-            if name != "churn"
-        },
-        # Churn of month m + 1 (§2 with b = 0 there), summed on the rows of month m.
-        "leaving": a.sum(where=~staying),
-        "staying": staying.sum(),
-    }
-    for k in later:
-        totals_k = window_totals(steps, a, steps[f"_b_{k}"].fill_null(zero()))
-        sums |= {
-            f"{name}_{k}": totals_k[name]
-            for name in ("retained_customers", "churn", "contraction", "expansion", "ending_mrr")
-        }
+    sums = _row_sums(steps, later)
     per_month = steps.group_by("month_index").agg(
         **{
             name: value.cast(MONEY) if not name.startswith(_COUNTS) else value
@@ -136,6 +112,36 @@ def month_flows(rows: ir.Table, months: MonthRange, windows: Sequence[int] = ())
             "ending_mrr_1": then("closing") - then("new") - then("reactivation"),
         }
     return totals.mutate(**windowed)
+
+
+def _row_sums(steps: ir.Table, later: Sequence[int]) -> dict[str, ir.Value]:
+    """The per-month aggregations of ``month_flows`` over its paying rows (``steps``)."""
+    a, month = steps.mrr, steps.month_index
+    # The previous paying month: none (new), the month before (a change), or earlier.
+    continuing = steps.prev_month == month - 1
+    staying = steps.next_month.identical_to(month + 1)
+    parts = step_parts(
+        ibis.ifelse(continuing, steps.prev, zero()), a, first=steps.prev_month.isnull()
+    )
+    sums: dict[str, ir.Value] = {
+        "closing": a.sum(),
+        "customers": steps.count(),
+        **{
+            name: part.amount.sum(where=part.when)
+            for name, part in parts.items()
+            if name != "churn"
+        },
+        # Churn of month m + 1 (§2 with b = 0 there), summed on the rows of month m.
+        "leaving": a.sum(where=~staying),
+        "staying": staying.sum(),
+    }
+    for k in later:
+        totals_k = window_totals(steps, a, steps[f"_b_{k}"].fill_null(zero()))
+        sums |= {
+            f"{name}_{k}": totals_k[name]
+            for name in ("retained_customers", "churn", "contraction", "expansion", "ending_mrr")
+        }
+    return sums
 
 
 def bridge_from_flows(flows: ir.Table, months: MonthRange) -> ir.Table:
