@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
@@ -166,6 +166,36 @@ def _check_tops(tops: Sequence[int], option: str) -> tuple[int, ...]:
     return values
 
 
+def _top_tables(
+    row: dict[str, Any], tops: Sequence[int], without_tops: Sequence[int]
+) -> tuple[pa.Table, pa.Table]:
+    """The ``shares`` and ``nrr_without_top`` tables from the executed figures' row."""
+    money = pa.decimal128(38, 6)
+    shares = pa.table(
+        {
+            "top": pa.array(tops, pa.int64()),
+            "customers": pa.array([row[f"customers_{k}"] or 0 for k in tops], pa.int64()),
+            "mrr": pa.array([row[f"mrr_{k}"] for k in tops], money),
+            "share_of_starting_mrr": pa.array([row[f"share_{k}"] for k in tops], pa.float64()),
+            "expanders": pa.array([row[f"expanders_{k}"] or 0 for k in tops], pa.int64()),
+            "expansion": pa.array([row[f"expansion_{k}"] for k in tops], money),
+            "share_of_expansion": pa.array(
+                [row[f"expansion_share_{k}"] for k in tops], pa.float64()
+            ),
+        }
+    )
+    nrr_without_top = pa.table(
+        {
+            "top": pa.array(without_tops, pa.int64()),
+            "expansion_removed": pa.array([row[f"removed_{k}"] for k in without_tops], money),
+            "ending_mrr": pa.array([row[f"without_{k}"] for k in without_tops], money),
+            "nrr": pa.array([row[f"nrr_without_{k}"] for k in without_tops], pa.float64()),
+        }
+    )
+
+    return shares, nrr_without_top
+
+
 def compute_concentration(
     data: Dataset,
     as_of: int | str | None = None,
@@ -233,29 +263,7 @@ def compute_concentration(
     row = data.con.to_pyarrow(ranked.aggregate(**figures)).to_pylist()[0]
     customers = int(row["customers"])
     starting_mrr: Decimal = row["starting_mrr"]
-    money = pa.decimal128(38, 6)
-
-    shares = pa.table(
-        {
-            "top": pa.array(tops, pa.int64()),
-            "customers": pa.array([row[f"customers_{k}"] or 0 for k in tops], pa.int64()),
-            "mrr": pa.array([row[f"mrr_{k}"] for k in tops], money),
-            "share_of_starting_mrr": pa.array([row[f"share_{k}"] for k in tops], pa.float64()),
-            "expanders": pa.array([row[f"expanders_{k}"] or 0 for k in tops], pa.int64()),
-            "expansion": pa.array([row[f"expansion_{k}"] for k in tops], money),
-            "share_of_expansion": pa.array(
-                [row[f"expansion_share_{k}"] for k in tops], pa.float64()
-            ),
-        }
-    )
-    nrr_without_top = pa.table(
-        {
-            "top": pa.array(without_tops, pa.int64()),
-            "expansion_removed": pa.array([row[f"removed_{k}"] for k in without_tops], money),
-            "ending_mrr": pa.array([row[f"without_{k}"] for k in without_tops], money),
-            "nrr": pa.array([row[f"nrr_without_{k}"] for k in without_tops], pa.float64()),
-        }
-    )
+    shares, nrr_without_top = _top_tables(row, tops, without_tops)
 
     ranks = pareto_ranks(customers)
     points = ranked.filter(ranked.rank.isin(ranks) if ranks else ibis.literal(False))
