@@ -85,7 +85,11 @@ class Benchmarks:
     path: str
 
     def place(self, metric: str, value: float | None) -> Band | None:
-        """The first band of ``metric`` that holds ``value`` (None without value or band)."""
+        """The first band of ``metric`` that holds ``value`` (None without value or band).
+
+        Defines: GRR bands (METRICS.md §7).
+        Defines: NRR bands (METRICS.md §7).
+        """
         if value is None:
             return None
         return next((b for b in self.bands if b.metric == metric and b.holds(value)), None)
@@ -102,6 +106,8 @@ def _number(entry: dict[str, Any], key: str, path: str) -> float | None:
 
 def load_benchmarks(path: str | Path | None = None) -> Benchmarks:
     """Read benchmark bands from ``path``, or the ones shipped with the package.
+
+    Defines: medians, SaaS Capital 2023 (METRICS.md §7).
 
     Raises
     ------

@@ -13,7 +13,7 @@ from typing import Any
 from revenue_retention.analyses.summary import MetricsResult
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS
-from revenue_retention.metrics.retention import RETENTION_MONEY
+from revenue_retention.metrics.spec import RETENTION_MONEY
 from revenue_retention.periods import month_label, parse_month
 
 __all__ = ["BRIDGE_FIGURES", "WINDOW_FIGURES", "Comparison", "compare_months"]

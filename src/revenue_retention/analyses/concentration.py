@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
 
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs
-from revenue_retention.metrics._common import rate
-from revenue_retention.money import MONEY, zero
+from revenue_retention.metrics import concentration as terms
+from revenue_retention.metrics.concentration import (
+    DEFAULT_TOPS,
+    DEFAULT_WITHOUT_TOPS,
+    PARETO_ALL_POINTS,
+    PARETO_POINTS,
+    cohort_figures,
+    pareto_ranks,
+    ranked_cohort,
+    top_shares,
+)
+from revenue_retention.metrics.spec import rate
+from revenue_retention.money import MONEY
 from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
 
 if TYPE_CHECKING:
@@ -31,15 +40,6 @@ __all__ = [
     "cohort_window",
     "compute_concentration",
 ]
-
-#: Top-k sizes of the shares of S and of expansion (METRICS.md §5).
-DEFAULT_TOPS = (1, 5, 10)
-#: Numbers of top expanders whose expansion is removed from NRR (METRICS.md §5).
-DEFAULT_WITHOUT_TOPS = (1, 3)
-#: Up to this many customers the Pareto curve has a point per customer ...
-PARETO_ALL_POINTS = 1000
-#: ... beyond it, about this many evenly spaced quantile points keep it small.
-PARETO_POINTS = 200
 
 
 def cohort_window(data: Dataset, as_of: int | str | None, window_months: int) -> int:
@@ -159,47 +159,41 @@ class ConcentrationResult:
         return plot(self)
 
 
-def _ranked(pairs: ir.Table) -> ir.Table:
-    """The cohort with each customer's rank by a and by expansion, and the running sum of a.
-
-    Non-expanders get expansion 0 and rank after every expander, so "the top k expanders"
-    may include them only when fewer than k customers expanded; they add nothing.
-    """
-    expansion = ibis.greatest(pairs.b - pairs.a, zero()).cast(MONEY)
-    by_mrr = [pairs.a.desc(), pairs.customer_id.asc()]
-    ranked = pairs.select(
-        "customer_id",
-        start_mrr=pairs.a,
-        end_mrr=pairs.b,
-        expansion=expansion,
-        # row_number is 0-based in Ibis; ranks are 1-based.
-        rank=ibis.row_number().over(ibis.window(order_by=by_mrr)) + 1,
-        cumulative_mrr=pairs.a.sum().over(ibis.window(order_by=by_mrr, rows=(None, 0))),
-    )
-    by_expansion = [ranked.expansion.desc(), ranked.customer_id.asc()]
-    return ranked.mutate(
-        expansion_rank=ibis.row_number().over(ibis.window(order_by=by_expansion)) + 1
-    )
-
-
-def _pareto_ranks(customers: int) -> list[int]:
-    """Ranks of the Pareto points: all of them, or the top customer and evenly spaced
-    quantiles ending at |C|.
-
-    >>> _pareto_ranks(3), len(_pareto_ranks(100_000)), _pareto_ranks(100_000)[:3]
-    ([1, 2, 3], 201, [1, 500, 1000])
-    """
-    if customers <= PARETO_ALL_POINTS:
-        return list(range(1, customers + 1))
-    steps = range(1, PARETO_POINTS + 1)
-    return sorted({1} | {math.ceil(customers * i / PARETO_POINTS) for i in steps})
-
-
 def _check_tops(tops: Sequence[int], option: str) -> tuple[int, ...]:
     values = tuple(sorted(set(tops)))
     if not values or any(isinstance(k, bool) or k < 1 for k in values):
         raise OptionError(option, list(tops), "must be whole numbers >= 1")
     return values
+
+
+def _top_tables(
+    row: dict[str, Any], tops: Sequence[int], without_tops: Sequence[int]
+) -> tuple[pa.Table, pa.Table]:
+    """The ``shares`` and ``nrr_without_top`` tables from the executed figures' row."""
+    money = pa.decimal128(38, 6)
+    shares = pa.table(
+        {
+            "top": pa.array(tops, pa.int64()),
+            "customers": pa.array([row[f"customers_{k}"] or 0 for k in tops], pa.int64()),
+            "mrr": pa.array([row[f"mrr_{k}"] for k in tops], money),
+            "share_of_starting_mrr": pa.array([row[f"share_{k}"] for k in tops], pa.float64()),
+            "expanders": pa.array([row[f"expanders_{k}"] or 0 for k in tops], pa.int64()),
+            "expansion": pa.array([row[f"expansion_{k}"] for k in tops], money),
+            "share_of_expansion": pa.array(
+                [row[f"expansion_share_{k}"] for k in tops], pa.float64()
+            ),
+        }
+    )
+    nrr_without_top = pa.table(
+        {
+            "top": pa.array(without_tops, pa.int64()),
+            "expansion_removed": pa.array([row[f"removed_{k}"] for k in without_tops], money),
+            "ending_mrr": pa.array([row[f"without_{k}"] for k in without_tops], money),
+            "nrr": pa.array([row[f"nrr_without_{k}"] for k in without_tops], pa.float64()),
+        }
+    )
+
+    return shares, nrr_without_top
 
 
 def compute_concentration(
@@ -261,76 +255,17 @@ def compute_concentration(
         raise OptionError("list_size", list_size, "must be a whole number >= 0")
 
     pairs = cohort_pairs(data, MonthRange(month - window_months, month), windows=[window_months])
-    ranked = _ranked(pairs.filter(pairs.as_of == month))
-    a, b, growth = ranked.start_mrr, ranked.end_mrr, ranked.expansion
-    # Sums over an empty cohort are null: an empty cohort has S = E = 0 (§3).
-    starting, ending, expansion = (
-        a.sum().cast(MONEY).fill_null(zero()),
-        b.sum().cast(MONEY).fill_null(zero()),
-        growth.sum().cast(MONEY).fill_null(zero()),
-    )
-    figures: dict[str, ir.Value] = {
-        "customers": ranked.count(),
-        "expanders": (growth > 0).sum(),
-        "starting_mrr": starting,
-        "ending_mrr": ending,
-        "expansion": expansion,
-        # A float index, not money: the squares of DECIMAL(38,6) amounts would overflow it.
-        "herfindahl": ibis.ifelse(
-            starting > 0,
-            (a.cast("float64") * a.cast("float64")).sum()
-            / (starting.cast("float64") * starting.cast("float64")),
-            ibis.null("float64"),
-        ),
-        "nrr": rate(ending, starting),
-    }
-    for k in tops:
-        top_mrr = a.sum(where=ranked.rank <= k).cast(MONEY)
-        top_expansion = growth.sum(where=ranked.expansion_rank <= k).cast(MONEY)
-        figures |= {
-            f"mrr_{k}": top_mrr.fill_null(zero()),
-            f"customers_{k}": (ranked.rank <= k).sum(),
-            f"share_{k}": rate(top_mrr, starting),
-            f"expansion_{k}": top_expansion.fill_null(zero()),
-            f"expanders_{k}": ((ranked.expansion_rank <= k) & (growth > 0)).sum(),
-            f"expansion_share_{k}": rate(top_expansion, expansion),
-        }
-    for k in without_tops:
-        removed = growth.sum(where=ranked.expansion_rank <= k).cast(MONEY).fill_null(zero())
-        without = (ending - removed).cast(MONEY)
-        figures |= {
-            f"removed_{k}": removed,
-            f"without_{k}": without,
-            f"nrr_without_{k}": rate(without, starting),
-        }
+    ranked = ranked_cohort(pairs.filter(pairs.as_of == month))
+    figures = cohort_figures(ranked)
+    starting, ending = figures["starting_mrr"], figures["ending_mrr"]
+    figures |= top_shares(ranked, tops, starting, figures["expansion"])
+    figures |= terms.nrr_without_top(ranked, without_tops, ending, starting)
     row = data.con.to_pyarrow(ranked.aggregate(**figures)).to_pylist()[0]
     customers = int(row["customers"])
     starting_mrr: Decimal = row["starting_mrr"]
-    money = pa.decimal128(38, 6)
+    shares, nrr_without_top = _top_tables(row, tops, without_tops)
 
-    shares = pa.table(
-        {
-            "top": pa.array(tops, pa.int64()),
-            "customers": pa.array([row[f"customers_{k}"] or 0 for k in tops], pa.int64()),
-            "mrr": pa.array([row[f"mrr_{k}"] for k in tops], money),
-            "share_of_starting_mrr": pa.array([row[f"share_{k}"] for k in tops], pa.float64()),
-            "expanders": pa.array([row[f"expanders_{k}"] or 0 for k in tops], pa.int64()),
-            "expansion": pa.array([row[f"expansion_{k}"] for k in tops], money),
-            "share_of_expansion": pa.array(
-                [row[f"expansion_share_{k}"] for k in tops], pa.float64()
-            ),
-        }
-    )
-    nrr_without_top = pa.table(
-        {
-            "top": pa.array(without_tops, pa.int64()),
-            "expansion_removed": pa.array([row[f"removed_{k}"] for k in without_tops], money),
-            "ending_mrr": pa.array([row[f"without_{k}"] for k in without_tops], money),
-            "nrr": pa.array([row[f"nrr_without_{k}"] for k in without_tops], pa.float64()),
-        }
-    )
-
-    ranks = _pareto_ranks(customers)
+    ranks = pareto_ranks(customers)
     points = ranked.filter(ranked.rank.isin(ranks) if ranks else ibis.literal(False))
     pareto = data.con.to_pyarrow(
         points.select(

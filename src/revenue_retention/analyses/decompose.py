@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -16,7 +15,17 @@ from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.engine import materialize
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import cohort_pairs
-from revenue_retention.metrics._common import rate
+from revenue_retention.metrics.price_volume import (
+    COMPONENTS,
+    CUSTOMER_CLASSES,
+    EFFECT,
+    EFFECT_FIELDS,
+    ITEM_CLASSES,
+    component_sums,
+    customer_effects,
+    decomposition_totals,
+    line_item_effects,
+)
 from revenue_retention.money import MONEY, format_money, zero
 from revenue_retention.periods import (
     MonthRange,
@@ -43,33 +52,9 @@ __all__ = [
 #: The columns a decomposition needs besides ``customer_id`` and ``month``.
 LINE_ITEM_COLUMNS = ("product", "quantity", "unit_price")
 DEFAULT_WINDOW_MONTHS = WINDOW_MONTHS
-#: Scale of volume and price effects. Quantities and prices have at most 6 places, so
-#: (q1 - q0) * (p0 + p1) has at most 12 and halving it adds one: 13 places hold every
-#: effect exactly, which is what makes volume + price = q1 p1 - q0 p0 exact (§6).
-EFFECT = dt.Decimal(precision=38, scale=13)
 #: A line's quantity x unit price: two 6-place decimals multiply exactly at 12 places.
 _LINE = dt.Decimal(precision=38, scale=12)
-_HALF = ibis.literal(Decimal("0.5"), type=dt.Decimal(precision=2, scale=1))
-#: Class of one (customer, product) row.
-ITEM_CLASSES = ("expansion", "contraction", "flat", "cross_sell", "product_churn", "churn")
-#: Class of a cohort customer by its own net change (§3).
-CUSTOMER_CLASSES = ("expansion", "flat", "contraction", "churn")
 _EXAMPLES = 3
-#: Component sums, each >= 0: increases first, then decreases (§6).
-_INCREASES = ("volume_expansion", "price_increase", "cross_sell")
-_DECREASES = ("volume_contraction", "price_decrease", "product_churn", "churn")
-_COMPONENTS = _INCREASES + _DECREASES
-#: Sums of volume or price effects, which carry the effects' scale.
-_EFFECT_FIELDS = frozenset(
-    {
-        "volume_expansion",
-        "price_increase",
-        "volume_contraction",
-        "price_decrease",
-        "volume_effect",
-        "price_effect",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -241,8 +226,8 @@ def decompose(
     )
     lines = materialize(con, _cohort_lines(data, pairs, start, end), "decompose_lines")
     _check_lines(lines, data.report.path)
-    items = materialize(con, _items(lines, pairs, start, end), "decompose_items")
-    customers = materialize(con, _customers(items, pairs), "decompose_customers")
+    items = materialize(con, line_item_effects(lines, pairs, start, end), "decompose_items")
+    customers = materialize(con, customer_effects(items, pairs), "decompose_customers")
 
     totals = _totals(customers)
     _check_identities(totals)
@@ -309,11 +294,6 @@ def _cohort_lines(data: Dataset, pairs: ir.Table, start: int, end: int) -> ir.Ta
     )
     lines = lines.filter(lines.month_index.isin([start, end]))
     return lines.semi_join(pairs, "customer_id")
-
-
-def _held(lines: ir.Table) -> ir.Table:
-    """Lines that carry MRR: a zero quantity or a free product holds nothing."""
-    return lines.filter(lines.mrr > 0)
 
 
 def _examples(table: ir.Table, order: list[str]) -> list[dict[str, Any]]:
@@ -387,140 +367,8 @@ def _check_lines(lines: ir.Table, path: str) -> None:
         )
 
 
-def _items(lines: ir.Table, pairs: ir.Table, start: int, end: int) -> ir.Table:
-    """One row per cohort customer and product held at either end, with its components."""
-    held = _held(lines)
-    at_start = held.month_index == start
-    at_end = held.month_index == end
-    per = held.group_by("customer_id", "product").agg(
-        q0=held.quantity.sum(where=at_start).cast(MONEY),
-        p0=held.unit_price.max(where=at_start).cast(MONEY),
-        m0=held.mrr.sum(where=at_start).cast(MONEY),
-        q1=held.quantity.sum(where=at_end).cast(MONEY),
-        p1=held.unit_price.max(where=at_end).cast(MONEY),
-        m1=held.mrr.sum(where=at_end).cast(MONEY),
-    )
-    per = per.join(pairs, "customer_id")
-    none = ibis.literal(Decimal(0), type=EFFECT)
-    had, has = per.q0.notnull(), per.q1.notnull()
-    both = had & has
-    # The engine multiplies 6-place decimals exactly (12 places) and x 0.5 adds one place:
-    # the cast only names the type, it never rounds (checked in _totals).
-    volume = ((per.q1 - per.q0) * (per.p0 + per.p1) * _HALF).cast(EFFECT)
-    price = ((per.p1 - per.p0) * (per.q0 + per.q1) * _HALF).cast(EFFECT)
-    m0, m1 = per.m0.fill_null(zero()), per.m1.fill_null(zero())
-    dropped = ibis.ifelse(has, zero(), m0)
-    churned = per.b == 0
-    return per.select(
-        "customer_id",
-        "product",
-        "q0",
-        "p0",
-        "q1",
-        "p1",
-        starting_mrr=m0,
-        ending_mrr=m1,
-        change=(m1 - m0).cast(MONEY),
-        volume=ibis.ifelse(both, volume, none),
-        price=ibis.ifelse(both, price, none),
-        cross_sell=ibis.ifelse(had, zero(), m1),
-        product_churn=ibis.ifelse(churned, zero(), dropped),
-        churn=ibis.ifelse(churned, dropped, zero()),
-        item_class=ibis.cases(
-            (~had, "cross_sell"),
-            (~has & churned, "churn"),
-            (~has, "product_churn"),
-            (m1 > m0, "expansion"),
-            (m1 < m0, "contraction"),
-            else_="flat",
-        ),
-    )
-
-
-def _component_sums(t: ir.Table) -> dict[str, ir.Value]:
-    """The six component sums of §6 (each >= 0) and the signed effects, over ``t``'s rows."""
-    none = ibis.literal(Decimal(0), type=EFFECT)
-    return {
-        "volume_expansion": t.volume.sum(where=t.volume > 0).cast(EFFECT).fill_null(none),
-        "price_increase": t.price.sum(where=t.price > 0).cast(EFFECT).fill_null(none),
-        "cross_sell": t.cross_sell.sum().cast(MONEY).fill_null(zero()),
-        "volume_contraction": (-t.volume).sum(where=t.volume < 0).cast(EFFECT).fill_null(none),
-        "price_decrease": (-t.price).sum(where=t.price < 0).cast(EFFECT).fill_null(none),
-        "product_churn": t.product_churn.sum().cast(MONEY).fill_null(zero()),
-        "churn": t.churn.sum().cast(MONEY).fill_null(zero()),
-        "volume_effect": t.volume.sum().cast(EFFECT).fill_null(none),
-        "price_effect": t.price.sum().cast(EFFECT).fill_null(none),
-        "change": t.change.sum().cast(MONEY).fill_null(zero()),
-    }
-
-
-def _customers(items: ir.Table, pairs: ir.Table) -> ir.Table:
-    """One row per cohort customer: a, b, its §3 class and its §6 components."""
-    both = items.q0.notnull() & items.q1.notnull()
-    per = items.group_by("customer_id").agg(
-        products_start=items.q0.notnull().sum(),
-        products_end=items.q1.notnull().sum(),
-        # Rows whose volume + price is not their change: always 0 unless there is a bug.
-        inexact_items=(both & (items.volume + items.price != items.change.cast(EFFECT))).sum(),
-        **_component_sums(items),
-    )
-    joined = pairs.left_join(per, "customer_id")
-    none = ibis.literal(Decimal(0), type=EFFECT)
-    a, b = joined.a, joined.b
-    return joined.select(
-        customer_id=joined.customer_id,
-        starting_mrr=a,
-        ending_mrr=b,
-        customer_class=ibis.cases(
-            (b == 0, "churn"), (b > a, "expansion"), (b < a, "contraction"), else_="flat"
-        ),
-        products_start=joined.products_start.fill_null(0),
-        products_end=joined.products_end.fill_null(0),
-        inexact_items=joined.inexact_items.fill_null(0),
-        **{
-            name: joined[name].fill_null(none if name in _EFFECT_FIELDS else zero())
-            for name in (*_COMPONENTS, "volume_effect", "price_effect", "change")
-        },
-    )
-
-
 def _totals(customers: ir.Table) -> DecomposeTotals:
-    c = customers
-    a, b = c.starting_mrr, c.ending_mrr
-    s, e = a.sum().cast(MONEY), b.sum().cast(MONEY)
-    churn = a.sum(where=b == 0).cast(MONEY).fill_null(zero())
-    contraction = (a - b).sum(where=(b > 0) & (b < a)).cast(MONEY).fill_null(zero())
-    sums = {name: c[name].sum() for name in _COMPONENTS}
-    parts = (
-        c.volume_effect
-        + c.price_effect
-        + c.cross_sell.cast(EFFECT)
-        - c.product_churn.cast(EFFECT)
-        - c.churn.cast(EFFECT)
-    )
-    # Customers whose components do not add up to b - a: always 0 unless there is a bug.
-    inexact = (c.change != (b - a).cast(MONEY)) | (parts != c.change.cast(EFFECT))
-    gross_expansion = sums["volume_expansion"] + sums["price_increase"] + sums["cross_sell"]
-    row = (
-        c.aggregate(
-            customers=c.count(),
-            retained_customers=(b > 0).sum(),
-            starting_mrr=s,
-            ending_mrr=e,
-            expansion=(b - a).sum(where=b > a).cast(MONEY),
-            contraction=contraction,
-            churn_s3=churn,
-            **sums,
-            grr=rate(s - churn - contraction, s),
-            nrr=rate(e, s),
-            nrr_excluding_price=rate(e - sums["price_increase"], s),
-            price_share_of_expansion=rate(sums["price_increase"], gross_expansion),
-            inexact_items=c.inexact_items.sum(),
-            inexact_customers=inexact.sum(),
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
+    row = customers.aggregate(**decomposition_totals(customers)).to_pyarrow().to_pylist()[0]
     if row["inexact_items"] or row["inexact_customers"]:
         raise AssertionError(
             f"decomposition not exact: {row['inexact_items']} customer-products, "
@@ -537,7 +385,7 @@ def _totals(customers: ir.Table) -> DecomposeTotals:
         expansion=money["expansion"],
         contraction=money["contraction"],
         churn=money["churn"],
-        **{name: money[name] for name in _COMPONENTS if name != "churn"},
+        **{name: money[name] for name in COMPONENTS if name != "churn"},
         grr=row["grr"],
         nrr=row["nrr"],
         nrr_excluding_price=row["nrr_excluding_price"],
@@ -574,8 +422,8 @@ def _movements(customers: ir.Table) -> pa.Table:
         starting_mrr=c.starting_mrr.sum().cast(MONEY),
         ending_mrr=c.ending_mrr.sum().cast(MONEY),
         **{
-            name: c[name].sum().cast(EFFECT if name in _EFFECT_FIELDS else MONEY)
-            for name in (*_COMPONENTS, "volume_effect", "price_effect", "change")
+            name: c[name].sum().cast(EFFECT if name in EFFECT_FIELDS else MONEY)
+            for name in (*COMPONENTS, "volume_effect", "price_effect", "change")
         },
     )
     found = {r["customer_class"]: r for r in grouped.to_pyarrow().to_pylist()}
@@ -596,7 +444,7 @@ def _products(items: ir.Table) -> ir.Table:
             quantity_end=items.q1.sum().cast(MONEY).fill_null(zero()),
             starting_mrr=items.starting_mrr.sum().cast(MONEY),
             ending_mrr=items.ending_mrr.sum().cast(MONEY),
-            **_component_sums(items),
+            **component_sums(items),
         )
         .order_by("product")
     )

@@ -28,6 +28,7 @@ from revenue_retention.analyses.uncertainty import (
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
+from revenue_retention.metrics.spec import ratio
 from revenue_retention.periods import check_window, month_label
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ _NO_COHORT = "Not run: no customers paying at the window's start, so no cohort t
 
 
 def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: leaky bucket, NRR >= 100% while GRR < 85% (METRICS.md §7)."""
     grr, nrr = facts["grr"], facts["nrr"]
     threshold = {"nrr_at_least": t.leaky_nrr_at_least, "grr_below": t.leaky_grr_below}
     if grr is None or nrr is None:
@@ -177,6 +179,8 @@ def _leaky_bucket(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
 
 def _expansion_dependence(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
     """The spread NRR - GRR (§7), read against GRR's band: a warning only on a weak base.
+
+    Defines: expansion dependence, the spread NRR - GRR (METRICS.md §7).
 
     Seed 003: two businesses at NRR 110%, one with GRR 95% (healthy: expansion grows a
     base that keeps its revenue), one with GRR 75% (fragile: expansion has to work every
@@ -230,6 +234,7 @@ def _expansion_dependence(data: Dataset, facts: dict[str, Any], t: Thresholds) -
 
 
 def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: cohort drift (METRICS.md §7)."""
     age, recent_n = t.drift_age_months, t.drift_recent_cohorts
     threshold = {
         "age_months": age,
@@ -260,15 +265,15 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
         # Exact sums of money; only the ratio becomes a float.
         base = sum((r["base_mrr"] for r in group), Decimal(0))
         kept = sum((r[name] for r in group), Decimal(0))
-        return float(kept / base) if base else 0.0
+        # 0.0, not null, on an empty base: this rule's behaviour before spec.ratio.
+        return ratio(kept, base) or 0.0
+
+    def logos(group: list[dict[str, Any]]) -> float | None:
+        active = sum(r["active_customers"] for r in group)
+        return ratio(active, sum(r["cohort_customers"] for r in group))
 
     recent_nrr, older_nrr = weighted(recent, "mrr"), weighted(older, "mrr")
-    recent_logo = sum(r["active_customers"] for r in recent) / sum(
-        r["cohort_customers"] for r in recent
-    )
-    older_logo = sum(r["active_customers"] for r in older) / sum(
-        r["cohort_customers"] for r in older
-    )
+    recent_logo, older_logo = logos(recent), logos(older)
     gap = older_nrr - recent_nrr
     hit = gap >= t.drift_gap_at_least
     labels = [cohort_label(r["cohort_index"], "quarter") for r in recent]
@@ -348,6 +353,7 @@ def _seasonality(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnos
 
 
 def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: concentration diagnostic (METRICS.md §7)."""
     threshold = {
         "nrr_without_top_expander_below": t.concentration_nrr_without_top_below,
         "top_expander_share_above": t.concentration_top_share_above,
@@ -390,6 +396,7 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
 
 
 def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnostic:
+    """Defines: borrowed loyalty (METRICS.md §7)."""
     threshold = {
         "price_share_of_expansion_at_least": t.borrowed_price_share_at_least,
         "nrr_excluding_price_below": t.borrowed_nrr_excluding_price_below,

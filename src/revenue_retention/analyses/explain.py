@@ -16,6 +16,16 @@ from revenue_retention.analyses.concentration import cohort_window
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, cohort_pairs, retention
+from revenue_retention.metrics.spec import (
+    BRIDGE_COLUMNS,
+    RETENTION_COUNTS,
+    RETENTION_MONEY,
+    WINDOW_CLASSES,
+    step_class,
+    step_parts,
+    window_class,
+    window_totals,
+)
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange, month_label, parse_month
 
@@ -35,23 +45,15 @@ __all__ = [
 ]
 
 #: Classes of a cohort customer over a window (§3): b = 0, 0 < b < a, b > a, b = a.
-WINDOW_MOVEMENTS = ("churn", "contraction", "expansion", "flat")
+WINDOW_MOVEMENTS = WINDOW_CLASSES
 #: Movements of one bridge month (§2); customers without a movement are not listed.
 PERIOD_MOVEMENTS = MOVEMENTS
 #: The listing's own columns; the customer's attribute columns follow them.
 CUSTOMER_FIELDS = ("customer_id", "start_mrr", "end_mrr", "change", "movement")
 #: Totals of a window, the figures of the ``metrics`` retention row they reconcile to.
-WINDOW_TOTALS = (
-    "customers",
-    "retained_customers",
-    "starting_mrr",
-    "churn",
-    "contraction",
-    "expansion",
-    "ending_mrr",
-)
+WINDOW_TOTALS = (*RETENTION_COUNTS, *RETENTION_MONEY)
 #: Totals of a bridge month, the figures of the ``metrics`` bridge row they reconcile to.
-PERIOD_TOTALS = ("opening_mrr", *MOVEMENTS, "closing_mrr")
+PERIOD_TOTALS = BRIDGE_COLUMNS
 
 #: How many attribute values an error message shows at most.
 _SHOWN_VALUES = 20
@@ -110,12 +112,6 @@ class ExplainResult:
         from revenue_retention.outputs.notebook import plot
 
         return plot(self)
-
-
-def window_class(a: ir.NumericValue, b: ir.NumericValue) -> ir.StringValue:
-    """The class of a cohort customer over a window (§3), from a = its MRR at the start and
-    b = at the end: churn (b = 0), contraction (b < a), expansion (b > a) or flat."""
-    return ibis.cases((b == 0, "churn"), (b < a, "contraction"), (b > a, "expansion"), else_="flat")
 
 
 def _check_limit(limit: int | None) -> None:
@@ -278,16 +274,7 @@ def compute_explain(
         **{name: joined[name] for name in _listed_attributes(data)},
     )
 
-    c_a, c_b, kind = cohort.start_mrr, cohort.end_mrr, cohort.movement
-    sums = cohort.aggregate(
-        customers=cohort.count(),
-        retained_customers=(c_b > 0).sum(),
-        starting_mrr=c_a.sum(),
-        churn=c_a.sum(where=kind == "churn"),
-        contraction=(c_a - c_b).sum(where=kind == "contraction"),
-        expansion=(c_b - c_a).sum(where=kind == "expansion"),
-        ending_mrr=c_b.sum(),
-    )
+    sums = cohort.aggregate(**window_totals(cohort, cohort.start_mrr, cohort.end_mrr))
     mine = data.con.to_pyarrow(
         sums.select(
             customers=sums.customers,
@@ -421,36 +408,23 @@ def compute_explain_period(
     if by is not None:
         grouped = grouped.filter(grouped[by[0]] == by[1])
     g_a, g_b = grouped.a, grouped.b
+    parts = step_parts(g_a, g_b, first=grouped.first_paid == month)
+    kind = step_class(parts)
     everyone = grouped.select(
         "customer_id",
         start_mrr=g_a,
         end_mrr=g_b,
         change=(g_b - g_a).cast(MONEY),
-        movement=ibis.cases(
-            ((g_a == 0) & (grouped.first_paid == month), "new"),
-            (g_a == 0, "reactivation"),
-            (g_b == 0, "churn"),
-            (g_b > g_a, "expansion"),
-            (g_b < g_a, "contraction"),
-            else_="flat",
-        ),
+        movement=kind,
         **{name: grouped[name] for name in _listed_attributes(data)},
     )
     movers = everyone.filter(everyone.movement != "flat")
 
-    s_a, s_b, kind = everyone.start_mrr, everyone.end_mrr, everyone.movement
-    amount = {
-        "new": s_b.sum(where=kind == "new"),
-        "reactivation": s_b.sum(where=kind == "reactivation"),
-        "expansion": (s_b - s_a).sum(where=kind == "expansion"),
-        "contraction": (s_a - s_b).sum(where=kind == "contraction"),
-        "churn": s_a.sum(where=kind == "churn"),
-    }
-    sums = everyone.aggregate(
+    sums = grouped.aggregate(
         customers=(kind != "flat").sum(),
-        opening_mrr=s_a.sum(),
-        closing_mrr=s_b.sum(),
-        **amount,
+        opening_mrr=g_a.sum(),
+        closing_mrr=g_b.sum(),
+        **{name: part.amount.sum(where=part.when) for name, part in parts.items()},
     )
     mine = data.con.to_pyarrow(
         sums.select(

@@ -47,13 +47,13 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.canonical.layouts.periods import period_months
 from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.errors import OptionError
-from revenue_retention.metrics._common import rate
 from revenue_retention.metrics.flows import (
     bridge_from_flows,
     month_flows,
     paying_rows,
     retention_from_flows,
 )
+from revenue_retention.metrics.spec import rate
 from revenue_retention.money import MONEY, MONEY_SCALE, money_literal
 from revenue_retention.periods import check_window, month_index_of
 

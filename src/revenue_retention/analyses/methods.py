@@ -18,6 +18,7 @@ from revenue_retention.metrics.methods import (
     method_retention,
     months_needed,
 )
+from revenue_retention.metrics.spec import RETENTION_MONEY, RETENTION_RATES
 from revenue_retention.money import format_money
 from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
 
@@ -28,17 +29,7 @@ __all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compare_m
 
 #: The window compared by default: the annual figure every method of §4 is about.
 DEFAULT_WINDOW_MONTHS = WINDOW_MONTHS
-_FIGURES = (
-    "customers",
-    "starting_mrr",
-    "churn",
-    "contraction",
-    "expansion",
-    "ending_mrr",
-    "grr",
-    "nrr",
-    "logo_retention",
-)
+_FIGURES = ("customers", *RETENTION_MONEY, *RETENTION_RATES)
 #: Below half a tenth of a point, two rates read the same at the one decimal shown.
 _SAME = 0.0005
 

@@ -14,7 +14,8 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_MIN_SWING_PP, DEFAULT_SWING_RATIO
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, retention
-from revenue_retention.metrics._common import rate, resolve
+from revenue_retention.metrics._common import resolve
+from revenue_retention.metrics.spec import rate
 from revenue_retention.periods import MonthRange
 
 if TYPE_CHECKING:
@@ -252,7 +253,10 @@ class SeasonalityResult:
 def _swing(
     name: str, by_quarter: pa.Table, quarters: pa.Table, swing_ratio: float, min_swing_pp: float
 ) -> SwingCheck:
-    """Apply the rule of ``SwingCheck`` to one rate; the tables hold at most a few dozen rows."""
+    """Apply the rule of ``SwingCheck`` to one rate; the tables hold at most a few dozen rows.
+
+    Defines: seasonality, quarterly rates swing far more than the annual one (METRICS.md §7).
+    """
     means = by_quarter.column(f"{name}_mean").to_pylist()
     numbers = by_quarter.column("quarter").to_pylist()
     present = [(mean, q) for q, mean in zip(numbers, means, strict=True) if mean is not None]

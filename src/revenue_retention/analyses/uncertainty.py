@@ -33,6 +33,7 @@ from revenue_retention.canonical import Dataset
 from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs, retention
+from revenue_retention.metrics.spec import RETENTION_RATES, interval_includes
 from revenue_retention.periods import month_label, parse_windows
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ CI_METHOD = "percentile bootstrap, customers of the cohort resampled with replac
 #: The most resamples: fifty times the default, past any gain in precision.
 MAX_RESAMPLES = 100_000
 #: The rates that get an interval, by their names in METRICS.md §3 and the JSON contract.
-METRICS = ("grr", "nrr", "logo_retention")
+METRICS = RETENTION_RATES
 #: Working memory of one batch of resamples: the draws, their counts and the float weights
 #: take about 32 bytes per (resample, customer), so a batch has ``MEMORY_BYTES // (32 n)``
 #: resamples (at least one; a cohort of 6 million customers or more then needs ~32 n bytes).
@@ -217,6 +218,8 @@ def bootstrap_cohort(
 ) -> tuple[RateInterval, RateInterval, RateInterval]:
     """Bootstrap intervals of GRR, NRR and logo retention of one cohort (METRICS.md §3, §7).
 
+    Defines: small-base bootstrap confidence interval, resampling customers (METRICS.md §7).
+
     Parameters
     ----------
     a, b
@@ -265,6 +268,7 @@ def bootstrap_cohort(
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
     sums = _resampled_sums(values, resamples, rng)
     starting, retained, ending, logos = sums.T
+    # spec.grr, spec.nrr and spec.logo_retention in vector form (S* > 0: every a > 0).
     # n* = sum w = n in every resample: each is n draws from the cohort.
     rates = np.column_stack([retained / starting, ending / starting, logos / n])
     total = values.sum(axis=0)
@@ -421,7 +425,7 @@ def excludes(interval: RateInterval, benchmark: float) -> bool:
     """
     if interval.low is None or interval.high is None:
         return False
-    return bool(benchmark < interval.low or benchmark > interval.high)
+    return not interval_includes(interval.low, interval.high, benchmark)
 
 
 def _percent(value: float, digits: int) -> str:

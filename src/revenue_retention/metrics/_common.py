@@ -1,4 +1,4 @@
-"""Shared building blocks of metric expressions: paying rows, month spines, rates."""
+"""Shared building blocks of metric expressions: paying rows, month spines (rates: ``spec``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from revenue_retention.canonical import Dataset
 from revenue_retention.errors import OptionError
 from revenue_retention.periods import MonthRange, month_start
 
-__all__ = ["month_spine", "month_start_of", "paying", "rate", "resolve"]
+__all__ = ["month_spine", "month_start_of", "paying", "resolve"]
 
 
 def resolve(data: Dataset | ir.Table, months: MonthRange | None) -> tuple[ir.Table, MonthRange]:
@@ -26,6 +26,8 @@ def resolve(data: Dataset | ir.Table, months: MonthRange | None) -> tuple[ir.Tab
 
 def paying(table: ir.Table, keep: Sequence[str] = ()) -> ir.Table:
     """Customer-months with MRR > 0: a missing or zero month is the same thing (§1).
+
+    Defines: a month with no row means MRR 0 (METRICS.md §1).
 
     ``keep`` names attribute columns to carry along (names absent from the table, such
     as the derived ``size_band``, are skipped).
@@ -51,15 +53,3 @@ def month_spine(months: Iterable[int], extra: dict[str, Sequence[int]] | None = 
     for name, values in (extra or {}).items():
         columns[name] = pa.array(list(values), pa.int64())
     return ibis.memtable(pa.table(columns))
-
-
-def rate(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
-    """``numerator / denominator`` as a float rate, null when the denominator is 0.
-
-    Money stays exact up to here: only the final ratio is a float.
-    """
-    return ibis.ifelse(
-        denominator > 0,
-        numerator.cast("float64") / denominator.cast("float64"),
-        ibis.null("float64"),
-    )

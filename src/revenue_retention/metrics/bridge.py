@@ -12,17 +12,14 @@ from revenue_retention.canonical import Dataset
 from revenue_retention.metrics._common import month_spine, paying, resolve
 from revenue_retention.metrics.flows import bridge_from_flows, month_flows, paying_rows
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
+from revenue_retention.metrics.spec import MOVEMENTS, TRANSFERS, Part, step_parts
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
 __all__ = ["MOVEMENTS", "TRANSFERS", "bridge"]
 
-#: The movements of the bridge, in the order they are reported.
-MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
-#: Moves of MRR between groups, in a bridge split by an attribute.
-TRANSFERS = ("transfer_in", "transfer_out")
-_FLOWS = MOVEMENTS
-_TRANSFERS = TRANSFERS
+#: The columns of a split bridge row after its groups (the union's columns).
+_COLUMNS = ("opening_mrr", *MOVEMENTS, *TRANSFERS, "closing_mrr")
 
 
 def bridge(
@@ -38,6 +35,8 @@ def bridge(
     contraction (0 < b < a, a - b), churn (a > 0 = b, a). The first month is the opening
     balance and has no row. Exact: closing = opening + new + reactivation + expansion
     - contraction - churn, to the cent.
+
+    Defines: the first month is the opening balance, no bridge row (METRICS.md §2).
 
     With ``by``, one row per month and group: a customer counts in the group of its row
     that month (churn in the group it left from). A paying customer whose group changes
@@ -78,8 +77,44 @@ def bridge(
     by = tuple(by)
     if not by:
         return bridge_from_flows(month_flows(paying_rows(data), months), months)
+    return _split_bridge(table, months, by, size_bands)
+
+
+def _split_bridge(
+    table: ir.Table, months: MonthRange, by: tuple[str, ...], size_bands: Sequence[Decimal]
+) -> ir.Table:
+    """The bridge per group of ``by``: every movement, transfer and balance is a row of one
+    union, and one aggregation per month and group sums them."""
     rows = with_groups(paying(table, by), by, size_bands)
     rows = rows.filter(rows.month_index.between(months.first, months.last))
+    moves = ibis.union(*_movement_rows(rows, by), *_balance_rows(rows, by))
+    moves = moves.filter(moves.month_index.between(months.first + 1, months.last))
+    summed = moves.group_by("month_index", *by).agg(
+        **{name: moves[name].sum().cast(MONEY) for name in _COLUMNS}
+    )
+    spine = month_spine(range(months.first + 1, months.last + 1))
+    spine = spine.cross_join(rows.select(*by).distinct())
+    on = [spine.month_index == summed.month_index]
+    on += [spine[name].identical_to(summed[name]) for name in by]
+    joined = spine.left_join(summed, on)
+    return joined.select(
+        month_index=joined.month_index,
+        period=joined.period,
+        **{name: joined[name] for name in by},
+        **{name: joined[name].fill_null(zero()) for name in _COLUMNS},
+    ).order_by("month_index", *by)
+
+
+def _moves(
+    source: ir.Table, month: ir.Value, groups: dict[str, ir.Value], **amounts: ir.Value
+) -> ir.Table:
+    """Rows of the union: ``amounts`` in their columns, zero in every other one."""
+    values = {name: amounts.get(name, zero()) for name in _COLUMNS}
+    return source.select(month_index=month, **groups, **values)
+
+
+def _movement_rows(rows: ir.Table, by: tuple[str, ...]) -> list[ir.Table]:
+    """The movements of §2 (``spec.step_parts``) and the transfers between groups."""
     # Each paying row looks at the customer's previous and next paying month: one sort
     # per customer, instead of joining every month to the one before.
     by_customer = ibis.window(group_by="customer_id", order_by="month_index")
@@ -90,80 +125,47 @@ def bridge(
         **{f"_prev_{name}": rows[name].lag().over(by_customer) for name in by},
     )
     continuing = (steps.prev_month == steps.month_index - 1).fill_null(False)
+    before = ibis.ifelse(continuing, steps.prev_mrr, zero())
+    parts = step_parts(before, steps.mrr, first=steps.prev_month.isnull())
     moved: ir.BooleanValue = ibis.literal(False)
     for name in by:
         moved = moved | ~steps[name].identical_to(steps[f"_prev_{name}"])
     moved = continuing & moved
-    change = (steps.mrr - steps.prev_mrr).cast(MONEY)
-    flows = _FLOWS + (_TRANSFERS if by else ())
-
-    def movement_rows(
-        source: ir.Table, month: ir.Value, groups: dict[str, ir.Value], **amounts: ir.Value
-    ) -> ir.Table:
-        values = {name: amounts.get(name, zero()) for name in flows}
-        return source.select(month_index=month, **groups, **values)
-
-    own = {name: steps[name] for name in by}
-    arrivals = movement_rows(
+    arrivals = _moves(
         steps,
         steps.month_index,
-        own,
-        new=ibis.ifelse(steps.prev_month.isnull(), steps.mrr, zero()),
-        reactivation=ibis.ifelse(steps.prev_month.notnull() & ~continuing, steps.mrr, zero()),
-        expansion=ibis.ifelse(continuing & (change > 0), change, zero()),
-        contraction=ibis.ifelse(continuing & (change < 0), -change, zero()),
+        {name: steps[name] for name in by},
+        **{name: _taken(parts[name]) for name in MOVEMENTS if name != "churn"},
         transfer_in=ibis.ifelse(moved, steps.prev_mrr, zero()),
     )
     # A paying month not followed by a paying month is a churn in the month after it.
     gone = steps.next_month.isnull() | (steps.next_month > steps.month_index + 1)
     departing = steps.filter(gone)
-    departures = movement_rows(
+    departures = _moves(
         departing,
         departing.month_index + 1,
         {name: departing[name] for name in by},
-        churn=departing.mrr,
+        churn=step_parts(departing.mrr, zero(), first=ibis.literal(False))["churn"].amount,
     )
-    parts = [arrivals, departures]
-    if by:
-        leaving = steps.filter(moved)
-        parts.append(
-            movement_rows(
-                leaving,
-                leaving.month_index,
-                {name: leaving[f"_prev_{name}"] for name in by},
-                transfer_out=leaving.prev_mrr,
-            )
-        )
-    # Opening and closing balances join the same union, so one aggregation gives the row.
-    balances = ("opening_mrr", "closing_mrr")
-    parts = [p.mutate(opening_mrr=zero(), closing_mrr=zero()) for p in parts]
-    zeros = {name: zero() for name in flows}
-    for name, shift in (("closing_mrr", 0), ("opening_mrr", 1)):
-        parts.append(
-            rows.select(
-                month_index=rows.month_index + shift,
-                **{g: rows[g] for g in by},
-                **zeros,
-                opening_mrr=rows.mrr if name == "opening_mrr" else zero(),
-                closing_mrr=rows.mrr if name == "closing_mrr" else zero(),
-            )
-        )
-    moves = ibis.union(*parts)
-    moves = moves.filter(moves.month_index.between(months.first + 1, months.last))
-    summed = moves.group_by("month_index", *by).agg(
-        **{name: moves[name].sum().cast(MONEY) for name in (*flows, *balances)}
+    leaving = steps.filter(moved)
+    transfers = _moves(
+        leaving,
+        leaving.month_index,
+        {name: leaving[f"_prev_{name}"] for name in by},
+        transfer_out=leaving.prev_mrr,
     )
-    spine = month_spine(range(months.first + 1, months.last + 1))
-    if by:
-        spine = spine.cross_join(rows.select(*by).distinct())
-    on = [spine.month_index == summed.month_index]
-    on += [spine[name].identical_to(summed[name]) for name in by]
-    joined = spine.left_join(summed, on)
-    return joined.select(
-        month_index=joined.month_index,
-        period=joined.period,
-        **{name: joined[name] for name in by},
-        opening_mrr=joined.opening_mrr.fill_null(zero()),
-        **{name: joined[name].fill_null(zero()) for name in flows},
-        closing_mrr=joined.closing_mrr.fill_null(zero()),
-    ).order_by("month_index", *by)
+    return [arrivals, departures, transfers]
+
+
+def _taken(part: Part) -> ir.Value:
+    """A movement's amount on the rows it applies to, zero on the others."""
+    return ibis.ifelse(part.when, part.amount.cast(MONEY), zero())
+
+
+def _balance_rows(rows: ir.Table, by: tuple[str, ...]) -> list[ir.Table]:
+    """Closing MRR of each month, and the same MRR as the opening balance of the next."""
+    groups = {name: rows[name] for name in by}
+    return [
+        _moves(rows, rows.month_index, groups, closing_mrr=rows.mrr),
+        _moves(rows, rows.month_index + 1, groups, opening_mrr=rows.mrr),
+    ]

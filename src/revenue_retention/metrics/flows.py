@@ -17,23 +17,25 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.metrics._common import month_spine, month_start_of, rate
+from revenue_retention.metrics._common import month_spine, month_start_of
+from revenue_retention.metrics.spec import (
+    MOVEMENTS,
+    RETENTION_COUNTS,
+    RETENTION_MONEY,
+    grr,
+    logo_retention,
+    nrr,
+    step_parts,
+    window_spine,
+    window_totals,
+)
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
 __all__ = ["bridge_from_flows", "month_flows", "paying_rows", "retention_from_flows"]
 
 _COUNTS = ("customers", "retained", "staying")
-BRIDGE_FLOWS = ("new", "reactivation", "expansion", "contraction")
-WINDOW_TOTALS = (
-    "customers",
-    "retained_customers",
-    "starting_mrr",
-    "churn",
-    "contraction",
-    "expansion",
-    "ending_mrr",
-)
+_WINDOW_TOTALS = (*RETENTION_COUNTS, *RETENTION_MONEY)
 
 
 def paying_rows(data: Dataset | ir.Table) -> ir.Table:
@@ -78,34 +80,7 @@ def month_flows(
         next_month=paying.month_index.lead().over(in_order),
         **{f"_b_{k}": at(k) for k in later},
     )
-    a, prev, month = steps.mrr, steps.prev, steps.month_index
-    # The previous paying month: none (new), the month before (a change), or earlier.
-    continuing = steps.prev_month == month - 1
-    staying = steps.next_month.identical_to(month + 1)
-    sums: dict[str, ir.Value] = {
-        "closing": a.sum(),
-        "customers": steps.count(),
-        "new": a.sum(where=steps.prev_month.isnull()),
-        "reactivation": a.sum(where=steps.prev_month < month - 1),
-        "expansion": (a - prev).sum(where=continuing & (a > prev)),
-        "contraction": (prev - a).sum(where=continuing & (a < prev)),
-        "leaving": a.sum(where=~staying),
-        "staying": staying.sum(),
-    }
-    if counts:
-        sums |= {
-            "customers_new": steps.prev_month.isnull().sum(),
-            "customers_reactivated": (steps.prev_month < month - 1).fill_null(False).sum(),
-        }
-    for k in later:
-        b = steps[f"_b_{k}"]
-        sums |= {
-            f"retained_customers_{k}": b.notnull().sum(),
-            f"churn_{k}": a.sum(where=b.isnull()),
-            f"contraction_{k}": (a - b).sum(where=b < a),
-            f"expansion_{k}": (b - a).sum(where=b > a),
-            f"ending_mrr_{k}": b.sum(),
-        }
+    sums = _row_sums(steps, later, counts=counts)
     per_month = steps.group_by("month_index").agg(
         **{
             name: value.cast(MONEY) if not name.startswith(_COUNTS) else value
@@ -143,6 +118,43 @@ def month_flows(
     return totals.mutate(**windowed)
 
 
+def _row_sums(
+    steps: ir.Table, later: Sequence[int], *, counts: bool = False
+) -> dict[str, ir.Value]:
+    """The per-month aggregations of ``month_flows`` over its paying rows (``steps``)."""
+    a, month = steps.mrr, steps.month_index
+    # The previous paying month: none (new), the month before (a change), or earlier.
+    continuing = steps.prev_month == month - 1
+    staying = steps.next_month.identical_to(month + 1)
+    parts = step_parts(
+        ibis.ifelse(continuing, steps.prev, zero()), a, first=steps.prev_month.isnull()
+    )
+    sums: dict[str, ir.Value] = {
+        "closing": a.sum(),
+        "customers": steps.count(),
+        **{
+            name: part.amount.sum(where=part.when)
+            for name, part in parts.items()
+            if name != "churn"
+        },
+        # Churn of month m + 1 (§2 with b = 0 there), summed on the rows of month m.
+        "leaving": a.sum(where=~staying),
+        "staying": staying.sum(),
+    }
+    if counts:
+        sums |= {
+            "customers_new": steps.prev_month.isnull().sum(),
+            "customers_reactivated": (steps.prev_month < month - 1).fill_null(False).sum(),
+        }
+    for k in later:
+        totals_k = window_totals(steps, a, steps[f"_b_{k}"].fill_null(zero()))
+        sums |= {
+            f"{name}_{k}": totals_k[name]
+            for name in ("retained_customers", "churn", "contraction", "expansion", "ending_mrr")
+        }
+    return sums
+
+
 def bridge_from_flows(flows: ir.Table, months: MonthRange) -> ir.Table:
     """The bridge (``bridge``'s columns) from ``month_flows``: each month after the first."""
     by_month = ibis.window(order_by="month_index")
@@ -154,8 +166,7 @@ def bridge_from_flows(flows: ir.Table, months: MonthRange) -> ir.Table:
         "month_index",
         period=month_start_of(shifted.month_index),
         opening_mrr=shifted.opening_mrr.cast(MONEY),
-        **{name: shifted[name].cast(MONEY) for name in BRIDGE_FLOWS},
-        churn=shifted.churn.cast(MONEY),
+        **{name: shifted[name].cast(MONEY) for name in MOVEMENTS},
         closing_mrr=shifted.closing.cast(MONEY),
     ).order_by("month_index")
 
@@ -165,11 +176,7 @@ def retention_from_flows(flows: ir.Table, months: MonthRange, windows: Sequence[
 
     The cohort of window k at as-of M is the one that started at M - k.
     """
-    as_of, window = [], []
-    for k in windows:
-        for m in range(months.first + k, months.last + 1):
-            as_of.append(m)
-            window.append(k)
+    as_of, window = window_spine(months, windows)
     spine = ibis.memtable(
         pa.table(
             {
@@ -184,8 +191,8 @@ def retention_from_flows(flows: ir.Table, months: MonthRange, windows: Sequence[
     def of_window(name: str) -> ir.Value:
         return ibis.cases(*[(joined.window_months == k, joined[f"{name}_{k}"]) for k in windows])
 
-    totals = {name: of_window(name) for name in WINDOW_TOTALS}
-    money = {name: totals[name].cast(MONEY) for name in WINDOW_TOTALS[2:]}
+    totals = {name: of_window(name) for name in _WINDOW_TOTALS}
+    money = {name: totals[name].cast(MONEY) for name in RETENTION_MONEY}
     starting = money["starting_mrr"]
     return joined.select(
         as_of_index=joined.as_of_index,
@@ -194,7 +201,7 @@ def retention_from_flows(flows: ir.Table, months: MonthRange, windows: Sequence[
         customers=totals["customers"].cast("int64"),
         retained_customers=totals["retained_customers"].cast("int64"),
         **money,
-        grr=rate(starting - money["churn"] - money["contraction"], starting),
-        nrr=rate(money["ending_mrr"], starting),
-        logo_retention=rate(totals["retained_customers"], totals["customers"]),
+        grr=grr(starting, money["churn"], money["contraction"]),
+        nrr=nrr(money["ending_mrr"], starting),
+        logo_retention=logo_retention(totals["retained_customers"], totals["customers"]),
     ).order_by("as_of_index", "window_months")

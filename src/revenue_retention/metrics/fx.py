@@ -28,6 +28,7 @@ from revenue_retention.canonical.fx import Fx, convert
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics._common import month_spine, paying
 from revenue_retention.metrics.retention import DEFAULT_WINDOWS, retention_of_pairs
+from revenue_retention.metrics.spec import MOVEMENTS, step_parts
 from revenue_retention.money import MONEY, zero
 
 __all__ = ["constant_currency_retention", "fx_bridge"]
@@ -121,8 +122,14 @@ def fx_bridge(data: Dataset) -> ir.Table:
         next_month=rows.month_index.lead().over(by_customer),
     )
     continuing = (steps.prev_month == steps.month_index - 1).fill_null(False)
-    change = (steps.at_opening - steps.prev_mrr).cast(MONEY)
-    flows = ("new", "reactivation", "expansion", "contraction", "churn", "fx")
+    # §2 at the opening month's rates: b is this month's MRR restated at them. (A paying
+    # month restated to 0 is a churn here, the departures below are the other churns.)
+    parts = step_parts(
+        ibis.ifelse(continuing, steps.prev_mrr, zero()),
+        steps.at_opening,
+        first=steps.prev_month.isnull(),
+    )
+    flows = (*MOVEMENTS, "fx")
     balances = ("opening_mrr", "closing_mrr")
 
     def moves(source: ir.Table, month: ir.Value, **amounts: ir.Value) -> ir.Table:
@@ -132,12 +139,10 @@ def fx_bridge(data: Dataset) -> ir.Table:
     arrivals = moves(
         steps,
         steps.month_index,
-        new=ibis.ifelse(steps.prev_month.isnull(), steps.at_opening, zero()),
-        reactivation=ibis.ifelse(
-            steps.prev_month.notnull() & ~continuing, steps.at_opening, zero()
-        ),
-        expansion=ibis.ifelse(continuing & (change > 0), change, zero()),
-        contraction=ibis.ifelse(continuing & (change < 0), -change, zero()),
+        **{
+            name: ibis.ifelse(part.when, part.amount.cast(MONEY), zero())
+            for name, part in parts.items()
+        },
         fx=(steps.mrr - steps.at_opening).cast(MONEY),
         closing_mrr=steps.mrr,
     )

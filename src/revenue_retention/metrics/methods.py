@@ -36,9 +36,18 @@ import pyarrow as pa
 
 from revenue_retention.canonical import Dataset
 from revenue_retention.errors import OptionError
-from revenue_retention.metrics._common import month_spine, paying, rate, resolve
+from revenue_retention.metrics._common import month_spine, paying, resolve
 from revenue_retention.metrics.bridge import bridge
 from revenue_retention.metrics.retention import DEFAULT_WINDOWS, retention
+from revenue_retention.metrics.spec import (
+    RETENTION_COUNTS,
+    RETENTION_MONEY,
+    RETENTION_RATES,
+    grr,
+    nrr,
+    retention_shape,
+    window_spine,
+)
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
@@ -69,10 +78,6 @@ METHOD_LABELS = {
     "trailing": "trailing revenue (revenue proxy)",
     "averaged": "averaged (mean of monthly-ending rates)",
 }
-
-_MONEY_COLUMNS = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
-_COUNT_COLUMNS = ("customers", "retained_customers")
-_RATE_COLUMNS = ("grr", "nrr", "logo_retention")
 
 
 def parse_method(method: str) -> str:
@@ -109,26 +114,8 @@ def months_needed(method: str, window_months: int) -> int:
 
 def _spine(months: MonthRange, windows: Sequence[int], method: str) -> ir.Table:
     """The (as-of month, window) pairs a method has a row for, as a ``month_spine``."""
-    as_of, window = [], []
-    for k in windows:
-        # A row needs months_needed(k) months of data ending at its as-of month.
-        for m in range(months.first + months_needed(method, k) - 1, months.last + 1):
-            as_of.append(m)
-            window.append(k)
+    as_of, window = window_spine(months, windows, lambda k: months_needed(method, k))
     return month_spine(as_of, {"window_months": window})
-
-
-def _shaped(table: ir.Table) -> ir.Table:
-    """The row shape of ``retention()``, typed the same, ordered by as-of then window."""
-    columns: dict[str, ir.Value] = {
-        "as_of_index": table.as_of_index.cast("int64"),
-        "as_of": table.as_of.cast("date"),
-        "window_months": table.window_months.cast("int64"),
-    }
-    columns |= {name: table[name].cast("int64") for name in _COUNT_COLUMNS}
-    columns |= {name: table[name].cast(MONEY) for name in _MONEY_COLUMNS}
-    columns |= {name: table[name].cast("float64") for name in _RATE_COLUMNS}
-    return table.select(**columns).order_by("as_of_index", "window_months")
 
 
 def _nulls(names: Sequence[str], type_: str | dt.DataType) -> dict[str, ir.Value]:
@@ -141,6 +128,8 @@ def movement_retention(
     windows: Sequence[int] = DEFAULT_WINDOWS,
 ) -> ir.Table:
     """Movement-method GRR and NRR: the monthly bridge summed over the window (METRICS.md §4).
+
+    Defines: movement method (METRICS.md §4).
 
     For a window of k months ending at M, S = MRR at M - k (the cohort method's starting
     MRR) and churn, contraction and expansion are the sums of the k bridge months
@@ -221,9 +210,8 @@ def movement_retention(
     starting = joined.start_mrr.fill_null(zero())
     churn, contraction = joined.churn.fill_null(zero()), joined.contraction.fill_null(zero())
     expansion = joined.expansion.fill_null(zero())
-    kept = (starting - churn - contraction).cast(MONEY)
-    ending = (kept + expansion).cast(MONEY)
-    return _shaped(
+    ending = (starting - churn - contraction + expansion).cast(MONEY)
+    return retention_shape(
         joined.select(
             as_of_index=joined.month_index,
             as_of=joined.period,
@@ -235,8 +223,8 @@ def movement_retention(
             contraction=contraction,
             expansion=expansion,
             ending_mrr=ending,
-            grr=rate(kept, starting),
-            nrr=rate(ending, starting),
+            grr=grr(starting, churn, contraction),
+            nrr=nrr(ending, starting),
             logo_retention=ibis.null("float64"),
         )
     )
@@ -248,6 +236,8 @@ def compounded_retention(
     windows: Sequence[int] = DEFAULT_WINDOWS,
 ) -> ir.Table:
     """Compounded monthly rates: the monthly cohort rate at M raised to the power k (§4).
+
+    Defines: compounded monthly, GRR_monthly ^ 12 (METRICS.md §4).
 
     With k = 12 this is METRICS.md's "GRR_monthly ^ 12" (NRR and logo retention likewise):
     an annualised **approximation** that assumes every month of the year loses as month M
@@ -291,13 +281,13 @@ def compounded_retention(
     spine = _spine(months, windows, "compounded")
     joined = spine.left_join(monthly, spine.month_index == monthly.monthly_as_of)
     power = joined.window_months.cast("float64")
-    return _shaped(
+    return retention_shape(
         joined.select(
             as_of_index=joined.month_index,
             as_of=joined.period,
             window_months=joined.window_months,
-            **_nulls(_COUNT_COLUMNS, "int64"),
-            **_nulls(_MONEY_COLUMNS, MONEY),
+            **_nulls(RETENTION_COUNTS, "int64"),
+            **_nulls(RETENTION_MONEY, MONEY),
             grr=joined.monthly_grr.pow(power),
             nrr=joined.monthly_nrr.pow(power),
             logo_retention=joined.monthly_logo.pow(power),
@@ -382,14 +372,14 @@ def chained_retention(
         **_product(inside.nrr),
         **_product(inside.logo_retention),
     )
-    return _shaped(
+    return retention_shape(
         parts.select(
             as_of_index=parts.month_index,
             as_of=parts.period,
             window_months=parts.window_months,
-            **_nulls(_COUNT_COLUMNS, "int64"),
-            **_nulls(_MONEY_COLUMNS, MONEY),
-            **{name: _product_of(parts, name) for name in _RATE_COLUMNS},
+            **_nulls(RETENTION_COUNTS, "int64"),
+            **_nulls(RETENTION_MONEY, MONEY),
+            **{name: _product_of(parts, name) for name in RETENTION_RATES},
         )
     )
 
@@ -400,6 +390,8 @@ def trailing_retention(
     windows: Sequence[int] = DEFAULT_WINDOWS,
 ) -> ir.Table:
     """Trailing-revenue rates: last k months of revenue against the prior k months (§4).
+
+    Defines: trailing revenue (METRICS.md §4).
 
     The cohort C is every customer with revenue > 0 in the prior k months M-2k+1 .. M-k.
     With p = its revenue over those months and l = its revenue over M-k+1 .. M::
@@ -462,8 +454,8 @@ def trailing_retention(
         )
         parts.append(retention(revenue, MonthRange(first, months.last), (k,)))
     if not parts:  # no window fits: the right columns, no rows
-        return _shaped(retention(table, months, (1,))).filter(ibis.literal(False))
-    return _shaped(ibis.union(*parts))
+        return retention_shape(retention(table, months, (1,))).filter(ibis.literal(False))
+    return retention_shape(ibis.union(*parts))
 
 
 def averaged_retention(
@@ -472,6 +464,8 @@ def averaged_retention(
     windows: Sequence[int] = DEFAULT_WINDOWS,
 ) -> ir.Table:
     """Averaged rates: the mean of the k cohort rates of window k ending at M-k+1 .. M (§4).
+
+    Defines: averaged (METRICS.md §4).
 
     With k = 12 this is "the mean of the 12 monthly-ending annual NRRs of a year" as some
     public companies report it (GRR and logo retention likewise). It smooths the rate and
@@ -522,23 +516,23 @@ def averaged_retention(
         & (cohort.rate_as_of <= spine.month_index),
     )
     means = inside.group_by("month_index", "period", "window_months").agg(
-        **{f"{name}_known": inside[name].count() for name in _RATE_COLUMNS},
-        **{f"{name}_mean": inside[name].mean() for name in _RATE_COLUMNS},
+        **{f"{name}_known": inside[name].count() for name in RETENTION_RATES},
+        **{f"{name}_mean": inside[name].mean() for name in RETENTION_RATES},
     )
-    return _shaped(
+    return retention_shape(
         means.select(
             as_of_index=means.month_index,
             as_of=means.period,
             window_months=means.window_months,
-            **_nulls(_COUNT_COLUMNS, "int64"),
-            **_nulls(_MONEY_COLUMNS, MONEY),
+            **_nulls(RETENTION_COUNTS, "int64"),
+            **_nulls(RETENTION_MONEY, MONEY),
             **{
                 name: ibis.ifelse(
                     means[f"{name}_known"] == means.window_months,
                     means[f"{name}_mean"],
                     ibis.null("float64"),
                 )
-                for name in _RATE_COLUMNS
+                for name in RETENTION_RATES
             },
         )
     )

@@ -9,24 +9,23 @@ import ibis
 import ibis.expr.types as ir
 
 from revenue_retention.canonical import Dataset
-from revenue_retention.metrics._common import month_spine, month_start_of, paying, rate, resolve
+from revenue_retention.metrics._common import month_spine, month_start_of, paying, resolve
 from revenue_retention.metrics.flows import month_flows, paying_rows, retention_from_flows
 from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, with_groups
+from revenue_retention.metrics.spec import (
+    RETENTION_COLUMNS,
+    RETENTION_COUNTS,
+    RETENTION_MONEY,
+    window_spine,
+    window_totals,
+    with_rates,
+)
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange
 
 __all__ = ["DEFAULT_WINDOWS", "cohort_pairs", "retention", "retention_of_pairs"]
 
 DEFAULT_WINDOWS = (1, 3, 12)
-RETENTION_MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
-RETENTION_COLUMNS = (
-    "customers",
-    "retained_customers",
-    *RETENTION_MONEY,
-    "grr",
-    "nrr",
-    "logo_retention",
-)
 
 
 def cohort_pairs(
@@ -44,6 +43,11 @@ def cohort_pairs(
     on (customer, as-of): a hash aggregation instead of a self-join. Attributes named in
     ``by`` are taken from the start row, so a customer stays in the group it had at the
     start of the window (§3); ``size_band`` is the band of the starting MRR.
+
+    Defines: the cohort C of a window, customers paying at M - k (METRICS.md §3).
+    Defines: a customer who left and came back inside the window counts with its MRR at M
+    (METRICS.md §3).
+    Defines: attribute breakdowns, a customer's group at the start of the window (METRICS.md §3).
     """
     table, months = resolve(data, months)
     rows = with_groups(paying(table, by), by, size_bands)
@@ -83,31 +87,12 @@ def cohort_pairs(
 
 
 def _summarise(pairs: ir.Table, keys: Sequence[str]) -> ir.Table:
-    a, b = pairs.a, pairs.b
+    totals = window_totals(pairs, pairs.a, pairs.b)
     return pairs.group_by(*keys).agg(
-        customers=pairs.count(),
-        retained_customers=(b > 0).sum(),
-        starting_mrr=a.sum().cast(MONEY),
-        churn=a.sum(where=b == 0).cast(MONEY),
-        contraction=(a - b).sum(where=(b > 0) & (b < a)).cast(MONEY),
-        expansion=(b - a).sum(where=b > a).cast(MONEY),
-        ending_mrr=b.sum().cast(MONEY),
-    )
-
-
-def _with_rates(summary: ir.Table) -> ir.Table:
-    money = {name: summary[name].fill_null(zero()) for name in RETENTION_MONEY}
-    customers = summary.customers.fill_null(0)
-    retained = summary.retained_customers.fill_null(0)
-    return summary.mutate(
-        customers=customers,
-        retained_customers=retained,
-        **money,
-        grr=rate(
-            money["starting_mrr"] - money["churn"] - money["contraction"], money["starting_mrr"]
-        ),
-        nrr=rate(money["ending_mrr"], money["starting_mrr"]),
-        logo_retention=rate(retained, customers),
+        **{
+            name: value.cast(MONEY) if name in RETENTION_MONEY else value
+            for name, value in totals.items()
+        }
     )
 
 
@@ -165,7 +150,7 @@ def retention(
         flows = month_flows(paying_rows(data), months, windows)
         return retention_from_flows(flows, months, windows)
     pairs = cohort_pairs(table, months, windows, by, size_bands)
-    result = _with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
+    result = with_rates(_summarise(pairs, ["window_months", "as_of", *by]))
     return result.select(
         as_of_index=result.as_of,
         as_of=month_start_of(result.as_of),
@@ -181,24 +166,18 @@ def retention_of_pairs(pairs: ir.Table, months: MonthRange, windows: Sequence[in
     Every month with a full window gets a row, empty cohorts included (null rates).
     """
     per_month = _summarise(pairs, ["window_months", "as_of"])
-    as_of, window = [], []
-    for k in windows:
-        for m in range(months.first + k, months.last + 1):
-            as_of.append(m)
-            window.append(k)
+    as_of, window = window_spine(months, windows)
     spine = month_spine(as_of, {"window_months": window})
     joined = spine.left_join(
         per_month,
         (spine.month_index == per_month.as_of) & (spine.window_months == per_month.window_months),
     )
-    result = _with_rates(
+    result = with_rates(
         joined.select(
             "month_index",
             "period",
             window_months=joined.window_months,
-            **{
-                name: joined[name] for name in ("customers", "retained_customers", *RETENTION_MONEY)
-            },
+            **{name: joined[name] for name in (*RETENTION_COUNTS, *RETENTION_MONEY)},
         )
     )
     return result.select(
