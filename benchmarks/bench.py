@@ -55,10 +55,10 @@ def dataset(size: str, kind: str) -> Path:
         print(f"generating {path} ...", flush=True)
         # In a process of its own: Linux carries a process's peak RSS over into the
         # programs it starts, so generating here would put gigabytes into every figure.
+        script = str(HERE / "generate.py")
+        rows = str(SIZES[size])
         subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), str(path), "--rows", str(SIZES[size])]
-            + ["--kind", kind],
-            check=True,
+            [sys.executable, script, str(path), "--rows", rows, "--kind", kind], check=True
         )
     return path
 
