@@ -40,7 +40,7 @@ DATA = HERE / "data"
 sys.path.insert(0, str(HERE))
 
 from competitors import BRIDGE, RETENTION, money  # noqa: E402
-from generate import KINDS, write  # noqa: E402
+from generate import KINDS  # noqa: E402
 
 SIZES = {"1m": 1_000_000, "10m": 10_000_000, "50m": 50_000_000}
 ALL_WINDOWS = "1,3,12"
@@ -53,7 +53,13 @@ def dataset(size: str, kind: str) -> Path:
     path = DATA / f"{kind}_{size}.parquet"
     if not path.exists():
         print(f"generating {path} ...", flush=True)
-        write(path, SIZES[size], kind=kind)
+        # In a process of its own: Linux carries a process's peak RSS over into the
+        # programs it starts, so generating here would put gigabytes into every figure.
+        script = str(HERE / "generate.py")
+        rows = str(SIZES[size])
+        subprocess.run(
+            [sys.executable, script, str(path), "--rows", rows, "--kind", kind], check=True
+        )
     return path
 
 
