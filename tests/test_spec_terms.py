@@ -72,22 +72,6 @@ TERMS: tuple[tuple[int, str], ...] = (
     (7, "small-base bootstrap confidence interval, resampling customers"),
 )
 
-#: Terms of §1 whose home is in canonical/, which issue 17's package B is splitting
-#: (design-17.md section 1 names the home each gets). Strict: when B adds the line, the
-#: test passes, the xfail fails, and the entry goes.
-PENDING_CANONICAL = {
-    "the canonical table, one row per customer-month with line items summed": (
-        "canonical/canonicalise.py:customer_months"
-    ),
-    "snapshot convention, active at the last or first day of the month": (
-        "canonical/snapshot.py:snapshot_months"
-    ),
-    "annual, quarterly, weekly plans normalised to monthly": "canonical/billing.py:interval_factor",
-    "negative MRR, unparseable amounts or dates, unknown currencies rejected with a reason": (
-        "canonical/validate.py (its named stages)"
-    ),
-    "rows in = rows accepted + rows rejected": "canonical/counts.py:Counts",
-}
 
 _DEFINES = re.compile(r"Defines: (.+?) \(METRICS\.md §(\d)\)")
 
@@ -119,14 +103,7 @@ def definitions() -> dict[tuple[int, str], list[str]]:
     return dict(by_term)
 
 
-def _case(section: int, term: str) -> object:
-    if term in PENDING_CANONICAL:
-        reason = f"package B gives it its home: {PENDING_CANONICAL[term]}"
-        return pytest.param(section, term, marks=pytest.mark.xfail(strict=True, reason=reason))
-    return pytest.param(section, term)
-
-
-@pytest.mark.parametrize(("section", "term"), [_case(s, t) for s, t in TERMS])
+@pytest.mark.parametrize(("section", "term"), TERMS)
 def test_every_term_has_one_defining_function(section: int, term: str) -> None:
     functions = definitions().get((section, term), [])
     assert len(functions) == 1, f"§{section} {term!r} is defined by {functions or 'nothing'}"

@@ -70,6 +70,8 @@ _SPELLINGS = {
 def interval_factor(interval: str, count: int = 1) -> tuple[int, int]:
     """Months per billing interval as (numerator, denominator): MRR = billed x n / d.
 
+    Defines: annual, quarterly, weekly plans normalised to monthly (METRICS.md §1).
+
     >>> interval_factor("year"), interval_factor("week"), interval_factor("month", 3)
     ((1, 12), (52, 12), (1, 3))
     """

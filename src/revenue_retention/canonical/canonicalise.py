@@ -106,7 +106,12 @@ def check_kept(kept: ir.Scalar | None, counts: Counts, cmap: ColumnMap) -> None:
 def customer_months(
     accepted: ir.Table, cmap: ColumnMap, months: MonthRange, snapshot: Snapshot
 ) -> ir.Table:
-    """Sum line items into one row per customer and month within the analysed range."""
+    """Sum line items into one row per customer and month within the analysed range.
+
+    Defines: the canonical table, one row per customer-month with line items summed
+    (METRICS.md §1). A long export's one-scan grouping (``canonical.grouped``) is the same
+    sum, done while the input is counted: an optimisation, not a second definition.
+    """
     rows = monthly(accepted, cmap, months, snapshot)
     grouped = rows.group_by("customer_id", "month_index").agg(
         mrr=rows.mrr.sum().cast(MONEY),

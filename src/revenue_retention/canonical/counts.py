@@ -89,7 +89,11 @@ class Counts:
     folding_ids: int | None = None
 
     def __post_init__(self) -> None:
-        # Figures that do not add up are a bug, never a data problem.
+        """Defines: rows in = rows accepted + rows rejected (METRICS.md §1).
+
+        Money read = accepted + rejected too. Figures that do not add up are a bug, never
+        a data problem.
+        """
         if self.rows_read != self.rows_accepted + self.rejected:
             raise AssertionError(f"rows do not reconcile: {self}")
         if self.money_read != self.money_accepted + self.money_rejected:

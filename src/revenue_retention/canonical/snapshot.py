@@ -19,6 +19,9 @@ def snapshot_months(
     A span [start, end) counts in the months from the first up to, not including, the
     second. With the last-day snapshot those are month(start) .. month(end) - 1; with the
     first-day snapshot, the months whose first day lies in [start, end).
+
+    Defines: snapshot convention, active at the last or first day of the month
+    (METRICS.md §1).
     """
     start_m = month_index_of(start)
     end_m = month_index_of(end)

@@ -371,7 +371,11 @@ STAGES: tuple[Stage, ...] = (
 
 
 def validated(t: ir.Table, cmap: ColumnMap, read: Readings) -> ir.Table:
-    """Every row with its typed values and, when bad, the first failing column and why."""
+    """Every row with its typed values and, when bad, the first failing column and why.
+
+    Defines: negative MRR, unparseable amounts or dates, unknown currencies rejected with a
+    reason (METRICS.md §1): each check is one of ``STAGES``, run in order.
+    """
     f = Frame.start(t, cmap, read)
     for stage in STAGES:
         f = stage(f)
