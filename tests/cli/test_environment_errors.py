@@ -83,3 +83,27 @@ def test_a_spark_master_that_is_not_there_is_refused_before_spark_starts(
     )
     assert_one_line(refused, "--spark-master: 'spark://127.0.0.1:1' cannot be reached")
     assert_one_line(unknown, "no-such-host.invalid is not a known host name")
+
+
+def test_a_memory_cap_too_small_for_the_data_is_one_line_naming_the_flag(
+    invoke: Invoke, make_csv: MakeCsv
+) -> None:
+    # DuckDB cannot decode even this file's first block in 1 MB: it runs out of memory,
+    # which is neither bad data nor a bug, and the message says which knob to turn.
+    result = invoke("metrics", make_csv("two_years.csv", TWO_YEARS), "--memory-limit", "1MB")
+    assert_one_line(result, "two_years.csv", "ran out of memory", "--memory-limit")
+
+
+def test_running_out_of_memory_after_loading_is_not_called_a_bug(
+    invoke: Invoke, make_csv: MakeCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise duckdb.OutOfMemoryException(
+            "Out of Memory Error: could not allocate block of size 256.0 KiB (1.9 MiB/1.9 MiB used)"
+        )
+
+    monkeypatch.setattr("revenue_retention.analyses.compute_metrics", exhausted)
+    result = invoke("metrics", make_csv("two_years.csv", TWO_YEARS))
+    assert_one_line(result, "ran out of memory", "could not allocate block", "--memory-limit")

@@ -14,6 +14,7 @@ from revenue_retention.engine import (
     copy_as_text,
     describe_error,
     is_url,
+    out_of_memory,
     redact,
 )
 from revenue_retention.errors import OptionError, SourceError
@@ -65,6 +66,9 @@ def close_own(con: BaseBackend, source: str | Path | None) -> None:
 
 def unreadable(raw: Raw, con: BaseBackend, error: Exception) -> SourceError:
     """A source the engine failed to read (a lazy scan fails at its first query)."""
+    memory = out_of_memory(error)
+    if memory is not None:
+        return SourceError(raw.path, memory)
     hint = (
         " (Spark's CSV reader stops at the first record it cannot split, such as a "
         "ragged row or a line break inside quotes; the embedded engine, the default, "

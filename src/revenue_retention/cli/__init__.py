@@ -55,7 +55,7 @@ def _guard(command: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         # Imported here: ``retention --help`` needs neither (nor what they load).
         from revenue_retention.cli.common import close_connections, stderr
-        from revenue_retention.engine import redact_text
+        from revenue_retention.engine import out_of_memory, redact_text
 
         err = stderr()
         try:
@@ -69,6 +69,10 @@ def _guard(command: F) -> F:
         except Exception as error:
             if _state["debug"]:
                 raise
+            memory = out_of_memory(error)
+            if memory is not None:
+                err.print(f"error: {memory}", markup=False)
+                raise typer.Exit(EXIT_DATA_ERROR) from None
             err.print(
                 f"internal error (a bug in revenue-retention, not in your data): "
                 f"{type(error).__name__}: {redact_text(str(error))}\nRe-run with --debug for "

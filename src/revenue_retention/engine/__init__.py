@@ -46,6 +46,7 @@ __all__ = [
     "materialize",
     "memory_per_thread",
     "number_rows",
+    "out_of_memory",
     "redact",
     "redact_text",
     "scan_csv",
@@ -253,6 +254,24 @@ def engine_errors() -> tuple[type[Exception], ...]:
         if found is not None:
             errors.append(found)
     return tuple(errors)
+
+
+def out_of_memory(error: BaseException) -> str | None:
+    """What to say when ``error`` is the engine running out of its memory, else None.
+
+    DuckDB spills its joins, sorts and aggregates to disk, but some buffers (a Parquet
+    row group being decoded, a hash table's directory) stay in memory: under a cap a few
+    tens of MB, two threads can need more than the cap at the same moment.
+    """
+    import duckdb
+
+    if not isinstance(error, duckdb.OutOfMemoryException):
+        return None
+    return (
+        f"the embedded engine ran out of memory ({describe_error(error)}); "
+        "give it more with --memory-limit (Python: connect('duckdb', memory_limit=...)) "
+        "or fewer threads"
+    )
 
 
 def _loaded(module: str, name: str) -> type[Exception] | None:
