@@ -40,7 +40,6 @@ from revenue_retention.outputs.charts import (
     REPORT_CHARTS,
     Chart,
     bridge_waterfall,
-    chart,
     cohort_heatmap,
     concentration_pareto,
     expansion_split,
@@ -59,6 +58,7 @@ from revenue_retention.outputs.charts.cohorts import (
     SMALL_COHORT_NAME,
 )
 from revenue_retention.outputs.records import bridge_records, retention_records
+from revenue_retention.outputs.registry import chart
 
 # Okabe & Ito (2008), "Color Universal Design": the eight colours as published, in RGB.
 PUBLISHED_RGB = {

@@ -98,7 +98,7 @@ def metrics(
     from revenue_retention.analyses import compute_metrics
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.metrics.groups import parse_size_bands
-    from revenue_retention.outputs.methods import method_metrics_document
+    from revenue_retention.outputs.registry import document as document_of
     from revenue_retention.periods import parse_windows
 
     window_list = parse_windows(windows)
@@ -112,7 +112,7 @@ def metrics(
     edges = parse_size_bands(size_bands)
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
-    document = method_metrics_document(result)
+    document = document_of(result)
     if ci is not None:
         from revenue_retention.analyses.uncertainty import bootstrap_intervals
         from revenue_retention.outputs.tabular import with_intervals

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group
@@ -13,7 +14,13 @@ from revenue_retention.analyses.cohorts import CohortResult
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs.notebook import html_table, para
+from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = [
     "COHORT_FIELDS",
@@ -206,3 +213,35 @@ def cohorts_document(result: CohortResult) -> Document:
         ),
         render=render,
     )
+
+
+def _html(r: CohortResult) -> str:
+    rows = r.cohorts.to_pylist()
+    ages = sorted({row["age_months"] for row in rows})
+    cells = {(row["cohort_index"], row["age_months"]): row["value"] for row in rows}
+    cohorts = sorted({row["cohort_index"] for row in rows})
+    matrix = [[r.label(c), *(cells.get((c, a)) for a in ages)] for c in cohorts]
+    return para(
+        f"{r.metric} of each {r.grain} cohort by month since first payment "
+        f"(relative to {r.relative_to})."
+    ) + html_table(["cohort", *map(str, ages)], matrix)
+
+
+@register(CohortResult)
+class CohortsPresenter:
+    """``CohortResult`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: CohortResult, **options: Any) -> Document:
+        return cohorts_document(result)
+
+    def html(self, result: CohortResult) -> str:
+        return _html(result)
+
+    def chart(self, result: CohortResult, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.cohorts import cohort_heatmap
+
+        return cohort_heatmap(result, **options)
+
+    def sheets(self, result: CohortResult) -> Sequence[Sheet]:
+        return ()

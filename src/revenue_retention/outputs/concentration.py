@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from rich.console import Console, Group
@@ -13,7 +14,13 @@ from rich.text import Text
 from revenue_retention.analyses.concentration import ConcentrationResult
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.notebook import arrow_html, html_table
+from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = [
     "NRR_WITHOUT_TOP_FIELDS",
@@ -203,3 +210,47 @@ def concentration_document(result: ConcentrationResult) -> Document:
         ),
         render=render,
     )
+
+
+def _html(r: ConcentrationResult) -> str:
+    summary = html_table(
+        ["as_of", "window_months", "customers", "starting_mrr", "expansion", "nrr", "herfindahl"],
+        [
+            [
+                month_label(r.as_of),
+                r.window_months,
+                r.customers,
+                r.starting_mrr,
+                r.expansion,
+                r.nrr,
+                "-" if r.herfindahl is None else f"{r.herfindahl:.4f}",
+            ]
+        ],
+    )
+    return (
+        summary
+        + arrow_html(r.shares, "Top customers' shares")
+        + arrow_html(r.nrr_without_top, "NRR without the top expanders")
+        + arrow_html(r.top_customers, "Largest customers at the start")
+        + arrow_html(r.top_expanders, "Largest expanders")
+    )
+
+
+@register(ConcentrationResult)
+class ConcentrationPresenter:
+    """``ConcentrationResult`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: ConcentrationResult, **options: Any) -> Document:
+        return concentration_document(result)
+
+    def html(self, result: ConcentrationResult) -> str:
+        return _html(result)
+
+    def chart(self, result: ConcentrationResult, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.breakdowns import concentration_pareto
+
+        return concentration_pareto(result, **options)
+
+    def sheets(self, result: ConcentrationResult) -> Sequence[Sheet]:
+        return ()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from rich.console import Console, Group, RenderableType
@@ -14,7 +15,13 @@ from revenue_retention.analyses.decompose import DecomposeResult
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs.notebook import arrow_html, html_table
+from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -373,3 +380,51 @@ def render_decompose(result: DecomposeResult, console: Console) -> None:
     else:
         parts.append(Text("The cohort is empty: no customer paid in the first month."))
     console.print(Group(*parts))
+
+
+def _html(r: DecomposeResult) -> str:
+    t = r.totals
+    fields = (
+        "starting_mrr",
+        "ending_mrr",
+        "expansion",
+        "contraction",
+        "churn",
+        "volume_expansion",
+        "price_increase",
+        "cross_sell",
+        "volume_contraction",
+        "price_decrease",
+        "product_churn",
+    )
+    rates = ("grr", "nrr", "nrr_excluding_price", "price_share_of_expansion")
+    totals = html_table(
+        ["figure", "value"],
+        [[f, getattr(t, f)] for f in (*fields, *rates)],
+        f"{r.window_months}-month window {month_label(r.start)} to {month_label(r.as_of)}",
+    )
+    return (
+        totals
+        + arrow_html(r.movements, "Each movement by component")
+        + arrow_html(r.products, "By product")
+    )
+
+
+@register(DecomposeResult)
+class DecomposePresenter:
+    """``DecomposeResult`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: DecomposeResult, **options: Any) -> Document:
+        return decompose_document(result)
+
+    def html(self, result: DecomposeResult) -> str:
+        return _html(result)
+
+    def chart(self, result: DecomposeResult, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.breakdowns import expansion_split
+
+        return expansion_split(result, **options)
+
+    def sheets(self, result: DecomposeResult) -> Sequence[Sheet]:
+        return ()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -10,7 +11,13 @@ from rich.text import Text
 
 from revenue_retention.analyses.diagnostics import Diagnosis, pct
 from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.notebook import html_table
+from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = ["BENCHMARK_FIELDS", "DIAGNOSTIC_FIELDS", "diagnose_document"]
 
@@ -94,3 +101,45 @@ def diagnose_document(result: Diagnosis) -> Document:
         ),
         render=render,
     )
+
+
+def _html(r: Diagnosis) -> str:
+    placements = html_table(
+        ["rate", "value", "band", "range", "median"],
+        [
+            [
+                p.metric,
+                p.value,
+                p.band.label if p.band else None,
+                p.band.describe() if p.band else None,
+                p.median,
+            ]
+            for p in r.placements
+        ],
+        f"{r.window_months}-month window to {month_label(r.as_of)}, {r.customers:,} customers",
+    )
+    found = html_table(
+        ["diagnostic", "status", "finding"],
+        [[d.title, d.status, d.message] for d in r.diagnostics],
+    )
+    return placements + found
+
+
+@register(Diagnosis)
+class DiagnosisPresenter:
+    """``Diagnosis`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: Diagnosis, **options: Any) -> Document:
+        return diagnose_document(result)
+
+    def html(self, result: Diagnosis) -> str:
+        return _html(result)
+
+    def chart(self, result: Diagnosis, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.extras import benchmark_placement
+
+        return benchmark_placement(result, **options)
+
+    def sheets(self, result: Diagnosis) -> Sequence[Sheet]:
+        return ()

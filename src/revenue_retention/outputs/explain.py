@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -17,7 +18,13 @@ from revenue_retention.analyses.explain import (
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs.notebook import arrow_html
+from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = ["MOVEMENTS_FIELDS", "TERMINAL_ROWS", "explain_document", "totals_fields"]
 
@@ -209,3 +216,36 @@ def explain_document(result: ExplainResult) -> Document:
         ),
         render=render,
     )
+
+
+def _html(r: ExplainResult) -> str:
+    what = (
+        f"{r.window_months}-month window to {month_label(r.as_of)}"
+        if r.mode == "window"
+        else f"bridge month {month_label(r.as_of)}"
+    )
+    return (
+        arrow_html(r.totals, f"Totals of the {what}")
+        + arrow_html(r.movements, "By movement")
+        + arrow_html(r.customers, f"Customers, largest change first ({r.listed:,} explained)")
+    )
+
+
+@register(ExplainResult)
+class ExplainPresenter:
+    """``ExplainResult`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: ExplainResult, **options: Any) -> Document:
+        return explain_document(result)
+
+    def html(self, result: ExplainResult) -> str:
+        return _html(result)
+
+    def chart(self, result: ExplainResult, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.extras import explain_movements
+
+        return explain_movements(result, **options)
+
+    def sheets(self, result: ExplainResult) -> Sequence[Sheet]:
+        return ()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -15,10 +16,16 @@ from revenue_retention.metrics.methods import METHOD_LABELS
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs.notebook import html_table
 from revenue_retention.outputs.records import retention_records
+from revenue_retention.outputs.registry import register
 from revenue_retention.outputs.tabular import metrics_document
 from revenue_retention.outputs.terminal import answer_line, latest_table, trend_table
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = ["METHODS_FIELDS", "method_metrics_document", "methods_document", "methods_records"]
 
@@ -163,3 +170,31 @@ def method_metrics_document(result: MetricsResult) -> Document:
         _render_by_method(result, console)
 
     return dataclasses.replace(document, render=render)
+
+
+def _html(r: MethodsResult) -> str:
+    return html_table(
+        ["method", "grr", "nrr", "logo_retention", "starting_mrr", "why"],
+        [[m.label, m.grr, m.nrr, m.logo_retention, m.starting_mrr, m.why] for m in r.methods],
+        f"{r.window_months}-month window to {month_label(r.as_of)}",
+    )
+
+
+@register(MethodsResult)
+class MethodsPresenter:
+    """``MethodsResult`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: MethodsResult, **options: Any) -> Document:
+        return methods_document(result)
+
+    def html(self, result: MethodsResult) -> str:
+        return _html(result)
+
+    def chart(self, result: MethodsResult, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.comparisons import methods_compare
+
+        return methods_compare(result, **options)
+
+    def sheets(self, result: MethodsResult) -> Sequence[Sheet]:
+        return ()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -13,7 +14,13 @@ from revenue_retention.metrics import MOVEMENTS
 from revenue_retention.money import format_money
 from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs.notebook import arrow_html, html_table
+from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.workbook._model import Sheet
 
 __all__ = [
     "MONTH_OF_YEAR_FIELDS",
@@ -214,3 +221,34 @@ def seasonality_document(result: SeasonalityResult) -> Document:
         ),
         render=render,
     )
+
+
+def _html(r: SeasonalityResult) -> str:
+    swings = html_table(
+        ["rate", "flagged", "reason"], [[s.rate, s.flagged, s.reason] for s in r.swings]
+    )
+    return (
+        arrow_html(r.by_quarter, "By quarter of the year")
+        + arrow_html(r.quarters, "Every quarter end", months=("as_of_index",))
+        + swings
+    )
+
+
+@register(SeasonalityResult)
+class SeasonalityPresenter:
+    """``SeasonalityResult`` on every channel: terminal, JSON, CSV, notebook, ``plot()``."""
+
+    def document(self, result: SeasonalityResult, **options: Any) -> Document:
+        return seasonality_document(result)
+
+    def html(self, result: SeasonalityResult) -> str:
+        return _html(result)
+
+    def chart(self, result: SeasonalityResult, **options: Any) -> Chart:
+        # Imported here: Plotly is loaded for a chart only, not for every command.
+        from revenue_retention.outputs.charts.comparisons import seasonality_quarters
+
+        return seasonality_quarters(result, **options)
+
+    def sheets(self, result: SeasonalityResult) -> Sequence[Sheet]:
+        return ()

@@ -1,5 +1,7 @@
 """Charts of the report and of ``result.plot()``: Plotly figures built from executed results.
 
+Which chart ``plot()`` draws for a result is its presenter's choice (``outputs.registry``).
+
 Every chart is a ``Chart``: an id, a title, a one-line caption, the ``go.Figure`` and its
 key figures as a table (the text alternative). Figures are built from the small Arrow
 tables of the results (a few hundred rows at most), never from raw data. Their traces carry
@@ -12,19 +14,8 @@ Each function's docstring says which trace holds what. Colours are the Okabe-Ito
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
-from revenue_retention.analyses.cohorts import CohortResult
-from revenue_retention.analyses.concentration import ConcentrationResult
-from revenue_retention.analyses.decompose import DecomposeResult
-from revenue_retention.analyses.diagnostics import Diagnosis
-from revenue_retention.analyses.explain import ExplainResult
-from revenue_retention.analyses.methods import MethodsResult
 from revenue_retention.analyses.overview import Overview
-from revenue_retention.analyses.seasonality import SeasonalityResult
-from revenue_retention.analyses.summary import MetricsResult
-from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs.charts._common import OKABE_ITO, PALETTE, Chart
 from revenue_retention.outputs.charts.breakdowns import concentration_pareto, expansion_split
@@ -46,7 +37,6 @@ __all__ = [
     "Chart",
     "benchmark_placement",
     "bridge_waterfall",
-    "chart",
     "cohort_heatmap",
     "concentration_pareto",
     "expansion_split",
@@ -142,64 +132,3 @@ def overview_chart(ov: Overview, id: str = "retention-trend") -> Chart:
         reason = ov.skipped.get(_ANALYSES.get(id, id), "its analysis is missing")
         raise OptionError("id", id, f"cannot be drawn: {reason}")
     return build()
-
-
-def _metrics_chart(
-    result: MetricsResult,
-    kind: str = "trend",
-    window: int | None = None,
-    months: int = 1,
-    by: str | None = None,
-    benchmarks: Benchmarks | None = None,
-) -> Chart:
-    if window is None:
-        # 12 months when the data reaches that far, else the longest window it has rows of.
-        present = set(result.retention.column("window_months").to_pylist()) or set(result.windows)
-        window = 12 if 12 in present else max(present)
-    if kind == "trend":
-        return retention_trend(result, window, benchmarks or load_benchmarks())
-    if kind == "bridge":
-        return bridge_waterfall(result, months)
-    if kind == "movements":
-        return mrr_movements(result)
-    if kind == "segments":
-        if not result.by:
-            raise OptionError("kind", kind, "needs a result computed with by=[...]")
-        return segment_multiples(result, by or result.by[0], window)
-    raise OptionError("kind", kind, "must be one of trend, bridge, movements, segments")
-
-
-_CHARTS: dict[type, Callable[..., Chart]] = {
-    MetricsResult: _metrics_chart,
-    CohortResult: cohort_heatmap,
-    ConcentrationResult: concentration_pareto,
-    DecomposeResult: expansion_split,
-    SeasonalityResult: seasonality_quarters,
-    MethodsResult: methods_compare,
-    Diagnosis: benchmark_placement,
-    ExplainResult: explain_movements,
-    UncertaintyResult: interval_ranges,
-    Overview: overview_chart,
-}
-
-
-def chart(result: object, **kwargs: Any) -> Chart:
-    """The chart of a result, as ``result.plot(**kwargs)`` shows it.
-
-    ``MetricsResult`` takes ``kind`` (``"trend"``, ``"bridge"``, ``"movements"`` or
-    ``"segments"``),
-    ``window``, ``months`` (of the bridge), ``by`` and ``benchmarks``; ``CohortResult``
-    takes ``logo`` (a logo-retention ``CohortResult`` for the toggle); ``Overview`` takes
-    ``id`` (one of ``REPORT_CHARTS``); the others take nothing.
-
-    Raises
-    ------
-    TypeError
-        ``result`` is not a result this package draws.
-    OptionError
-        An option does not fit the result.
-    """
-    build = _CHARTS.get(type(result))
-    if build is None:
-        raise TypeError(f"no chart for {type(result).__name__}")
-    return build(result, **kwargs)

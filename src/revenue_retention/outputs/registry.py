@@ -1,0 +1,177 @@
+"""One rendering registry: how each result is shown in a notebook, a terminal, JSON and charts.
+
+Every result type has one ``Presenter``, registered with ``@register(ResultType)`` in the
+outputs module named like the result's analysis module (``analyses/cohorts.py`` ->
+``outputs/cohorts.py``). ``presenter_for(result)`` imports that module on first use, so a
+result loads only its own presentation, and the analyses never import outputs: the result
+base class (``analyses/_result.py``) makes the one upward import, into this module, inside
+its methods.
+
+Adding an analysis touches three files:
+
+1. ``analyses/<name>.py``: the computation, returning ``class <Name>Result(Result)``
+   declared ``@dataclass(frozen=True, repr=False)``.
+2. ``outputs/<name>.py``: one class decorated ``@register(<Name>Result)`` with
+   ``document`` (JSON, CSV and the terminal view), ``html`` (notebook) and ``chart``
+   (``plot()``), plus ``sheets`` if it belongs in the workbook.
+3. ``cli/<name>.py``: the command, which ends ``emit(document(result), ...)``.
+
+Nothing else: ``result.to_json()``, ``_repr_html_()`` and ``plot()`` come from ``Result``
+and find the presenter here.
+"""
+
+from __future__ import annotations
+
+import html as html_text
+import importlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from revenue_retention.outputs.charts._common import Chart
+    from revenue_retention.outputs.document import Document
+    from revenue_retention.outputs.workbook._model import Sheet
+
+__all__ = [
+    "Presenter",
+    "chart",
+    "document",
+    "figure",
+    "html",
+    "presenter_for",
+    "register",
+    "registered",
+    "sheets",
+]
+
+R = TypeVar("R", contravariant=True)
+P = TypeVar("P")
+
+#: Outputs modules not named like their analysis module (kept for their history).
+_MODULE_OF = {"summary": "metrics", "diagnostics": "diagnose"}
+#: Height added on top of a figure for its title in a notebook.
+_TITLE_PX = 36
+
+_PRESENTERS: dict[type, Presenter[Any]] = {}
+
+
+class Presenter(Protocol[R]):
+    """How one result type is presented on every channel."""
+
+    def document(self, result: R, **options: Any) -> Document:
+        """JSON header and record sections, CSV, and the terminal view (``Document.render``)."""
+        ...
+
+    def html(self, result: R) -> str:
+        """The notebook view: escaped HTML tables (without the outer ``div``)."""
+        ...
+
+    def chart(self, result: R, **options: Any) -> Chart:
+        """The report's chart of the result, which ``plot()`` shows titled."""
+        ...
+
+    def sheets(self, result: R) -> Sequence[Sheet]:
+        """The result's workbook sheets; ``()`` when it has none of its own."""
+        ...
+
+
+def register(result_type: type) -> Callable[[type[P]], type[P]]:
+    """Class decorator: an instance of the class presents ``result_type`` (and subclasses)."""
+
+    def add(presenter: type[P]) -> type[P]:
+        _PRESENTERS[result_type] = presenter()  # type: ignore[assignment]
+        return presenter
+
+    return add
+
+
+def _module_of(result_type: type) -> str:
+    name = result_type.__module__.rsplit(".", 1)[-1]
+    return f"revenue_retention.outputs.{_MODULE_OF.get(name, name)}"
+
+
+def _registered(result_type: type) -> Presenter[Any] | None:
+    return next((_PRESENTERS[t] for t in result_type.__mro__ if t in _PRESENTERS), None)
+
+
+def presenter_for(result: object, missing: str = "no presenter for") -> Presenter[Any]:
+    """The presenter of ``result``'s type, importing its outputs module on first use.
+
+    Raises
+    ------
+    TypeError
+        ``result`` is not a result this package presents (``missing`` starts the message).
+    """
+    kind = type(result)
+    found = _registered(kind)
+    if found is None and kind.__module__.startswith("revenue_retention.analyses."):
+        try:
+            importlib.import_module(_module_of(kind))
+        except ModuleNotFoundError as error:
+            if error.name != _module_of(kind):
+                raise
+        found = _registered(kind)
+    if found is None:
+        raise TypeError(f"{missing} {kind.__name__}")
+    return found
+
+
+def registered() -> dict[type, Presenter[Any]]:
+    """The presenters registered so far, by result type (for tests and tools)."""
+    return dict(_PRESENTERS)
+
+
+def document(result: object, **options: Any) -> Document:
+    """The command output of ``result``: what ``to_json()``, ``to_csv()`` and the CLI write."""
+    return presenter_for(result, "no document of").document(result, **options)
+
+
+def html(result: object) -> str:
+    """The HTML a notebook shows for ``result``: its main tables, every value escaped."""
+    shown = presenter_for(result, "no HTML view of").html(result)
+    return f'<div class="revenue-retention">{shown}</div>'
+
+
+def chart(result: object, **options: Any) -> Chart:
+    """The report's chart of ``result`` (untitled: the report titles it in the page).
+
+    Raises
+    ------
+    OptionError
+        An option does not fit the result.
+    """
+    return presenter_for(result, "no chart for").chart(result, **options)
+
+
+def sheets(result: object) -> Sequence[Sheet]:
+    """The workbook sheets of ``result`` (``()`` for a result with none of its own)."""
+    return presenter_for(result, "no sheets of").sheets(result)
+
+
+def figure(result: object, **options: Any) -> go.Figure:
+    """``chart(result, **options)`` as ``plot()`` returns it: the figure, with its title.
+
+    The report gives each chart its title in the page, so its figures have none; a
+    notebook shows the figure alone, so here it gets the chart's title.
+    """
+    drawn = chart(result, **options)
+    fig = drawn.figure
+    height = fig.layout.height or 450
+    # The title takes the top of the figure; the legend moves down under it.
+    fig.update_layout(
+        title={
+            "text": html_text.escape(drawn.title),
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8, "l": 10},
+        },
+        height=height + _TITLE_PX,
+        legend_y=1 - _TITLE_PX / (height + _TITLE_PX),
+        margin_t=(fig.layout.margin.t or 50) + _TITLE_PX,
+    )
+    return fig
