@@ -34,17 +34,17 @@ import revenue_retention as rr
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
+from revenue_retention.outputs._document import Document
 from revenue_retention.outputs.cohorts import cohorts_document
 from revenue_retention.outputs.concentration import concentration_document
 from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
-from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import method_metrics_document, methods_document
+from revenue_retention.outputs.metrics.document import with_intervals
+from revenue_retention.outputs.overview.workbook import sheets
 from revenue_retention.outputs.seasonality import seasonality_document
-from revenue_retention.outputs.tabular import with_intervals
-from revenue_retention.outputs.workbook import sheets
 
 ENGINES = ("spark", "postgres", "sqlite")
 #: Few resamples: the intervals are compared between engines, not judged.

@@ -43,9 +43,9 @@ def demo(
     from revenue_retention.cli.progress import steps
     from revenue_retention.datasets import write_demo_csv
     from revenue_retention.outputs.files import OutputFiles, check_targets
+    from revenue_retention.outputs.overview.report import render_report
+    from revenue_retention.outputs.overview.workbook import save_workbook
     from revenue_retention.outputs.registry import document
-    from revenue_retention.outputs.report import render_report
-    from revenue_retention.outputs.workbook import save_workbook
 
     if out.exists() and not out.is_dir():
         raise OptionError("--out", str(out), "is a file; name a folder for the demo data")

@@ -115,7 +115,7 @@ def metrics(
     document = document_of(result)
     if ci is not None:
         from revenue_retention.analyses.uncertainty import bootstrap_intervals
-        from revenue_retention.outputs.tabular import with_intervals
+        from revenue_retention.outputs.metrics.document import with_intervals
 
         intervals = bootstrap_intervals(
             data,

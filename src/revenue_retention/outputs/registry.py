@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from revenue_retention.outputs.charts._common import Chart
-    from revenue_retention.outputs.document import Document
-    from revenue_retention.outputs.workbook._model import Sheet
+    from revenue_retention.outputs._charts import Chart
+    from revenue_retention.outputs._document import Document
+    from revenue_retention.outputs._workbook._model import Sheet
 
 __all__ = [
     "Presenter",
