@@ -41,8 +41,8 @@ from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
 from revenue_retention.outputs.explain import explain_document
 from revenue_retention.outputs.labels import field_label
-from revenue_retention.outputs.methods import method_metrics_document, methods_document
-from revenue_retention.outputs.metrics.document import with_intervals
+from revenue_retention.outputs.methods import methods_document
+from revenue_retention.outputs.metrics.document import method_metrics_document, with_intervals
 from revenue_retention.outputs.overview.workbook import sheets
 from revenue_retention.outputs.seasonality import seasonality_document
 

@@ -13,9 +13,8 @@ from revenue_retention.outputs.cohorts import (
     cohort_records,
     cohort_size_records,
 )
-from revenue_retention.outputs.metrics.records import retention_fields, retention_records
 
-__all__ = ["cohorts_sheet", "segments_sheet"]
+__all__ = ["cohorts_sheet"]
 
 
 def _matrix(result: CohortResult, name: str, title: str) -> Block:
@@ -55,29 +54,4 @@ def cohorts_sheet(ov: Overview) -> Sheet:
         "(age 0). Shading: towards orange-red below 100%, towards blue above.",
         (nrr, logo),
         frozen_columns=3,
-    )
-
-
-def segments_sheet(ov: Overview) -> Sheet:
-    """Retention by the segment attribute, beside the window to the as-of month."""
-    fields = retention_fields(ov.segments)
-    records = retention_records(ov.segments)
-    text = dict.fromkeys(ov.segments.by, Kind.TEXT)
-    main = Block(
-        "windows",
-        f"Retention by {ov.segment_by}, {ov.window}-month windows",
-        fields,
-        records,
-        text,
-        (f"a customer counts in the {ov.segment_by} it had at the start of the window",),
-    )
-    latest = [r for r in records if r["as_of"] == ov.as_of_label]
-    first = Block("latest", f"Window to {ov.as_of_label}", fields, latest, text)
-    return Sheet(
-        "Segments",
-        f"Segments by {ov.segment_by}",
-        "Each segment's own cohort retention; scope 'total' rows are the whole business. "
-        "First the window to the latest month, then every month.",
-        (first, main),
-        main=1,
     )

@@ -422,7 +422,7 @@ class DecomposePresenter:
 
     def chart(self, result: DecomposeResult, **options: Any) -> Chart:
         # Imported here: Plotly is loaded for a chart only, not for every command.
-        from revenue_retention.outputs.concentration.chart import expansion_split
+        from revenue_retention.outputs.decompose.chart import expansion_split
 
         return expansion_split(result, **options)
 

@@ -243,7 +243,7 @@ class ExplainPresenter:
 
     def chart(self, result: ExplainResult, **options: Any) -> Chart:
         # Imported here: Plotly is loaded for a chart only, not for every command.
-        from revenue_retention.outputs.diagnose.chart import explain_movements
+        from revenue_retention.outputs.explain.chart import explain_movements
 
         return explain_movements(result, **options)
 

@@ -1,4 +1,4 @@
-"""The ``methods`` comparison document, and ``metrics`` by a method other than cohort."""
+"""The ``methods`` comparison: its document, notebook tables and chart (METRICS.md §3-4)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, Group
 from rich.text import Text
 
-from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.methods import MethodsResult
-from revenue_retention.metrics.methods import METHOD_LABELS
 from revenue_retention.money import format_money
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import html_table
 from revenue_retention.outputs._terminal import Column, fit_table
-from revenue_retention.outputs.metrics.document import metrics_document
-from revenue_retention.outputs.metrics.records import retention_records
-from revenue_retention.outputs.metrics.terminal import answer_line, latest_table, trend_table
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -27,7 +22,7 @@ if TYPE_CHECKING:
     from revenue_retention.outputs._charts import Chart
     from revenue_retention.outputs._workbook._model import Sheet
 
-__all__ = ["METHODS_FIELDS", "method_metrics_document", "methods_document", "methods_records"]
+__all__ = ["METHODS_FIELDS", "methods_document", "methods_records"]
 
 METHODS_FIELDS = (
     "method",
@@ -133,45 +128,6 @@ def methods_document(result: MethodsResult) -> Document:
     )
 
 
-def _render_by_method(result: MetricsResult, console: Console) -> None:
-    """The terminal view of ``metrics --method``: latest row per window, then the trend."""
-    records = retention_records(result)
-    label = METHOD_LABELS.get(result.method, result.method)
-    title = f"Retention, {result.method} method"
-    source = Text(f"{result.input.path}  months {result.input.months}", style="dim")
-    note = Text(
-        f"method: {result.method}, {label}; '-' marks a figure this method does not define. "
-        "Compare all methods with: retention methods INPUT",
-        style="dim",
-    )
-    parts: list[RenderableType] = []
-    if (answer := answer_line(result)) is not None:
-        parts.append(answer)
-    parts += [
-        source,
-        latest_table(console, records, result.windows, title),
-        trend_table(console, records, result.windows),
-        note,
-    ]
-    console.print(Group(*parts))
-
-
-def method_metrics_document(result: MetricsResult) -> Document:
-    """The ``metrics`` document of a result by any method: the same JSON and CSV contract.
-
-    For the cohort method this is ``metrics_document`` itself; for the others only the
-    terminal view differs (a method's label, no figures it does not define).
-    """
-    document = metrics_document(result)
-    if result.method == "cohort":
-        return document
-
-    def render(console: Console) -> None:
-        _render_by_method(result, console)
-
-    return dataclasses.replace(document, render=render)
-
-
 def _html(r: MethodsResult) -> str:
     return html_table(
         ["method", "grr", "nrr", "logo_retention", "starting_mrr", "why"],
@@ -192,7 +148,7 @@ class MethodsPresenter:
 
     def chart(self, result: MethodsResult, **options: Any) -> Chart:
         # Imported here: Plotly is loaded for a chart only, not for every command.
-        from revenue_retention.outputs.seasonality.chart import methods_compare
+        from revenue_retention.outputs.methods.chart import methods_compare
 
         return methods_compare(result, **options)
 

@@ -9,7 +9,7 @@ from revenue_retention.analyses.summary import MetricsResult
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs._document import Document
 from revenue_retention.outputs._html import arrow_html, para
-from revenue_retention.outputs.methods import method_metrics_document
+from revenue_retention.outputs.metrics.document import method_metrics_document
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import plotly.graph_objects as go
 
+from revenue_retention.analyses.bridge_span import bridge_span
 from revenue_retention.analyses.summary import MetricsResult
-from revenue_retention.errors import OptionError
 from revenue_retention.outputs._charts import (
     OKABE_ITO,
     Chart,
@@ -22,7 +21,7 @@ from revenue_retention.outputs._charts import (
 from revenue_retention.outputs.labels import currency_code, money_title
 from revenue_retention.periods import month_label
 
-__all__ = ["BRIDGE_STEPS", "bridge_steps", "bridge_waterfall", "steps_of"]
+__all__ = ["BRIDGE_STEPS", "bridge_waterfall", "steps_of"]
 
 #: The bars in order: (bridge field, label, sign). Contraction and churn are drawn down.
 BRIDGE_STEPS: tuple[tuple[str, str, int], ...] = (
@@ -45,43 +44,9 @@ def steps_of(metrics: MetricsResult) -> tuple[tuple[str, str, int], ...]:
     return (*BRIDGE_STEPS[:-1], _FX_STEP, BRIDGE_STEPS[-1])
 
 
-def bridge_steps(metrics: MetricsResult, months: int = 1) -> tuple[int, int, dict[str, Decimal]]:
-    """The bridge of the last ``months`` months as one: first and last month index, amounts.
-
-    The opening is the first month's opening MRR, each movement the exact ``Decimal`` sum
-    over the months, the closing the last month's closing MRR; the identity of §2 then
-    holds for the span as it does for each month.
-
-    Raises
-    ------
-    OptionError
-        The data has fewer than ``months`` bridge months (the first month has none).
-    """
-    rows: list[dict[str, Any]] = metrics.bridge.to_pylist()
-    if months < 1 or len(rows) < months:
-        raise OptionError(
-            "months",
-            months,
-            f"needs {months} bridge months; the data has {len(rows)} (the first month is "
-            "the opening balance and has no bridge row)",
-        )
-    span = rows[-months:]
-    steps = steps_of(metrics)
-    amounts = {"opening_mrr": span[0]["opening_mrr"]}
-    amounts |= {name: sum((r[name] for r in span), Decimal(0)) for name, _, _ in steps[1:-1]}
-    amounts["closing_mrr"] = span[-1]["closing_mrr"]
-    moved = sum((sign * amounts[name] for name, _, sign in steps[1:-1]), Decimal(0))
-    if amounts["opening_mrr"] + moved != amounts["closing_mrr"]:
-        # Each month closes exactly (§2) and chains into the next: a bug if this fails.
-        raise AssertionError(f"bridge does not close over {months} months: {amounts}")
-    return span[0]["month_index"], span[-1]["month_index"], amounts
-
-
-def _zoomed(opening: Decimal, steps: list[Decimal]) -> tuple[float, float]:
+def _zoomed(levels: list[Decimal]) -> tuple[float, float]:
     """The MRR range the bars span, padded: the axis zooms on the movements, not on zero."""
-    levels = [opening]
-    for amount in steps:
-        levels.append(levels[-1] + amount)
+    opening = levels[0]
     low, high = float(min(levels)), float(max(levels))
     pad = max((high - low) * 0.18, abs(float(opening)) * 0.002, 1.0)
     return low - pad, high + pad * 1.4  # a little more room above for the value labels
@@ -130,17 +95,12 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
     >>> chart.figure.data[0].meta["opening_mrr"], chart.figure.data[0].meta["closing_mrr"]
     ('100.00', '90.00')
     """
-    first_index, last_index, amounts = bridge_steps(metrics, months)
-    first, last = month_label(first_index), month_label(last_index)
+    span = bridge_span(metrics, months)
+    first, last = month_label(span.first), month_label(span.last)
     currency = currency_code(metrics.input)
-    steps = steps_of(metrics)
-    opening, closing = amounts["opening_mrr"], amounts["closing_mrr"]
-    moves = [
-        (field, name, -amounts[field] if sign < 0 and amounts[field] else amounts[field])
-        for field, name, sign in steps[1:-1]
-    ]
-    net = closing - opening
-    bars = [*moves, ("net_change", "Net change", net)]
+    opening, closing, signed = span.opening, span.closing, span.signed
+    moves = [(field, name, signed[field]) for field, name, _ in steps_of(metrics)[1:-1]]
+    bars = [*moves, ("net_change", "Net change", span.net_change)]
     fig = figure(height=400, showlegend=False, margin={"l": 10, "r": 10, "t": 24, "b": 10})
     fig.add_trace(
         go.Waterfall(
@@ -169,8 +129,8 @@ def bridge_waterfall(metrics: MetricsResult, months: int = 1) -> Chart:
             connector={"line": {"color": OKABE_ITO["black"], "width": 1, "dash": "dot"}},
         )
     )
-    low, high = _zoomed(opening, [amount for _, _, amount in moves])
-    before = month_label(first_index - 1)
+    low, high = _zoomed(span.levels)
+    before = month_label(span.first - 1)
     for name, value, end in (
         ("Opening MRR", opening, before),
         ("Closing MRR", closing, last),

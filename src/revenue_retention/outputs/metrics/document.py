@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
 
 from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.uncertainty import UncertaintyResult
+from revenue_retention.metrics.methods import METHOD_LABELS
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs.metrics.records import (
     CI_FIELDS,
@@ -20,9 +22,21 @@ from revenue_retention.outputs.metrics.records import (
     retention_records,
     spot_retention_records,
 )
-from revenue_retention.outputs.metrics.terminal import render_metrics
+from revenue_retention.outputs.metrics.terminal import (
+    answer_line,
+    latest_table,
+    render_metrics,
+    trend_table,
+)
 
-__all__ = ["metrics_document", "to_csv", "to_json", "with_intervals", "write_csv_dir"]
+__all__ = [
+    "method_metrics_document",
+    "metrics_document",
+    "to_csv",
+    "to_json",
+    "with_intervals",
+    "write_csv_dir",
+]
 
 
 def metrics_document(result: MetricsResult) -> Document:
@@ -100,3 +114,42 @@ def write_csv_dir(result: MetricsResult, folder: Path, *, raw: bool = False) -> 
     """Write ``bridge.csv`` and ``retention.csv`` into ``folder``, both or neither; return
     their paths. Formula-like text is neutralised unless ``raw``, as by ``to_csv``."""
     return metrics_document(result).write_csv_dir(folder, raw)
+
+
+def _render_by_method(result: MetricsResult, console: Console) -> None:
+    """The terminal view of ``metrics --method``: latest row per window, then the trend."""
+    records = retention_records(result)
+    label = METHOD_LABELS.get(result.method, result.method)
+    title = f"Retention, {result.method} method"
+    source = Text(f"{result.input.path}  months {result.input.months}", style="dim")
+    note = Text(
+        f"method: {result.method}, {label}; '-' marks a figure this method does not define. "
+        "Compare all methods with: retention methods INPUT",
+        style="dim",
+    )
+    parts: list[RenderableType] = []
+    if (answer := answer_line(result)) is not None:
+        parts.append(answer)
+    parts += [
+        source,
+        latest_table(console, records, result.windows, title),
+        trend_table(console, records, result.windows),
+        note,
+    ]
+    console.print(Group(*parts))
+
+
+def method_metrics_document(result: MetricsResult) -> Document:
+    """The ``metrics`` document of a result by any method: the same JSON and CSV contract.
+
+    For the cohort method this is ``metrics_document`` itself; for the others only the
+    terminal view differs (a method's label, no figures it does not define).
+    """
+    document = metrics_document(result)
+    if result.method == "cohort":
+        return document
+
+    def render(console: Console) -> None:
+        _render_by_method(result, console)
+
+    return dataclasses.replace(document, render=render)

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
+from revenue_retention.analyses.bridge_span import bridge_span
 from revenue_retention.analyses.overview import Overview
-from revenue_retention.metrics import MOVEMENTS
 from revenue_retention.money import format_money
 from revenue_retention.outputs._workbook._kinds import Kind
-from revenue_retention.outputs._workbook._model import Block, Sheet, section_block, skipped
-from revenue_retention.outputs.methods import methods_document
+from revenue_retention.outputs._workbook._model import Block, Sheet
 from revenue_retention.outputs.metrics.records import (
     BRIDGE_FIELDS,
     RETENTION_FIELDS,
     bridge_records,
+    retention_fields,
     retention_records,
 )
-from revenue_retention.outputs.seasonality import seasonality_document
 from revenue_retention.periods import month_label
 
-__all__ = ["bridge_sheet", "methods_sheet", "retention_sheet"]
+__all__ = ["bridge_sheet", "retention_sheet", "segments_sheet"]
 
 
 def _trailing(ov: Overview) -> Block:
     """The latest bridge month beside the last twelve added up (the report's waterfalls)."""
-    from revenue_retention.outputs.metrics.bridge import bridge_steps
-
     months = min(12, ov.metrics.bridge.num_rows)
-    _, _, latest = bridge_steps(ov.metrics, 1)
-    first, last, trailing = bridge_steps(ov.metrics, months)
+    latest = bridge_span(ov.metrics, 1).amounts
+    trailing_span = bridge_span(ov.metrics, months)
+    first, last, trailing = trailing_span.first, trailing_span.last, trailing_span.amounts
     span = f"trailing_{months}_months"
     rows = [
         {
@@ -88,41 +86,26 @@ def retention_sheet(ov: Overview) -> Sheet:
     )
 
 
-def methods_sheet(ov: Overview) -> Sheet:
-    """The headline window by every method, then the seasonality tables, one under the other."""
-    blocks: list[Block] = []
-    if ov.methods is not None:
-        doc = methods_document(ov.methods)
-        blocks.append(
-            section_block(
-                doc,
-                "methods",
-                f"Methods side by side: {ov.window}-month window to {ov.as_of_label}",
-                "Why it differs: one line on why each method differs from the cohort method, "
-                "the headline's",
-            )
-        )
-    else:
-        blocks.append(skipped(ov, "methods", "Methods side by side"))
-    doc = seasonality_document(ov.seasonality)
-    blocks += [
-        section_block(doc, "quarter_of_year", "Seasonality: quarterly rates by quarter of year"),
-        section_block(
-            doc, "quarters", "Quarter ends: quarterly (3-month) and annual (12-month) rates"
-        ),
-        section_block(
-            doc,
-            "month_of_year",
-            "Bridge movements by month of year: mean share of opening MRR",
-            **dict.fromkeys(MOVEMENTS, Kind.RATE),
-        ),
-        section_block(doc, "swing", "Seasonal swing"),
-    ]
+def segments_sheet(ov: Overview) -> Sheet:
+    """Retention by the segment attribute, beside the window to the as-of month."""
+    fields = retention_fields(ov.segments)
+    records = retention_records(ov.segments)
+    text = dict.fromkeys(ov.segments.by, Kind.TEXT)
+    main = Block(
+        "windows",
+        f"Retention by {ov.segment_by}, {ov.window}-month windows",
+        fields,
+        records,
+        text,
+        (f"a customer counts in the {ov.segment_by} it had at the start of the window",),
+    )
+    latest = [r for r in records if r["as_of"] == ov.as_of_label]
+    first = Block("latest", f"Window to {ov.as_of_label}", fields, latest, text)
     return Sheet(
-        "Methods",
-        "Methods and seasonality",
-        "The headline rates by the other methods, each labelled, and how retention moves "
-        "with the quarter and month of the year.",
-        tuple(blocks),
-        main=None,
+        "Segments",
+        f"Segments by {ov.segment_by}",
+        "Each segment's own cohort retention; scope 'total' rows are the whole business. "
+        "First the window to the latest month, then every month.",
+        (first, main),
+        main=1,
     )

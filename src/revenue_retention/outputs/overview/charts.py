@@ -19,16 +19,18 @@ from revenue_retention.analyses.overview import Overview
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs._charts import OKABE_ITO, PALETTE, Chart
 from revenue_retention.outputs.cohorts.chart import cohort_heatmap
-from revenue_retention.outputs.concentration.chart import concentration_pareto, expansion_split
+from revenue_retention.outputs.concentration.chart import concentration_pareto
+from revenue_retention.outputs.decompose.chart import expansion_split
 from revenue_retention.outputs.diagnose.chart import (
     benchmark_placement,
-    explain_movements,
-    interval_ranges,
 )
+from revenue_retention.outputs.explain.chart import explain_movements
+from revenue_retention.outputs.methods.chart import methods_compare
 from revenue_retention.outputs.metrics.bridge import bridge_waterfall
 from revenue_retention.outputs.metrics.movements import mrr_movements
 from revenue_retention.outputs.metrics.trends import retention_trend, segment_multiples
-from revenue_retention.outputs.seasonality.chart import methods_compare, seasonality_quarters
+from revenue_retention.outputs.seasonality.chart import seasonality_quarters
+from revenue_retention.outputs.uncertainty.chart import interval_ranges
 
 __all__ = [
     "OKABE_ITO",

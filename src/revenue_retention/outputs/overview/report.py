@@ -27,6 +27,7 @@ from plotly.offline import get_plotlyjs
 
 from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
+from revenue_retention.analyses.uncertainty import small_base_notes
 from revenue_retention.money import display_money, format_money
 from revenue_retention.outputs.files import write_text
 from revenue_retention.outputs.labels import currency_code, reader_text
@@ -52,6 +53,8 @@ __all__ = [
 #: The window movements whose customers the appendix lists, and how many of each.
 APPENDIX_MOVEMENTS = ("churn", "contraction", "expansion")
 APPENDIX_ROWS = 25
+#: The movements whose customers' MRR went down: their change is minus their amount.
+_LOSSES = frozenset({"churn", "contraction"})
 #: The chart of the first screen; the others are in the analyst appendix.
 FIRST_SCREEN_CHART = "mrr-movements"
 
@@ -178,24 +181,18 @@ def headlines(ov: Overview) -> list[Headline]:
 
 
 def _small_base_metrics(ov: Overview) -> set[str]:
-    """The rates whose interval includes their benchmark median (too few customers to tell)."""
-    if ov.intervals is None:
-        return set()
-    cohort = ov.intervals.get(ov.as_of, ov.window)
-    if cohort is None:
-        return set()
-    if ov.window != BENCHMARK_WINDOW:
+    """The rates whose interval includes their benchmark median (too few customers to tell).
+
+    The rule is the analysis's (``small_base_notes``, METRICS.md §7); the report only asks
+    which headline rates it flagged.
+    """
+    if ov.intervals is None or ov.window != BENCHMARK_WINDOW:
         return set()  # the medians are of 12-month rates
-    medians = {m: x.value for m, x in ov.benchmarks.medians.items()}
-    out = set()
-    for metric, median in medians.items():
-        if metric not in (m for m, _, _ in _RATES):
-            continue  # a benchmark of a rate the bootstrap does not cover
-        interval = cohort.rate(metric)
-        low, high = interval.low, interval.high
-        if low is not None and high is not None and low <= median <= high:
-            out.add(metric)
-    return out
+    rates = {m for m, _, _ in _RATES}
+    # A benchmark of a rate the bootstrap does not cover gets no note.
+    medians = {m: x.value for m, x in ov.benchmarks.medians.items() if m in rates}
+    notes = small_base_notes(ov.intervals, medians, window_months=ov.window)
+    return {n.metric for n in notes if n.as_of == ov.as_of}
 
 
 def summary_sentence(ov: Overview) -> str:
@@ -301,15 +298,17 @@ def _appendix(ov: Overview) -> list[dict[str, Any]]:
         for c in customers.column_names
         if c not in ("customer_id", "start_mrr", "end_mrr", "change", "movement")
     ]
+    by_movement = ov.explain.movements.to_pydict()
+    amounts = dict(zip(by_movement["movement"], by_movement["amount"], strict=True))
     sections = []
     for movement in APPENDIX_MOVEMENTS:
         chosen: pa.Table = customers.filter(pc.equal(customers["movement"], movement))
         total = chosen.num_rows
         # Already sorted by |change| descending, then customer id (ExplainResult).
         rows = chosen.slice(0, APPENDIX_ROWS).to_pylist()
-        change_total: Decimal = sum(
-            (r or Decimal(0) for r in chosen.column("change").to_pylist()), Decimal(0)
-        )
+        # The movement's total change: its amount (the sum of |change|), down for losses.
+        amount = amounts[movement]
+        change_total = -amount if movement in _LOSSES and amount else amount
         sections.append(
             {
                 "movement": movement,

@@ -26,19 +26,14 @@ from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.outputs._workbook._model import Sheet
 from revenue_retention.outputs._workbook._sheet import fit_rows, write_sheet
-from revenue_retention.outputs.cohorts.sheets import cohorts_sheet, segments_sheet
-from revenue_retention.outputs.concentration.sheets import (
-    concentration_sheet,
-    customers_sheet,
-    decomposition_sheet,
-)
+from revenue_retention.outputs.cohorts.sheets import cohorts_sheet
+from revenue_retention.outputs.concentration.sheets import concentration_sheet
+from revenue_retention.outputs.decompose.sheets import decomposition_sheet
+from revenue_retention.outputs.explain.sheets import customers_sheet
 from revenue_retention.outputs.files import write_file
 from revenue_retention.outputs.labels import currency_code
-from revenue_retention.outputs.metrics.sheets import (
-    bridge_sheet,
-    methods_sheet,
-    retention_sheet,
-)
+from revenue_retention.outputs.methods.sheets import methods_sheet
+from revenue_retention.outputs.metrics.sheets import bridge_sheet, retention_sheet, segments_sheet
 from revenue_retention.outputs.overview.summary_sheet import summary_sheet
 
 __all__ = ["EXCEL_ROWS", "SHEETS", "save_workbook", "write_workbook"]

@@ -102,7 +102,7 @@ class UncertaintyPresenter:
 
     def chart(self, result: UncertaintyResult, **options: Any) -> Chart:
         # Imported here: Plotly is loaded for a chart only, not for every command.
-        from revenue_retention.outputs.diagnose.chart import interval_ranges
+        from revenue_retention.outputs.uncertainty.chart import interval_ranges
 
         return interval_ranges(result, **options)
 
