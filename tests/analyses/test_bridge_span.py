@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.analyses.test_result import FIVE_CUSTOMERS_CSV
+from tests.outputs.conftest import FIVE_CUSTOMERS_CSV
 
 import revenue_retention as rr
 from revenue_retention.analyses.bridge_span import bridge_span

@@ -24,30 +24,12 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 import pytest
+from tests.outputs.conftest import FIVE_CUSTOMERS_CSV
 
 import revenue_retention as rr
 from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.errors import OptionError
-
-FIVE_CUSTOMERS_CSV = """\
-customer_id,month,mrr
-A,2024-01,100
-A,2024-02,100
-A,2024-03,120
-A,2024-04,150
-B,2024-01,200
-B,2024-02,200
-B,2024-03,150
-B,2024-04,150
-C,2024-01,50
-C,2024-02,50
-D,2024-01,80
-D,2024-04,70
-E,2024-02,60
-E,2024-03,60
-E,2024-04,60
-"""
 
 MONTHS = [dt.date(2024, 2, 1), dt.date(2024, 3, 1), dt.date(2024, 4, 1)]
 #: The hand-worked bridge, February to April.

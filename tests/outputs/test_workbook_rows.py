@@ -9,9 +9,9 @@ import pytest
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import overview
-from revenue_retention.outputs import workbook
 from revenue_retention.outputs._workbook._model import Block, Sheet
 from revenue_retention.outputs._workbook._sheet import fit_rows
+from revenue_retention.outputs.overview import workbook
 from revenue_retention.outputs.overview.workbook import EXCEL_ROWS, write_workbook
 
 

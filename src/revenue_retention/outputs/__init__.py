@@ -1,4 +1,8 @@
-"""Outputs: render executed results for people (terminal) and programs (JSON, CSV); no computing."""
+"""Outputs: render executed results for people (terminal) and programs (JSON, CSV); no computing.
+
+One package per analysis, channel toolkits private; ``registry`` finds a result's presenter
+(its layout and how to add an analysis are in ``outputs/registry.py``).
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from rich.console import Console, Group, RenderableType
@@ -18,7 +19,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["Column", "fit_table"]
+__all__ = ["Column", "count", "fit_table", "money", "pct", "points"]
 
 _UNBOUNDED = 100_000
 
@@ -113,3 +114,28 @@ def fit_table(
     names = ", ".join(columns[i].header for i in sorted(left_out))
     note = Text(f"not shown at {console.width} columns: {names}", style="dim")
     return Group(table, note)
+
+
+# The cells of every terminal view: "-" where a figure is missing (an empty cohort).
+
+
+def pct(value: float | None, places: int = 1) -> str:
+    """A rate as a percentage: ``86.0%``."""
+    return "-" if value is None else f"{value * 100:.{places}f}%"
+
+
+def points(value: float | None) -> str:
+    """A difference of rates in percentage points: ``+1.2 pts``."""
+    return "-" if value is None else f"{value * 100:+.1f} pts"
+
+
+def money(text: Decimal | str | None, signed: bool = False) -> str:
+    """Exact money (a JSON string or a Decimal) with thousands separators: ``1,234.50``."""
+    if text is None:
+        return "-"
+    return f"{Decimal(text):+,.2f}" if signed else f"{Decimal(text):,.2f}"
+
+
+def count(value: int | None) -> str:
+    """A count with thousands separators: ``1,102``."""
+    return "-" if value is None else f"{value:,}"

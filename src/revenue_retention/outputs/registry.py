@@ -1,23 +1,34 @@
 """One rendering registry: how each result is shown in a notebook, a terminal, JSON and charts.
 
+``outputs/`` is sliced one way, by analysis: ``outputs/<analysis>/`` holds everything one
+result looks like (``__init__.py``: its document for JSON, CSV and the terminal, its notebook
+tables and its presenter; ``chart.py``: its Plotly chart; ``sheets.py``: its workbook
+sheets). The channel toolkits they share are private: ``_document`` (Document, Section),
+``_terminal`` (fitted Rich tables), ``_html`` (escaped tables), ``_charts`` (figure, palette,
+Chart) and ``_workbook`` (the xlsx writer). ``overview/`` puts the report and the workbook
+together from the other analyses.
+
 Every result type has one ``Presenter``, registered with ``@register(ResultType)`` in the
-outputs module named like the result's analysis module (``analyses/cohorts.py`` ->
-``outputs/cohorts.py``). ``presenter_for(result)`` imports that module on first use, so a
-result loads only its own presentation, and the analyses never import outputs: the result
-base class (``analyses/_result.py``) makes the one upward import, into this module, inside
-its methods.
+outputs package named like the result's analysis module (``analyses/cohorts.py`` ->
+``outputs/cohorts/``; two older names differ, see ``_MODULE_OF``). ``presenter_for(result)``
+imports that package on first use, so a command loads only its own presentation (and
+Plotly only for a chart), and the analyses never import outputs: the result base class
+(``analyses/_result.py``) makes the one upward import, into this module, inside its methods.
 
 Adding an analysis touches three files:
 
-1. ``analyses/<name>.py``: the computation, returning ``class <Name>Result(Result)``
-   declared ``@dataclass(frozen=True, repr=False)``.
-2. ``outputs/<name>.py``: one class decorated ``@register(<Name>Result)`` with
-   ``document`` (JSON, CSV and the terminal view), ``html`` (notebook) and ``chart``
-   (``plot()``), plus ``sheets`` if it belongs in the workbook.
+1. ``analyses/<name>.py``: the computation, returning a ``<Name>Result(Result)`` declared
+   ``@dataclass(frozen=True, repr=False)``. Its ``to_arrow``/``to_pandas``/``to_polars``
+   and one-line ``repr`` come with ``Result``.
+2. ``outputs/<name>.py`` (a package ``outputs/<name>/`` once it grows a chart module): one
+   class decorated ``@register(<Name>Result)`` with ``document`` (JSON, CSV and the terminal
+   view), ``html`` (notebook), ``chart`` (``plot()``; import Plotly inside it) and
+   ``sheets`` (``()`` unless it has workbook sheets of its own).
 3. ``cli/<name>.py``: the command, which ends ``emit(document(result), ...)``.
 
 Nothing else: ``result.to_json()``, ``_repr_html_()`` and ``plot()`` come from ``Result``
-and find the presenter here.
+and find the presenter here; a test (``tests/outputs/test_registry.py``) fails for a result
+type without one.
 """
 
 from __future__ import annotations
@@ -106,11 +117,13 @@ def presenter_for(result: object, missing: str = "no presenter for") -> Presente
     """
     kind = type(result)
     found = _registered(kind)
-    if found is None and kind.__module__.startswith("revenue_retention.analyses."):
+    # A result of the package (or a subclass of one): load its analysis's outputs.
+    ours = (c for c in kind.__mro__ if c.__module__.startswith("revenue_retention.analyses."))
+    if found is None and (analysis := next(ours, None)) is not None:
         try:
-            importlib.import_module(_module_of(kind))
+            importlib.import_module(_module_of(analysis))
         except ModuleNotFoundError as error:
-            if error.name != _module_of(kind):
+            if error.name != _module_of(analysis):
                 raise
         found = _registered(kind)
     if found is None:

@@ -15,6 +15,8 @@ from revenue_retention.analyses.concentration import ConcentrationResult
 from revenue_retention.money import format_money
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import arrow_html, html_table
+from revenue_retention.outputs._terminal import money as _money
+from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -102,14 +104,6 @@ def _summary(result: ConcentrationResult) -> dict[str, Any]:
         "nrr": result.nrr,
         "herfindahl": result.herfindahl,
     }
-
-
-def _money(text: str | None) -> str:
-    return "-" if text is None else f"{Decimal(text):,.2f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _render(result: ConcentrationResult, console: Console) -> None:

@@ -16,6 +16,8 @@ from revenue_retention.money import format_money
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import arrow_html, html_table
 from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs._terminal import money as _money
+from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -212,19 +214,9 @@ def decompose_document(result: DecomposeResult) -> Document:
     )
 
 
-def _money(value: Decimal | str | None) -> str:
-    if value is None:
-        return "-"
-    return f"{Decimal(value):,.2f}"
-
-
 def _minus(value: Decimal) -> str:
     """A decrease shown with its sign; nothing lost shows as 0.00, not -0.00."""
     return "-" + _money(value) if value else "0.00"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _share(part: Decimal, whole: Decimal) -> str:

@@ -19,6 +19,8 @@ from revenue_retention.money import format_money
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import arrow_html
 from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs._terminal import money as _money
+from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -62,16 +64,6 @@ def _totals(result: ExplainResult) -> dict[str, Any]:
 def _records(result: ExplainResult, table_name: str) -> list[dict[str, Any]]:
     table = getattr(result, table_name)
     return [{name: _plain(value) for name, value in row.items()} for row in table.to_pylist()]
-
-
-def _money(text: str | None, signed: bool = False) -> str:
-    if text is None:
-        return "-"
-    return f"{Decimal(text):+,.2f}" if signed else f"{Decimal(text):,.2f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _title(result: ExplainResult) -> Text:

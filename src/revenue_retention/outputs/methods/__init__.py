@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
@@ -15,6 +14,10 @@ from revenue_retention.money import format_money
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import html_table
 from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs._terminal import count as _count
+from revenue_retention.outputs._terminal import money as _money
+from revenue_retention.outputs._terminal import pct as _pct
+from revenue_retention.outputs._terminal import points as _points
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -44,22 +47,6 @@ METHODS_FIELDS = (
     "why",
 )
 _MONEY = ("starting_mrr", "churn", "contraction", "expansion", "ending_mrr")
-
-
-def _money(text: str | None) -> str:
-    return "-" if text is None else f"{Decimal(text):,.2f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
-
-
-def _points(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:+.1f} pts"
-
-
-def _count(value: int | None) -> str:
-    return "-" if value is None else f"{value:,}"
 
 
 def methods_records(result: MethodsResult) -> list[dict[str, Any]]:

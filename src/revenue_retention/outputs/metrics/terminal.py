@@ -11,6 +11,8 @@ from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.money import display_money
 from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs._terminal import count as _count
+from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.metrics.records import (
     BRIDGE_FIELDS,
     bridge_records,
@@ -24,10 +26,6 @@ __all__ = ["answer_line", "answer_window", "latest_table", "render_metrics", "tr
 
 _TREND_MONTHS = 12
 _BARS = "▁▂▃▄▅▆▇█"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _rate(record: dict[str, Any], metric: str) -> str:
@@ -282,10 +280,6 @@ def trend_table(
     return fit_table(
         console, f"Trend, last {_TREND_MONTHS} months", columns, rows, row_styles=styles
     )
-
-
-def _count(value: int | None) -> str:
-    return "-" if value is None else f"{value:,}"
 
 
 def render_metrics(

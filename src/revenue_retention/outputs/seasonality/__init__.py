@@ -15,6 +15,7 @@ from revenue_retention.money import format_money
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import arrow_html, html_table
 from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -132,10 +133,6 @@ def swing_records(result: SeasonalityResult) -> list[dict[str, Any]]:
         }
         for check in result.swings
     ]
-
-
-def _pct(value: float | None, places: int = 1) -> str:
-    return "-" if value is None else f"{value * 100:.{places}f}%"
 
 
 def _range(record: dict[str, Any], prefix: str) -> str:

@@ -11,6 +11,7 @@ from revenue_retention.analyses.uncertainty import METRICS, UncertaintyResult
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._html import html_table, para
 from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.registry import register
 from revenue_retention.periods import month_label
 
@@ -35,10 +36,6 @@ def _rows(r: UncertaintyResult) -> list[list[Any]]:
         + [x for m in METRICS for x in (c.rate(m).point, c.rate(m).low, c.rate(m).high)]
         for c in r.cohorts
     ]
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _interval(record: dict[str, Any], metric: str) -> str:
