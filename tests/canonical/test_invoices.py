@@ -189,7 +189,7 @@ def test_an_annual_line_alone_shows_no_movement(tmp_path: Path) -> None:
 
     from revenue_retention.analyses.overview import overview
     from revenue_retention.outputs import render_metrics
-    from revenue_retention.outputs.report import render_report
+    from revenue_retention.outputs.overview.report import render_report
 
     buffer = io.StringIO()
     render_metrics(result, Console(file=buffer, width=200))

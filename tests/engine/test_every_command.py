@@ -39,6 +39,7 @@ from revenue_retention.analyses.growth import compute_growth
 from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
+from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs.cohort_groups import cohort_groups_document
 from revenue_retention.outputs.cohorts import cohorts_document
 from revenue_retention.outputs.compare import with_comparison
@@ -46,15 +47,14 @@ from revenue_retention.outputs.concentration import concentration_document
 from revenue_retention.outputs.customers import customers_document, story_document
 from revenue_retention.outputs.decompose import decompose_document
 from revenue_retention.outputs.diagnose import diagnose_document
-from revenue_retention.outputs.document import Document, Section
 from revenue_retention.outputs.explain import explain_document
 from revenue_retention.outputs.forecast import forecast_document
 from revenue_retention.outputs.growth import growth_document
 from revenue_retention.outputs.labels import field_label
-from revenue_retention.outputs.methods import method_metrics_document, methods_document
+from revenue_retention.outputs.methods import methods_document
+from revenue_retention.outputs.metrics.document import method_metrics_document, with_intervals
+from revenue_retention.outputs.overview.workbook import sheets
 from revenue_retention.outputs.seasonality import seasonality_document
-from revenue_retention.outputs.tabular import with_intervals
-from revenue_retention.outputs.workbook import sheets
 
 ENGINES = ("spark", "postgres", "sqlite")
 #: Few resamples: the intervals are compared between engines, not judged.

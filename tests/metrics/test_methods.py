@@ -23,7 +23,7 @@ from revenue_retention.analyses import MetricsResult
 from revenue_retention.analyses.methods import compare_methods
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics.methods import METHODS, method_retention, months_needed, parse_method
-from revenue_retention.outputs.records import retention_records
+from revenue_retention.outputs.metrics.records import retention_records
 
 Records = dict[str, list[dict[str, Any]]]
 

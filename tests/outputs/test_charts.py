@@ -35,12 +35,19 @@ from revenue_retention.analyses.overview import Overview, overview
 from revenue_retention.analyses.seasonality import seasonality
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.errors import OptionError
-from revenue_retention.outputs.charts import (
+from revenue_retention.outputs._charts import NEUTRAL, money_label
+from revenue_retention.outputs.cohorts.chart import (
+    MAX_AGE_COLUMNS,
+    MIN_COHORT_CUSTOMERS,
+    RATE_COLOR_RANGE,
+    SMALL_COHORT_NAME,
+)
+from revenue_retention.outputs.metrics.records import bridge_records, retention_records
+from revenue_retention.outputs.overview.charts import (
     OKABE_ITO,
     REPORT_CHARTS,
     Chart,
     bridge_waterfall,
-    chart,
     cohort_heatmap,
     concentration_pareto,
     expansion_split,
@@ -51,14 +58,7 @@ from revenue_retention.outputs.charts import (
     seasonality_quarters,
     segment_multiples,
 )
-from revenue_retention.outputs.charts._common import NEUTRAL, money_label
-from revenue_retention.outputs.charts.cohorts import (
-    MAX_AGE_COLUMNS,
-    MIN_COHORT_CUSTOMERS,
-    RATE_COLOR_RANGE,
-    SMALL_COHORT_NAME,
-)
-from revenue_retention.outputs.records import bridge_records, retention_records
+from revenue_retention.outputs.registry import chart
 
 # Okabe & Ito (2008), "Color Universal Design": the eight colours as published, in RGB.
 PUBLISHED_RGB = {

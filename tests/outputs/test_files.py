@@ -17,7 +17,7 @@ from revenue_retention import load, write_rejects
 from revenue_retention.errors import OptionError, OutputError
 from revenue_retention.outputs import files as files_module
 from revenue_retention.outputs import rejects as rejects_module
-from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs.files import OutputFiles, check_targets, write_text
 
 _FULL = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

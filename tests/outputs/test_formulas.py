@@ -17,7 +17,7 @@ import pytest
 from tests.hostile_values import FORMULA_COLUMN, FORMULAS, NUMBER_ID, hostile_csv, is_formula_like
 
 from revenue_retention import compute_metrics, load, to_csv, write_rejects
-from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs._document import Document, Section
 
 
 def _document(*records: dict[str, object]) -> Document:

@@ -16,8 +16,10 @@ import revenue_retention as rr
 from revenue_retention.analyses.decompose import decompose
 from revenue_retention.analyses.explain import compute_explain
 from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.outputs.charts import bridge_waterfall, chart
-from revenue_retention.outputs.notebook import MAX_ROWS, html_table, repr_html
+from revenue_retention.outputs._html import MAX_ROWS, html_table
+from revenue_retention.outputs.overview.charts import bridge_waterfall
+from revenue_retention.outputs.registry import chart
+from revenue_retention.outputs.registry import html as repr_html
 
 HOSTILE_IDS_CSV = """\
 customer_id,month,mrr

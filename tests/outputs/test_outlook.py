@@ -9,9 +9,9 @@ from tests.cli.test_forecast_cli import constant_grr_csv
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.outputs.outlook import outlook
-from revenue_retention.outputs.report import render_report
-from revenue_retention.outputs.workbook.outlook import outlook_block
+from revenue_retention.outputs.overview.outlook import outlook
+from revenue_retention.outputs.overview.outlook_sheet import outlook_block
+from revenue_retention.outputs.overview.report import render_report
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from plotly.offline import get_plotlyjs
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.outputs.report import (
+from revenue_retention.outputs.overview.report import (
     data_notes,
     headlines,
     render_report,
@@ -112,7 +112,7 @@ def test_rendered_page(small: Overview) -> None:
 
 
 def test_written_file(small: Overview, tmp_path: Path) -> None:
-    from revenue_retention.outputs.report import write_report
+    from revenue_retention.outputs.overview.report import write_report
 
     target = write_report(small, tmp_path / "nested" / "r.html")
     assert target.read_text(encoding="utf-8") == render_report(small)
@@ -175,7 +175,7 @@ def test_currency_on_the_headline_axes_and_tables(tmp_path: Path) -> None:
     assert "(MRR 100.00 EUR)" in summary_sentence(ov)
     page = render_report(ov)
     assert "amounts in EUR" in page
-    from revenue_retention.outputs.charts import report_charts
+    from revenue_retention.outputs.overview.charts import report_charts
 
     charts = {c.id: c for c in report_charts(ov)}
     movements = charts["mrr-movements"].figure.layout

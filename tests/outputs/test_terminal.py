@@ -16,8 +16,12 @@ from rich.console import Console
 from revenue_retention import MetricsResult, compute_metrics, load
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.outputs import render_metrics
-from revenue_retention.outputs.records import BRIDGE_FIELDS, bridge_records, retention_records
-from revenue_retention.outputs.terminal import _bridge_table
+from revenue_retention.outputs.metrics.records import (
+    BRIDGE_FIELDS,
+    bridge_records,
+    retention_records,
+)
+from revenue_retention.outputs.metrics.terminal import _bridge_table
 
 
 def rendered(result: MetricsResult, width: int = 200) -> str:

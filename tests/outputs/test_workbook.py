@@ -40,19 +40,19 @@ from revenue_retention.analyses.summary import compute_metrics
 from revenue_retention.analyses.uncertainty import bootstrap_intervals
 from revenue_retention.canonical import Dataset
 from revenue_retention.datasets import write_demo_csv
+from revenue_retention.outputs._document import Document
 from revenue_retention.outputs.cohorts import cohorts_document
 from revenue_retention.outputs.concentration import concentration_document
 from revenue_retention.outputs.decompose import decompose_document
-from revenue_retention.outputs.definitions import DEFINITIONS
 from revenue_retention.outputs.diagnose import diagnose_document
-from revenue_retention.outputs.document import Document
 from revenue_retention.outputs.explain import explain_document
 from revenue_retention.outputs.growth import growth_document
 from revenue_retention.outputs.labels import field_label, reader_text
 from revenue_retention.outputs.methods import methods_document
+from revenue_retention.outputs.metrics.document import metrics_document, with_intervals
+from revenue_retention.outputs.overview.definitions import DEFINITIONS
+from revenue_retention.outputs.overview.workbook import SHEETS, write_workbook
 from revenue_retention.outputs.seasonality import seasonality_document
-from revenue_retention.outputs.tabular import metrics_document, with_intervals
-from revenue_retention.outputs.workbook import SHEETS, write_workbook
 
 RESAMPLES = 200
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

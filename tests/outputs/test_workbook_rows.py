@@ -9,10 +9,10 @@ import pytest
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import overview
-from revenue_retention.outputs import workbook
-from revenue_retention.outputs.workbook import EXCEL_ROWS, write_workbook
-from revenue_retention.outputs.workbook._model import Block, Sheet
-from revenue_retention.outputs.workbook._sheet import fit_rows
+from revenue_retention.outputs._workbook._model import Block, Sheet
+from revenue_retention.outputs._workbook._sheet import fit_rows
+from revenue_retention.outputs.overview import workbook
+from revenue_retention.outputs.overview.workbook import EXCEL_ROWS, write_workbook
 
 
 def test_a_table_longer_than_a_sheet_is_cut_and_says_so() -> None:

@@ -22,7 +22,7 @@ from tests.hostile_values import FORMULA_COLUMN, FORMULAS, IDS, NUMBER_ID, TERMI
 
 from revenue_retention import load
 from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.outputs.workbook import SHEETS, write_workbook
+from revenue_retention.outputs.overview.workbook import SHEETS, write_workbook
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -136,7 +136,7 @@ def test_every_customer_is_listed(hostile: tuple[Overview, Path]) -> None:
 _SAVE = """
 import signal, resource, sys
 from revenue_retention import load, overview
-from revenue_retention.outputs.workbook import write_workbook
+from revenue_retention.outputs.overview.workbook import write_workbook
 
 ov = overview(load(sys.argv[1]), window=1, resamples=20)
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill

@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.cohorts import (
     _VALUE_COLUMN,
     CohortResult,
@@ -36,8 +37,8 @@ __all__ = ["MAX_GROUPS", "CohortGroups", "cohort_groups"]
 MAX_GROUPS = 50
 
 
-@dataclass(frozen=True)
-class CohortGroups:
+@dataclass(frozen=True, repr=False)
+class CohortGroups(Result):
     """The cohort analysis of all customers (``overall``) and of each group of ``by``.
 
     ``cohorts`` and ``sizes`` have the columns of ``CohortResult.cohorts`` and ``.sizes``

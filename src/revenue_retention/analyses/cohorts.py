@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import Literal, get_args
 
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.metrics.cohorts import (
     Grain,
@@ -16,9 +17,6 @@ from revenue_retention.metrics.cohorts import (
     cohort_sizes,
 )
 from revenue_retention.periods import MonthRange
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "CohortResult",
@@ -49,8 +47,8 @@ def cohort_label(cohort_index: int, grain: Grain) -> str:
     return f"{year:04d}"
 
 
-@dataclass(frozen=True)
-class CohortResult:
+@dataclass(frozen=True, repr=False)
+class CohortResult(Result):
     """Executed cohort x age retention and cohort sizes of one dataset (METRICS.md §3).
 
     ``cohorts`` has the columns of ``cohort_retention`` plus ``value`` (the chosen
@@ -70,20 +68,6 @@ class CohortResult:
     def label(self, cohort_index: int) -> str:
         """The cohort's label at this result's grain (``2024-01``, ``2024-Q1``, ``2024``)."""
         return cohort_label(cohort_index, self.grain)
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self, logo: CohortResult | None = None) -> go.Figure:
-        """The report's cohort heatmap of this result (with a toggle to ``logo``'s, if given)."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self, logo=logo)
 
 
 _VALUE_COLUMN = {"nrr": "nrr", "grr": "grr", "logo": "logo_retention", "mrr": "mrr"}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs
@@ -27,9 +28,6 @@ from revenue_retention.metrics.concentration import (
 from revenue_retention.metrics.spec import rate
 from revenue_retention.money import MONEY
 from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "DEFAULT_TOPS",
@@ -84,8 +82,8 @@ def cohort_window(data: Dataset, as_of: int | str | None, window_months: int) ->
     return month
 
 
-@dataclass(frozen=True)
-class ConcentrationResult:
+@dataclass(frozen=True, repr=False)
+class ConcentrationResult(Result):
     """Concentration of one cohort's starting MRR and expansion (METRICS.md §5).
 
     Money is ``Decimal`` (Arrow ``decimal128(38, 6)`` in the tables), shares and rates are
@@ -143,20 +141,6 @@ class ConcentrationResult:
     def nrr_without_top_expanders(self, k: int) -> float | None:
         """(E - expansion of the k largest expanders) / S: never above ``nrr``."""
         return self._lookup(self.nrr_without_top, "nrr", k)
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 def _check_tops(tops: Sequence[int], option: str) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.explain import WINDOW_MOVEMENTS, window_class
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.engine import materialize
@@ -197,8 +198,8 @@ def customer_tables(data: Dataset) -> tuple[ir.Table, ir.Table]:
     return stored.order_by("customer_id", "month_index"), _log_of(stored)
 
 
-@dataclass(frozen=True)
-class CustomerStory:
+@dataclass(frozen=True, repr=False)
+class CustomerStory(Result):
     """One customer's timeline: each month's MRR and movement, and the windows it counted in.
 
     ``months`` holds the ``customer_months`` rows of the customer. ``windows`` holds, per

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.engine import materialize
@@ -34,9 +35,6 @@ from revenue_retention.periods import (
     month_label,
     parse_month,
 )
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "CUSTOMER_CLASSES",
@@ -108,8 +106,8 @@ class DecomposeTotals:
         return self.ending_mrr - self.starting_mrr
 
 
-@dataclass(frozen=True)
-class DecomposeResult:
+@dataclass(frozen=True, repr=False)
+class DecomposeResult(Result):
     """A decomposition, executed: totals and small Arrow tables of exact decimals.
 
     ``items`` has one row per cohort customer and product held at the start or the end;
@@ -132,20 +130,6 @@ class DecomposeResult:
     def start(self) -> int:
         """The month whose paying customers form the cohort: as-of minus the window."""
         return self.as_of - self.window_months
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 def decompose(

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow.compute as pc
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.advice import Advice, what_to_do_first
 from revenue_retention.analyses.benchmarks import Band, Benchmarks, load_benchmarks
 from revenue_retention.analyses.cohorts import cohort_label, cohort_matrix
@@ -30,9 +31,6 @@ from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
 from revenue_retention.metrics.spec import ratio
 from revenue_retention.periods import check_window, month_label
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = ["STATUS", "Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
 
@@ -121,8 +119,8 @@ class Placement:
     median_source: str | None
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+@dataclass(frozen=True, repr=False)
+class Diagnosis(Result):
     """The rates of one window, their bands, and every diagnostic."""
 
     input: InputReport
@@ -136,20 +134,6 @@ class Diagnosis:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The "what to do first" line (``advice.what_to_do_first``), ``None`` without a GRR.
     advice: Advice | None = None
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 Rule = Callable[[Dataset, dict[str, Any], Thresholds], Diagnostic]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.concentration import cohort_window
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
@@ -28,9 +29,6 @@ from revenue_retention.metrics.spec import (
 )
 from revenue_retention.money import MONEY, zero
 from revenue_retention.periods import MonthRange, month_label, parse_month
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -59,8 +57,8 @@ PERIOD_TOTALS = BRIDGE_COLUMNS
 _SHOWN_VALUES = 20
 
 
-@dataclass(frozen=True)
-class ExplainResult:
+@dataclass(frozen=True, repr=False)
+class ExplainResult(Result):
     """The customers behind one retention window or one bridge month, with their totals.
 
     ``customers`` holds ``customer_id, start_mrr, end_mrr, change, movement`` and the
@@ -98,20 +96,6 @@ class ExplainResult:
         """The totals as a dictionary (money as ``Decimal``)."""
         row: dict[str, Any] = self.totals.to_pylist()[0]
         return row
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 def _check_limit(limit: int | None) -> None:

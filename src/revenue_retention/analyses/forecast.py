@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.uncertainty import UncertaintyResult, bootstrap_intervals
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_RESAMPLES
@@ -202,8 +203,8 @@ class Backtest:
     scenarios: tuple[BacktestScenario, ...]
 
 
-@dataclass(frozen=True)
-class ForecastResult:
+@dataclass(frozen=True, repr=False)
+class ForecastResult(Result):
     """Scenarios of MRR ahead from ``rates``, their intervals, and the backtest.
 
     ``backtest`` is ``None`` when the data has no full year before the backtest's start;

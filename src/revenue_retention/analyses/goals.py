@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError
 from revenue_retention.metrics import retention
@@ -99,8 +100,8 @@ class GoalResult:
     message: str
 
 
-@dataclass(frozen=True)
-class GoalsResult:
+@dataclass(frozen=True, repr=False)
+class GoalsResult(Result):
     """Every goal of a file checked at ``as_of``."""
 
     input: InputReport

@@ -42,6 +42,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.units import in_arr
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.canonical.layouts.periods import period_months
@@ -133,8 +134,8 @@ WINDOW_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class GrowthResult:
+@dataclass(frozen=True, repr=False)
+class GrowthResult(Result):
     """Growth and churn figures of a dataset, executed: two small Arrow tables.
 
     ``months`` has one row per bridge month (``MONTH_COLUMNS``); ``windows`` one row per

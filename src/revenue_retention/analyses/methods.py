@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import WINDOW_MONTHS
 from revenue_retention.errors import OptionError
@@ -21,9 +22,6 @@ from revenue_retention.metrics.methods import (
 from revenue_retention.metrics.spec import RETENTION_MONEY, RETENTION_RATES
 from revenue_retention.money import format_money
 from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compare_methods"]
 
@@ -61,8 +59,8 @@ class MethodFigures:
     why: str
 
 
-@dataclass(frozen=True)
-class MethodsResult:
+@dataclass(frozen=True, repr=False)
+class MethodsResult(Result):
     """All methods for the window of ``window_months`` ending at ``as_of`` (METRICS.md §4)."""
 
     input: InputReport
@@ -73,20 +71,6 @@ class MethodsResult:
     months_of_data: int
     #: One entry per method, in the order of ``METHODS`` (cohort, the reference, first).
     methods: tuple[MethodFigures, ...]
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 def _window_end(data: Dataset, as_of: int | str | None, window_months: int) -> int:

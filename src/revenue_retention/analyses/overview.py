@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
 from revenue_retention.analyses.cohorts import CohortResult, Grain, cohort_matrix
 from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
@@ -31,9 +32,6 @@ from revenue_retention.errors import OptionError, RetentionError
 from revenue_retention.metrics import DEFAULT_WINDOWS
 from revenue_retention.metrics.groups import SIZE_BAND, check_groups
 from revenue_retention.periods import MonthRange, month_label
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "COHORT_ROWS",
@@ -61,8 +59,8 @@ STEPS = 13
 COHORT_ROWS = 40
 
 
-@dataclass(frozen=True)
-class Overview:
+@dataclass(frozen=True, repr=False)
+class Overview(Result):
     """Every analysis of one dataset for one headline window, executed.
 
     ``metrics`` holds the bridge and cohort retention for windows 1, 3 and ``window``;
@@ -108,20 +106,6 @@ class Overview:
     def shortened(self) -> bool:
         """Whether the data was too short for the window asked for (``window`` is less)."""
         return self.window < self.requested_window
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self, id: str = "retention-trend") -> go.Figure:
-        """One chart of the report by its id (``bridge-month``, ``cohort-heatmap`` ...)."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self, id=id)
 
 
 def segment_attribute(data: Dataset, by: str | None = None) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_MIN_SWING_PP, DEFAULT_SWING_RATIO
 from revenue_retention.errors import OptionError
@@ -17,9 +17,6 @@ from revenue_retention.metrics import MOVEMENTS, bridge, retention
 from revenue_retention.metrics._common import resolve
 from revenue_retention.metrics.spec import rate
 from revenue_retention.periods import MonthRange
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "DEFAULT_MIN_SWING_PP",
@@ -210,8 +207,8 @@ class SwingCheck:
     reason: str
 
 
-@dataclass(frozen=True)
-class SeasonalityResult:
+@dataclass(frozen=True, repr=False)
+class SeasonalityResult(Result):
     """Executed seasonality tables of one dataset and the ``seasonal_swing`` flag.
 
     ``quarters``: ``quarter_ends``; ``by_quarter``: ``quarter_of_year``; ``by_month``:
@@ -234,20 +231,6 @@ class SeasonalityResult:
         if any(flags):
             return True
         return False if all(f is False for f in flags) else None
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 def _swing(

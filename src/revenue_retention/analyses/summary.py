@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 import pyarrow as pa
 import pyarrow.compute
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, bridge, retention
@@ -25,19 +26,14 @@ from revenue_retention.metrics.groups import DEFAULT_SIZE_BANDS, check_groups
 from revenue_retention.metrics.methods import method_retention, parse_method
 from revenue_retention.periods import parse_windows
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
-    from revenue_retention.analyses.benchmarks import Benchmarks
-
 __all__ = ["METHOD", "MetricsResult", "compute_metrics"]
 
 #: The default retention method (METRICS.md §3); the others (§4) are labelled by name.
 METHOD = "cohort"
 
 
-@dataclass(frozen=True)
-class MetricsResult:
+@dataclass(frozen=True, repr=False)
+class MetricsResult(Result):
     """Executed bridge and retention tables of one dataset, with its input report."""
 
     input: InputReport
@@ -56,32 +52,6 @@ class MetricsResult:
     retention_spot: pa.Table | None = None
     #: ``mrr``, or ``arr`` for the ARR view (every amount x 12, ``analyses.units``).
     unit: str = "mrr"
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(
-        self,
-        kind: str = "trend",
-        window: int | None = None,
-        months: int = 1,
-        by: str | None = None,
-        benchmarks: Benchmarks | None = None,
-    ) -> go.Figure:
-        """The report's chart of these figures.
-
-        ``kind`` is ``"trend"`` (GRR, NRR and logo retention of ``window``, default 12 or
-        the longest, with benchmark bands), ``"bridge"`` (the waterfall of the last
-        ``months`` months) or ``"segments"`` (one panel per group of ``by``).
-        """
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self, kind=kind, window=window, months=months, by=by, benchmarks=benchmarks)
 
 
 def compute_metrics(

@@ -23,21 +23,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from revenue_retention.analyses._result import Result
 from revenue_retention.canonical import Dataset
 from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs, retention
 from revenue_retention.metrics.spec import RETENTION_RATES, interval_includes
 from revenue_retention.periods import month_label, parse_windows
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "CI_METHOD",
@@ -102,8 +99,8 @@ class CohortIntervals:
         return interval
 
 
-@dataclass(frozen=True)
-class UncertaintyResult:
+@dataclass(frozen=True, repr=False)
+class UncertaintyResult(Result):
     """Bootstrap intervals per (as-of month, window), with what is needed to reproduce them."""
 
     level: float
@@ -119,20 +116,6 @@ class UncertaintyResult:
             if cohort.as_of == as_of and cohort.window_months == window_months:
                 return cohort
         return None
-
-    def _repr_html_(self) -> str:
-        """Its tables as HTML, for notebooks."""
-        # Imported here: analyses sit below outputs and must not load them on import
-        # (the import-linter contract allows exactly this import, for notebooks).
-        from revenue_retention.outputs.notebook import repr_html
-
-        return repr_html(self)
-
-    def plot(self) -> go.Figure:
-        """The report's chart of this result."""
-        from revenue_retention.outputs.notebook import plot
-
-        return plot(self)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def check(
     if previous is not None:
         from revenue_retention.analyses import compute_metrics
         from revenue_retention.outputs.baseline import compare
-        from revenue_retention.outputs.methods import method_metrics_document
+        from revenue_retention.outputs.metrics.document import method_metrics_document
 
         # Recomputed as the earlier run was asked for, so that rows meet their twins.
         windows = tuple(w for w in previous["windows"] if isinstance(w, int))

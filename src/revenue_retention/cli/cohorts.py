@@ -86,7 +86,7 @@ def cohorts(
     """
     from revenue_retention.analyses.cohorts import cohort_matrix
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.cohorts import cohorts_document
+    from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     if by is not None:
@@ -101,4 +101,4 @@ def cohorts(
     result = cohort_matrix(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )
-    emit(cohorts_document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document(result), format, output, csv_raw=inputs.csv_raw)

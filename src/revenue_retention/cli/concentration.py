@@ -48,8 +48,8 @@ def concentration(
     """
     from revenue_retention.analyses.concentration import compute_concentration
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.concentration import concentration_document
+    from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_concentration(data, inputs.as_of, window)
-    emit(concentration_document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document(result), format, output, csv_raw=inputs.csv_raw)

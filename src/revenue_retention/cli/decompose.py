@@ -51,11 +51,11 @@ def decompose_command(
     """
     from revenue_retention.analyses.decompose import decompose
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.decompose import decompose_document
+    from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        decompose_document(decompose(data, window_months=window)),
+        document(decompose(data, window_months=window)),
         format,
         output,
         csv_raw=inputs.csv_raw,

@@ -42,10 +42,10 @@ def demo(
     from revenue_retention.cli.common import emit, stderr
     from revenue_retention.cli.progress import steps
     from revenue_retention.datasets import write_demo_csv
-    from revenue_retention.outputs import metrics_document
     from revenue_retention.outputs.files import OutputFiles, check_targets
-    from revenue_retention.outputs.report import render_report
-    from revenue_retention.outputs.workbook import save_workbook
+    from revenue_retention.outputs.overview.report import render_report
+    from revenue_retention.outputs.overview.workbook import save_workbook
+    from revenue_retention.outputs.registry import document
 
     if out.exists() and not out.is_dir():
         raise OptionError("--out", str(out), "is a file; name a folder for the demo data")
@@ -55,7 +55,7 @@ def demo(
     if format is Format.table:
         stderr().print(f"demo data written to {path}", markup=False)
     data = load(path)
-    emit(metrics_document(compute_metrics(data)), format, None)
+    emit(document(compute_metrics(data)), format, None)
     with steps(quiet) as step:
         step("analysing the demo data", STEPS + 2)
         ov = overview(data, step=step)

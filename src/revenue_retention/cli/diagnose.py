@@ -49,7 +49,7 @@ def diagnose(
     from revenue_retention.analyses.benchmarks import load_benchmarks
     from revenue_retention.analyses.diagnostics import diagnose as run_diagnosis
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.diagnose import diagnose_document
+    from revenue_retention.outputs.registry import document
     from revenue_retention.periods import parse_month
 
     bench = load_benchmarks(benchmarks)
@@ -62,4 +62,4 @@ def diagnose(
         window_months=window,
         benchmarks=bench,
     )
-    emit(diagnose_document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document(result), format, output, csv_raw=inputs.csv_raw)

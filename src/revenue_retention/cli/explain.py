@@ -88,7 +88,7 @@ def explain(
     """
     from revenue_retention.analyses.explain import compute_explain, compute_explain_period
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.explain import explain_document
+    from revenue_retention.outputs.registry import document
 
     if customer is not None:
         _explain_customer(source, customer, window, period, by, limit, format, output, inputs)
@@ -104,7 +104,7 @@ def explain(
     else:
         window_months = _DEFAULT_WINDOW if window is None else window
         result = compute_explain(data, inputs.as_of, window_months, by=attribute, limit=limit)
-    emit(explain_document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document(result), format, output, csv_raw=inputs.csv_raw)
 
 
 def _explain_customer(

@@ -52,11 +52,11 @@ def methods(
     """
     from revenue_retention.analyses.methods import compare_methods
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.methods import methods_document
+    from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        methods_document(compare_methods(data, inputs.as_of, window)),
+        document(compare_methods(data, inputs.as_of, window)),
         format,
         output,
         csv_raw=inputs.csv_raw,

@@ -111,7 +111,7 @@ def metrics(
     from revenue_retention.analyses.units import METRICS_TABLES, check_unit, in_arr
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.metrics.groups import parse_size_bands
-    from revenue_retention.outputs.methods import method_metrics_document
+    from revenue_retention.outputs.registry import document as document_of
     from revenue_retention.periods import parse_windows
 
     window_list = parse_windows(windows)
@@ -128,10 +128,10 @@ def metrics(
     result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
     if chosen_unit == "arr":
         result = in_arr(result, METRICS_TABLES)
-    document = method_metrics_document(result)
+    document = document_of(result)
     if ci is not None:
         from revenue_retention.analyses.uncertainty import bootstrap_intervals
-        from revenue_retention.outputs.tabular import with_intervals
+        from revenue_retention.outputs.metrics.document import with_intervals
 
         intervals = bootstrap_intervals(
             data,

@@ -89,8 +89,8 @@ def report(
     from revenue_retention.cli.progress import steps
     from revenue_retention.outputs.console import SafeConsole
     from revenue_retention.outputs.files import OutputFiles
-    from revenue_retention.outputs.report import render_report, window_note
-    from revenue_retention.outputs.terminal import answer_line
+    from revenue_retention.outputs.metrics.terminal import answer_line
+    from revenue_retention.outputs.overview.report import render_report, window_note
 
     _check_target(output, "--output", ".html")
     if xlsx is not None:
@@ -115,7 +115,7 @@ def report(
             step("writing the workbook")
             if xlsx is not None:
                 # Excel only when asked: openpyxl is not loaded otherwise.
-                from revenue_retention.outputs.workbook import save_workbook
+                from revenue_retention.outputs.overview.workbook import save_workbook
 
                 with files.open_binary(xlsx) as binary:
                     save_workbook(ov, binary, title=title)

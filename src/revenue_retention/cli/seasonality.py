@@ -51,8 +51,8 @@ def seasonality(
     """
     from revenue_retention.analyses.seasonality import seasonality as compute_seasonality
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.seasonality import seasonality_document
+    from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_seasonality(data, swing_ratio=swing_ratio, min_swing_pp=min_swing_pp)
-    emit(seasonality_document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document(result), format, output, csv_raw=inputs.csv_raw)

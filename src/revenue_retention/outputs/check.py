@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs._charts import Chart
+    from revenue_retention.outputs._workbook._model import Sheet
+
 import re
 from typing import Any
 
@@ -10,8 +17,10 @@ from rich.text import Text
 
 from revenue_retention.analyses.goals import GoalsResult
 from revenue_retention.money import display_money
+from revenue_retention.outputs._document import Document, Section
+from revenue_retention.outputs._html import document_html
 from revenue_retention.outputs.baseline import MOVED_FIELDS, RESTATED_FIELDS
-from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.registry import no_chart, register
 from revenue_retention.periods import month_label
 
 __all__ = ["EXIT_GOAL_MISSED", "GOAL_FIELDS", "check_document"]
@@ -138,3 +147,20 @@ def check_document(result: GoalsResult, baseline: dict[str, Any] | None = None) 
         console.print(Group(*parts))
 
     return Document(header=header, sections=tuple(sections), render=render)
+
+
+@register(GoalsResult)
+class GoalsResultPresenter:
+    """``GoalsResult`` on every channel: terminal, JSON, CSV and notebook tables; no chart."""
+
+    def document(self, result: GoalsResult, **options: Any) -> Document:
+        return check_document(result)
+
+    def html(self, result: GoalsResult) -> str:
+        return document_html(check_document(result))
+
+    def chart(self, result: GoalsResult, **options: Any) -> Chart:
+        return no_chart(result)
+
+    def sheets(self, result: GoalsResult) -> Sequence[Sheet]:
+        return ()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs._charts import Chart
+    from revenue_retention.outputs._workbook._model import Sheet
+
 from typing import Any
 
 from rich.console import Console
 from rich.rule import Rule
 
 from revenue_retention.analyses.cohort_groups import CohortGroups
+from revenue_retention.outputs._document import Document, Section
+from revenue_retention.outputs._html import document_html
 from revenue_retention.outputs.cohorts import (
     COHORT_FIELDS,
     COHORT_SIZE_FIELDS,
@@ -16,7 +25,7 @@ from revenue_retention.outputs.cohorts import (
     cohorts_document,
     render_cohorts,
 )
-from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs.registry import no_chart, register
 
 __all__ = ["NO_VALUE", "cohort_groups_document"]
 
@@ -67,3 +76,20 @@ def cohort_groups_document(split: CohortGroups) -> Document:
         ),
         render=render,
     )
+
+
+@register(CohortGroups)
+class CohortGroupsPresenter:
+    """``CohortGroups`` on every channel: terminal, JSON, CSV and notebook tables; no chart."""
+
+    def document(self, result: CohortGroups, **options: Any) -> Document:
+        return cohort_groups_document(result)
+
+    def html(self, result: CohortGroups) -> str:
+        return document_html(cohort_groups_document(result))
+
+    def chart(self, result: CohortGroups, **options: Any) -> Chart:
+        return no_chart(result)
+
+    def sheets(self, result: CohortGroups) -> Sequence[Sheet]:
+        return ()

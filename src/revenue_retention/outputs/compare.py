@@ -11,8 +11,8 @@ from rich.text import Text
 
 from revenue_retention.analyses.compare import Comparison
 from revenue_retention.money import display_money, format_money
-from revenue_retention.outputs.document import Document, Section
-from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs._document import Document, Section
+from revenue_retention.outputs._terminal import Column, fit_table
 from revenue_retention.periods import month_label
 
 __all__ = ["COMPARISON_FIELDS", "comparison_records", "with_comparison"]

@@ -7,8 +7,14 @@ neutralised unless raw) or Parquet (typed), chosen by the file's suffix.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs._charts import Chart
+    from revenue_retention.outputs._workbook._model import Sheet
+
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,10 +35,12 @@ from revenue_retention.analyses.customers import (
 from revenue_retention.canonical import InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.money import format_money
-from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs._document import Document, Section
+from revenue_retention.outputs._html import document_html
+from revenue_retention.outputs._terminal import Column, fit_table
 from revenue_retention.outputs.files import OutputFiles
-from revenue_retention.outputs.fit import Column, fit_table
 from revenue_retention.outputs.formulas import neutralise_batch
+from revenue_retention.outputs.registry import no_chart, register
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -351,3 +359,20 @@ def _render_story(
         + ". An empty window cell: not in that cohort (not paying at its start)."
     )
     console.print(Group(title, fit_table(console, None, columns, cells), summary))
+
+
+@register(CustomerStory)
+class CustomerStoryPresenter:
+    """``CustomerStory`` on every channel: terminal, JSON, CSV and notebook tables; no chart."""
+
+    def document(self, result: CustomerStory, **options: Any) -> Document:
+        return story_document(result)
+
+    def html(self, result: CustomerStory) -> str:
+        return document_html(story_document(result))
+
+    def chart(self, result: CustomerStory, **options: Any) -> Chart:
+        return no_chart(result)
+
+    def sheets(self, result: CustomerStory) -> Sequence[Sheet]:
+        return ()

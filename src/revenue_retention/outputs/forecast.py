@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from revenue_retention.outputs._charts import Chart
+    from revenue_retention.outputs._workbook._model import Sheet
+
 from decimal import Decimal
 from typing import Any
 
@@ -11,8 +18,10 @@ from rich.text import Text
 from revenue_retention.analyses.diagnostics import pct
 from revenue_retention.analyses.forecast import BASE_MONTHS, ForecastResult
 from revenue_retention.money import display_money, format_money
-from revenue_retention.outputs.document import Document, Section
-from revenue_retention.outputs.fit import Column, fit_table
+from revenue_retention.outputs._document import Document, Section
+from revenue_retention.outputs._html import document_html
+from revenue_retention.outputs._terminal import Column, fit_table
+from revenue_retention.outputs.registry import no_chart, register
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -237,3 +246,20 @@ def forecast_document(result: ForecastResult) -> Document:
         ),
         render=render,
     )
+
+
+@register(ForecastResult)
+class ForecastResultPresenter:
+    """``ForecastResult`` on every channel: terminal, JSON, CSV and notebook tables; no chart."""
+
+    def document(self, result: ForecastResult, **options: Any) -> Document:
+        return forecast_document(result)
+
+    def html(self, result: ForecastResult) -> str:
+        return document_html(forecast_document(result))
+
+    def chart(self, result: ForecastResult, **options: Any) -> Chart:
+        return no_chart(result)
+
+    def sheets(self, result: ForecastResult) -> Sequence[Sheet]:
+        return ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from revenue_retention.outputs.document import Document, Section
+from revenue_retention.outputs._document import Document, Section
 
 __all__ = ["unit_document", "unit_label", "unit_name"]
 
