@@ -120,7 +120,7 @@ def from_canonical(
     )
     return Dataset(
         con=con,
-        table=canonical,
+        _table=canonical,
         months=months,
         attributes=tuple(attributes),
         report=report,
