@@ -9,8 +9,11 @@ The public API mirrors the ``retention`` command::
     rr.retention(data, windows=[12]).to_pyarrow()   # cohort GRR / NRR / logo retention (§3)
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
     rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
-    rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
-    rr.overview(data).plot()                  # every analysis of the report, charted
+    rr.compute_diagnosis(data, as_of="2024-12")     # benchmarks and diagnostics in words (§7)
+    rr.write_report(rr.compute_overview(data), "report.html")   # every analysis, one page
+
+Every ``compute_*`` analysis takes the data, then keyword arguments only, named alike:
+``as_of="YYYY-MM"`` (or a date; default the data's last month), ``window_months``, ``by``.
 """
 
 from __future__ import annotations
@@ -35,19 +38,18 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         SeasonalityResult,
         Thresholds,
         UncertaintyResult,
-        bootstrap_intervals,
-        cohort_matrix,
-        compare_methods,
+        compute_cohorts,
         compute_concentration,
+        compute_decomposition,
+        compute_diagnosis,
         compute_explain,
-        compute_explain_period,
+        compute_intervals,
+        compute_methods,
         compute_metrics,
-        decompose,
-        diagnose,
+        compute_seasonality,
         load_benchmarks,
-        seasonality,
     )
-    from revenue_retention.analyses.overview import Overview, overview
+    from revenue_retention.analyses.overview import Overview, compute_overview
     from revenue_retention.canonical import Dataset, InputReport, load
     from revenue_retention.datasets import example_path
     from revenue_retention.engine import connect
@@ -74,6 +76,8 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
     from revenue_retention.metrics.methods import METHODS, method_retention
     from revenue_retention.money import format_money
     from revenue_retention.outputs import to_csv, to_json, write_rejects
+    from revenue_retention.outputs.report import write_report
+    from revenue_retention.outputs.workbook import write_workbook
     from revenue_retention.periods import MonthRange
 
 
@@ -93,20 +97,20 @@ _LOCATIONS = {
         "MetricsResult",
         "Thresholds",
         "UncertaintyResult",
-        "bootstrap_intervals",
-        "cohort_matrix",
-        "compare_methods",
+        "compute_cohorts",
         "compute_concentration",
+        "compute_decomposition",
+        "compute_diagnosis",
         "compute_explain",
-        "compute_explain_period",
+        "compute_intervals",
+        "compute_methods",
         "compute_metrics",
-        "diagnose",
+        "compute_seasonality",
         "load_benchmarks",
     ),
-    # Named like their modules: taken from the module, never the package's attribute.
-    "revenue_retention.analyses.decompose": ("DecomposeResult", "decompose"),
-    "revenue_retention.analyses.seasonality": ("SeasonalityResult", "seasonality"),
-    "revenue_retention.analyses.overview": ("Overview", "overview"),
+    "revenue_retention.analyses.decompose": ("DecomposeResult",),
+    "revenue_retention.analyses.seasonality": ("SeasonalityResult",),
+    "revenue_retention.analyses.overview": ("Overview", "compute_overview"),
     "revenue_retention.canonical": ("Dataset", "InputReport", "load"),
     "revenue_retention.datasets": ("example_path",),
     "revenue_retention.engine": ("connect",),
@@ -133,9 +137,34 @@ _LOCATIONS = {
     "revenue_retention.metrics.methods": ("METHODS", "method_retention"),
     "revenue_retention.money": ("format_money",),
     "revenue_retention.outputs": ("to_csv", "to_json", "write_rejects"),
+    "revenue_retention.outputs.report": ("write_report",),
+    "revenue_retention.outputs.workbook": ("write_workbook",),
     "revenue_retention.periods": ("MonthRange",),
 }
-__getattr__, __dir__ = lazy_exports(globals(), _LOCATIONS)
+_attribute, __dir__ = lazy_exports(globals(), _LOCATIONS)
+
+#: Names of version 0.1, renamed in 0.2 (CHANGELOG.md): one verb style, ``compute_*``.
+_RENAMED = {
+    "bootstrap_intervals": "compute_intervals",
+    "cohort_matrix": "compute_cohorts",
+    "compare_methods": "compute_methods",
+    "compute_explain_period": "compute_explain(period=...)",
+    "decompose": "compute_decomposition",
+    "diagnose": "compute_diagnosis",
+    "overview": "compute_overview",
+    "seasonality": "compute_seasonality",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _RENAMED:
+        # Not kept as aliases: their arguments changed too (keyword-only, as_of "YYYY-MM").
+        raise AttributeError(
+            f"module 'revenue_retention' has no attribute {name!r}: it is now "
+            f"{_RENAMED[name]}, with keyword arguments (see CHANGELOG.md)"
+        )
+    return _attribute(name)
+
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -169,27 +198,28 @@ __all__ = [
     "Thresholds",
     "UncertaintyResult",
     "__version__",
-    "bootstrap_intervals",
     "bridge",
-    "cohort_matrix",
     "cohort_pairs",
-    "compare_methods",
+    "compute_cohorts",
     "compute_concentration",
+    "compute_decomposition",
+    "compute_diagnosis",
     "compute_explain",
-    "compute_explain_period",
+    "compute_intervals",
+    "compute_methods",
     "compute_metrics",
+    "compute_overview",
+    "compute_seasonality",
     "connect",
-    "decompose",
-    "diagnose",
     "example_path",
     "format_money",
     "load",
     "load_benchmarks",
     "method_retention",
-    "overview",
     "retention",
-    "seasonality",
     "to_csv",
     "to_json",
     "write_rejects",
+    "write_report",
+    "write_workbook",
 ]

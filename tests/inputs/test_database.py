@@ -43,7 +43,7 @@ def typed_rows() -> pa.Table:
 
 
 def bridge_of(data: rr.Dataset) -> list[dict[str, Any]]:
-    document = json.loads(rr.to_json(rr.compute_metrics(data, [1])))
+    document = json.loads(rr.to_json(rr.compute_metrics(data, window_months=[1])))
     return document["bridge"]
 
 

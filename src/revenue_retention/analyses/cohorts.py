@@ -24,9 +24,9 @@ __all__ = [
     "Metric",
     "RelativeTo",
     "cohort_label",
-    "cohort_matrix",
     "cohort_retention",
     "cohort_sizes",
+    "compute_cohorts",
 ]
 
 Metric = Literal["nrr", "grr", "logo", "mrr"]
@@ -282,8 +282,9 @@ class CohortResult:
 _VALUE_COLUMN = {"nrr": "nrr", "grr": "grr", "logo": "logo_retention", "mrr": "mrr"}
 
 
-def cohort_matrix(
+def compute_cohorts(
     data: Dataset,
+    *,
     metric: Metric = "nrr",
     grain: Grain = "month",
     relative_to: RelativeTo = "first",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs
 from revenue_retention.metrics._common import rate
 from revenue_retention.money import MONEY, zero
-from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
+from revenue_retention.periods import (
+    MonthRange,
+    as_of_month,
+    check_window,
+    month_label,
+    parse_month,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -204,9 +211,9 @@ def _check_tops(tops: Sequence[int], option: str) -> tuple[int, ...]:
 
 def compute_concentration(
     data: Dataset,
-    as_of: int | str | None = None,
-    window_months: int = 12,
     *,
+    as_of: str | dt.date | None = None,
+    window_months: int = 12,
     tops: Sequence[int] = DEFAULT_TOPS,
     without_tops: Sequence[int] = DEFAULT_WITHOUT_TOPS,
     list_size: int = 10,
@@ -224,7 +231,7 @@ def compute_concentration(
     data
         A loaded dataset.
     as_of
-        Last month of the window (index or ``"YYYY-MM"``); default the data's last month.
+        Last month of the window, ``"YYYY-MM"`` or a date; default the data's last month.
     window_months
         Length of the window in months.
     tops
@@ -254,7 +261,7 @@ def compute_concentration(
     >>> result.share_of_top(1), result.herfindahl, result.nrr, result.nrr_without_top_expanders(1)
     (0.75, 0.625, 1.25, 0.875)
     """
-    month = cohort_window(data, as_of, window_months)
+    month = cohort_window(data, as_of_month(as_of), window_months)
     tops = _check_tops(tops, "tops")
     without_tops = _check_tops(without_tops, "without_tops")
     if isinstance(list_size, bool) or list_size < 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from revenue_retention.metrics._common import rate
 from revenue_retention.money import MONEY, format_money, zero
 from revenue_retention.periods import (
     MonthRange,
+    as_of_month,
     check_window,
     month_index_of,
     month_label,
@@ -37,7 +39,7 @@ __all__ = [
     "LINE_ITEM_COLUMNS",
     "DecomposeResult",
     "DecomposeTotals",
-    "decompose",
+    "compute_decomposition",
 ]
 
 #: The columns a decomposition needs besides ``customer_id`` and ``month``.
@@ -163,10 +165,11 @@ class DecomposeResult:
         return plot(self)
 
 
-def decompose(
+def compute_decomposition(
     data: Dataset,
+    *,
+    as_of: str | datetime.date | None = None,
     window_months: int = DEFAULT_WINDOW_MONTHS,
-    as_of: str | int | None = None,
 ) -> DecomposeResult:
     """Split the MRR change of a retention window into volume, price, cross-sell and churn.
 
@@ -194,11 +197,11 @@ def decompose(
         A dataset loaded from a long-layout line-item file: ``customer_id, month,
         product, quantity, unit_price`` (an ``mrr`` column, if any, must equal quantity x
         unit price on every line used).
+    as_of
+        Last month of the window, ``"YYYY-MM"`` or a date; default the data's last month
+        analysed.
     window_months
         Length of the window in months (default 12).
-    as_of
-        Last month of the window (``"YYYY-MM"`` or a month index); default the data's last
-        month analysed.
 
     Returns
     -------
@@ -222,7 +225,7 @@ def decompose(
     >>> _ = path.write_text("customer_id,month,product,quantity,unit_price\\n"
     ...                     "a,2024-01,seats,10,20\\na,2025-01,seats,12,21\\n"
     ...                     "a,2025-01,support,1,50\\n")
-    >>> result = decompose(load(path), window_months=12)
+    >>> result = compute_decomposition(load(path), window_months=12)
     >>> t = result.totals
     >>> str(t.volume_expansion), str(t.price_increase), str(t.cross_sell)
     ('41.0000000000000', '11.0000000000000', '50.000000')
@@ -230,7 +233,7 @@ def decompose(
     (1.51, 1.455)
     """
     _require_line_items(data)
-    months = _window(data, window_months, as_of)
+    months = _window(data, window_months, as_of_month(as_of))
     start, end = months.first, months.last
     con = data.con
     pairs_all = cohort_pairs(data.table, months, windows=[window_months])

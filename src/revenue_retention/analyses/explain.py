@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS, bridge, cohort_pairs, retention
 from revenue_retention.money import MONEY, zero
-from revenue_retention.periods import MonthRange, month_label, parse_month
+from revenue_retention.periods import MonthRange, as_of_month, month_label, month_of
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -30,7 +31,6 @@ __all__ = [
     "WINDOW_TOTALS",
     "ExplainResult",
     "compute_explain",
-    "compute_explain_period",
 ]
 
 #: Classes of a cohort customer over a window (§3): b = 0, 0 < b < a, b > a, b = a.
@@ -194,9 +194,10 @@ def _check_listing_sum(listing: pa.Table, start: Decimal, end: Decimal) -> None:
 
 def compute_explain(
     data: Dataset,
-    as_of: int | str | None = None,
-    window_months: int = 12,
     *,
+    as_of: str | dt.date | None = None,
+    window_months: int | None = None,
+    period: str | dt.date | None = None,
     by: tuple[str, str] | None = None,
     limit: int | None = None,
 ) -> ExplainResult:
@@ -207,14 +208,20 @@ def compute_explain(
     expansion (b > a) or flat (b = a). Their totals (S, churn, contraction, expansion, E)
     are checked equal to the cohort-method retention row of the same window.
 
+    With ``period``, one bridge month M instead of a window (METRICS.md §2): every
+    customer with a movement from M - 1 to M (see ``_explain_period``).
+
     Parameters
     ----------
     data
         A loaded dataset.
     as_of
-        Last month of the window (index or ``"YYYY-MM"``); default the data's last month.
+        Last month of the window, ``"YYYY-MM"`` or a date; default the data's last month.
     window_months
-        Length k of the window in months.
+        Length k of the window in months (default 12).
+    period
+        A bridge month, ``"YYYY-MM"`` or a date, to explain instead of a window; it takes
+        no ``as_of`` or ``window_months``.
     by
         ``(column, value)``: keep the customers whose attribute ``column`` had ``value`` at
         the start of the window (where §3 puts a customer in a group); the totals then
@@ -229,8 +236,8 @@ def compute_explain(
     Raises
     ------
     OptionError
-        The window does not fit the data, ``by`` names an unknown attribute or a value it
-        never takes, or ``limit`` < 1.
+        The window does not fit the data, ``period`` has no bridge row or comes with a
+        window, ``by`` names an unknown attribute or a value it never takes, or ``limit`` < 1.
 
     Examples
     --------
@@ -246,7 +253,14 @@ def compute_explain(
     >>> result.totals_row["nrr"]
     1.125
     """
-    month = cohort_window(data, as_of, window_months)
+    if period is not None:
+        if as_of is not None or window_months is not None:
+            raise OptionError(
+                "period", period, "explains one bridge month: it takes no as_of or window_months"
+            )
+        return _explain_period(data, month_of(period, "--period"), by=by, limit=limit)
+    window_months = 12 if window_months is None else window_months
+    month = cohort_window(data, as_of_month(as_of), window_months)
     _check_limit(limit)
     by = _check_by(data, by)
     start = month - window_months
@@ -322,9 +336,9 @@ def compute_explain(
     )
 
 
-def compute_explain_period(
+def _explain_period(
     data: Dataset,
-    period: int | str,
+    month: int,
     *,
     by: tuple[str, str] | None = None,
     limit: int | None = None,
@@ -341,8 +355,8 @@ def compute_explain_period(
     ----------
     data
         A loaded dataset.
-    period
-        The bridge month M (index or ``"YYYY-MM"``), after the data's first month.
+    month
+        The bridge month M (its index), after the data's first month.
     by
         ``(column, value)``: keep the customers whose attribute had ``value`` at M - 1, or
         at M for those not paying at M - 1 (new and reactivated). Customers are grouped
@@ -369,13 +383,12 @@ def compute_explain_period(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "mrr.csv"
     >>> _ = path.write_text("customer_id,month,mrr\\na,2024-01,300\\nb,2024-01,100\\n"
     ...                     "a,2024-02,300\\nc,2024-02,40\\n")
-    >>> result = compute_explain_period(load(path), "2024-02")
+    >>> result = compute_explain(load(path), period="2024-02")
     >>> [(r["customer_id"], r["movement"]) for r in result.customers.to_pylist()]
     [('b', 'churn'), ('c', 'new')]
     >>> str(result.totals_row["closing_mrr"])
     '340.000000'
     """
-    month = parse_month(period, "--period") if isinstance(period, str) else period
     if not data.months.first < month <= data.months.last:
         raise OptionError(
             "--period",

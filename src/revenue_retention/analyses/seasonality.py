@@ -26,10 +26,10 @@ __all__ = [
     "SWING_ID",
     "SeasonalityResult",
     "SwingCheck",
+    "compute_seasonality",
     "month_of_year",
     "quarter_ends",
     "quarter_of_year",
-    "seasonality",
 ]
 
 #: Stable identifier of the seasonality diagnostic (METRICS.md §7).
@@ -306,8 +306,9 @@ def _swing(
     )
 
 
-def seasonality(
+def compute_seasonality(
     data: Dataset,
+    *,
     swing_ratio: float = DEFAULT_SWING_RATIO,
     min_swing_pp: float = DEFAULT_MIN_SWING_PP,
 ) -> SeasonalityResult:

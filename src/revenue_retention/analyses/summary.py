@@ -84,7 +84,8 @@ class MetricsResult:
 
 def compute_metrics(
     data: Dataset,
-    windows: Sequence[int] = DEFAULT_WINDOWS,
+    *,
+    window_months: int | Sequence[int] = DEFAULT_WINDOWS,
     method: str = METHOD,
     by: Sequence[str] = (),
     size_bands: Sequence[Decimal] = DEFAULT_SIZE_BANDS,
@@ -95,8 +96,8 @@ def compute_metrics(
     ----------
     data
         A dataset from ``load``.
-    windows
-        Window lengths in months.
+    window_months
+        Window lengths in months (one, or several).
     method
         The retention method (METRICS.md §3-4): ``cohort`` (default), ``movement``,
         ``compounded``, ``compounded_chain``, ``trailing`` or ``averaged``; the result and
@@ -119,7 +120,7 @@ def compute_metrics(
     OptionError
         The method is unknown or a window is out of range.
     """
-    windows = parse_windows(windows)
+    windows = parse_windows(window_months)
     method = parse_method(method)
     by = check_groups(by, data.attributes)
     if by and method != METHOD:

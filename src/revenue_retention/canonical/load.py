@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -73,9 +74,9 @@ from revenue_retention.inputs import Raw, read_source, read_table
 from revenue_retention.money import MONEY, MONEY_SCALE, format_money
 from revenue_retention.periods import (
     MonthRange,
+    as_of_month,
     month_index_of,
     month_start_of_index,
-    parse_month,
 )
 
 __all__ = ["load"]
@@ -90,7 +91,7 @@ def load(
     *,
     table: str | None = None,
     columns: Mapping[str, str] | None = None,
-    as_of: str | int | None = None,
+    as_of: str | datetime.date | None = None,
     snapshot: Snapshot = "last",
     on_bad_rows: OnBadRows = "raise",
     engine: str | BaseBackend | Any = "duckdb",
@@ -119,7 +120,7 @@ def load(
     columns
         ``role -> column`` overrides when the header uses other names.
     as_of
-        Last month analysed (``"YYYY-MM"``); later months are ignored.
+        Last month analysed (``"YYYY-MM"`` or a date); later months are ignored.
     snapshot
         For dated inputs, whether a subscription counts in a month when active on its
         ``"last"`` day (default) or its ``"first"`` day.
@@ -176,7 +177,7 @@ def load(
         raise OptionError("--snapshot", snapshot, "must be 'last' or 'first'")
     if on_bad_rows not in ("raise", "reject"):
         raise OptionError("on_bad_rows", on_bad_rows, "must be 'raise' or 'reject'")
-    as_of_index = parse_month(as_of) if isinstance(as_of, str) else as_of
+    as_of_index = as_of_month(as_of, "--as-of")
 
     con, raw = _open(source, table, engine, input_format, spark_master, sheet)
     try:

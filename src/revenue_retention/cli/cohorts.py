@@ -76,12 +76,12 @@ def cohorts(
         retention cohorts mrr.csv --metric grr --grain quarter
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
     """
-    from revenue_retention.analyses.cohorts import cohort_matrix
+    from revenue_retention.analyses.cohorts import compute_cohorts
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.cohorts import cohorts_document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
-    result = cohort_matrix(
+    result = compute_cohorts(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )
     emit(cohorts_document(result), format, output, csv_raw=inputs.csv_raw)

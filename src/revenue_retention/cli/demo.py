@@ -37,7 +37,7 @@ def demo(
         retention demo --out /tmp/demo --format json
     """
     from revenue_retention.analyses import compute_metrics
-    from revenue_retention.analyses.overview import STEPS, overview
+    from revenue_retention.analyses.overview import STEPS, compute_overview
     from revenue_retention.canonical import load
     from revenue_retention.cli.common import emit, stderr
     from revenue_retention.cli.progress import steps
@@ -58,7 +58,7 @@ def demo(
     emit(metrics_document(compute_metrics(data)), format, None)
     with steps(quiet) as step:
         step("analysing the demo data", STEPS + 2)
-        ov = overview(data, step=step)
+        ov = compute_overview(data, step=step)
         step("writing the report")
         with OutputFiles() as files:
             with files.open(html) as handle:

@@ -50,13 +50,13 @@ def methods(
         retention methods mrr.csv --as-of 2024-12 --window 12 --format json
         retention methods mrr.csv --window 3 --format csv --output methods/
     """
-    from revenue_retention.analyses.methods import compare_methods
+    from revenue_retention.analyses.methods import compute_methods
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.methods import methods_document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        methods_document(compare_methods(data, inputs.as_of, window)),
+        methods_document(compute_methods(data, as_of=inputs.as_of, window_months=window)),
         format,
         output,
         csv_raw=inputs.csv_raw,
