@@ -83,7 +83,7 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def parse_month(text: str, parameter: str = "--as-of") -> int:
+def parse_month(text: str, parameter: str = "as_of") -> int:
     """Parse ``YYYY-MM`` into a month index; raise ``OptionError`` otherwise.
 
     >>> month_label(parse_month("2024-12"))
@@ -134,7 +134,7 @@ def as_of_month(as_of: str | dt.date | None, parameter: str = "as_of") -> int | 
 MAX_WINDOW_MONTHS = 120
 
 
-def check_window(window_months: object, parameter: str = "--window") -> int:
+def check_window(window_months: object, parameter: str = "window_months") -> int:
     """A window length in months, from 1 to ``MAX_WINDOW_MONTHS``, or ``OptionError``.
 
     >>> check_window(12)
@@ -144,7 +144,7 @@ def check_window(window_months: object, parameter: str = "--window") -> int:
 
 
 def parse_windows(
-    windows: str | int | Iterable[int], parameter: str = "--windows"
+    windows: str | int | Iterable[int], parameter: str = "window_months"
 ) -> tuple[int, ...]:
     """Parse window lengths in months (``"1,3,12"``, 12 or ``[1, 3]``), sorted and
     de-duplicated.
@@ -194,7 +194,7 @@ class MonthRange:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise OptionError(
-                "--as-of",
+                "as_of",
                 month_label(self.last),
                 f"is before the data's first month {month_label(self.first)}",
             )

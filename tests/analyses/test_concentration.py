@@ -162,7 +162,7 @@ def test_many_customers_give_about_200_pareto_points(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("as_of", "window", "option"),
-    [("2023-12", 1, "--as-of"), ("2024-03", 1, "--as-of"), ("2024-02", 2, "--window")],
+    [("2023-12", 1, "as_of"), ("2024-03", 1, "as_of"), ("2024-02", 2, "window_months")],
 )
 def test_window_outside_the_data_is_an_option_error(
     tmp_path: Path, as_of: str, window: int, option: str

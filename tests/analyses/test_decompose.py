@@ -287,9 +287,9 @@ def test_an_empty_cohort_has_no_rates(tmp_path: Path) -> None:
 
 def test_as_of_picks_the_window(one_customer_per_component: Path) -> None:
     # With as-of 2024-12 and a window of 1 month the cohort month precedes the data.
-    with pytest.raises(OptionError, match="--window"):
+    with pytest.raises(OptionError, match="window_months"):
         run(one_customer_per_component, window=1, as_of="2024-12")
-    with pytest.raises(OptionError, match="--as-of"):
+    with pytest.raises(OptionError, match="as_of"):
         run(one_customer_per_component, window=1, as_of="2026-01")
     with pytest.raises(OptionError, match="1 to 120"):
         run(one_customer_per_component, window=0)

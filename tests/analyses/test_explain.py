@@ -187,15 +187,15 @@ def test_unknown_attribute_or_value_is_an_option_error(
 ) -> None:
     with pytest.raises(rr.OptionError) as error:
         compute_explain(one_of_each, as_of="2025-01", window_months=12, by=by)
-    assert error.value.option == "--by"
+    assert error.value.option == "by"
     assert error.value.reason == message
 
 
 def test_first_month_has_no_bridge_row(one_bridge_month: rr.Dataset) -> None:
     with pytest.raises(rr.OptionError, match="opening balance") as error:
         compute_explain(one_bridge_month, period="2024-01")
-    assert error.value.option == "--period"
-    with pytest.raises(rr.OptionError, match="--limit"):
+    assert error.value.option == "period"
+    with pytest.raises(rr.OptionError, match="limit"):
         compute_explain(one_bridge_month, period="2024-04", limit=0)
 
 

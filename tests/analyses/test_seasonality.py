@@ -162,7 +162,7 @@ def test_one_annual_figure_cannot_tell(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("options", "option"), [
-    ({"swing_ratio": 0}, "--swing-ratio"), ({"min_swing_pp": -1}, "--min-swing-pp")
+    ({"swing_ratio": 0}, "swing_ratio"), ({"min_swing_pp": -1}, "min_swing_pp")
 ])  # fmt: skip
 def test_bad_thresholds_are_refused(q4_data: rr.Dataset, options: dict, option: str) -> None:
     with pytest.raises(OptionError, match=option):

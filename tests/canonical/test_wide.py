@@ -140,7 +140,7 @@ def test_display_formats_are_read_when_unambiguous(
 
 def test_cells_in_different_currencies_are_never_added_as_they_are(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cube.csv", "customer,2024-01,2024-02", "a,€99,USD 10.5")
-    with pytest.raises(OptionError, match="--reporting-currency is needed: the amounts: EUR"):
+    with pytest.raises(OptionError, match="reporting_currency is needed: the amounts: EUR"):
         load(path)
     # At EUR = 1.10 USD: 99 x 1.10 = 108.90 in January, 10.50 in February.
     found = mrr_by_month(path, reporting_currency="USD", fixed_rates={"EUR": Decimal("1.10")})
@@ -160,7 +160,7 @@ def test_a_lone_group_of_three_is_ambiguous_until_the_separator_is_given(tmp_pat
 
 def test_a_bad_separator_option_is_refused(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cube.csv", "customer,2024-01", "a,5")
-    with pytest.raises(OptionError, match="--decimal-separator"):
+    with pytest.raises(OptionError, match="decimal_separator"):
         load(path, decimal_separator=";")
 
 

@@ -122,7 +122,7 @@ def test_sqlite_table_is_read_as_text_and_computed_exactly(tmp_path: Path) -> No
 
 
 def test_a_url_needs_a_table() -> None:
-    with pytest.raises(OptionError, match="--table"):
+    with pytest.raises(OptionError, match="table"):
         rr.load("postgresql://me@127.0.0.1:1/billing")
 
 

@@ -157,7 +157,7 @@ def test_several_currencies_need_a_reporting_currency(tmp_path: Path) -> None:
     data = write_csv(
         tmp_path / "mrr.csv", "customer_id,month,mrr,currency", "a,2024-01,1,USD", "b,2024-01,1,EUR"
     )
-    with pytest.raises(OptionError, match="--reporting-currency"):
+    with pytest.raises(OptionError, match="reporting_currency"):
         load(data)
 
 

@@ -214,7 +214,7 @@ def test_compare_methods_on_two_years(tmp_path: Path) -> None:
     by = {m.method: m for m in short.methods}
     assert by["trailing"].grr is None and "needs 24 months" in by["trailing"].why
     assert by["cohort"].grr is not None
-    with pytest.raises(OptionError, match="--window"):
+    with pytest.raises(OptionError, match="window_months"):
         compute_methods(data, as_of="2023-06", window_months=12)
 
 

@@ -138,7 +138,7 @@ import signal, resource, sys
 from revenue_retention import load, compute_overview
 from revenue_retention.outputs.workbook import write_workbook
 
-ov = compute_overview(load(sys.argv[1]), window=1, resamples=20)
+ov = compute_overview(load(sys.argv[1]), window_months=1, resamples=20)
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
 resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
 try:

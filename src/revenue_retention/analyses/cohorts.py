@@ -135,8 +135,8 @@ def cohort_retention(
     >>> [(r["age_months"], r["active_customers"], round(r["nrr"], 4)) for r in rows]
     [(0, 2, 1.0), (1, 1, 0.8)]
     """
-    _check(grain, get_args(Grain), "--grain")
-    _check(relative_to, get_args(RelativeTo), "--relative-to")
+    _check(grain, get_args(Grain), "grain")
+    _check(relative_to, get_args(RelativeTo), "relative_to")
     table, months = resolve(data, months)
     base_age = BASE_AGE[relative_to]
     rows = paying(table)
@@ -226,7 +226,7 @@ def cohort_sizes(
     OptionError
         An unknown ``grain``.
     """
-    _check(grain, get_args(Grain), "--grain")
+    _check(grain, get_args(Grain), "grain")
     table, months = resolve(data, months)
     rows = paying(table)
     rows = rows.filter(rows.month_index.between(months.first, months.last))
@@ -313,7 +313,7 @@ def compute_cohorts(
     OptionError
         An unknown ``metric``, ``grain`` or ``relative_to``.
     """
-    _check(metric, get_args(Metric), "--metric")
+    _check(metric, get_args(Metric), "metric")
     cohorts = data.con.to_pyarrow(cohort_retention(data, grain=grain, relative_to=relative_to))
     cohorts = cohorts.append_column("value", cohorts.column(_VALUE_COLUMN[metric]))
     return CohortResult(

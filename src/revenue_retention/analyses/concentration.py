@@ -78,14 +78,14 @@ def cohort_window(data: Dataset, as_of: int | str | None, window_months: int) ->
         month = parse_month(month)
     if not data.months.first <= month <= data.months.last:
         raise OptionError(
-            "--as-of", month_label(month), f"is outside the data's months ({data.months})"
+            "as_of", month_label(month), f"is outside the data's months ({data.months})"
         )
     if month - window_months < data.months.first:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"starts at {month_label(month - window_months)}, before the data's first month "
-            f"{month_label(data.months.first)}; choose a shorter window or a later --as-of "
+            f"{month_label(data.months.first)}; choose a shorter window or a later {{as_of}} "
             f"(the earliest is {month_label(data.months.first + window_months)})",
         )
     return month

@@ -286,15 +286,15 @@ def _window(data: Dataset, window_months: int, as_of: str | int | None) -> Month
     if isinstance(end, str):
         end = parse_month(end)
     if not data.months.first <= end <= data.months.last:
-        raise OptionError("--as-of", month_label(end), f"is outside the data ({data.months})")
+        raise OptionError("as_of", month_label(end), f"is outside the data ({data.months})")
     start = end - window_months
     if start < data.months.first:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"needs data from {month_label(start)} to end at {month_label(end)}; the data "
             f"starts at {month_label(data.months.first)}: pick a shorter window or a later "
-            "--as-of",
+            "{as_of}",
         )
     return MonthRange(start, end)
 

@@ -544,7 +544,7 @@ def compute_diagnosis(
     end = data.months.last if end is None else end
     if not data.months.first + window_months <= end <= data.months.last:
         raise OptionError(
-            "--as-of",
+            "as_of",
             month_label(end),
             f"needs {window_months} months of data before it (data: {data.months})",
         )

@@ -114,7 +114,7 @@ class ExplainResult:
 def _check_limit(limit: int | None) -> None:
     if limit is not None:
         # The engine holds 64-bit counts; no list of customers is longer than this.
-        OptionError.check_whole("--limit", limit, 1, 10**9)
+        OptionError.check_whole("limit", limit, 1, 10**9)
 
 
 def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | None:
@@ -127,7 +127,7 @@ def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | No
         names = ", ".join(data.attributes) or "(none: the input has no attribute columns)"
         close = difflib.get_close_matches(column, data.attributes, n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise OptionError("--by", shown, f"names no attribute column; attributes: {names}.{hint}")
+        raise OptionError("by", shown, f"names no attribute column; attributes: {names}.{hint}")
     table = data.table
     found = data.con.to_pyarrow((table[column] == value).sum().name("found")).as_py()
     if not found:
@@ -140,7 +140,7 @@ def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | No
         listing = ", ".join(repr(v) for v in values[:_SHOWN_VALUES])
         more = f" and {len(values) - _SHOWN_VALUES} more" if len(values) > _SHOWN_VALUES else ""
         raise OptionError(
-            "--by", shown, f"matches no row: {column} takes the values {listing}{more}.{hint}"
+            "by", shown, f"matches no row: {column} takes the values {listing}{more}.{hint}"
         )
     return column, value
 
@@ -256,9 +256,11 @@ def compute_explain(
     if period is not None:
         if as_of is not None or window_months is not None:
             raise OptionError(
-                "period", period, "explains one bridge month: it takes no as_of or window_months"
+                "period",
+                period,
+                "explains one bridge month: it takes no {as_of} or {window_months}",
             )
-        return _explain_period(data, month_of(period, "--period"), by=by, limit=limit)
+        return _explain_period(data, month_of(period, "period"), by=by, limit=limit)
     window_months = 12 if window_months is None else window_months
     month = cohort_window(data, as_of_month(as_of), window_months)
     _check_limit(limit)
@@ -391,7 +393,7 @@ def _explain_period(
     """
     if not data.months.first < month <= data.months.last:
         raise OptionError(
-            "--period",
+            "period",
             month_label(month),
             f"has no bridge row: bridge months run from "
             f"{month_label(data.months.first + 1)} to {month_label(data.months.last)} "

@@ -113,24 +113,24 @@ def _window_end(data: Dataset, as_of: int | str | None, window_months: int) -> i
         month = parse_month(month)
     if not data.months.first <= month <= data.months.last:
         raise OptionError(
-            "--as-of", month_label(month), f"is outside the data's months ({data.months})"
+            "as_of", month_label(month), f"is outside the data's months ({data.months})"
         )
     # The data's own months, before any --as-of cap: could a later --as-of fit the window?
     full = MonthRange(data.months.first, data.report.data_months.last)
     have = full.last - full.first + 1
     if window_months >= have:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"is too long: the data has {have} months ({full}) and a window of "
             f"{window_months} months needs {window_months + 1}",
         )
     if month - window_months < data.months.first:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"starts at {month_label(month - window_months)}, before the data's first month "
-            f"{month_label(data.months.first)}; choose a shorter window or a later --as-of "
+            f"{month_label(data.months.first)}; choose a shorter window or a later {{as_of}} "
             f"(the earliest is {month_label(data.months.first + window_months)})",
         )
     return month

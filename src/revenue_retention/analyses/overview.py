@@ -170,10 +170,10 @@ def compute_overview(
     """
     longest = data.months.last - data.months.first
     if window_months < 1:
-        raise OptionError("--window", str(window_months), "must be 1 month or more")
+        raise OptionError("window_months", str(window_months), "must be 1 month or more")
     if longest < 1:
         raise OptionError(
-            "--window",
+            "window_months",
             str(window_months),
             f"needs at least 2 months of data; the data covers {data.months} only",
         )

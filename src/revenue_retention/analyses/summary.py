@@ -124,7 +124,7 @@ def compute_metrics(
     method = parse_method(method)
     by = check_groups(by, data.attributes)
     if by and method != METHOD:
-        raise OptionError("--by", ",".join(by), f"applies to the cohort method, not {method}")
+        raise OptionError("by", ",".join(by), f"applies to the cohort method, not {method}")
     run = data.con.to_pyarrow
     if data.fx is not None and data.fx.active and method == METHOD and not by:
         return _across_currencies(data, windows)

@@ -156,13 +156,13 @@ class SmallBaseNote:
 
 def _check_parameters(level: float, resamples: int, seed: int | Sequence[int]) -> None:
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise OptionError("--ci", level, "must be a level strictly between 0 and 1, e.g. 0.9")
-    OptionError.check_whole("--resamples", resamples, 100, MAX_RESAMPLES)
+        raise OptionError("level", level, "must be a level strictly between 0 and 1, e.g. 0.9")
+    OptionError.check_whole("resamples", resamples, 100, MAX_RESAMPLES)
     parts = list(seed) if isinstance(seed, Sequence) else [seed]
     if not parts:
-        raise OptionError("--seed", seed, "must be a whole number >= 0")
+        raise OptionError("seed", seed, "must be a whole number >= 0")
     for part in parts:
-        OptionError.check_whole("--seed", part, 0, 2**63 - 1)
+        OptionError.check_whole("seed", part, 0, 2**63 - 1)
 
 
 def _resampled_sums(values: _FloatArray, resamples: int, rng: np.random.Generator) -> _FloatArray:
@@ -343,7 +343,7 @@ def compute_intervals(
     months = data.months.capped(end)
     if end is not None and end < data.months.first:
         raise OptionError(
-            "--as-of", month_label(end), f"is before the data's first month {data.months}"
+            "as_of", month_label(end), f"is before the data's first month {data.months}"
         )
     wanted = list(months.months) if all_months else [months.last]
 

@@ -174,10 +174,10 @@ def load(
     (2, '2024-01 to 2024-02')
     """
     if snapshot not in ("last", "first"):
-        raise OptionError("--snapshot", snapshot, "must be 'last' or 'first'")
+        raise OptionError("snapshot", snapshot, "must be 'last' or 'first'")
     if on_bad_rows not in ("raise", "reject"):
         raise OptionError("on_bad_rows", on_bad_rows, "must be 'raise' or 'reject'")
-    as_of_index = as_of_month(as_of, "--as-of")
+    as_of_index = as_of_month(as_of, "as_of")
 
     con, raw = _open(source, table, engine, input_format, spark_master, sheet)
     try:
@@ -210,10 +210,10 @@ def load(
             rows = materialize(con, shaped.validated(fast=True), "validated")
         if converting and "currency" not in rows.columns:
             raise OptionError(
-                "--fx-rates" if fx_rates is not None else "--fx-rate",
+                "fx_rates" if fx_rates is not None else "fixed_rates",
                 str(fx_rates) if fx_rates is not None else ",".join(fixed),
                 f"needs a currency column in {raw.path}, or amounts that name their currency "
-                "(Amount (EUR), EUR 90), or --currency CODE",
+                "(Amount (EUR), EUR 90), or {currency} CODE",
             )
         if "currency" in rows.columns:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
@@ -253,7 +253,7 @@ def _open(
     if is_url(source):
         assert isinstance(source, str)
         if table is None:
-            raise OptionError("--table", None, "is needed with a database URL: name the table")
+            raise OptionError("table", None, "is needed with a database URL: name the table")
         label = f"{redact(source)} {table}"
         con = connect(source)
         try:
@@ -270,7 +270,7 @@ def _open(
     con = connect(engine, spark_master=spark_master)
     if table is not None:
         if source is not None:
-            raise OptionError("--table", table, "reads a database table; drop the file name")
+            raise OptionError("table", table, "reads a database table; drop the file name")
         return con, read_table(con, table, table)
     if source is None:
         raise OptionError("source", None, "is needed: a file, or a database URL with a table")
@@ -331,10 +331,10 @@ class _Shaped:
         if "currency" in cmap.roles:
             if given is not None:
                 raise OptionError(
-                    "--currency",
+                    "currency",
                     given,
                     f"is for amounts without a currency column; {self.raw.path} names each "
-                    f"row's currency in column {cmap.roles['currency']!r} (--reporting-currency "
+                    f"row's currency in column {cmap.roles['currency']!r} ({{reporting_currency}} "
                     "chooses the one reported)",
                 )
             return False
@@ -353,10 +353,10 @@ class _Shaped:
             return False
         if found.per_row and reporting is None:
             raise OptionError(
-                "--reporting-currency",
+                "reporting_currency",
                 None,
                 f"is needed: {found.evidence} are in different currencies; name the one to "
-                "report in and give rates (--fx-rates FILE or --fx-rate CUR=RATE), or split "
+                "report in and give rates ({fx_rates} FILE or {fixed_rates} CUR=RATE), or split "
                 "the file by currency",
             )
         carried = found.per_row or converting or reporting not in (None, *found.codes)
