@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
     from revenue_retention.errors import (
         BadRow,
         BadRowsError,
+        DataWarning,
         EngineNotSupported,
         InputError,
         MissingColumnError,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         OutputError,
         RejectReason,
         RetentionError,
+        RetentionWarning,
         SourceError,
     )
     from revenue_retention.metrics import (
@@ -117,6 +119,7 @@ _LOCATIONS = {
     "revenue_retention.errors": (
         "BadRow",
         "BadRowsError",
+        "DataWarning",
         "EngineNotSupported",
         "InputError",
         "MissingColumnError",
@@ -125,6 +128,7 @@ _LOCATIONS = {
         "OutputError",
         "RejectReason",
         "RetentionError",
+        "RetentionWarning",
         "SourceError",
     ),
     "revenue_retention.metrics": (
@@ -175,6 +179,7 @@ __all__ = [
     "Benchmarks",
     "CohortResult",
     "ConcentrationResult",
+    "DataWarning",
     "Dataset",
     "DecomposeResult",
     "Diagnosis",
@@ -193,6 +198,7 @@ __all__ = [
     "Overview",
     "RejectReason",
     "RetentionError",
+    "RetentionWarning",
     "SeasonalityResult",
     "SourceError",
     "Thresholds",

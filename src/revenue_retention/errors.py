@@ -31,6 +31,7 @@ from dataclasses import dataclass
 __all__ = [
     "BadRow",
     "BadRowsError",
+    "DataWarning",
     "EngineNotSupported",
     "InputError",
     "MissingColumnError",
@@ -39,6 +40,7 @@ __all__ = [
     "OutputError",
     "RejectReason",
     "RetentionError",
+    "RetentionWarning",
     "SourceError",
     "visible",
 ]
@@ -46,6 +48,17 @@ __all__ = [
 
 class RetentionError(Exception):
     """Base class of every error the package raises on purpose."""
+
+
+class RetentionWarning(UserWarning):
+    """Base class of every warning the package emits."""
+
+
+class DataWarning(RetentionWarning):
+    """Something in the data worth knowing that did not stop the run (a date read one of
+    two ways, a default as-of that leaves scheduled months out). ``load`` warns each of
+    ``InputReport.warnings``, in order; silence them with ``warnings.simplefilter("ignore",
+    DataWarning)``."""
 
 
 class InputError(RetentionError, ValueError):

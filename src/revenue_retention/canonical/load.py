@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -64,6 +65,7 @@ from revenue_retention.engine import (
 )
 from revenue_retention.errors import (
     BadRowsError,
+    DataWarning,
     InputError,
     NoValidRowsError,
     OptionError,
@@ -218,7 +220,7 @@ def load(
         if "currency" in rows.columns:
             shaped.fx = _FxSetup.build(con, rows, fx_rates, fixed, reporting_currency)
             rows = materialize(con, shaped.fx_checked(rows), "validated_fx")
-        return _load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows)
+        return _warned(_load_rows(shaped, rows, con, as_of_index, snapshot, on_bad_rows))
     except engine_errors() as error:
         # The scan is lazy: a malformed file surfaces when the first query reads it.
         hint = (
@@ -233,6 +235,14 @@ def load(
     except BaseException:
         _close_own(con, source)
         raise
+
+
+def _warned(data: Dataset) -> Dataset:
+    """``data``, once each warning of its report is warned as a ``DataWarning`` (same words,
+    same order), pointing at the line that called ``load``."""
+    for text in data.report.warnings:
+        warnings.warn(text, DataWarning, stacklevel=3)
+    return data
 
 
 def _close_own(con: BaseBackend, source: str | Path | None) -> None:

@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import sys
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from rich.console import Console
 from revenue_retention.canonical import Dataset, load, parse_column_options, parse_fx_rates
 from revenue_retention.cli.options import Engine, Format, InputOptions
 from revenue_retention.engine import connect, database_file, describe_error, engine_errors, is_url
-from revenue_retention.errors import NoValidRowsError, OptionError, OutputError
+from revenue_retention.errors import DataWarning, NoValidRowsError, OptionError, OutputError
 from revenue_retention.outputs import Document, write_rejects
 from revenue_retention.outputs.console import SafeConsole
 from revenue_retention.outputs.files import OutputFiles, check_targets, write_text
@@ -69,24 +70,27 @@ def load_input(
     err = stderr()
     rejects = inputs.rejects
     try:
-        data = load(
-            source if is_url(source) else Path(source),
-            table=inputs.table,
-            engine=_engine(inputs.engine, inputs.memory_limit, source),
-            spark_master=inputs.spark_master,
-            columns=parse_column_options(inputs.column),
-            as_of=inputs.as_of,
-            snapshot=inputs.snapshot.value,
-            on_bad_rows="reject" if rejects else "raise",
-            input_format=inputs.input_format,
-            sheet=inputs.sheet,
-            decimal_separator=inputs.decimal_separator,
-            date_order=inputs.date_order,
-            fx_rates=inputs.fx_rates,
-            fixed_rates=parse_fx_rates(inputs.fx_rate),
-            reporting_currency=inputs.reporting_currency,
-            currency=inputs.currency,
-        )
+        # The report's warnings are printed below (or in the table), not as Python's.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            data = load(
+                source if is_url(source) else Path(source),
+                table=inputs.table,
+                engine=_engine(inputs.engine, inputs.memory_limit, source),
+                spark_master=inputs.spark_master,
+                columns=parse_column_options(inputs.column),
+                as_of=inputs.as_of,
+                snapshot=inputs.snapshot.value,
+                on_bad_rows="reject" if rejects else "raise",
+                input_format=inputs.input_format,
+                sheet=inputs.sheet,
+                decimal_separator=inputs.decimal_separator,
+                date_order=inputs.date_order,
+                fx_rates=inputs.fx_rates,
+                fixed_rates=parse_fx_rates(inputs.fx_rate),
+                reporting_currency=inputs.reporting_currency,
+                currency=inputs.currency,
+            )
     except NoValidRowsError as error:
         if rejects is not None and error.rejects is not None:
             assert isinstance(error.rejects, ir.Table)
