@@ -30,7 +30,7 @@ def engine_metrics(rows: Sequence[Row], windows: Sequence[int] = (1, 3, 12)) -> 
     """The ``metrics`` JSON document of ``rows``, computed by the engine through a CSV file."""
     with tempfile.TemporaryDirectory() as folder:
         path = write_long_csv(rows, Path(folder) / "mrr.csv")
-        result = rr.compute_metrics(rr.load(path), windows)
+        result = rr.compute_metrics(rr.load(path), window_months=windows)
     document: dict[str, Any] = json.loads(rr.to_json(result))
     return document
 

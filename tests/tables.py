@@ -64,5 +64,7 @@ def dataset_of(
 
 def metrics_of(rows: Sequence[Row], windows: Sequence[int] = (1, 3, 12)) -> dict[str, Any]:
     """The ``metrics`` JSON document of ``rows``, computed by the engine from memory."""
-    document: dict[str, Any] = json.loads(rr.to_json(rr.compute_metrics(dataset_of(rows), windows)))
+    document: dict[str, Any] = json.loads(
+        rr.to_json(rr.compute_metrics(dataset_of(rows), window_months=windows))
+    )
     return document

@@ -9,10 +9,13 @@ The public API mirrors the ``retention`` command::
     rr.retention(data, windows=[12]).to_pyarrow()   # cohort GRR / NRR / logo retention (§3)
     result = rr.compute_metrics(data)         # both, executed, as the CLI reports them
     rr.load(rr.example_path("revenue_cube.xlsx"))   # every input has a shipped example
-    rr.diagnose(data)                         # benchmarks and diagnostics in words (§7)
-    rr.compute_growth(data, gross_margin="0.8")    # ARR, growth, churn rates, ARPA, LTV
-    rr.overview(data).plot()                  # every analysis of the report, charted
-    rr.forecast(data, months=12)              # MRR ahead: GRR floor, NRR path, new business
+    rr.compute_diagnosis(data, as_of="2024-12")     # benchmarks and diagnostics in words (§7)
+    rr.compute_growth(data, gross_margin="0.8")     # ARR, growth, churn rates, ARPA, LTV
+    rr.compute_forecast(data, horizon_months=12)    # MRR ahead: GRR floor, NRR path, new business
+    rr.write_report(rr.compute_overview(data), "report.html")   # every analysis, one page
+
+Every ``compute_*`` analysis takes the data, then keyword arguments only, named alike:
+``as_of="YYYY-MM"`` (or a date; default the data's last month), ``window_months``, ``by``.
 """
 
 from __future__ import annotations
@@ -37,28 +40,28 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         SeasonalityResult,
         Thresholds,
         UncertaintyResult,
-        bootstrap_intervals,
-        cohort_matrix,
-        compare_methods,
+        compute_cohorts,
         compute_concentration,
+        compute_decomposition,
+        compute_diagnosis,
         compute_explain,
-        compute_explain_period,
+        compute_intervals,
+        compute_methods,
         compute_metrics,
-        decompose,
-        diagnose,
+        compute_seasonality,
         load_benchmarks,
-        seasonality,
     )
     from revenue_retention.analyses.customers import customer_months, movement_log
-    from revenue_retention.analyses.forecast import ForecastResult, forecast
+    from revenue_retention.analyses.forecast import ForecastResult, compute_forecast
     from revenue_retention.analyses.growth import GrowthResult, compute_growth
-    from revenue_retention.analyses.overview import Overview, overview
+    from revenue_retention.analyses.overview import Overview, compute_overview
     from revenue_retention.canonical import Dataset, InputReport, load
     from revenue_retention.datasets import example_path
     from revenue_retention.engine import connect
     from revenue_retention.errors import (
         BadRow,
         BadRowsError,
+        DataWarning,
         EngineNotSupported,
         InputError,
         MissingColumnError,
@@ -67,6 +70,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         OutputError,
         RejectReason,
         RetentionError,
+        RetentionWarning,
         SourceError,
     )
     from revenue_retention.metrics import (
@@ -79,6 +83,8 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
     from revenue_retention.metrics.methods import METHODS, method_retention
     from revenue_retention.money import format_money
     from revenue_retention.outputs import to_csv, to_json, write_rejects
+    from revenue_retention.outputs.overview.report import write_report
+    from revenue_retention.outputs.overview.workbook import write_workbook
     from revenue_retention.periods import MonthRange
 
 
@@ -98,22 +104,22 @@ _LOCATIONS = {
         "MetricsResult",
         "Thresholds",
         "UncertaintyResult",
-        "bootstrap_intervals",
-        "cohort_matrix",
-        "compare_methods",
+        "compute_cohorts",
         "compute_concentration",
+        "compute_decomposition",
+        "compute_diagnosis",
         "compute_explain",
-        "compute_explain_period",
+        "compute_intervals",
+        "compute_methods",
         "compute_metrics",
-        "diagnose",
+        "compute_seasonality",
         "load_benchmarks",
     ),
-    # Named like their modules: taken from the module, never the package's attribute.
-    "revenue_retention.analyses.decompose": ("DecomposeResult", "decompose"),
-    "revenue_retention.analyses.seasonality": ("SeasonalityResult", "seasonality"),
-    "revenue_retention.analyses.overview": ("Overview", "overview"),
+    "revenue_retention.analyses.decompose": ("DecomposeResult",),
+    "revenue_retention.analyses.seasonality": ("SeasonalityResult",),
+    "revenue_retention.analyses.overview": ("Overview", "compute_overview"),
     "revenue_retention.analyses.customers": ("customer_months", "movement_log"),
-    "revenue_retention.analyses.forecast": ("ForecastResult", "forecast"),
+    "revenue_retention.analyses.forecast": ("ForecastResult", "compute_forecast"),
     "revenue_retention.analyses.growth": ("GrowthResult", "compute_growth"),
     "revenue_retention.canonical": ("Dataset", "InputReport", "load"),
     "revenue_retention.datasets": ("example_path",),
@@ -121,6 +127,7 @@ _LOCATIONS = {
     "revenue_retention.errors": (
         "BadRow",
         "BadRowsError",
+        "DataWarning",
         "EngineNotSupported",
         "InputError",
         "MissingColumnError",
@@ -129,6 +136,7 @@ _LOCATIONS = {
         "OutputError",
         "RejectReason",
         "RetentionError",
+        "RetentionWarning",
         "SourceError",
     ),
     "revenue_retention.metrics": (
@@ -141,9 +149,34 @@ _LOCATIONS = {
     "revenue_retention.metrics.methods": ("METHODS", "method_retention"),
     "revenue_retention.money": ("format_money",),
     "revenue_retention.outputs": ("to_csv", "to_json", "write_rejects"),
+    "revenue_retention.outputs.overview.report": ("write_report",),
+    "revenue_retention.outputs.overview.workbook": ("write_workbook",),
     "revenue_retention.periods": ("MonthRange",),
 }
-__getattr__, __dir__ = lazy_exports(globals(), _LOCATIONS)
+_attribute, __dir__ = lazy_exports(globals(), _LOCATIONS)
+
+#: Names of version 0.1, renamed in 0.2 (CHANGELOG.md): one verb style, ``compute_*``.
+_RENAMED = {
+    "bootstrap_intervals": "compute_intervals",
+    "cohort_matrix": "compute_cohorts",
+    "compare_methods": "compute_methods",
+    "compute_explain_period": "compute_explain(period=...)",
+    "decompose": "compute_decomposition",
+    "diagnose": "compute_diagnosis",
+    "overview": "compute_overview",
+    "seasonality": "compute_seasonality",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _RENAMED:
+        # Not kept as aliases: their arguments changed too (keyword-only, as_of "YYYY-MM").
+        raise AttributeError(
+            f"module 'revenue_retention' has no attribute {name!r}: it is now "
+            f"{_RENAMED[name]}, with keyword arguments (see CHANGELOG.md)"
+        )
+    return _attribute(name)
+
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -154,6 +187,7 @@ __all__ = [
     "Benchmarks",
     "CohortResult",
     "ConcentrationResult",
+    "DataWarning",
     "Dataset",
     "DecomposeResult",
     "Diagnosis",
@@ -174,36 +208,38 @@ __all__ = [
     "Overview",
     "RejectReason",
     "RetentionError",
+    "RetentionWarning",
     "SeasonalityResult",
     "SourceError",
     "Thresholds",
     "UncertaintyResult",
     "__version__",
-    "bootstrap_intervals",
     "bridge",
-    "cohort_matrix",
     "cohort_pairs",
-    "compare_methods",
+    "compute_cohorts",
     "compute_concentration",
+    "compute_decomposition",
+    "compute_diagnosis",
     "compute_explain",
-    "compute_explain_period",
+    "compute_forecast",
     "compute_growth",
+    "compute_intervals",
+    "compute_methods",
     "compute_metrics",
+    "compute_overview",
+    "compute_seasonality",
     "connect",
     "customer_months",
-    "decompose",
-    "diagnose",
     "example_path",
-    "forecast",
     "format_money",
     "load",
     "load_benchmarks",
     "method_retention",
     "movement_log",
-    "overview",
     "retention",
-    "seasonality",
     "to_csv",
     "to_json",
     "write_rejects",
+    "write_report",
+    "write_workbook",
 ]

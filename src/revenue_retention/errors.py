@@ -13,7 +13,8 @@
     └── EngineNotSupported (NotImplementedError)
                                         the chosen engine lacks an operation the metric needs
 
-Each error builds its message from its fields, so the CLI can print ``str(error)`` as is.
+Each error builds its message from its fields, so the CLI can print ``str(error)`` as is;
+an ``OptionError`` names the Python parameter, and the CLI its flag (``message``).
 A value from the data is shown as ``repr`` shows it, so a control character in it (an
 escape sequence that would retitle or clear a terminal) is printed as ``\\x1b``, never
 sent; ``visible`` does the same without the quotes, for text beside the messages.
@@ -23,12 +24,14 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "BadRow",
     "BadRowsError",
+    "DataWarning",
     "EngineNotSupported",
     "InputError",
     "MissingColumnError",
@@ -37,6 +40,7 @@ __all__ = [
     "OutputError",
     "RejectReason",
     "RetentionError",
+    "RetentionWarning",
     "SourceError",
     "visible",
 ]
@@ -46,40 +50,80 @@ class RetentionError(Exception):
     """Base class of every error the package raises on purpose."""
 
 
+class RetentionWarning(UserWarning):
+    """Base class of every warning the package emits."""
+
+
+class DataWarning(RetentionWarning):
+    """Something in the data worth knowing that did not stop the run (a date read one of
+    two ways, a default as-of that leaves scheduled months out). ``load`` warns each of
+    ``InputReport.warnings``, in order; silence them with ``warnings.simplefilter("ignore",
+    DataWarning)``."""
+
+
 class InputError(RetentionError, ValueError):
     """The input cannot be read as asked."""
 
 
-class OptionError(RetentionError, ValueError):
-    """A parameter given by the user is malformed or out of range."""
+#: ``{as_of}`` in a reason: another parameter, named as the reader knows it (``message``).
+#: Only these names: a value from the data shown in a reason may hold braces of its own.
+_PARAMETER = re.compile(
+    r"\{(as_of|window_months|currency|reporting_currency|fx_rates|fixed_rates|columns)\}"
+)
 
-    def __init__(self, option: str, value: object, reason: str) -> None:
-        self.option = option
+
+class OptionError(RetentionError, ValueError):
+    """A parameter given by the user is malformed or out of range.
+
+    ``parameter`` is its Python name (``window_months``); ``str()`` reads
+    ``window_months: 500 must be ...``. The command line shows the flag instead
+    (``--window: 500 ...``) through ``message``. A reason that names another parameter
+    writes it ``{as_of}``, so that it reads right in both.
+    """
+
+    def __init__(self, parameter: str, value: object, reason: str) -> None:
+        self.parameter = parameter
         self.value = value
         self.reason = reason
-        # An option that was not given ("--reporting-currency is needed") has no value to show.
-        super().__init__(
-            f"{option}: {value!r} {reason}" if value is not None else f"{option} {reason}"
-        )
+        super().__init__(self.message())
+
+    @property
+    def option(self) -> str:
+        """``parameter`` by its name of version 0.1 (kept for one release)."""
+        return self.parameter
+
+    def message(self, name_of: Callable[[str], str] = str) -> str:
+        """The message, each parameter named by ``name_of`` (default: its Python name).
+
+        >>> error = OptionError("period", "2024-03", "takes no {as_of} or {window_months}")
+        >>> error.message()
+        "period: '2024-03' takes no as_of or window_months"
+        >>> error.message(lambda name: "--" + name)
+        "--period: '2024-03' takes no --as_of or --window_months"
+        """
+        head = name_of(self.parameter)
+        reason = _PARAMETER.sub(lambda match: name_of(match.group(1)), self.reason)
+        # A parameter that was not given ("reporting_currency is needed") has no value to show.
+        return f"{head}: {self.value!r} {reason}" if self.value is not None else f"{head} {reason}"
 
     @classmethod
-    def check_whole(cls, option: str, value: object, low: int, high: int, unit: str = "") -> int:
+    def check_whole(cls, parameter: str, value: object, low: int, high: int, unit: str = "") -> int:
         """``value`` if it is a whole number from ``low`` to ``high``, else this error.
 
         The bounds are what the computation can hold (an engine's 64-bit integers, an
         array's length), so that no number typed on the command line reaches it unchecked.
 
-        >>> OptionError.check_whole("--limit", 10**20, 1, 10**9)  # doctest: +ELLIPSIS
+        >>> OptionError.check_whole("limit", 10**20, 1, 10**9)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        revenue_retention.errors.OptionError: --limit: 100000000000000000000 must be a whole ...
+        revenue_retention.errors.OptionError: limit: 100000000000000000000 must be a whole ...
         """
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise cls(option, value, f"must be a whole number from {low:,} to {high:,}{unit}")
+            raise cls(parameter, value, f"must be a whole number from {low:,} to {high:,}{unit}")
         return value
 
     @classmethod
-    def check_finite(cls, option: str, value: object, reason: str) -> float:
+    def check_finite(cls, parameter: str, value: object, reason: str) -> float:
         """``value`` if it is a finite number (not ``inf``, ``1e400`` or ``nan``), else this
         error, saying ``reason``."""
         if (
@@ -87,7 +131,7 @@ class OptionError(RetentionError, ValueError):
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise cls(option, value, reason)
+            raise cls(parameter, value, reason)
         return float(value)
 
 

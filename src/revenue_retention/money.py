@@ -34,18 +34,18 @@ _CENT = Decimal("0.01")
 
 
 def positive_decimal(
-    option: str, text: str, example: str, places: int = MONEY_SCALE, shown: str | None = None
+    parameter: str, text: str, example: str, places: int = MONEY_SCALE, shown: str | None = None
 ) -> Decimal:
     """A positive decimal given with an option, that the engine's decimal types hold
     exactly: at most ``MAX_INTEGER_DIGITS`` digits before the point and ``places`` after
     (so ``1e400`` is refused here, in a sentence, rather than by the engine).
 
-    >>> positive_decimal("--fx-rate", "1.08", "EUR=1.08")
+    >>> positive_decimal("fixed_rates", "1.08", "EUR=1.08")
     Decimal('1.08')
-    >>> positive_decimal("--fx-rate", "1e400", "EUR=1.08")  # doctest: +ELLIPSIS
+    >>> positive_decimal("fixed_rates", "1e400", "EUR=1.08")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    revenue_retention.errors.OptionError: --fx-rate: '1e400' must be a positive number ...
+    revenue_retention.errors.OptionError: fixed_rates: '1e400' must be a positive number ...
     """
     try:
         value = Decimal(text.strip())
@@ -57,7 +57,7 @@ def positive_decimal(
     too_long = integer_digits > MAX_INTEGER_DIGITS or -exponent > places
     if not value.is_finite() or value <= 0 or too_long:
         raise OptionError(
-            option,
+            parameter,
             text if shown is None else shown,
             f"must be a positive number with at most {MAX_INTEGER_DIGITS} digits before the "
             f"decimal point and {places} after, e.g. {example}",

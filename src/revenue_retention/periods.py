@@ -19,9 +19,11 @@ from revenue_retention.errors import OptionError
 __all__ = [
     "MONTH_NAMES",
     "MonthRange",
+    "as_of_month",
     "month_index",
     "month_index_of",
     "month_label",
+    "month_of",
     "month_start",
     "month_start_of_index",
     "parse_month",
@@ -81,7 +83,7 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def parse_month(text: str, option: str = "--as-of") -> int:
+def parse_month(text: str, parameter: str = "as_of") -> int:
     """Parse ``YYYY-MM`` into a month index; raise ``OptionError`` otherwise.
 
     >>> month_label(parse_month("2024-12"))
@@ -89,43 +91,86 @@ def parse_month(text: str, option: str = "--as-of") -> int:
     """
     match = _MONTH_RE.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise OptionError(option, text, "is not a month; expected YYYY-MM, e.g. 2024-12")
+        raise OptionError(parameter, text, "is not a month; expected YYYY-MM, e.g. 2024-12")
     return month_index(int(match.group(1)), int(match.group(2)))
+
+
+def month_of(month: str | dt.date, parameter: str = "as_of") -> int:
+    """The month index of a month the public API was given: ``"YYYY-MM"`` or a date (its
+    month).
+
+    Month indexes are internal: an ``int`` is refused, with the month it would have been,
+    since ``as_of=24299`` or ``as_of=12`` is a mistake, not a month.
+
+    >>> month_label(month_of("2024-12")), month_label(month_of(dt.date(2024, 12, 31)))
+    ('2024-12', '2024-12')
+    >>> month_of(24299)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    revenue_retention.errors.OptionError: as_of: 24299 is not a month; pass "YYYY-MM", ...
+    """
+    if isinstance(month, dt.date):
+        return month_index(month.year, month.month)
+    if isinstance(month, str):
+        return parse_month(month, parameter)
+    hint = ""
+    if isinstance(month, int) and not isinstance(month, bool) and 0 <= month < 12 * 10_000:
+        hint = f" (as a month index, {month} is {month_label(month)!r})"
+    raise OptionError(
+        parameter, month, f'is not a month; pass "YYYY-MM", e.g. "2024-12", or a date{hint}'
+    )
+
+
+def as_of_month(as_of: str | dt.date | None, parameter: str = "as_of") -> int | None:
+    """``month_of(as_of)``, or ``None`` for ``None`` (the data's last month, for the caller).
+
+    >>> as_of_month(None) is None, month_label(as_of_month("2024-12"))
+    (True, '2024-12')
+    """
+    return None if as_of is None else month_of(as_of, parameter)
 
 
 #: The longest window: ten years of months.
 MAX_WINDOW_MONTHS = 120
 
 
-def check_window(window_months: object, option: str = "--window") -> int:
+def check_window(window_months: object, parameter: str = "window_months") -> int:
     """A window length in months, from 1 to ``MAX_WINDOW_MONTHS``, or ``OptionError``.
 
     >>> check_window(12)
     12
     """
-    return OptionError.check_whole(option, window_months, 1, MAX_WINDOW_MONTHS, " months")
+    return OptionError.check_whole(parameter, window_months, 1, MAX_WINDOW_MONTHS, " months")
 
 
-def parse_windows(windows: str | Iterable[int]) -> tuple[int, ...]:
-    """Parse window lengths in months (``"1,3,12"``), sorted and de-duplicated.
+def parse_windows(
+    windows: str | int | Iterable[int], parameter: str = "window_months"
+) -> tuple[int, ...]:
+    """Parse window lengths in months (``"1,3,12"``, 12 or ``[1, 3]``), sorted and
+    de-duplicated.
 
-    >>> parse_windows("12,1,3,3")
-    (1, 3, 12)
+    >>> parse_windows("12,1,3,3"), parse_windows(12)
+    ((1, 3, 12), (12,))
     """
     items: list[int] = []
-    raw = windows.split(",") if isinstance(windows, str) else list(windows)
+    if isinstance(windows, str):
+        raw: list[object] = list(windows.split(","))
+    elif isinstance(windows, int):
+        raw = [windows]
+    else:
+        raw = list(windows)
     for item in raw:
         try:
             value = int(str(item).strip())
         except ValueError:
-            raise OptionError("--windows", windows, "must be whole numbers of months") from None
+            raise OptionError(parameter, windows, "must be whole numbers of months") from None
         if not 1 <= value <= MAX_WINDOW_MONTHS:
             raise OptionError(
-                "--windows", windows, f"must be between 1 and {MAX_WINDOW_MONTHS} months"
+                parameter, windows, f"must be between 1 and {MAX_WINDOW_MONTHS} months"
             )
         items.append(value)
     if not items:
-        raise OptionError("--windows", windows, "names no window")
+        raise OptionError(parameter, windows, "names no window")
     return tuple(sorted(set(items)))
 
 
@@ -149,7 +194,7 @@ class MonthRange:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise OptionError(
-                "--as-of",
+                "as_of",
                 month_label(self.last),
                 f"is before the data's first month {month_label(self.first)}",
             )

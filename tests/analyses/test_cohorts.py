@@ -18,7 +18,7 @@ from tests.strategies import Dataset, mrr_rows
 from tests.tables import dataset_of
 
 import revenue_retention as rr
-from revenue_retention.analyses.cohorts import CohortResult, cohort_matrix
+from revenue_retention.analyses.cohorts import CohortResult, compute_cohorts
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs.cohorts import cohort_records, cohort_size_records
 
@@ -60,7 +60,7 @@ FIVE_CUSTOMERS: list[Row] = [
 
 def run(rows: list[Row], folder: Path, **options: Any) -> tuple[CohortResult, list[dict[str, Any]]]:
     data = rr.load(write_long_csv(rows, folder / "mrr.csv"))
-    result = cohort_matrix(data, **options)
+    result = compute_cohorts(data, **options)
     return result, cohort_records(result)
 
 
@@ -195,12 +195,12 @@ def test_value_is_the_chosen_metric(tmp_path: Path, metric: str, column: str) ->
 def test_unknown_options_are_refused(tmp_path: Path, option: str, value: str) -> None:
     data = rr.load(write_long_csv(FIVE_CUSTOMERS, tmp_path / "mrr.csv"))
     with pytest.raises(OptionError, match=value):
-        cohort_matrix(data, **{option: value})
+        compute_cohorts(data, **{option: value})
 
 
 def test_as_of_shortens_every_cohort(tmp_path: Path) -> None:
     data = rr.load(write_long_csv(FIVE_CUSTOMERS, tmp_path / "mrr.csv"), as_of="2024-02")
-    records = cohort_records(cohort_matrix(data))
+    records = cohort_records(compute_cohorts(data))
     assert [(r["cohort"], r["age_months"]) for r in records] == [
         ("2024-01", 0), ("2024-01", 1), ("2024-02", 0)
     ]  # fmt: skip
@@ -230,7 +230,7 @@ def test_cohorts_equal_oracle(data: Dataset, grain: str, relative_to: str) -> No
     assume(data.rows)
     months = [month for _, month, _ in data.rows]
     first, last = min(months), max(months)  # the loader's range is the data's own
-    result = cohort_matrix(dataset_of(data.rows), grain=grain, relative_to=relative_to)
+    result = compute_cohorts(dataset_of(data.rows), grain=grain, relative_to=relative_to)
     records = cohort_records(result)
     expected = oracle_cohorts(data.rows, first, last, grain, relative_to)
     assert [_comparable(r) for r in records] == [

@@ -22,7 +22,6 @@ from revenue_retention.analyses.concentration import (
     ConcentrationResult,
     compute_concentration,
 )
-from revenue_retention.periods import month_index
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GOLDEN = Path(__file__).parent.parent / "golden" / "concentration_of_nrr" / "input.csv"
@@ -62,7 +61,9 @@ def _one_account_carries_nrr() -> list[Row]:
 @pytest.fixture(scope="module")
 def seed_case(tmp_path_factory: pytest.TempPathFactory) -> ConcentrationResult:
     folder = tmp_path_factory.mktemp("seed")
-    return compute_concentration(_load(_one_account_carries_nrr(), folder), "2025-06", 12)
+    return compute_concentration(
+        _load(_one_account_carries_nrr(), folder), as_of="2025-06", window_months=12
+    )
 
 
 def test_seed_headline_is_carried_by_one_account(seed_case: ConcentrationResult) -> None:
@@ -122,7 +123,7 @@ def test_seed_pareto_curve(seed_case: ConcentrationResult) -> None:
 
 def test_golden_case_concentration_of_nrr() -> None:
     """tests/golden/concentration_of_nrr: its README works out NRR without the top expander."""
-    r = compute_concentration(rr.load(GOLDEN), "2025-10", 12)
+    r = compute_concentration(rr.load(GOLDEN), as_of="2025-10", window_months=12)
     assert r.nrr == pytest.approx(1.15, abs=1e-12)
     # (115,000 - 20,000) / 100,000
     assert r.nrr_without_top_expanders(1) == pytest.approx(0.95, abs=1e-12)
@@ -135,7 +136,7 @@ def test_golden_case_concentration_of_nrr() -> None:
 def test_empty_cohort_gives_nulls_not_errors(tmp_path: Path) -> None:
     # Nobody pays in 2024-02 (the start of the 1-month window to 2024-03).
     rows = [("a", _month(2024, 1), Decimal("5")), ("a", _month(2024, 3), Decimal("7"))]
-    r = compute_concentration(_load(rows, tmp_path), "2024-03", 1)
+    r = compute_concentration(_load(rows, tmp_path), as_of="2024-03", window_months=1)
     assert (r.customers, r.starting_mrr, r.nrr, r.herfindahl) == (0, Decimal(0), None, None)
     assert r.share_of_top(1) is None and r.nrr_without_top_expanders(1) is None
     assert r.pareto.num_rows == r.top_customers.num_rows == r.top_expanders.num_rows == 0
@@ -161,14 +162,14 @@ def test_many_customers_give_about_200_pareto_points(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("as_of", "window", "option"),
-    [("2023-12", 1, "--as-of"), ("2024-03", 1, "--as-of"), ("2024-02", 2, "--window")],
+    [("2023-12", 1, "as_of"), ("2024-03", 1, "as_of"), ("2024-02", 2, "window_months")],
 )
 def test_window_outside_the_data_is_an_option_error(
     tmp_path: Path, as_of: str, window: int, option: str
 ) -> None:
     rows = [("a", _month(2024, 1), Decimal("5")), ("a", _month(2024, 2), Decimal("3"))]
     with pytest.raises(rr.OptionError) as error:
-        compute_concentration(_load(rows, tmp_path), as_of, window)
+        compute_concentration(_load(rows, tmp_path), as_of=as_of, window_months=window)
     assert error.value.option == option
 
 
@@ -254,6 +255,6 @@ def test_concentration_equals_oracle_and_keeps_its_properties(
     case: tuple[Dataset, datetime.date, int],
 ) -> None:
     data, as_of, window = case
-    got = compute_concentration(dataset_of(data.rows), month_index(as_of.year, as_of.month), window)
+    got = compute_concentration(dataset_of(data.rows), as_of=as_of, window_months=window)
     _check_against_oracle(got, oracle_concentration(data.rows, as_of, window))
     _check_properties(got)

@@ -18,7 +18,7 @@ from tests.oracle_decompose import Line, SeveralPricesError, oracle_decompose
 from tests.tables import dataset_of
 
 from revenue_retention.analyses import compute_metrics
-from revenue_retention.analyses.decompose import decompose
+from revenue_retention.analyses.decompose import compute_decomposition
 from revenue_retention.canonical import load
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.outputs.decompose import decompose_document
@@ -54,7 +54,9 @@ def write_lines(path: Path, lines: list[Line], *, with_mrr: bool = False) -> Pat
 
 def run(path: Path, window: int = 12, as_of: str | None = None) -> dict[str, Any]:
     """The JSON document of ``decompose`` on a file, as the CLI writes it."""
-    return decompose_document(decompose(load(path), window_months=window, as_of=as_of)).to_dict()
+    return decompose_document(
+        compute_decomposition(load(path), window_months=window, as_of=as_of)
+    ).to_dict()
 
 
 def month(text: str) -> datetime.date:
@@ -285,9 +287,9 @@ def test_an_empty_cohort_has_no_rates(tmp_path: Path) -> None:
 
 def test_as_of_picks_the_window(one_customer_per_component: Path) -> None:
     # With as-of 2024-12 and a window of 1 month the cohort month precedes the data.
-    with pytest.raises(OptionError, match="--window"):
+    with pytest.raises(OptionError, match="window_months"):
         run(one_customer_per_component, window=1, as_of="2024-12")
-    with pytest.raises(OptionError, match="--as-of"):
+    with pytest.raises(OptionError, match="as_of"):
         run(one_customer_per_component, window=1, as_of="2026-01")
     with pytest.raises(OptionError, match="1 to 120"):
         run(one_customer_per_component, window=0)
@@ -516,7 +518,7 @@ def test_identities_hold_on_any_line_items(data: st.DataObject) -> None:
             "unit_price": [line[4] for line in lines],
         },
     )
-    result = decompose(loaded, window_months=window, as_of=period_label(as_of))
+    result = compute_decomposition(loaded, window_months=window, as_of=period_label(as_of))
     doc = decompose_document(result).to_dict()
 
     # volume + price = q1 p1 - q0 p0, exactly, for every customer and product.
@@ -547,7 +549,7 @@ def test_identities_hold_on_any_line_items(data: st.DataObject) -> None:
         assert t["grr"] <= min(t["nrr"], 1.0)
 
     # S, E and the §3 movements are those of `retention metrics` for the same window.
-    retention = compute_metrics(loaded, [window]).retention.to_pylist()
+    retention = compute_metrics(loaded, window_months=[window]).retention.to_pylist()
     row = next(r for r in retention if r["as_of_index"] == result.as_of)
     for name in ("starting_mrr", "ending_mrr", "expansion", "contraction", "churn"):
         assert t[name] == row[name], name

@@ -8,7 +8,7 @@ import pytest
 
 import revenue_retention as rr
 from revenue_retention.analyses.benchmarks import load_benchmarks
-from revenue_retention.analyses.diagnostics import Diagnosis, Diagnostic, diagnose
+from revenue_retention.analyses.diagnostics import Diagnosis, Diagnostic, compute_diagnosis
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.periods import month_index
 
@@ -33,7 +33,7 @@ def leaky(tmp_path: Path) -> Path:
 
 
 def test_leaky_bucket_and_expansion_dependence(leaky: Path) -> None:
-    result = diagnose(rr.load(leaky))
+    result = compute_diagnosis(rr.load(leaky))
     assert result.rates["grr"] == pytest.approx(0.70)
     assert result.rates["nrr"] == pytest.approx(1.10)
     found = by_id(result)
@@ -77,7 +77,7 @@ def test_benchmarks_can_be_overridden(tmp_path: Path, leaky: Path) -> None:
         '[medians.grr]\nvalue = 0.6\nsource = "us"\nyear = 2026\n',
         encoding="utf-8",
     )
-    result = diagnose(rr.load(leaky), benchmarks=load_benchmarks(custom))
+    result = compute_diagnosis(rr.load(leaky), benchmarks=load_benchmarks(custom))
     grr = next(p for p in result.placements if p.metric == "grr")
     assert grr.band is not None and grr.band.label == "fine" and grr.median == 0.6
     broken = tmp_path / "broken.toml"
@@ -96,7 +96,7 @@ def test_price_increases_are_borrowed_loyalty(tmp_path: Path) -> None:
         "a,2025-01,core,10,21.00",
         "b,2025-01,core,5,42.00",
     ]
-    result = diagnose(rr.load(write(tmp_path / "price.csv", header, rows)))
+    result = compute_diagnosis(rr.load(write(tmp_path / "price.csv", header, rows)))
     loyalty = by_id(result)["borrowed_loyalty"]
     assert loyalty.triggered is True
     assert loyalty.inputs["price_share_of_expansion"] == pytest.approx(1.0)
@@ -119,7 +119,9 @@ def test_recent_cohorts_retaining_worse_is_cohort_drift(tmp_path: Path) -> None:
                 if leaves and m >= start + 3:
                     break
                 rows.append(f"q{q}c{c},{m // 12}-{m % 12 + 1:02d},100")
-    result = diagnose(rr.load(write(tmp_path / "drift.csv", "customer_id,month,mrr", rows)))
+    result = compute_diagnosis(
+        rr.load(write(tmp_path / "drift.csv", "customer_id,month,mrr", rows))
+    )
     drift = by_id(result)["cohort_drift"]
     assert drift.triggered is True
     assert drift.inputs["older_nrr"] == pytest.approx(1.0)
@@ -129,11 +131,11 @@ def test_recent_cohorts_retaining_worse_is_cohort_drift(tmp_path: Path) -> None:
 
 def test_as_of_without_a_full_window_is_an_option_error(leaky: Path) -> None:
     with pytest.raises(OptionError, match="needs 12 months"):
-        diagnose(rr.load(leaky), as_of=month_index(2024, 6))
+        compute_diagnosis(rr.load(leaky), as_of="2024-06")
 
 
 def test_every_diagnostic_has_a_stable_id_inputs_and_threshold(leaky: Path) -> None:
-    result = diagnose(rr.load(leaky))
+    result = compute_diagnosis(rr.load(leaky))
     assert [d.id for d in result.diagnostics] == [
         "leaky_bucket",
         "expansion_dependence",
@@ -159,7 +161,9 @@ def test_drift_names_cohorts_by_label(tmp_path: Path) -> None:
     for q, start in enumerate(month_index(2022, 4) + 3 * q for q in range(7)):
         for m in range(start, month_index(2024, 4) + 1):
             rows.append(f"q{q},{m // 12}-{m % 12 + 1:02d},100")
-    result = diagnose(rr.load(write(tmp_path / "labels.csv", "customer_id,month,mrr", rows)))
+    result = compute_diagnosis(
+        rr.load(write(tmp_path / "labels.csv", "customer_id,month,mrr", rows))
+    )
     drift = by_id(result)["cohort_drift"]
     assert drift.inputs["recent_cohorts"] == ["2023-Q2", "2023-Q3", "2023-Q4"]
     assert drift.triggered is False  # everyone stays: no gap
@@ -197,7 +201,7 @@ def _base(tmp_path: Path, name: str, start: list[int], end: list[int]) -> Path:
 def test_expansion_dependence_warns_only_on_a_weak_base(
     tmp_path: Path, start: list[int], end: list[int], grr: float, nrr: float, triggered: bool
 ) -> None:
-    result = diagnose(rr.load(_base(tmp_path, "seed003.csv", start, end)))
+    result = compute_diagnosis(rr.load(_base(tmp_path, "seed003.csv", start, end)))
     assert result.rates["grr"] == pytest.approx(grr)
     assert result.rates["nrr"] == pytest.approx(nrr)
     found = by_id(result)["expansion_dependence"]
@@ -227,7 +231,7 @@ def test_price_lifting_nrr_over_100_is_borrowed_loyalty(tmp_path: Path) -> None:
         "b,2025-01,core,6,10.00",
         "c,2025-01,core,7,20.00",
     ]
-    result = diagnose(rr.load(write(tmp_path / "even.csv", header, rows)))
+    result = compute_diagnosis(rr.load(write(tmp_path / "even.csv", header, rows)))
     loyalty = by_id(result)["borrowed_loyalty"]
     assert loyalty.inputs["price_share_of_expansion"] == pytest.approx(1 / 3)
     assert loyalty.inputs["nrr_excluding_price"] == pytest.approx(1.0)
@@ -236,7 +240,7 @@ def test_price_lifting_nrr_over_100_is_borrowed_loyalty(tmp_path: Path) -> None:
     # third of the expansion (20 of 60), but without it NRR is 290 / 300 = 96.7%: the
     # base reaches 100% only because prices rose.
     rows[4] = "b,2025-01,core,5,10.00"
-    result = diagnose(rr.load(write(tmp_path / "lifted.csv", header, rows)))
+    result = compute_diagnosis(rr.load(write(tmp_path / "lifted.csv", header, rows)))
     loyalty = by_id(result)["borrowed_loyalty"]
     assert result.rates["nrr"] == pytest.approx(310 / 300)
     assert loyalty.inputs["price_share_of_expansion"] == pytest.approx(1 / 3)
@@ -247,7 +251,7 @@ def test_price_lifting_nrr_over_100_is_borrowed_loyalty(tmp_path: Path) -> None:
 
 
 def test_a_check_that_cannot_run_says_so(leaky: Path) -> None:
-    found = by_id(diagnose(rr.load(leaky)))
+    found = by_id(compute_diagnosis(rr.load(leaky)))
     # No line items: price cannot be told from volume; 13 months: no cohorts to compare.
     for name in ("borrowed_loyalty", "cohort_drift"):
         assert found[name].triggered is None

@@ -9,7 +9,7 @@ import pytest
 
 import revenue_retention as rr
 from revenue_retention.analyses.advice import what_to_do_first
-from revenue_retention.analyses.diagnostics import Diagnostic, diagnose
+from revenue_retention.analyses.diagnostics import Diagnostic, compute_diagnosis
 from revenue_retention.analyses.early_warnings import EARLY_WARNINGS, sign_test
 
 
@@ -26,7 +26,7 @@ def write(tmp_path: Path, rows: list[str], header: str = "customer_id,month,mrr"
 
 def run(path: Path, rule_id: str) -> Diagnostic:
     rule = next(r for r in EARLY_WARNINGS if r.__name__.lstrip("_").startswith(rule_id))
-    result = diagnose(rr.load(path), rules=[rule])
+    result = compute_diagnosis(rr.load(path), rules=[rule])
     (found,) = result.diagnostics
     assert found.id == rule_id
     return found
@@ -209,7 +209,7 @@ def test_what_to_do_first_follows_the_section_7_bands(grr: float, lever: str) ->
 
 
 def test_diagnose_carries_the_what_to_do_first_line(tmp_path: Path) -> None:
-    result = diagnose(rr.load(segments(tmp_path, 120)), rules=[])
+    result = compute_diagnosis(rr.load(segments(tmp_path, 120)), rules=[])
     assert result.advice is not None
     # 12-month GRR at 2025-04: 12600 / 12800 = 98.4%: the base holds.
     assert result.advice.lever == "focus_on_expansion"

@@ -24,7 +24,6 @@ from revenue_retention.analyses.explain import (
     WINDOW_TOTALS,
     ExplainResult,
     compute_explain,
-    compute_explain_period,
 )
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.money import MONEY
@@ -79,7 +78,7 @@ def _listing(result: ExplainResult) -> list[tuple[str, str, str]]:
 
 
 def test_window_lists_every_cohort_customer_by_impact(one_of_each: rr.Dataset) -> None:
-    result = compute_explain(one_of_each, "2025-01", 12)
+    result = compute_explain(one_of_each, as_of="2025-01", window_months=12)
     # |change|: c 300, a 100, b 50, f 30, d 0; e joined inside the window: not in the cohort.
     assert _listing(result) == [
         ("c", "300.000000", "expansion"),
@@ -107,21 +106,21 @@ def test_window_lists_every_cohort_customer_by_impact(one_of_each: rr.Dataset) -
 
 
 def test_by_takes_the_attribute_at_the_start_and_groups_add_up(one_of_each: rr.Dataset) -> None:
-    smb = compute_explain(one_of_each, "2025-01", 12, by=("segment", "SMB"))
-    ent = compute_explain(one_of_each, "2025-01", 12, by=("segment", "ENT"))
+    smb = compute_explain(one_of_each, as_of="2025-01", window_months=12, by=("segment", "SMB"))
+    ent = compute_explain(one_of_each, as_of="2025-01", window_months=12, by=("segment", "ENT"))
     # c was ENT at 2024-01 (SMB later): it stays in ENT, with its expansion.
     assert [r[0] for r in _listing(smb)] == ["a", "b", "f"]
     assert [r[0] for r in _listing(ent)] == ["c", "d"]
     # SMB: S = 100 + 200 + 60 = 360, E = 0 + 150 + 90 = 240; ENT: S = 1500, E = 1800.
     assert (smb.totals_row["starting_mrr"], smb.totals_row["ending_mrr"]) == (360, 240)
     assert (ent.totals_row["starting_mrr"], ent.totals_row["ending_mrr"]) == (1500, 1800)
-    whole = compute_explain(one_of_each, "2025-01", 12).totals_row
+    whole = compute_explain(one_of_each, as_of="2025-01", window_months=12).totals_row
     for name in WINDOW_TOTALS:
         assert smb.totals_row[name] + ent.totals_row[name] == whole[name], name
 
 
 def test_limit_cuts_the_list_not_the_totals(one_of_each: rr.Dataset) -> None:
-    result = compute_explain(one_of_each, "2025-01", 12, limit=2)
+    result = compute_explain(one_of_each, as_of="2025-01", window_months=12, limit=2)
     assert [r[0] for r in _listing(result)] == ["c", "a"]
     assert (result.listed, result.totals_row["customers"]) == (5, 5)
 
@@ -143,7 +142,7 @@ def one_bridge_month(tmp_path_factory: pytest.TempPathFactory) -> rr.Dataset:
 
 
 def test_period_lists_every_mover_of_the_month(one_bridge_month: rr.Dataset) -> None:
-    result = compute_explain_period(one_bridge_month, "2024-04")
+    result = compute_explain(one_bridge_month, period="2024-04")
     # p and r tie at |100|: customer_id decides; u (flat) is not listed.
     assert _listing(result) == [
         ("p", "-100.000000", "churn"),
@@ -165,11 +164,11 @@ def test_period_by_groups_at_the_month_before_or_on_arrival(
     one_bridge_month: rr.Dataset,
 ) -> None:
     # r was Basic in 2024-03 (Pro in 2024-04): Basic. t arrives in 2024-04 as Pro: Pro.
-    basic = compute_explain_period(one_bridge_month, "2024-04", by=("plan", "Basic"))
-    pro = compute_explain_period(one_bridge_month, "2024-04", by=("plan", "Pro"))
+    basic = compute_explain(one_bridge_month, period="2024-04", by=("plan", "Basic"))
+    pro = compute_explain(one_bridge_month, period="2024-04", by=("plan", "Pro"))
     assert [r[0] for r in _listing(basic)] == ["r"]
     assert [r[0] for r in _listing(pro)] == ["p", "q", "s", "t"]
-    whole = compute_explain_period(one_bridge_month, "2024-04").totals_row
+    whole = compute_explain(one_bridge_month, period="2024-04").totals_row
     for name in ("customers", *PERIOD_TOTALS):
         assert basic.totals_row[name] + pro.totals_row[name] == whole[name], name
 
@@ -187,17 +186,17 @@ def test_unknown_attribute_or_value_is_an_option_error(
     one_of_each: rr.Dataset, by: tuple[str, str], message: str
 ) -> None:
     with pytest.raises(rr.OptionError) as error:
-        compute_explain(one_of_each, "2025-01", 12, by=by)
-    assert error.value.option == "--by"
+        compute_explain(one_of_each, as_of="2025-01", window_months=12, by=by)
+    assert error.value.option == "by"
     assert error.value.reason == message
 
 
 def test_first_month_has_no_bridge_row(one_bridge_month: rr.Dataset) -> None:
     with pytest.raises(rr.OptionError, match="opening balance") as error:
-        compute_explain_period(one_bridge_month, "2024-01")
-    assert error.value.option == "--period"
-    with pytest.raises(rr.OptionError, match="--limit"):
-        compute_explain_period(one_bridge_month, "2024-04", limit=0)
+        compute_explain(one_bridge_month, period="2024-01")
+    assert error.value.option == "period"
+    with pytest.raises(rr.OptionError, match="limit"):
+        compute_explain(one_bridge_month, period="2024-04", limit=0)
 
 
 def test_a_totals_mismatch_is_raised_not_reported(
@@ -212,7 +211,7 @@ def test_a_totals_mismatch_is_raised_not_reported(
 
     monkeypatch.setattr(explain_module, "retention", off_by_a_cent)
     with pytest.raises(AssertionError, match="does not reconcile"):
-        compute_explain(one_of_each, "2025-01", 12)
+        compute_explain(one_of_each, as_of="2025-01", window_months=12)
 
 
 def _metrics_row(metrics: rr.MetricsResult, as_of: int, window: int) -> dict[str, Any]:
@@ -258,10 +257,6 @@ def data_window_and_month(draw: st.DrawFn) -> tuple[Dataset, datetime.date, int,
     return data, as_of, window, period
 
 
-def _index(month: datetime.date) -> int:
-    return month_index(month.year, month.month)
-
-
 def _rows(result: ExplainResult) -> list[tuple[str, Decimal, Decimal, Decimal, str]]:
     return [
         (r["customer_id"], r["start_mrr"], r["end_mrr"], r["change"], r["movement"])
@@ -276,13 +271,13 @@ def test_explain_equals_metrics_and_oracle_on_generated_data(
 ) -> None:
     data, as_of, window, period = case
     loaded = dataset_of(data.rows)
-    metrics = rr.compute_metrics(loaded, [window])
+    metrics = rr.compute_metrics(loaded, window_months=[window])
 
-    result = compute_explain(loaded, _index(as_of), window)
+    result = compute_explain(loaded, as_of=as_of, window_months=window)
     _assert_window_equals_metrics(result, metrics)
     assert _rows(result) == oracle_explain(data.rows, as_of, window)
 
-    moves = compute_explain_period(loaded, _index(period))
+    moves = compute_explain(loaded, period=period)
     _assert_period_equals_metrics(moves, metrics)
     first = min(m for _, m, _ in data.rows)
     assert _rows(moves) == oracle_explain_period(data.rows, first, period)
@@ -291,7 +286,7 @@ def test_explain_equals_metrics_and_oracle_on_generated_data(
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[rr.Dataset, rr.MetricsResult]:
     data = rr.load(write_demo_csv(tmp_path_factory.mktemp("demo") / "demo.csv"))
-    return data, rr.compute_metrics(data, [3, 12])
+    return data, rr.compute_metrics(data, window_months=[3, 12])
 
 
 @pytest.mark.parametrize(("as_of", "window"), [("2025-12", 12), ("2024-06", 3)])
@@ -299,14 +294,16 @@ def test_demo_window_totals_equal_metrics(
     demo: tuple[rr.Dataset, rr.MetricsResult], as_of: str, window: int
 ) -> None:
     data, metrics = demo
-    result = compute_explain(data, as_of, window)
+    result = compute_explain(data, as_of=as_of, window_months=window)
     _assert_window_equals_metrics(result, metrics)
     assert result.customers.num_rows == result.listed == result.totals_row["customers"]
     change = pc.sum(result.customers.column("change")).as_py()
     assert change == result.totals_row["ending_mrr"] - result.totals_row["starting_mrr"]
     # Every segment explained apart adds up to the whole cohort.
-    parts = [compute_explain(data, as_of, window, by=("segment", s)).totals_row for s in
-             ("SMB", "Mid-Market", "Enterprise")]  # fmt: skip
+    parts = [
+        compute_explain(data, as_of=as_of, window_months=window, by=("segment", s)).totals_row
+        for s in ("SMB", "Mid-Market", "Enterprise")
+    ]
     for name in WINDOW_TOTALS:
         assert sum(p[name] for p in parts) == result.totals_row[name], name
 
@@ -316,7 +313,7 @@ def test_demo_period_totals_equal_the_bridge(
     demo: tuple[rr.Dataset, rr.MetricsResult], period: str
 ) -> None:
     data, metrics = demo
-    result = compute_explain_period(data, period)
+    result = compute_explain(data, period=period)
     _assert_period_equals_metrics(result, metrics)
     assert month_label(result.as_of) == period
     assert set(result.customers.column("movement").to_pylist()) <= set(rr.MOVEMENTS)

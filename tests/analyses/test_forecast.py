@@ -11,7 +11,7 @@ import pytest
 from tests.oracle import Row
 
 import revenue_retention as rr
-from revenue_retention.analyses.forecast import Rates, forecast, project
+from revenue_retention.analyses.forecast import Rates, compute_forecast, project
 from revenue_retention.errors import OptionError
 from revenue_retention.periods import month_index
 
@@ -53,7 +53,7 @@ def constant_grr_base() -> list[Row]:
 
 
 def test_a_constant_grr_base_is_projected_exactly(dataset_of: Load) -> None:
-    result = forecast(dataset_of(constant_grr_base()))
+    result = compute_forecast(dataset_of(constant_grr_base()))
     rates = result.rates
     assert rates.as_of == month_index(2025, 1)
     assert (rates.starting_mrr, rates.grr, rates.nrr) == (810, Decimal("0.9"), Decimal("0.9"))
@@ -63,9 +63,9 @@ def test_a_constant_grr_base_is_projected_exactly(dataset_of: Load) -> None:
     assert result.headline()["revenue_floor"] == Decimal("729.00")
     assert result.headline()["base_only"] == Decimal("729.00")
     # Half a year: 810 x 0.9 ** 0.5 = 768.4335...
-    assert forecast(dataset_of(constant_grr_base()), months=6).scenario("floor").ending_mrr == (
-        Decimal("768.43")
-    )
+    assert compute_forecast(dataset_of(constant_grr_base()), horizon_months=6).scenario(
+        "floor"
+    ).ending_mrr == (Decimal("768.43"))
     # Made at 2024-01 from 900 at 90%: 810 at 2025-01, which is what happened.
     assert result.backtest is not None
     assert result.backtest.rates.starting_mrr == 900
@@ -81,7 +81,7 @@ def test_new_business_at_its_trailing_rate_is_projected_exactly(dataset_of: Load
     rows: list[Row] = [("base", m, Decimal(500)) for m in SPAN]
     for i, start in enumerate(SPAN[1:]):
         rows += [(f"new{i}", m, Decimal(10)) for m in SPAN if m >= start]
-    result = forecast(dataset_of(rows), months=6)
+    result = compute_forecast(dataset_of(rows), horizon_months=6)
     assert result.rates.starting_mrr == 500 + 24 * 10
     assert result.rates.nrr == 1 and result.rates.new_business == 120
     path = result.scenario("with_new_business").path
@@ -115,7 +115,7 @@ def test_the_interval_is_the_scenario_at_the_ends_of_the_bootstrap_interval(
         rows.append(("stays", m, Decimal(100)))
         if m < dt.date(2024, 1, 1):
             rows.append(("leaves", m, Decimal(100)))
-    result = forecast(dataset_of(rows))
+    result = compute_forecast(dataset_of(rows))
     floor = result.scenario("floor")
     assert (floor.rate, floor.rate_low, floor.rate_high) == (0.5, 0.0, 1.0)
     assert floor.path[-1][1:] == (Decimal("50.00"), Decimal("0.00"), Decimal("100.00"))
@@ -126,7 +126,7 @@ def test_the_interval_is_the_scenario_at_the_ends_of_the_bootstrap_interval(
 def test_the_backtest_says_whether_what_happened_fell_in_its_interval(dataset_of: Load) -> None:
     # The backtest's base (2023-01: 100, 90, 810) keeps 90%; what happened (810) is the
     # projection itself, inside any interval around it.
-    result = forecast(dataset_of(constant_grr_base()))
+    result = compute_forecast(dataset_of(constant_grr_base()))
     assert result.backtest is not None
     for scenario in result.backtest.scenarios:
         assert scenario.low is not None and scenario.high is not None
@@ -136,16 +136,26 @@ def test_the_backtest_says_whether_what_happened_fell_in_its_interval(dataset_of
 
 def test_bad_horizons_and_as_of_are_option_errors(dataset_of: Load) -> None:
     data = dataset_of(constant_grr_base())
-    with pytest.raises(OptionError, match="--months"):
-        forecast(data, months=0)
-    with pytest.raises(OptionError, match="--months"):
-        forecast(data, months=37)
+    with pytest.raises(OptionError, match="horizon_months"):
+        compute_forecast(data, horizon_months=0)
+    with pytest.raises(OptionError, match="horizon_months"):
+        compute_forecast(data, horizon_months=37)
     with pytest.raises(OptionError, match="12 months of data before it"):
-        forecast(data, as_of=month_index(2023, 6))
+        compute_forecast(data, as_of="2023-06")
 
 
 def test_forecast_is_exported_from_the_package_root(dataset_of: Load) -> None:
-    assert rr.forecast is forecast
-    result = rr.forecast(dataset_of(constant_grr_base()), months=3, as_of=month_index(2024, 6))
+    assert rr.compute_forecast is compute_forecast
+    result = rr.compute_forecast(dataset_of(constant_grr_base()), horizon_months=3, as_of="2024-06")
     assert result.months == 3 and len(result.scenario("floor").path) == 3
     assert result.backtest is None
+
+
+def test_as_of_is_a_month_string_or_a_date_never_an_index(dataset_of: Load) -> None:
+    data = dataset_of(constant_grr_base())
+    by_text = compute_forecast(data, horizon_months=3, as_of="2025-01")
+    by_date = compute_forecast(data, horizon_months=3, as_of=dt.date(2025, 1, 31))
+    assert by_text.rates == by_date.rates and by_text.rates.as_of == month_index(2025, 1)
+    with pytest.raises(OptionError, match='pass "YYYY-MM"') as error:
+        compute_forecast(data, as_of=month_index(2025, 1))  # type: ignore[arg-type]
+    assert error.value.parameter == "as_of" and "'2025-01'" in str(error.value)

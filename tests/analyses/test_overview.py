@@ -12,14 +12,14 @@ import pytest
 from revenue_retention import (
     Dataset,
     OptionError,
-    compare_methods,
     compute_concentration,
-    decompose,
-    diagnose,
+    compute_decomposition,
+    compute_diagnosis,
+    compute_methods,
+    compute_seasonality,
     load,
-    seasonality,
 )
-from revenue_retention.analyses.overview import overview, segment_attribute
+from revenue_retention.analyses.overview import compute_overview, segment_attribute
 from revenue_retention.datasets import write_demo_csv
 
 
@@ -30,18 +30,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_each_part_equals_its_analysis_run_alone(demo: Path) -> None:
     data = load(demo)
-    ov = overview(data, resamples=300)
+    ov = compute_overview(data, resamples=300)
     assert ov.skipped == {}
     assert ov.as_of == data.months.last and ov.window == 12
     assert ov.segment_by == "segment"
     assert ov.concentration == compute_concentration(data, window_months=12)
     assert ov.decomposition is not None
-    assert ov.decomposition.totals == decompose(data, window_months=12).totals
-    assert ov.seasonality == seasonality(data)
-    assert ov.methods == compare_methods(data, window_months=12)
-    # The diagnosis reuses the results above; it must be what diagnose() finds alone,
+    assert ov.decomposition.totals == compute_decomposition(data, window_months=12).totals
+    assert ov.seasonality == compute_seasonality(data)
+    assert ov.methods == compute_methods(data, window_months=12)
+    # The diagnosis reuses the results above; it must be what compute_diagnosis() finds alone,
     # except for the small-base rule, whose bootstrap here has fewer resamples.
-    alone = {d.id: d for d in diagnose(data).diagnostics}
+    alone = {d.id: d for d in compute_diagnosis(data).diagnostics}
     assert ov.diagnosis is not None
     for found in ov.diagnosis.diagnostics:
         if found.id != "small_base":
@@ -54,7 +54,7 @@ def test_without_line_items_the_decomposition_is_skipped_with_its_reason(
     rows = [f"{c},{2023 + m // 12}-{m % 12 + 1:02d},{100 + m}" for c in "ab" for m in range(14)]
     path = tmp_path / "plain.csv"
     path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n")
-    ov = overview(load(path), resamples=100)
+    ov = compute_overview(load(path), resamples=100)
     assert ov.decomposition is None
     assert "product" in ov.skipped["decomposition"]
     assert ov.segment_by == "size_band"  # no attribute: size bands of starting MRR
@@ -66,7 +66,7 @@ def test_short_data_falls_back_to_the_longest_window(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     rows = [f"a,2024-0{m},10" for m in range(1, 7)] + [f"b,2024-0{m},20" for m in range(1, 4)]
     path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n")
-    ov = overview(load(path), resamples=100)
+    ov = compute_overview(load(path), resamples=100)
     assert (ov.requested_window, ov.window, ov.shortened) == (12, 5, True)
     assert ov.as_of_label == "2024-06"
     five = [
@@ -76,14 +76,14 @@ def test_short_data_falls_back_to_the_longest_window(tmp_path: Path) -> None:
     ]
     assert len(five) == 1
     assert five[0]["grr"] == pytest.approx(1 / 3) and five[0]["logo_retention"] == 0.5
-    assert not overview(load(path), window=3, resamples=100).shortened
+    assert not compute_overview(load(path), window_months=3, resamples=100).shortened
 
 
 def test_one_month_and_unknown_attribute(tmp_path: Path, demo: Path) -> None:
     path = tmp_path / "one.csv"
     path.write_text("customer_id,month,mrr\na,2024-01,10\n")
     with pytest.raises(OptionError, match="needs at least 2 months"):
-        overview(load(path))
+        compute_overview(load(path))
     with pytest.raises(OptionError):
         segment_attribute(load(demo), "colour")
     assert segment_attribute(load(demo), "plan") == "plan"
@@ -107,7 +107,7 @@ def test_the_report_reads_one_canonical_table(demo: Path, tmp_path: Path, suffix
         pq.write_table(pacsv.read_csv(demo, convert_options=text), path)
     data = load(path)
     before = _stored(data)
-    overview(data, resamples=100)
+    compute_overview(data, resamples=100)
     stored = _stored(data)
     made = [name for name in stored if name not in before]
     # The load validates a CSV once (stored) and a Parquet file in the scan that sums it.

@@ -28,7 +28,7 @@ from tests.outputs.conftest import FIVE_CUSTOMERS_CSV
 
 import revenue_retention as rr
 from revenue_retention.analyses._result import Result
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.errors import OptionError
 
 MONTHS = [dt.date(2024, 2, 1), dt.date(2024, 3, 1), dt.date(2024, 4, 1)]
@@ -54,7 +54,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> rr.Dataset:
 @pytest.fixture(scope="module")
 def small(data: rr.Dataset) -> Overview:
     # A 3-month headline window fits the four months of the worked example.
-    return overview(data, window=3, resamples=100)
+    return compute_overview(data, window_months=3, resamples=100)
 
 
 def _results(ov: Overview) -> list[Result]:
@@ -114,7 +114,7 @@ def test_to_polars_without_polars_names_the_install(
 
 
 def test_cohort_index_becomes_the_cohort_month(data: rr.Dataset) -> None:
-    cohorts = rr.cohort_matrix(data).to_arrow("cohorts")
+    cohorts = rr.compute_cohorts(data).to_arrow("cohorts")
     assert "cohort_index" not in cohorts.column_names
     # A, B, C and D first paid in January; E in February.
     assert sorted(set(cohorts.column("cohort").to_pylist())) == [
@@ -124,7 +124,7 @@ def test_cohort_index_becomes_the_cohort_month(data: rr.Dataset) -> None:
 
 
 def test_records_are_tables_too(data: rr.Dataset) -> None:
-    methods = rr.compare_methods(data, window_months=3)
+    methods = rr.compute_methods(data, window_months=3)
     table = methods.to_arrow("methods")
     assert table.column("method").to_pylist() == list(rr.METHODS)
     # The cohort method's starting MRR is January's paying customers: 430.

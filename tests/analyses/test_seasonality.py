@@ -16,7 +16,7 @@ from tests.strategies import Dataset, mrr_rows
 from tests.tables import dataset_of
 
 import revenue_retention as rr
-from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
+from revenue_retention.analyses.seasonality import SeasonalityResult, compute_seasonality
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import MOVEMENTS
 from revenue_retention.periods import month_index, month_label
@@ -61,7 +61,7 @@ def run(
     rows: list[Row], folder: Path, as_of: str | None = None, **options: Any
 ) -> SeasonalityResult:
     data = rr.load(write_long_csv(rows, folder / "mrr.csv"), as_of=as_of)
-    return seasonality(data, **options)
+    return compute_seasonality(data, **options)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def column(result: SeasonalityResult, table: str, name: str) -> list[Any]:
 
 
 def test_strong_q4_churn_is_flagged(q4_data: rr.Dataset) -> None:
-    result = seasonality(q4_data)
+    result = compute_seasonality(q4_data)
     # Quarterly GRR (cohort paying 3 months before): 2023-12 and 2024-12 lose 2 of 10
     # customers at 100 (800 / 1000); every other quarter keeps its cohort whole.
     assert column(result, "quarters", "as_of_index") == [
@@ -105,7 +105,7 @@ def test_strong_q4_churn_is_flagged(q4_data: rr.Dataset) -> None:
 
 
 def test_q4_churn_in_the_month_of_year_pattern(q4_data: rr.Dataset) -> None:
-    result = seasonality(q4_data)
+    result = compute_seasonality(q4_data)
     by_month = {row["month"]: row for row in result.by_month.to_pylist()}
     # Churn each November: 200 of an opening 1000, both years.
     assert by_month[11]["months"] == 2 and by_month[11]["churn"] == pytest.approx(0.2)
@@ -118,12 +118,12 @@ def test_q4_churn_in_the_month_of_year_pattern(q4_data: rr.Dataset) -> None:
 
 def test_threshold_is_a_parameter(q4_data: rr.Dataset) -> None:
     # 20 points against max(5 x 5, 2) = 25 points: no longer flagged.
-    result = seasonality(q4_data, swing_ratio=5)
+    result = compute_seasonality(q4_data, swing_ratio=5)
     assert [s.flagged for s in result.swings] == [False, False]
     assert result.swings[0].threshold == pytest.approx(0.25)
     assert result.seasonal_swing is False
     # The floor in points: with a tiny ratio, 20 points fall short of a 25-point floor.
-    result = seasonality(q4_data, swing_ratio=0.1, min_swing_pp=25)
+    result = compute_seasonality(q4_data, swing_ratio=0.1, min_swing_pp=25)
     assert result.swings[0].flagged is False
 
 
@@ -162,11 +162,11 @@ def test_one_annual_figure_cannot_tell(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("options", "option"), [
-    ({"swing_ratio": 0}, "--swing-ratio"), ({"min_swing_pp": -1}, "--min-swing-pp")
+    ({"swing_ratio": 0}, "swing_ratio"), ({"min_swing_pp": -1}, "min_swing_pp")
 ])  # fmt: skip
 def test_bad_thresholds_are_refused(q4_data: rr.Dataset, options: dict, option: str) -> None:
     with pytest.raises(OptionError, match=option):
-        seasonality(q4_data, **options)
+        compute_seasonality(q4_data, **options)
 
 
 def _close(got: float | None, want: Fraction | None) -> bool:
@@ -181,7 +181,7 @@ def test_seasonality_equals_oracle(data: Dataset) -> None:
     assume(data.rows)
     months = [month for _, month, _ in data.rows]
     first, last = min(months), max(months)
-    result = seasonality(dataset_of(data.rows))
+    result = compute_seasonality(dataset_of(data.rows))
     windows = {
         (r["as_of"], r["window_months"]): r
         for r in oracle_retention(data.rows, first, last, (3, 12))

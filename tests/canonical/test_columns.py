@@ -188,7 +188,7 @@ def test_parse_column_options_reads_role_equals_column() -> None:
 def test_a_malformed_column_option_is_an_option_error(option: str) -> None:
     with pytest.raises(OptionError) as error:
         parse_column_options([option])
-    assert error.value.option == "--column"
+    assert error.value.option == "columns"
     assert error.value.value == option
 
 

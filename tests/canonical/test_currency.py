@@ -123,7 +123,7 @@ def test_amounts_in_different_currencies_need_a_reporting_currency(tmp_path: Pat
     with pytest.raises(OptionError) as error:
         load(path)
     message = str(error.value)
-    assert message.startswith("--reporting-currency is needed: the amounts of column 'mrr':")
+    assert message.startswith("reporting_currency is needed: the amounts of column 'mrr':")
     assert "EUR (2 amount(s), e.g. '2.640,00 EUR')" in message
     assert "USD (2 amount(s), e.g. '$1,200.00')" in message
 
@@ -141,7 +141,7 @@ def test_amounts_in_different_currencies_are_converted_as_a_currency_column_is(
         "EUR": {"read": "5280.00", "accepted": "5280.00", "rejected": "0.00"},
         "USD": {"read": "2500.00", "accepted": "2500.00", "rejected": "0.00"},
     }
-    row = json.loads(to_json(compute_metrics(data, [1])))["retention"][-1]
+    row = json.loads(to_json(compute_metrics(data, window_months=[1])))["retention"][-1]
     assert row["as_of"] == "2024-02"
     assert Decimal(row["starting_mrr"]) == Decimal("4104.00")
     assert Decimal(row["ending_mrr"]) == Decimal("4204.00")

@@ -156,7 +156,7 @@ def test_the_example_invoice_lines_by_hand() -> None:
     assert str(data.report.data_months) == "2024-01 to 2024-12"
     assert data.report.observed_through == dt.date(2024, 6, 1)
     assert any("--as-of 2024-12" in w and "2024-06-01" in w for w in data.report.warnings)
-    result = compute_metrics(data, windows=[3])
+    result = compute_metrics(data, window_months=[3])
     row = result.retention.to_pylist()[-1]  # 2024-05 against 2024-02
     # February: acme 1000, borealis 1000, cobalt 400, delta 83.333333 = 2483.333333. May:
     # acme 1500, borealis 1100, cobalt 0, delta 83.333333 (ember is new): E = 2683.333333.
@@ -173,7 +173,7 @@ def test_an_annual_line_alone_shows_no_movement(tmp_path: Path) -> None:
         "acme,2024-01-01,2024-12-31,1000.00",
     )
     data = load(path, as_of="2024-12")
-    result = compute_metrics(data, windows=[1])
+    result = compute_metrics(data, window_months=[1])
     for month in result.bridge.to_pylist():
         assert (month["expansion"], month["contraction"], month["churn"]) == (0, 0, 0)
         assert month["closing_mrr"] == Decimal("83.333333")
@@ -187,14 +187,14 @@ def test_an_annual_line_alone_shows_no_movement(tmp_path: Path) -> None:
 
     from rich.console import Console
 
-    from revenue_retention.analyses.overview import overview
+    from revenue_retention.analyses.overview import compute_overview
     from revenue_retention.outputs import render_metrics
     from revenue_retention.outputs.overview.report import render_report
 
     buffer = io.StringIO()
     render_metrics(result, Console(file=buffer, width=200))
     assert "leaving a residual of 0.000004" in buffer.getvalue()
-    page = render_report(overview(data, window=1, resamples=20))
+    page = render_report(compute_overview(data, window_months=1, resamples=20))
     assert 'id="money-spread-residual">0.000004:' in page
 
 
@@ -223,7 +223,7 @@ def test_the_as_of_is_the_last_month_observed_with_or_without_invoice_dates(
         (warning,) = [w for w in data.report.warnings if "--as-of" in w]
         assert "2024-06-13" in warning and "--as-of 2025-05" in warning
         # a's renewal keeps it: 12-month GRR, NRR and logo retention are all 100%.
-        (row,) = compute_metrics(data, windows=[12]).retention.to_pylist()[-1:]
+        (row,) = compute_metrics(data, window_months=[12]).retention.to_pylist()[-1:]
         assert (row["grr"], row["nrr"], row["logo_retention"]) == (1.0, 1.0, 1.0)
     # Asking for a later month is allowed, and said to be past what the data observed.
     later = load(plain, as_of="2025-01")

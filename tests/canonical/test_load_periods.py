@@ -196,7 +196,7 @@ def test_as_of_caps_periods_and_open_subscriptions(tmp_path: Path) -> None:
 
 def test_as_of_before_the_first_start_is_an_option_error(tmp_path: Path) -> None:
     path = write_periods(tmp_path / "subs.csv", "a,2024-01-01,,5")
-    with pytest.raises(OptionError, match="--as-of"):
+    with pytest.raises(OptionError, match="as_of"):
         load(path, as_of="2023-06")
 
 

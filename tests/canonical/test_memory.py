@@ -44,8 +44,8 @@ def test_line_items_are_summed_and_the_report_accepts_everything() -> None:
 
 def test_same_bridge_and_retention_as_the_loader(tmp_path: Path) -> None:
     loaded = rr.load(write_long_csv(ROWS, tmp_path / "mrr.csv"))
-    from_file = rr.compute_metrics(loaded, [1, 2])
-    in_memory = rr.compute_metrics(dataset_of(ROWS), [1, 2])
+    from_file = rr.compute_metrics(loaded, window_months=[1, 2])
+    in_memory = rr.compute_metrics(dataset_of(ROWS), window_months=[1, 2])
     assert in_memory.bridge.equals(from_file.bridge)
     assert in_memory.retention.equals(from_file.retention)
     # By hand: February opens at 130, a expands by 20, b churns 30, closes at 120.

@@ -96,7 +96,9 @@ def test_amounts_paid_once_a_year_are_said_to_be_annual(tmp_path: Path) -> None:
     assert "service_start and service_end" in warning and "interval = year" in warning
     # What that reading gives, month by month: 120,000 of churn in February 2023 and
     # 120,000 back as reactivation in January 2024.
-    bridge = {r["month_index"]: r for r in compute_metrics(data, windows=[1]).bridge.to_pylist()}
+    bridge = {
+        r["month_index"]: r for r in compute_metrics(data, window_months=[1]).bridge.to_pylist()
+    }
     assert bridge[data.months.first + 1]["churn"] == Decimal(120000)
     assert bridge[data.months.last]["reactivation"] == Decimal(120000)
 
@@ -117,7 +119,7 @@ def test_a_billing_interval_spreads_each_invoice_over_the_months_it_pays_for(
     }
     assert set(mrr.values()) == {Decimal(2000)}
     assert len({m for _, m in mrr}) == 12  # Jan 2023 .. Dec 2023
-    bridge = compute_metrics(data, windows=[1]).bridge.to_pylist()
+    bridge = compute_metrics(data, window_months=[1]).bridge.to_pylist()
     assert {(r["churn"], r["reactivation"], r["closing_mrr"]) for r in bridge} == {
         (Decimal(0), Decimal(0), Decimal(10000))
     }

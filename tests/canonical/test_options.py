@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import inspect
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_rejects_set_bad_rows_aside() -> None:
 
 @pytest.mark.parametrize(
     ("changes", "parameter"),
-    [({"snapshot": "middle"}, "--snapshot"), ({"on_bad_rows": "skip"}, "on_bad_rows")],
+    [({"snapshot": "middle"}, "snapshot"), ({"on_bad_rows": "skip"}, "on_bad_rows")],
 )
 def test_check_refuses_values_no_source_is_read_with(
     changes: dict[str, str], parameter: str
@@ -64,5 +65,7 @@ def test_check_refuses_values_no_source_is_read_with(
 
 def test_as_of_is_read_as_a_month_index() -> None:
     assert LoadOptions(as_of="2024-01").as_of_index == 2024 * 12
-    assert LoadOptions(as_of=5).as_of_index == 5
+    assert LoadOptions(as_of=dt.date(2024, 1, 31)).as_of_index == 2024 * 12
     assert LoadOptions().as_of_index is None
+    with pytest.raises(OptionError, match="is not a month"):
+        _ = LoadOptions(as_of=5).as_of_index  # type: ignore[arg-type]

@@ -84,7 +84,7 @@ def test_the_example_cube_gives_the_hand_computed_figures() -> None:
     # + 120 = 16649. In June: Acme +300, Borealis +400, Cobalt and Harbor churn (250 + 120),
     # Granite -900, Delta and Ember flat: E = 16649 - 370 - 900 + 700 = 16079.
     data = load(example_path("revenue_cube.csv"))
-    result = compute_metrics(data, windows=[3])
+    result = compute_metrics(data, window_months=[3])
     row = result.retention.to_pylist()[-1]
     assert month_label(row["as_of_index"]) == "2024-06"
     assert (row["customers"], row["retained_customers"]) == (7, 5)
@@ -106,7 +106,7 @@ def test_the_example_cube_gives_the_hand_computed_figures() -> None:
 
 def test_blank_cells_are_zero_and_a_gap_is_a_reactivation(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cube.csv", "customer,2024-01,2024-02,2024-03", "a,10,,10")
-    result = compute_metrics(load(path), windows=[1])
+    result = compute_metrics(load(path), window_months=[1])
     bridge = result.bridge.to_pylist()
     assert [r["churn"] for r in bridge] == [Decimal(10), Decimal(0)]
     assert [r["reactivation"] for r in bridge] == [Decimal(0), Decimal(10)]
@@ -140,7 +140,7 @@ def test_display_formats_are_read_when_unambiguous(
 
 def test_cells_in_different_currencies_are_never_added_as_they_are(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cube.csv", "customer,2024-01,2024-02", "a,€99,USD 10.5")
-    with pytest.raises(OptionError, match="--reporting-currency is needed: the amounts: EUR"):
+    with pytest.raises(OptionError, match="reporting_currency is needed: the amounts: EUR"):
         load(path)
     # At EUR = 1.10 USD: 99 x 1.10 = 108.90 in January, 10.50 in February.
     found = mrr_by_month(path, reporting_currency="USD", fixed_rates={"EUR": Decimal("1.10")})
@@ -160,7 +160,7 @@ def test_a_lone_group_of_three_is_ambiguous_until_the_separator_is_given(tmp_pat
 
 def test_a_bad_separator_option_is_refused(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cube.csv", "customer,2024-01", "a,5")
-    with pytest.raises(OptionError, match="--decimal-separator"):
+    with pytest.raises(OptionError, match="decimal_separator"):
         load(path, decimal_separator=";")
 
 

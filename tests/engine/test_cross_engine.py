@@ -63,7 +63,9 @@ def write_csv_with_segment(rows: list[Row], path: Path) -> Path:
 def documents(data: rr.Dataset, by: tuple[str, ...] = ()) -> str:
     """The metrics JSON without the lines that name the source (file, table, reader) or
     count a text file's lines (a table has none)."""
-    document = json.loads(rr.to_json(rr.compute_metrics(data, list(WINDOWS), by=list(by))))
+    document = json.loads(
+        rr.to_json(rr.compute_metrics(data, window_months=list(WINDOWS), by=list(by)))
+    )
     for key in ("files", "adapter"):
         document["input"].pop(key)
     document["input"].pop("lines", None)

@@ -36,7 +36,7 @@ from revenue_retention.analyses.cohort_groups import cohort_groups
 from revenue_retention.analyses.compare import compare_months
 from revenue_retention.analyses.customers import customer_story, customer_tables, log_totals
 from revenue_retention.analyses.growth import compute_growth
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
 from revenue_retention.outputs._document import Document, Section
@@ -78,14 +78,14 @@ class Loaded:
 
     @functools.cached_property
     def overview(self) -> Overview:
-        return overview(self.data, resamples=RESAMPLES)
+        return compute_overview(self.data, resamples=RESAMPLES)
 
 
 def _metrics_with_intervals(run: Loaded) -> Document:
     """``retention metrics --windows 12 --ci 0.9``: what the CLI computes for it."""
-    result = rr.compute_metrics(run.data, [12])
-    intervals = rr.bootstrap_intervals(
-        run.data, windows=[12], level=0.9, resamples=RESAMPLES, all_months=True
+    result = rr.compute_metrics(run.data, window_months=[12])
+    intervals = rr.compute_intervals(
+        run.data, window_months=[12], level=0.9, resamples=RESAMPLES, all_months=True
     )
     return with_intervals(method_metrics_document(result), result, intervals)
 
@@ -135,25 +135,25 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     "metrics": lambda r: method_metrics_document(r.overview.metrics),
     "metrics --windows 12 --by segment": lambda r: method_metrics_document(r.overview.segments),
     "metrics --method movement": lambda r: method_metrics_document(
-        rr.compute_metrics(r.data, [3, 12], "movement")
+        rr.compute_metrics(r.data, window_months=[3, 12], method="movement")
     ),
     "metrics --by size_band": lambda r: method_metrics_document(
-        rr.compute_metrics(r.data, [1, 12], by=["size_band"])
+        rr.compute_metrics(r.data, window_months=[1, 12], by=["size_band"])
     ),
     "metrics --ci 0.9": _metrics_with_intervals,
     "cohorts": lambda r: cohorts_document(r.overview.cohorts_nrr),
     "cohorts --metric logo": lambda r: cohorts_document(r.overview.cohorts_logo),
     "cohorts --grain quarter --relative-to month1 --metric grr": lambda r: cohorts_document(
-        rr.cohort_matrix(r.data, metric="grr", grain="quarter", relative_to="month1")
+        rr.compute_cohorts(r.data, metric="grr", grain="quarter", relative_to="month1")
     ),
     "concentration": lambda r: concentration_document(_part(r.overview, "concentration")),
     "decompose": lambda r: decompose_document(_part(r.overview, "decomposition")),
     "seasonality": lambda r: seasonality_document(r.overview.seasonality),
     "methods": lambda r: methods_document(_part(r.overview, "methods")),
-    "diagnose": lambda r: diagnose_document(rr.diagnose(r.data)),
+    "diagnose": lambda r: diagnose_document(rr.compute_diagnosis(r.data)),
     "explain": lambda r: explain_document(_part(r.overview, "explain")),
     "explain --period 2024-06": lambda r: explain_document(
-        rr.compute_explain_period(r.data, "2024-06")
+        rr.compute_explain(r.data, period="2024-06")
     ),
     "explain --by segment=Enterprise": lambda r: explain_document(
         rr.compute_explain(r.data, by=("segment", "Enterprise"))
@@ -166,7 +166,7 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     "metrics --compare 2024-06": lambda r: with_comparison(
         method_metrics_document(r.overview.metrics), compare_months(r.overview.metrics, "2024-06")
     ),
-    "forecast": lambda r: forecast_document(rr.forecast(r.data, resamples=RESAMPLES)),
+    "forecast": lambda r: forecast_document(rr.compute_forecast(r.data, resamples=RESAMPLES)),
     "growth --gross-margin 0.8 --unit arr": lambda r: growth_document(
         compute_growth(r.data, gross_margin="0.8").in_arr()
     ),

@@ -54,7 +54,7 @@ def test_metrics_are_right_with_memory_capped_well_below_the_data(tmp_path: Path
     con = connect("duckdb", memory_limit="64MB", temp_directory=str(spill), threads=2)
 
     data = rr.load(path, engine=con)
-    document = json.loads(rr.to_json(rr.compute_metrics(data, WINDOWS)))
+    document = json.loads(rr.to_json(rr.compute_metrics(data, window_months=WINDOWS)))
 
     expected = floor_sql(path, WINDOWS)
     bridge = [

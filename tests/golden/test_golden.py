@@ -222,7 +222,7 @@ def test_expected_is_consistent(case: str) -> None:
 def test_golden(case: str) -> None:
     expected = expected_of(case)
     data = rr.load(GOLDEN / case / "input.csv")
-    result = rr.compute_metrics(data, windows=expected["windows"])
+    result = rr.compute_metrics(data, window_months=expected["windows"])
     document = json.loads(rr.to_json(result))
     problems = []
     for table in ("retention", "bridge"):

@@ -43,7 +43,7 @@ def typed_rows() -> pa.Table:
 
 
 def bridge_of(data: rr.Dataset) -> list[dict[str, Any]]:
-    document = json.loads(rr.to_json(rr.compute_metrics(data, [1])))
+    document = json.loads(rr.to_json(rr.compute_metrics(data, window_months=[1])))
     return document["bridge"]
 
 
@@ -122,7 +122,7 @@ def test_sqlite_table_is_read_as_text_and_computed_exactly(tmp_path: Path) -> No
 
 
 def test_a_url_needs_a_table() -> None:
-    with pytest.raises(OptionError, match="--table"):
+    with pytest.raises(OptionError, match="table"):
         rr.load("postgresql://me@127.0.0.1:1/billing")
 
 

@@ -205,7 +205,7 @@ def test_an_unknown_adapter_name_is_an_option_error(tmp_path: Path, con: BaseBac
     path = write_text(tmp_path / "billing.csv", HEADER, "a,2024-01,10")
     with pytest.raises(OptionError) as error:
         read_source(path, con, adapter="excel")
-    assert error.value.option == "--input-format"
+    assert error.value.option == "input_format"
     assert error.value.value == "excel"
     assert "csv" in str(error.value)
     assert "parquet" in str(error.value)
@@ -213,7 +213,7 @@ def test_an_unknown_adapter_name_is_an_option_error(tmp_path: Path, con: BaseBac
 
 def test_load_with_an_unknown_input_format_is_an_option_error(tmp_path: Path) -> None:
     path = write_text(tmp_path / "billing.csv", HEADER, "a,2024-01,10")
-    with pytest.raises(OptionError, match="--input-format"):
+    with pytest.raises(OptionError, match="input_format"):
         load(path, input_format="excel")
 
 

@@ -62,7 +62,7 @@ def write_all(folder: Path, dataset: Dataset) -> list[Path]:
 
 
 def metrics_json(path: Path) -> dict[str, object]:
-    document = json.loads(to_json(compute_metrics(load(path), windows=[1, 3])))
+    document = json.loads(to_json(compute_metrics(load(path), window_months=[1, 3])))
     del document["input"]  # which file was read, in which layout: the rest must agree
     return document
 

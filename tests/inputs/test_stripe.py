@@ -160,7 +160,7 @@ def test_the_subscriptions_example_by_hand() -> None:
     assert mrr[("cus_PD04", "2024-03")] == Decimal("43.333333")  # 10 a week
     assert ("cus_PE05", "2024-04") not in mrr and mrr[("cus_PE05", "2024-05")] == 99  # trial
     assert str(data.months) == "2024-01 to 2024-05"
-    result = compute_metrics(data, windows=[1])
+    result = compute_metrics(data, window_months=[1])
     may = result.bridge.to_pylist()[-1]
     assert (may["new"], may["churn"], may["closing_mrr"]) == (99, 80, Decimal("391.333333"))
 
@@ -190,7 +190,7 @@ def test_the_invoice_lines_example_by_hand() -> None:
     }
     # Money read is the file's Amount column, each row accepted or rejected.
     assert data.report.money_read == Decimal("1925.00") == data.report.money_accepted
-    result = compute_metrics(data, windows=[1])
+    result = compute_metrics(data, window_months=[1])
     april = result.bridge.to_pylist()[-1]
     assert (april["opening_mrr"], april["churn"], april["closing_mrr"]) == (229, 80, 149)
 
@@ -233,7 +233,7 @@ def test_an_annual_invoice_line_is_the_same_every_month(tmp_path: Path) -> None:
     assert set(mrr_of_data(data).values()) == {Decimal("83.333333")}
     assert len(mrr_of_data(data)) == 12
     assert data.report.money_spread_residual == Decimal("0.000004")
-    bridge = compute_metrics(data, windows=[1]).bridge.to_pylist()
+    bridge = compute_metrics(data, window_months=[1]).bridge.to_pylist()
     assert {(r["expansion"], r["contraction"]) for r in bridge} == {(0, 0)}
 
 

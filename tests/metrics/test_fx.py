@@ -41,7 +41,9 @@ def test_the_published_example(tmp_path: Path) -> None:
     # EUR 1,000 while EUR/USD moves from 1.10 to 1.0617: at spot 1,061.70 / 1,100 = 96.52%,
     # in constant currency 1,100 / 1,100 = 100%.
     data, rates = eur_customer(tmp_path)
-    result = compute_metrics(load(data, fx_rates=rates, reporting_currency="USD"), windows=[1])
+    result = compute_metrics(
+        load(data, fx_rates=rates, reporting_currency="USD"), window_months=[1]
+    )
     [constant] = result.retention.to_pylist()
     [spot] = result.retention_spot.to_pylist()  # type: ignore[union-attr]
     assert constant["nrr"] == 1.0
@@ -60,7 +62,9 @@ def test_the_published_example(tmp_path: Path) -> None:
 def test_the_json_says_the_basis_of_every_figure(tmp_path: Path) -> None:
     data, rates = eur_customer(tmp_path)
     document = json.loads(
-        to_json(compute_metrics(load(data, fx_rates=rates, reporting_currency="USD"), [1]))
+        to_json(
+            compute_metrics(load(data, fx_rates=rates, reporting_currency="USD"), window_months=[1])
+        )
     )
     assert document["currency"]["reporting_currency"] == "USD"
     assert set(document["currency"]["basis"]) == {"retention", "retention_spot", "bridge"}
@@ -76,7 +80,7 @@ def test_the_json_says_the_basis_of_every_figure(tmp_path: Path) -> None:
 def test_fixed_rates_need_no_file(tmp_path: Path) -> None:
     data, _ = eur_customer(tmp_path)
     result = compute_metrics(
-        load(data, fixed_rates={"EUR": Decimal("1.2")}, reporting_currency="USD"), windows=[1]
+        load(data, fixed_rates={"EUR": Decimal("1.2")}, reporting_currency="USD"), window_months=[1]
     )
     [row] = result.retention.to_pylist()
     assert row["starting_mrr"] == Decimal(1200) and row["nrr"] == 1.0
@@ -89,7 +93,7 @@ def test_the_multi_currency_example_by_hand() -> None:
         fx_rates=example_path("fx_rates.csv"),
         reporting_currency="USD",
     )
-    result = compute_metrics(data, windows=[3])
+    result = compute_metrics(data, window_months=[3])
     [constant] = result.retention.to_pylist()  # 2024-04 against 2024-01
     [spot] = result.retention_spot.to_pylist()  # type: ignore[union-attr]
     # January at January rates: berlin 1000 x 1.10, london 800 x 1.27, austin 1500 USD.
@@ -117,7 +121,7 @@ def test_every_bridge_month_closes_with_the_fx_line() -> None:
         fx_rates=example_path("fx_rates.csv"),
         reporting_currency="USD",
     )
-    for row in compute_metrics(data, windows=[1]).bridge.to_pylist():
+    for row in compute_metrics(data, window_months=[1]).bridge.to_pylist():
         moved = (
             row["new"] + row["reactivation"] + row["expansion"] - row["contraction"] - row["churn"]
         )
@@ -153,7 +157,7 @@ def test_several_currencies_need_a_reporting_currency(tmp_path: Path) -> None:
     data = write_csv(
         tmp_path / "mrr.csv", "customer_id,month,mrr,currency", "a,2024-01,1,USD", "b,2024-01,1,EUR"
     )
-    with pytest.raises(OptionError, match="--reporting-currency"):
+    with pytest.raises(OptionError, match="reporting_currency"):
         load(data)
 
 
@@ -170,8 +174,8 @@ def test_one_currency_needs_no_rates_and_changes_nothing(tmp_path: Path) -> None
     with_code = load(coded)
     assert with_code.fx is None
     assert with_code.report.currency["reporting_currency"] == "EUR"  # type: ignore[index]
-    left = json.loads(to_json(compute_metrics(load(plain), [1])))
-    right = json.loads(to_json(compute_metrics(with_code, [1])))
+    left = json.loads(to_json(compute_metrics(load(plain), window_months=[1])))
+    right = json.loads(to_json(compute_metrics(with_code, window_months=[1])))
     assert (left["bridge"], left["retention"]) == (right["bridge"], right["retention"])
 
 
@@ -217,8 +221,8 @@ def test_with_every_rate_1_constant_currency_equals_single_currency(
         reporting_currency="USD",
     )
     windows = [1, 3]
-    expected = compute_metrics(single, windows).retention
-    result = compute_metrics(several, windows)
+    expected = compute_metrics(single, window_months=windows).retention
+    result = compute_metrics(several, window_months=windows)
     if several.fx is None:  # every row happened to be in USD
         return
     assert result.retention.select(expected.column_names).equals(expected)

@@ -20,7 +20,7 @@ from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses import MetricsResult
-from revenue_retention.analyses.methods import compare_methods
+from revenue_retention.analyses.methods import compute_methods
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics.methods import METHODS, method_retention, months_needed, parse_method
 from revenue_retention.outputs.metrics.records import retention_records
@@ -33,7 +33,9 @@ def engine_methods(rows: list[Row], windows: tuple[int, ...], folder: Path) -> R
     data = rr.load(write_long_csv(rows, folder / "mrr.csv"))
     out: Records = {}
     for method in METHODS:
-        document = json.loads(rr.to_json(rr.compute_metrics(data, windows, method)))
+        document = json.loads(
+            rr.to_json(rr.compute_metrics(data, window_months=windows, method=method))
+        )
         assert document["method"] == method
         assert {r["method"] for r in document["retention"]} <= {method}
         out[method] = document["retention"]
@@ -198,7 +200,7 @@ def test_unknown_method_is_an_option_error() -> None:
 
 def test_compare_methods_on_two_years(tmp_path: Path) -> None:
     data = rr.load(write_long_csv(TWO_YEARS, tmp_path / "mrr.csv"))
-    result = compare_methods(data, window_months=12)
+    result = compute_methods(data, window_months=12)
     assert [m.method for m in result.methods] == list(METHODS)
     by = {m.method: m for m in result.methods}
     assert near(by["movement"].grr, 0.5) and near(by["trailing"].nrr, 0.8)
@@ -208,12 +210,12 @@ def test_compare_methods_on_two_years(tmp_path: Path) -> None:
     assert "50.00 more churn and contraction" in by["movement"].why
     assert "to the power 12" in by["compounded"].why
     # One month earlier there are 23 months: trailing and averaged need 24.
-    short = compare_methods(data, as_of="2024-11", window_months=12)
+    short = compute_methods(data, as_of="2024-11", window_months=12)
     by = {m.method: m for m in short.methods}
     assert by["trailing"].grr is None and "needs 24 months" in by["trailing"].why
     assert by["cohort"].grr is not None
-    with pytest.raises(OptionError, match="--window"):
-        compare_methods(data, as_of="2023-06", window_months=12)
+    with pytest.raises(OptionError, match="window_months"):
+        compute_methods(data, as_of="2023-06", window_months=12)
 
 
 # --- the oracle and the properties, on generated data ------------------------------------

@@ -27,7 +27,7 @@ def test_trailing_revenue_retention_by_hand() -> None:
     #   delta:   prior m = 10..13: 4 x 50 + 3 x 46 = 338, last 12 x 50 + 3 x 234 = 1302
     # S = 15582, E = 10712, sum of min(prior, last) = 4230 + 972 + 3200 + 338 = 8740.
     result = compute_metrics(
-        load(example_path("usage_charges.csv")), windows=[12], method="trailing"
+        load(example_path("usage_charges.csv")), window_months=[12], method="trailing"
     )
     row = result.retention.to_pylist()[-1]
     assert month_label(row["as_of_index"]) == "2025-02"

@@ -76,4 +76,4 @@ def five_customers(five_customers_csv: Path) -> MetricsResult:
 def exact_and_empty(tmp_path: Path) -> MetricsResult:
     path = tmp_path / "exact_and_empty.csv"
     path.write_text(EXACT_AND_EMPTY_CSV, encoding="utf-8")
-    return compute_metrics(load(path), [1])
+    return compute_metrics(load(path), window_months=[1])

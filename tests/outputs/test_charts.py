@@ -27,12 +27,12 @@ from tests.tables import dataset_of
 
 import revenue_retention as rr
 from revenue_retention.analyses.benchmarks import load_benchmarks
-from revenue_retention.analyses.cohorts import cohort_matrix
+from revenue_retention.analyses.cohorts import compute_cohorts
 from revenue_retention.analyses.concentration import compute_concentration
-from revenue_retention.analyses.decompose import decompose
-from revenue_retention.analyses.methods import compare_methods
-from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.analyses.seasonality import seasonality
+from revenue_retention.analyses.decompose import compute_decomposition
+from revenue_retention.analyses.methods import compute_methods
+from revenue_retention.analyses.overview import Overview, compute_overview
+from revenue_retention.analyses.seasonality import compute_seasonality
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs._charts import NEUTRAL, money_label
@@ -197,7 +197,9 @@ def test_bridge_waterfall_equals_the_oracle(data: GeneratedData, wanted: int) ->
     expected = oracle_bridge(data.rows, months[0], months[-1])
     assume(expected)
     span = expected[-min(wanted, len(expected)) :]
-    drawn = bridge_waterfall(rr.compute_metrics(dataset_of(data.rows), [1]), months=len(span))
+    drawn = bridge_waterfall(
+        rr.compute_metrics(dataset_of(data.rows), window_months=[1]), months=len(span)
+    )
     trace = _trace(drawn.figure, "MRR bridge")
     amounts = [Decimal(c[0]) for c in trace.customdata]
     moves = ("new", "reactivation", "expansion", "contraction", "churn")
@@ -321,7 +323,9 @@ def test_trend_without_the_window_says_which_windows_exist(
 
 def test_cohort_heatmap_of_the_worked_example(five_customers_csv: Path) -> None:
     data = rr.load(five_customers_csv)
-    drawn = cohort_heatmap(cohort_matrix(data, "nrr"), cohort_matrix(data, "logo"))
+    drawn = cohort_heatmap(
+        compute_cohorts(data, metric="nrr"), compute_cohorts(data, metric="logo")
+    )
     # Both cohorts have fewer than 10 customers: every cell is in the grey traces.
     nrr = _trace(drawn.figure, f"NRR, {SMALL_COHORT_NAME}")
     logos = _trace(drawn.figure, f"Logo retention, {SMALL_COHORT_NAME}")
@@ -373,7 +377,7 @@ def _upgraded_cohorts() -> str:
 
 def test_cohort_heatmap_colours_are_clamped_and_small_cohorts_grey(tmp_path: Path) -> None:
     data = _load(tmp_path, "upgraded.csv", _upgraded_cohorts())
-    drawn = cohort_heatmap(cohort_matrix(data, "nrr"))
+    drawn = cohort_heatmap(compute_cohorts(data, metric="nrr"))
     large, small = _trace(drawn.figure, "NRR"), _trace(drawn.figure, f"NRR, {SMALL_COHORT_NAME}")
     # One customer at 1,400% no longer stretches the scale: it stops at 50% and 150%,
     # centred on 100%, and says so on the colour bar.
@@ -393,7 +397,7 @@ def test_cohort_heatmap_of_a_long_history_shows_every_third_month(tmp_path: Path
     # One customer paying for 60 months: ages 0 to 59, too many columns; every third shown.
     rows = [f"a,{2020 + m // 12}-{m % 12 + 1:02d},100" for m in range(60)]
     data = _load(tmp_path, "long.csv", "customer_id,month,mrr\n" + "\n".join(rows) + "\n")
-    drawn = cohort_heatmap(cohort_matrix(data, "nrr"))
+    drawn = cohort_heatmap(compute_cohorts(data, metric="nrr"))
     ages = list(_trace(drawn.figure, f"NRR, {SMALL_COHORT_NAME}").x)
     assert ages == list(range(0, 60, 3)) and len(ages) <= MAX_AGE_COLUMNS
     assert "(every 3 months of age shown)" in drawn.caption
@@ -403,8 +407,8 @@ def test_cohort_heatmap_of_a_long_history_shows_every_third_month(tmp_path: Path
 def test_cohort_heatmap_toggles_only_a_logo_view(five_customers_csv: Path) -> None:
     data = rr.load(five_customers_csv)
     with pytest.raises(OptionError, match="logo-retention result"):
-        cohort_heatmap(cohort_matrix(data, "nrr"), cohort_matrix(data, "grr"))
-    alone = cohort_heatmap(cohort_matrix(data, "mrr"))
+        cohort_heatmap(compute_cohorts(data, metric="nrr"), compute_cohorts(data, metric="grr"))
+    alone = cohort_heatmap(compute_cohorts(data, metric="mrr"))
     trace = _trace(alone.figure, "MRR")
     # An MRR view carries its exact amount: cohort 2024-01 at age 2 holds 120 + 150.
     small = _trace(alone.figure, f"MRR, {SMALL_COHORT_NAME}")
@@ -429,7 +433,9 @@ def test_segment_multiples_one_panel_per_group(tmp_path: Path) -> None:
     # smb: S = 100, GRR = NRR = 50 / 100, logos 1. All: S = 400, GRR 250 / 400,
     # NRR 310 / 400, logos 2 / 3. The larger group (ent) comes first.
     data = _load(tmp_path, "segments.csv", SEGMENTS_CSV)
-    drawn = segment_multiples(rr.compute_metrics(data, [1], by=["segment"]), "segment", 1)
+    drawn = segment_multiples(
+        rr.compute_metrics(data, window_months=[1], by=["segment"]), "segment", 1
+    )
     traces = {(t.meta["group"], t.name): t for t in drawn.figure.data}
     assert list(traces) == [
         ("ent", "GRR"),
@@ -505,7 +511,7 @@ def test_expansion_split_of_one_customer(tmp_path: Path) -> None:
         "customer_id,month,product,quantity,unit_price\n"
         "a,2024-01,seats,10,20\na,2025-01,seats,12,21\na,2025-01,support,1,50\n",
     )
-    drawn = expansion_split(decompose(data, window_months=12))
+    drawn = expansion_split(compute_decomposition(data, window_months=12))
     amounts = {t.name: (t.x[0], t.y[0], t.customdata[0][0]) for t in drawn.figure.data}
     assert amounts == {
         "Volume expansion": ("Increases", 41.0, "41.00"),
@@ -530,7 +536,7 @@ def test_seasonality_quarters_of_one_quarter(tmp_path: Path) -> None:
         "q.csv",
         "customer_id,month,mrr\na,2023-12,100\nb,2023-12,100\na,2024-03,150\n",
     )
-    drawn = seasonality_quarters(seasonality(data))
+    drawn = seasonality_quarters(compute_seasonality(data))
     grr, nrr = _trace(drawn.figure, "GRR"), _trace(drawn.figure, "NRR")
     assert list(grr.x) == ["Q1", "Q2", "Q3", "Q4"]
     assert list(grr.y) == [0.5, None, None, None]
@@ -546,7 +552,7 @@ def test_methods_side_by_side(five_customers_csv: Path) -> None:
     # monthly churn and contraction of Feb (80), Mar (50 + 50) and Apr (0): 250 / 430.
     # Compounded: April's monthly GRR, (120 + 150 + 60) / 330 = 1, cubed. Chained:
     # Feb 350 / 430 x Mar 310 / 410 x Apr 1. Trailing and averaged need 6 months.
-    drawn = methods_compare(compare_methods(rr.load(five_customers_csv), window_months=3))
+    drawn = methods_compare(compute_methods(rr.load(five_customers_csv), window_months=3))
     grr = _trace(drawn.figure, "GRR")
     assert list(grr.y) == [
         "cohort",
@@ -582,7 +588,7 @@ def test_methods_side_by_side(five_customers_csv: Path) -> None:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Overview:
     csv = write_demo_csv(tmp_path_factory.mktemp("demo") / "demo.csv")
     # Fewer resamples than the report's: the intervals are not charted.
-    return overview(rr.load(csv), resamples=100)
+    return compute_overview(rr.load(csv), resamples=100)
 
 
 @pytest.fixture(scope="module")
@@ -741,7 +747,9 @@ def test_thin_benchmark_bands_are_shaded_but_not_named(tmp_path: Path) -> None:
     months = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02"]
     rows = [f"a,{m},100" for m in months] + [f"b,{m},100" for m in months[:13]]
     data = _load(tmp_path, "drop.csv", "customer_id,month,mrr\n" + "\n".join(rows) + "\n")
-    trend = retention_trend(rr.compute_metrics(data, [12]), 12, load_benchmarks()).figure
+    trend = retention_trend(
+        rr.compute_metrics(data, window_months=[12]), 12, load_benchmarks()
+    ).figure
     assert list(_trace(trend, "GRR").y) == [1.0, 0.5]
     grr_bands = [s for s in trend.layout.shapes if s.type == "rect" and s.yref == "y"]
     assert len(grr_bands) == 4

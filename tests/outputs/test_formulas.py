@@ -75,7 +75,7 @@ def test_no_neutralised_csv_cell_reads_as_a_formula(tmp_path: Path) -> None:
     """Every command's CSV is a Document's: the metrics CSV of the hostile file, by group."""
     source = tmp_path / "hostile.csv"
     source.write_text(hostile_csv(), encoding="utf-8")
-    result = compute_metrics(load(source), [1], by=["segment"])
+    result = compute_metrics(load(source), window_months=[1], by=["segment"])
     cells = [c for line in csv.reader(io.StringIO(to_csv(result))) for c in line]
     assert "'" + FORMULAS[1] in cells and "'-seg" in cells
     assert not [c for c in cells if is_formula_like(c)]

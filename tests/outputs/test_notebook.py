@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 import pytest
 
 import revenue_retention as rr
-from revenue_retention.analyses.decompose import decompose
+from revenue_retention.analyses.decompose import compute_decomposition
 from revenue_retention.analyses.explain import compute_explain
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.outputs._html import MAX_ROWS, html_table
 from revenue_retention.outputs.overview.charts import bridge_waterfall
 from revenue_retention.outputs.registry import chart
@@ -39,7 +39,7 @@ a,2025-01,support,1,50
 @pytest.fixture
 def small_overview(five_customers_csv: Path) -> Overview:
     # A 3-month headline window fits the four months of the worked example.
-    return overview(rr.load(five_customers_csv), window=3, resamples=100)
+    return compute_overview(rr.load(five_customers_csv), window_months=3, resamples=100)
 
 
 def test_customer_ids_are_escaped(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_every_result_renders_and_plots_the_report_chart(
         small_overview.explain,
         small_overview.diagnosis,
         small_overview.intervals,
-        decompose(rr.load(path), window_months=12),
+        compute_decomposition(rr.load(path), window_months=12),
     ]
     assert all(r is not None for r in results), small_overview.skipped
     kinds = {type(r).__name__ for r in results}

@@ -8,7 +8,7 @@ import pytest
 from tests.cli.test_forecast_cli import constant_grr_csv
 
 from revenue_retention import load
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.outputs.overview.outlook import outlook
 from revenue_retention.outputs.overview.outlook_sheet import outlook_block
 from revenue_retention.outputs.overview.report import render_report
@@ -19,7 +19,9 @@ def constant(tmp_path_factory: pytest.TempPathFactory) -> Overview:
     # 2023-01 .. 2025-01: the base keeps 90% a year. As of 2025-01 MRR is 810, GRR = NRR =
     # 90%, no new business: floor and base-only growth are both 810 x 0.9 = 729.00; the
     # projection made at 2024-01 (900 x 0.9 = 810) is what happened.
-    return overview(load(constant_grr_csv(tmp_path_factory.mktemp("outlook"))), resamples=200)
+    return compute_overview(
+        load(constant_grr_csv(tmp_path_factory.mktemp("outlook"))), resamples=200
+    )
 
 
 def test_the_outlook_states_floor_growth_backtest_and_first_step(constant: Overview) -> None:
@@ -64,7 +66,7 @@ def test_the_workbook_block_has_each_scenario_a_year_ahead(constant: Overview) -
 def test_without_a_year_of_data_the_block_says_why(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("customer_id,month,mrr\na,2024-01,10\na,2024-06,10\n", encoding="utf-8")
-    ov = overview(load(path), resamples=200)
+    ov = compute_overview(load(path), resamples=200)
     assert ov.forecast is None and "forecast" in ov.skipped
     block = outlook_block(ov)
     assert block.records == []

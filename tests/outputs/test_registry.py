@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import revenue_retention as rr
 import revenue_retention.analyses as analyses
 from revenue_retention.analyses._result import Result
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.cli import app
 from revenue_retention.outputs import registry
 
@@ -62,7 +62,7 @@ def five(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def small(five: Path) -> Overview:
-    return overview(rr.load(five), window=3, resamples=100)
+    return compute_overview(rr.load(five), window_months=3, resamples=100)
 
 
 def test_every_result_type_has_a_presenter(small: Overview, tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_every_result_type_has_a_presenter(small: Overview, tmp_path: Path) -> N
     assert len(types) == 10
     lines = tmp_path / "lines.csv"
     lines.write_text(LINE_ITEMS_CSV, encoding="utf-8")
-    results: list[object] = [small, rr.decompose(rr.load(lines))]
+    results: list[object] = [small, rr.compute_decomposition(rr.load(lines))]
     results += [getattr(small, f) for f in ("metrics", "diagnosis", "intervals", "cohorts_nrr")]
     results += [small.concentration, small.seasonality, small.methods, small.explain]
     assert {type(r) for r in results} == types
@@ -98,19 +98,19 @@ CASES: list[tuple[list[str], Callable[[rr.Dataset], Any]]] = [
     (["metrics"], rr.compute_metrics),
     (
         ["metrics", "--method", "movement", "--windows", "1,3"],
-        lambda d: rr.compute_metrics(d, (1, 3), "movement"),
+        lambda d: rr.compute_metrics(d, window_months=(1, 3), method="movement"),
     ),
-    (["cohorts"], rr.cohort_matrix),
+    (["cohorts"], rr.compute_cohorts),
     (
         ["cohorts", "--grain", "quarter", "--metric", "grr"],
-        lambda d: rr.cohort_matrix(d, "grr", "quarter"),
+        lambda d: rr.compute_cohorts(d, metric="grr", grain="quarter"),
     ),
-    (["concentration", "--window", "3"], lambda d: rr.compute_concentration(d, None, 3)),
-    (["seasonality"], rr.seasonality),
-    (["methods", "--window", "3"], lambda d: rr.compare_methods(d, None, 3)),
-    (["diagnose", "--window", "3"], lambda d: rr.diagnose(d, window_months=3)),
-    (["explain", "--window", "3"], lambda d: rr.compute_explain(d, None, 3)),
-    (["explain", "--period", "2024-03"], lambda d: rr.compute_explain_period(d, "2024-03")),
+    (["concentration", "--window", "3"], lambda d: rr.compute_concentration(d, window_months=3)),
+    (["seasonality"], rr.compute_seasonality),
+    (["methods", "--window", "3"], lambda d: rr.compute_methods(d, window_months=3)),
+    (["diagnose", "--window", "3"], lambda d: rr.compute_diagnosis(d, window_months=3)),
+    (["explain", "--window", "3"], lambda d: rr.compute_explain(d, window_months=3)),
+    (["explain", "--period", "2024-03"], lambda d: rr.compute_explain(d, period="2024-03")),
 ]
 
 
@@ -128,20 +128,23 @@ def test_decompose_to_json_is_the_commands_json(tmp_path: Path) -> None:
     lines.write_text(LINE_ITEMS_CSV, encoding="utf-8")
     done = CliRunner().invoke(app, ["decompose", str(lines), "-f", "json"])
     assert done.exit_code == 0, done.output
-    assert rr.decompose(rr.load(lines)).to_json() == done.stdout
+    assert rr.compute_decomposition(rr.load(lines)).to_json() == done.stdout
 
 
 def test_to_csv_is_the_commands_csv(five: Path) -> None:
     done = CliRunner().invoke(app, ["cohorts", str(five), "-f", "csv"])
     assert done.exit_code == 0, done.output
-    assert rr.cohort_matrix(rr.load(five)).to_csv() == done.stdout
+    assert rr.compute_cohorts(rr.load(five)).to_csv() == done.stdout
 
 
 def test_repr_html_escapes_every_value(tmp_path: Path) -> None:
     path = tmp_path / "hostile.csv"
     path.write_text(HOSTILE_IDS_CSV, encoding="utf-8")
     data = rr.load(path)
-    for result in (rr.compute_explain(data, None, 1), rr.compute_concentration(data, None, 1)):
+    for result in (
+        rr.compute_explain(data, window_months=1),
+        rr.compute_concentration(data, window_months=1),
+    ):
         shown = result._repr_html_()
         assert shown.startswith('<div class="revenue-retention">')
         assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
@@ -171,7 +174,7 @@ SEGMENTS_CSV = "customer_id,month,mrr,segment\n" + "".join(
 
 #: Result types of issues 18 and 19: their presenters show the command's tables (no chart).
 _LATER_TYPES = {
-    "ForecastResult": lambda d: rr.forecast(d, months=3, resamples=100),
+    "ForecastResult": lambda d: rr.compute_forecast(d, horizon_months=3, resamples=100),
     "GrowthResult": lambda d: rr.compute_growth(d, window_months=1),
     "CustomerStory": lambda d: _analyses("customers").customer_story(d, "a", (1,)),
     "CohortGroups": lambda d: _analyses("cohort_groups").cohort_groups(d, "segment"),

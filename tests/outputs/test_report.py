@@ -26,7 +26,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from revenue_retention import load
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.outputs.overview.report import (
     data_notes,
     headlines,
@@ -61,7 +61,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Overview:
     ]
     path = tmp_path_factory.mktemp("small") / "small.csv"
     path.write_text("customer_id,month,mrr,segment\n" + "\n".join(rows) + "\n")
-    return overview(load(path), resamples=200)
+    return compute_overview(load(path), resamples=200)
 
 
 def test_headlines_by_hand(small: Overview) -> None:
@@ -152,7 +152,7 @@ def test_data_notes_say_what_qualifies_the_figures(tmp_path: Path) -> None:
     rows = [f"a,13/{m:02d}/2024,100" for m in range(1, 13)] + ["b,13/01/2024,-5"]
     path = tmp_path / "notes.csv"
     path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n")
-    ov = overview(load(path, on_bad_rows="reject"), resamples=100)
+    ov = compute_overview(load(path, on_bad_rows="reject"), resamples=100)
     notes = data_notes(ov)
     assert any(n.startswith("The data covers 2024-01 to 2024-12 (12 months)") for n in notes)
     assert any(n.startswith("1 of 13 rows were rejected (negative amount 1)") for n in notes)
@@ -171,7 +171,7 @@ def test_currency_on_the_headline_axes_and_tables(tmp_path: Path) -> None:
     rows.append("a,2025-02,120,EUR")
     path = tmp_path / "eur.csv"
     path.write_text("customer_id,month,mrr,currency\n" + "\n".join(rows) + "\n")
-    ov = overview(load(path), resamples=100)
+    ov = compute_overview(load(path), resamples=100)
     assert "(MRR 100.00 EUR)" in summary_sentence(ov)
     page = render_report(ov)
     assert "amounts in EUR" in page
@@ -197,7 +197,7 @@ def test_several_currencies_are_shown_one_by_one_and_converted_with_a_label() ->
         fx_rates=example_path("fx_rates.csv"),
         reporting_currency="USD",
     )
-    page = render_report(overview(data, window=3, resamples=50))
+    page = render_report(compute_overview(data, window_months=3, resamples=50))
     trust = page.split('id="trust-title"')[1]
     # EUR 4 x 1000 + 3 x 600; GBP 2 x 800 + 2 x 900; USD 3 x 1500 (see test_terminal.py
     # for the converted total by hand), never their sum 13,700.00 as one figure.
@@ -222,7 +222,7 @@ def test_the_spread_residual_is_a_data_note(tmp_path: Path) -> None:
         "a,2024-01-01,2024-12-31,1000.00\n"
         "a,2025-01-01,2025-12-31,1000.00\n"
     )
-    ov = overview(load(path, as_of="2025-12"), resamples=50)
+    ov = compute_overview(load(path, as_of="2025-12"), resamples=50)
     assert ov.input.money_spread_residual == Decimal("0.000008")
     notes = [n for n in data_notes(ov) if n.startswith("Invoice lines are spread evenly")]
     assert len(notes) == 1 and "a rounding residual of 0.000008 in all" in notes[0]

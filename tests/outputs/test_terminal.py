@@ -154,7 +154,7 @@ def test_several_currencies_are_read_per_currency_never_added_up() -> None:
         fx_rates=example_path("fx_rates.csv"),
         reporting_currency="USD",
     )
-    text = rendered(compute_metrics(data, windows=[1]))
+    text = rendered(compute_metrics(data, window_months=[1]))
     # Read per currency: EUR 4 x 1000 + 3 x 600 = 5,800; GBP 2 x 800 + 2 x 900 = 3,400;
     # USD 3 x 1500 = 4,500. Never "13,700.00" (EUR, GBP and USD added as one number).
     assert "EUR 5,800.00 = accepted 5,800.00 + rejected 0.00" in text

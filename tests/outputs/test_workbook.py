@@ -27,17 +27,17 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from revenue_retention import load
-from revenue_retention.analyses.cohorts import cohort_matrix
+from revenue_retention.analyses.cohorts import compute_cohorts
 from revenue_retention.analyses.concentration import compute_concentration
-from revenue_retention.analyses.decompose import decompose
-from revenue_retention.analyses.diagnostics import diagnose
+from revenue_retention.analyses.decompose import compute_decomposition
+from revenue_retention.analyses.diagnostics import compute_diagnosis
 from revenue_retention.analyses.explain import compute_explain
 from revenue_retention.analyses.growth import compute_growth
-from revenue_retention.analyses.methods import compare_methods
-from revenue_retention.analyses.overview import Overview, overview
-from revenue_retention.analyses.seasonality import seasonality
+from revenue_retention.analyses.methods import compute_methods
+from revenue_retention.analyses.overview import Overview, compute_overview
+from revenue_retention.analyses.seasonality import compute_seasonality
 from revenue_retention.analyses.summary import compute_metrics
-from revenue_retention.analyses.uncertainty import bootstrap_intervals
+from revenue_retention.analyses.uncertainty import compute_intervals
 from revenue_retention.canonical import Dataset
 from revenue_retention.datasets import write_demo_csv
 from revenue_retention.outputs._document import Document
@@ -187,13 +187,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Book:
     """The demo company, smaller: 300 customers over 26 months, products and segments."""
     folder = tmp_path_factory.mktemp("workbook")
     data = load(write_demo_csv(folder / "demo.csv", customers=300, months=26))
-    return _book(data, overview(data, resamples=RESAMPLES), folder / "demo.xlsx")
+    return _book(data, compute_overview(data, resamples=RESAMPLES), folder / "demo.xlsx")
 
 
 @pytest.fixture(scope="module")
 def metrics_json(demo: Book) -> dict[str, Any]:
     """``retention metrics --windows 1,3,12 --format json``."""
-    return _json(metrics_document(compute_metrics(demo.data, windows=[1, 3, 12])))
+    return _json(metrics_document(compute_metrics(demo.data, window_months=[1, 3, 12])))
 
 
 def test_sheets_in_order(demo: Book) -> None:
@@ -229,8 +229,8 @@ def test_retention_equals_metrics_json(demo: Book, metrics_json: dict[str, Any])
 def test_summary_headline_is_the_json_with_interval(
     demo: Book, metrics_json: dict[str, Any]
 ) -> None:
-    result = compute_metrics(demo.data, windows=[12])
-    intervals = bootstrap_intervals(demo.data, windows=[12], level=0.9, resamples=RESAMPLES)
+    result = compute_metrics(demo.data, window_months=[12])
+    intervals = compute_intervals(demo.data, window_months=[12], level=0.9, resamples=RESAMPLES)
     with_ci = _json(with_intervals(metrics_document(result), result, intervals))["retention"]
     as_of = demo.ov.as_of_label
     now = next(r for r in with_ci if r["as_of"] == as_of)
@@ -257,7 +257,7 @@ def test_summary_headline_is_the_json_with_interval(
 
 
 def test_summary_benchmarks_and_diagnostics_are_the_diagnose_json(demo: Book) -> None:
-    diagnosis = _json(diagnose_document(diagnose(demo.data, window_months=12)))
+    diagnosis = _json(diagnose_document(compute_diagnosis(demo.data, window_months=12)))
     demo.same_records("Summary", "benchmarks", diagnosis["benchmarks"])
     fields = ("id", "title", "status", "triggered", "message")
     in_words = [r | {"message": reader_text(r["message"])} for r in diagnosis["diagnostics"]]
@@ -291,16 +291,16 @@ def test_summary_says_what_was_read_and_how(demo: Book) -> None:
 
 
 def test_methods_and_seasonality_are_their_json(demo: Book) -> None:
-    methods = _json(methods_document(compare_methods(demo.data, window_months=12)))
+    methods = _json(methods_document(compute_methods(demo.data, window_months=12)))
     demo.same_records("Methods", "methods", methods["methods"])
-    seasonal = _json(seasonality_document(seasonality(demo.data)))
+    seasonal = _json(seasonality_document(compute_seasonality(demo.data)))
     for section in ("quarter_of_year", "quarters", "month_of_year", "swing"):
         demo.same_records("Methods", section, seasonal[section])
 
 
 @pytest.mark.parametrize("metric", ["nrr", "logo"])
 def test_cohort_matrix_is_the_cohorts_json(demo: Book, metric: str) -> None:
-    cohorts = _json(cohorts_document(cohort_matrix(demo.data, metric=metric)))
+    cohorts = _json(cohorts_document(compute_cohorts(demo.data, metric=metric)))
     rows = demo.table("Cohorts", metric)
     assert [r["cohort"].value.strftime("%Y-%m") for r in rows] == [
         s["cohort"] for s in cohorts["cohort_sizes"]
@@ -324,7 +324,7 @@ def test_cohort_matrix_is_the_cohorts_json(demo: Book, metric: str) -> None:
 
 def test_segments_are_the_json_by_segment(demo: Book) -> None:
     assert demo.ov.segment_by == "segment"
-    by = _json(metrics_document(compute_metrics(demo.data, windows=[12], by=["segment"])))
+    by = _json(metrics_document(compute_metrics(demo.data, window_months=[12], by=["segment"])))
     demo.same_records("Segments", "windows", by["retention"])
     latest = [r for r in by["retention"] if r["as_of"] == demo.ov.as_of_label]
     assert {r["scope"] for r in latest} == {"total", "group"}
@@ -345,7 +345,7 @@ def test_concentration_is_the_concentration_json(demo: Book) -> None:
 
 
 def test_decomposition_is_the_decompose_json(demo: Book) -> None:
-    doc = _json(decompose_document(decompose(demo.data, window_months=12)))
+    doc = _json(decompose_document(compute_decomposition(demo.data, window_months=12)))
     demo.same_items("Decomposition", "totals", doc["totals"][0])
     for section in ("movements", "products", "customers"):
         demo.same_records("Decomposition", section, doc[section])
@@ -434,7 +434,7 @@ def no_products(tmp_path_factory: pytest.TempPathFactory) -> Book:
     path = folder / "two.csv"
     path.write_text("customer_id,month,mrr,segment\n" + "\n".join(rows) + "\n", encoding="utf-8")
     data = load(path)
-    return _book(data, overview(data, resamples=RESAMPLES), folder / "two.xlsx")
+    return _book(data, compute_overview(data, resamples=RESAMPLES), folder / "two.xlsx")
 
 
 def test_missing_analysis_says_why(no_products: Book) -> None:
@@ -477,7 +477,9 @@ def test_short_data_adds_up_the_months_it_has(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("customer_id,month,mrr\n" + "\n".join(rows) + "\n", encoding="utf-8")
     data = load(path)
-    book = _book(data, overview(data, window=3, resamples=50), tmp_path / "short.xlsx")
+    book = _book(
+        data, compute_overview(data, window_months=3, resamples=50), tmp_path / "short.xlsx"
+    )
     latest = {r["movement"].value: r for r in book.table("Bridge", "latest")}
     # By hand: opening 150 (Jan); new 0; reactivation 70.25 (B in May); expansion 20
     # (A in Feb); contraction 29.5 (A in Apr); churn 50 (B in Mar); closing 160.75 (May).
@@ -558,7 +560,9 @@ def test_currency_and_title(tmp_path: Path) -> None:
     path = tmp_path / "eur.csv"
     path.write_text("customer_id,month,mrr,currency\n" + "\n".join(rows) + "\n")
     data = load(path)
-    target = write_workbook(overview(data, resamples=100), tmp_path / "eur.xlsx", title="Acme")
+    target = write_workbook(
+        compute_overview(data, resamples=100), tmp_path / "eur.xlsx", title="Acme"
+    )
     wb = openpyxl.load_workbook(target)
     assert wb["Summary"]["A1"].value == "Acme: revenue retention to 2025-01"
     ws = wb["Bridge"]
@@ -576,7 +580,9 @@ def test_several_currencies_are_read_one_by_one(tmp_path: Path) -> None:
         fx_rates=example_path("fx_rates.csv"),
         reporting_currency="USD",
     )
-    book = _book(data, overview(data, window=3, resamples=RESAMPLES), tmp_path / "fx.xlsx")
+    book = _book(
+        data, compute_overview(data, window_months=3, resamples=RESAMPLES), tmp_path / "fx.xlsx"
+    )
     about = book.items("Summary", "about")
     # Per currency, as money cells; the converted total (15,003.72 by hand, see
     # test_terminal.py) is labelled with its currency; no mixed "money_read" sum.

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from revenue_retention import load
-from revenue_retention.analyses.overview import overview
+from revenue_retention.analyses.overview import compute_overview
 from revenue_retention.outputs._workbook._model import Block, Sheet
 from revenue_retention.outputs._workbook._sheet import fit_rows
 from revenue_retention.outputs.overview import workbook
@@ -51,7 +51,7 @@ def test_the_written_sheet_stops_at_the_limit_and_the_summary_says_so(
         lines += [f"c{i:03d},2024-01,{100 + i}", f"c{i:03d},2024-02,{100 + i - i % 3}"]
     source = tmp_path / "many.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ov = overview(load(source), window=1, resamples=20)
+    ov = compute_overview(load(source), window_months=1, resamples=20)
     monkeypatch.setattr(workbook, "EXCEL_ROWS", 250)
     wb = openpyxl.load_workbook(write_workbook(ov, tmp_path / "many.xlsx"))
     ws = wb["Customers"]

@@ -21,7 +21,7 @@ import pytest
 from tests.hostile_values import FORMULA_COLUMN, FORMULAS, IDS, NUMBER_ID, TERMINAL, hostile_csv
 
 from revenue_retention import load
-from revenue_retention.analyses.overview import Overview, overview
+from revenue_retention.analyses.overview import Overview, compute_overview
 from revenue_retention.outputs.overview.workbook import SHEETS, write_workbook
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -30,7 +30,7 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 def _written(folder: Path, ids: tuple[str, ...]) -> tuple[Overview, Path]:
     source = folder / "hostile.csv"
     source.write_text(hostile_csv(ids), encoding="utf-8")
-    ov = overview(load(source), window=1, resamples=50)
+    ov = compute_overview(load(source), window_months=1, resamples=50)
     return ov, write_workbook(ov, folder / "hostile.xlsx")
 
 
@@ -135,10 +135,10 @@ def test_every_customer_is_listed(hostile: tuple[Overview, Path]) -> None:
 
 _SAVE = """
 import signal, resource, sys
-from revenue_retention import load, overview
+from revenue_retention import compute_overview, load
 from revenue_retention.outputs.overview.workbook import write_workbook
 
-ov = overview(load(sys.argv[1]), window=1, resamples=20)
+ov = compute_overview(load(sys.argv[1]), window_months=1, resamples=20)
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
 resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
 try:

@@ -23,9 +23,9 @@ from revenue_retention.analyses.cohorts import (
     Grain,
     Metric,
     RelativeTo,
-    cohort_matrix,
     cohort_retention,
     cohort_sizes,
+    compute_cohorts,
 )
 from revenue_retention.canonical import Dataset
 from revenue_retention.errors import OptionError
@@ -72,7 +72,7 @@ def _check_attribute(data: Dataset, by: str) -> None:
         names = ", ".join(data.attributes) or "(none: the input has no attribute columns)"
         close = difflib.get_close_matches(by, data.attributes, n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise OptionError("--by", by, f"is not an attribute column; attributes: {names}.{hint}")
+        raise OptionError("by", by, f"is not an attribute column; attributes: {names}.{hint}")
 
 
 def _first_values(data: Dataset, by: str) -> ir.Table:
@@ -104,7 +104,7 @@ def cohort_groups(
     by
         An attribute column; a customer's group is its value in its first paying month.
     metric, grain, relative_to
-        As for ``cohort_matrix``.
+        As for ``compute_cohorts``.
 
     Returns
     -------
@@ -129,7 +129,7 @@ def cohort_groups(
     [('basic', 0, 1.0), ('basic', 1, 0.0), ('pro', 0, 1.0), ('pro', 1, 1.5)]
     """
     _check_attribute(data, by)
-    overall = cohort_matrix(data, metric=metric, grain=grain, relative_to=relative_to)
+    overall = compute_cohorts(data, metric=metric, grain=grain, relative_to=relative_to)
     members = _first_values(data, by)
     values = data.con.to_pyarrow(
         members.select("group").distinct().order_by(ibis.asc("group", nulls_first=False))
@@ -137,7 +137,7 @@ def cohort_groups(
     groups = tuple(values.column("group").to_pylist())
     if len(groups) > MAX_GROUPS:
         raise OptionError(
-            "--by",
+            "by",
             by,
             f"has {len(groups):,} values in customers' first months; cohorts split at most "
             f"{MAX_GROUPS} ways (a matrix each): pick a coarser attribute",

@@ -24,9 +24,9 @@ __all__ = [
     "Metric",
     "RelativeTo",
     "cohort_label",
-    "cohort_matrix",
     "cohort_retention",
     "cohort_sizes",
+    "compute_cohorts",
 ]
 
 Metric = Literal["nrr", "grr", "logo", "mrr"]
@@ -73,8 +73,9 @@ class CohortResult(Result):
 _VALUE_COLUMN = {"nrr": "nrr", "grr": "grr", "logo": "logo_retention", "mrr": "mrr"}
 
 
-def cohort_matrix(
+def compute_cohorts(
     data: Dataset,
+    *,
     metric: Metric = "nrr",
     grain: Grain = "month",
     relative_to: RelativeTo = "first",
@@ -103,7 +104,7 @@ def cohort_matrix(
     OptionError
         An unknown ``metric``, ``grain`` or ``relative_to``.
     """
-    check_choice(metric, get_args(Metric), "--metric")
+    check_choice(metric, get_args(Metric), "metric")
     cohorts = data.con.to_pyarrow(cohort_retention(data, grain=grain, relative_to=relative_to))
     cohorts = cohorts.append_column("value", cohorts.column(_VALUE_COLUMN[metric]))
     return CohortResult(

@@ -68,12 +68,12 @@ def compare_months(result: MetricsResult, compared: int | str) -> Comparison:
     OptionError
         ``compared`` is not a month, is the as-of month or later, or is before the data.
     """
-    month = parse_month(compared, "--compare") if isinstance(compared, str) else compared
+    month = parse_month(compared, "compared") if isinstance(compared, str) else compared
     months = result.input.months
     as_of = months.last
     if not months.first <= month < as_of:
         raise OptionError(
-            "--compare",
+            "compared",
             month_label(month),
             f"must be a month from {month_label(months.first)} to "
             f"{month_label(as_of - 1)}: before the as-of month {month_label(as_of)}, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +28,13 @@ from revenue_retention.metrics.concentration import (
 )
 from revenue_retention.metrics.spec import rate
 from revenue_retention.money import MONEY
-from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
+from revenue_retention.periods import (
+    MonthRange,
+    as_of_month,
+    check_window,
+    month_label,
+    parse_month,
+)
 
 __all__ = [
     "DEFAULT_TOPS",
@@ -69,14 +76,14 @@ def cohort_window(data: Dataset, as_of: int | str | None, window_months: int) ->
         month = parse_month(month)
     if not data.months.first <= month <= data.months.last:
         raise OptionError(
-            "--as-of", month_label(month), f"is outside the data's months ({data.months})"
+            "as_of", month_label(month), f"is outside the data's months ({data.months})"
         )
     if month - window_months < data.months.first:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"starts at {month_label(month - window_months)}, before the data's first month "
-            f"{month_label(data.months.first)}; choose a shorter window or a later --as-of "
+            f"{month_label(data.months.first)}; choose a shorter window or a later {{as_of}} "
             f"(the earliest is {month_label(data.months.first + window_months)})",
         )
     return month
@@ -182,9 +189,9 @@ def _top_tables(
 
 def compute_concentration(
     data: Dataset,
-    as_of: int | str | None = None,
-    window_months: int = 12,
     *,
+    as_of: str | dt.date | None = None,
+    window_months: int = 12,
     tops: Sequence[int] = DEFAULT_TOPS,
     without_tops: Sequence[int] = DEFAULT_WITHOUT_TOPS,
     list_size: int = 10,
@@ -202,7 +209,7 @@ def compute_concentration(
     data
         A loaded dataset.
     as_of
-        Last month of the window (index or ``"YYYY-MM"``); default the data's last month.
+        Last month of the window, ``"YYYY-MM"`` or a date; default the data's last month.
     window_months
         Length of the window in months.
     tops
@@ -232,7 +239,7 @@ def compute_concentration(
     >>> result.share_of_top(1), result.herfindahl, result.nrr, result.nrr_without_top_expanders(1)
     (0.75, 0.625, 1.25, 0.875)
     """
-    month = cohort_window(data, as_of, window_months)
+    month = cohort_window(data, as_of_month(as_of), window_months)
     tops = _check_tops(tops, "tops")
     without_tops = _check_tops(without_tops, "without_tops")
     if isinstance(list_size, bool) or list_size < 0:

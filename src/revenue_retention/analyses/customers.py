@@ -237,7 +237,7 @@ def _check_customer(data: Dataset, customer_id: str) -> None:
         close = difflib.get_close_matches(customer_id, sample.column(0).to_pylist(), n=3)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise OptionError(
-        "--customer",
+        "customer_id",
         customer_id,
         f"is not a customer_id of the input in the months analysed ({data.months}).{hint}",
     )

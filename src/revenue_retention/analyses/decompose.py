@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from revenue_retention.metrics.price_volume import (
 from revenue_retention.money import MONEY, format_money, zero
 from revenue_retention.periods import (
     MonthRange,
+    as_of_month,
     check_window,
     month_index_of,
     month_label,
@@ -44,7 +46,7 @@ __all__ = [
     "LINE_ITEM_COLUMNS",
     "DecomposeResult",
     "DecomposeTotals",
-    "decompose",
+    "compute_decomposition",
 ]
 
 #: The columns a decomposition needs besides ``customer_id`` and ``month``.
@@ -132,10 +134,11 @@ class DecomposeResult(Result):
         return self.as_of - self.window_months
 
 
-def decompose(
+def compute_decomposition(
     data: Dataset,
+    *,
+    as_of: str | datetime.date | None = None,
     window_months: int = DEFAULT_WINDOW_MONTHS,
-    as_of: str | int | None = None,
 ) -> DecomposeResult:
     """Split the MRR change of a retention window into volume, price, cross-sell and churn.
 
@@ -163,11 +166,11 @@ def decompose(
         A dataset loaded from a long-layout line-item file: ``customer_id, month,
         product, quantity, unit_price`` (an ``mrr`` column, if any, must equal quantity x
         unit price on every line used).
+    as_of
+        Last month of the window, ``"YYYY-MM"`` or a date; default the data's last month
+        analysed.
     window_months
         Length of the window in months (default 12).
-    as_of
-        Last month of the window (``"YYYY-MM"`` or a month index); default the data's last
-        month analysed.
 
     Returns
     -------
@@ -191,7 +194,7 @@ def decompose(
     >>> _ = path.write_text("customer_id,month,product,quantity,unit_price\\n"
     ...                     "a,2024-01,seats,10,20\\na,2025-01,seats,12,21\\n"
     ...                     "a,2025-01,support,1,50\\n")
-    >>> result = decompose(load(path), window_months=12)
+    >>> result = compute_decomposition(load(path), window_months=12)
     >>> t = result.totals
     >>> str(t.volume_expansion), str(t.price_increase), str(t.cross_sell)
     ('41.0000000000000', '11.0000000000000', '50.000000')
@@ -199,7 +202,7 @@ def decompose(
     (1.51, 1.455)
     """
     _require_line_items(data)
-    months = _window(data, window_months, as_of)
+    months = _window(data, window_months, as_of_month(as_of))
     start, end = months.first, months.last
     con = data.con
     pairs_all = cohort_pairs(data.table, months, windows=[window_months])
@@ -252,15 +255,15 @@ def _window(data: Dataset, window_months: int, as_of: str | int | None) -> Month
     if isinstance(end, str):
         end = parse_month(end)
     if not data.months.first <= end <= data.months.last:
-        raise OptionError("--as-of", month_label(end), f"is outside the data ({data.months})")
+        raise OptionError("as_of", month_label(end), f"is outside the data ({data.months})")
     start = end - window_months
     if start < data.months.first:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"needs data from {month_label(start)} to end at {month_label(end)}; the data "
             f"starts at {month_label(data.months.first)}: pick a shorter window or a later "
-            "--as-of",
+            "{as_of}",
         )
     return MonthRange(start, end)
 

@@ -7,6 +7,7 @@ can check the sentence against the figures.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,22 +18,30 @@ import pyarrow.compute as pc
 from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.advice import Advice, what_to_do_first
 from revenue_retention.analyses.benchmarks import Band, Benchmarks, load_benchmarks
-from revenue_retention.analyses.cohorts import cohort_label, cohort_matrix
+from revenue_retention.analyses.cohorts import cohort_label, compute_cohorts
 from revenue_retention.analyses.concentration import compute_concentration
-from revenue_retention.analyses.decompose import decompose
-from revenue_retention.analyses.seasonality import seasonality
+from revenue_retention.analyses.decompose import compute_decomposition
+from revenue_retention.analyses.seasonality import compute_seasonality
 from revenue_retention.analyses.uncertainty import (
     DEFAULT_RESAMPLES,
-    bootstrap_intervals,
+    compute_intervals,
     small_base_notes,
 )
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import InputError, OptionError
 from revenue_retention.metrics import retention
 from revenue_retention.metrics.spec import ratio
-from revenue_retention.periods import check_window, month_label
+from revenue_retention.periods import as_of_month, check_window, month_label
 
-__all__ = ["STATUS", "Diagnosis", "Diagnostic", "Placement", "Thresholds", "diagnose", "pct"]
+__all__ = [
+    "STATUS",
+    "Diagnosis",
+    "Diagnostic",
+    "Placement",
+    "Thresholds",
+    "compute_diagnosis",
+    "pct",
+]
 
 
 def pct(value: float | None, places: int = 0) -> str:
@@ -225,7 +234,7 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
         "recent_cohorts": recent_n,
         "gap_at_least": t.drift_gap_at_least,
     }
-    cohorts = cohort_matrix(data, metric="nrr", grain="quarter").cohorts
+    cohorts = compute_cohorts(data, metric="nrr", grain="quarter").cohorts
     at_age = cohorts.filter(
         pc.and_(pc.equal(cohorts["age_months"], age), cohorts["complete"])
     ).sort_by("cohort_index")
@@ -284,7 +293,7 @@ def _cohort_drift(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagno
 
 
 def _known(facts: dict[str, Any], name: str, fits: Callable[[Any], bool]) -> Any:
-    """A result the caller already computed (``diagnose(known=...)``), if it fits the rule."""
+    """A result the caller already computed (``compute_diagnosis(known=...)``), if it fits."""
     result = facts["known"].get(name)
     return result if result is not None and fits(result) else None
 
@@ -300,7 +309,9 @@ def _seasonality(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnos
         lambda r: (
             r.swing_ratio == t.seasonal_swing_ratio and r.min_swing_pp == t.seasonal_min_swing_pp
         ),
-    ) or seasonality(data, swing_ratio=t.seasonal_swing_ratio, min_swing_pp=t.seasonal_min_swing_pp)
+    ) or compute_seasonality(
+        data, swing_ratio=t.seasonal_swing_ratio, min_swing_pp=t.seasonal_min_swing_pp
+    )
     flags = [s.flagged for s in result.swings]
     hit = (
         True
@@ -343,7 +354,7 @@ def _concentration(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagn
         "top_expander_share_above": t.concentration_top_share_above,
     }
     result = _known(facts, "concentration", _same_window(facts)) or compute_concentration(
-        data, facts["as_of"], facts["window_months"]
+        data, as_of=month_label(facts["as_of"]), window_months=facts["window_months"]
     )
     nrr, without_top = result.nrr, result.nrr_without_top_expanders(1)
     top_share = result.expansion_share_of_top(1)
@@ -392,7 +403,12 @@ def _borrowed_loyalty(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Di
     }
     try:
         known = _known(facts, "decomposition", _same_window(facts))
-        totals = (known or decompose(data, facts["window_months"], facts["as_of"])).totals
+        totals = (
+            known
+            or compute_decomposition(
+                data, as_of=month_label(facts["as_of"]), window_months=facts["window_months"]
+            )
+        ).totals
     except InputError as error:
         return Diagnostic(
             "borrowed_loyalty",
@@ -454,10 +470,10 @@ def _small_base(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Diagnost
             and r.resamples == DEFAULT_RESAMPLES
             and r.get(facts["as_of"], facts["window_months"]) is not None
         ),
-    ) or bootstrap_intervals(
+    ) or compute_intervals(
         data,
-        as_of=facts["as_of"],
-        windows=(facts["window_months"],),
+        as_of=month_label(facts["as_of"]),
+        window_months=facts["window_months"],
         level=t.small_base_level,
         seed=0,
     )
@@ -495,10 +511,10 @@ RULES: list[Rule] = [
 ]
 
 
-def diagnose(
+def compute_diagnosis(
     data: Dataset,
     *,
-    as_of: int | None = None,
+    as_of: str | dt.date | None = None,
     window_months: int = 12,
     benchmarks: Benchmarks | None = None,
     thresholds: Thresholds | None = None,
@@ -512,7 +528,8 @@ def diagnose(
     data
         A dataset from ``load``.
     as_of
-        Month index the window ends at (default: the last month of the data).
+        The month the window ends at, ``"YYYY-MM"`` or a date (default: the last month of
+        the data).
     window_months
         Window length; the benchmark bands are for 12-month windows.
     benchmarks
@@ -533,21 +550,22 @@ def diagnose(
     check_window(window_months)
     benchmarks = benchmarks or load_benchmarks()
     thresholds = thresholds or Thresholds()
-    as_of = data.months.last if as_of is None else as_of
-    if not data.months.first + window_months <= as_of <= data.months.last:
+    end = as_of_month(as_of)
+    end = data.months.last if end is None else end
+    if not data.months.first + window_months <= end <= data.months.last:
         raise OptionError(
-            "--as-of",
-            month_label(as_of),
+            "as_of",
+            month_label(end),
             f"needs {window_months} months of data before it (data: {data.months})",
         )
     rows = data.con.to_pyarrow(retention(data, windows=[window_months]))
-    row = next(r for r in rows.to_pylist() if r["as_of_index"] == as_of)
+    row = next(r for r in rows.to_pylist() if r["as_of_index"] == end)
     facts = {
         "grr": row["grr"],
         "nrr": row["nrr"],
         "logo_retention": row["logo_retention"],
         "row": row,
-        "as_of": as_of,
+        "as_of": end,
         "window_months": window_months,
         "medians": {metric: m.value for metric, m in benchmarks.medians.items()},
         "known": dict(known or {}),
@@ -568,7 +586,7 @@ def diagnose(
     found = tuple(rule(data, facts, thresholds) for rule in (rules or [*RULES, *EARLY_WARNINGS]))
     return Diagnosis(
         input=data.report,
-        as_of=as_of,
+        as_of=end,
         window_months=window_months,
         customers=row["customers"],
         rates={k: facts[k] for k in ("grr", "nrr", "logo_retention")},

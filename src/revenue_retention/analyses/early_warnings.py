@@ -18,13 +18,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from revenue_retention.analyses.cohorts import cohort_label, cohort_matrix
-from revenue_retention.analyses.decompose import decompose
+from revenue_retention.analyses.cohorts import cohort_label, compute_cohorts
+from revenue_retention.analyses.decompose import compute_decomposition
 from revenue_retention.analyses.diagnostics import Diagnostic, Rule, Thresholds, pct
 from revenue_retention.canonical import Dataset
 from revenue_retention.errors import InputError
 from revenue_retention.metrics import cohort_pairs, retention
-from revenue_retention.periods import month_label
+from revenue_retention.periods import month_label, month_start
 
 __all__ = ["EARLY_WARNINGS", "sign_test", "slope"]
 
@@ -235,7 +235,7 @@ def _early_retention(data: Dataset, facts: dict[str, Any], t: Thresholds) -> Dia
             "earlier cohorts together did at that age"
         ),
     }
-    cohorts = cohort_matrix(data, metric="grr", grain="month").cohorts
+    cohorts = compute_cohorts(data, metric="grr", grain="month").cohorts
     first = cohorts["cohort_index"][0].as_py() if cohorts.num_rows else None
     at_age = cohorts.filter(
         pc.and_(
@@ -382,7 +382,9 @@ def _price_increase_followup(data: Dataset, facts: dict[str, Any], t: Thresholds
             threshold,
         )
     try:
-        customers = decompose(data, window, origin).customers
+        customers = compute_decomposition(
+            data, as_of=month_start(origin), window_months=window
+        ).customers
     except InputError as error:
         return Diagnostic(
             "price_increase_followup",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +29,7 @@ from revenue_retention.metrics.spec import (
     window_totals,
 )
 from revenue_retention.money import MONEY, zero
-from revenue_retention.periods import MonthRange, month_label, parse_month
+from revenue_retention.periods import MonthRange, as_of_month, month_label, month_of
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -38,7 +39,6 @@ __all__ = [
     "WINDOW_TOTALS",
     "ExplainResult",
     "compute_explain",
-    "compute_explain_period",
     "window_class",
 ]
 
@@ -101,7 +101,7 @@ class ExplainResult(Result):
 def _check_limit(limit: int | None) -> None:
     if limit is not None:
         # The engine holds 64-bit counts; no list of customers is longer than this.
-        OptionError.check_whole("--limit", limit, 1, 10**9)
+        OptionError.check_whole("limit", limit, 1, 10**9)
 
 
 def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | None:
@@ -114,7 +114,7 @@ def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | No
         names = ", ".join(data.attributes) or "(none: the input has no attribute columns)"
         close = difflib.get_close_matches(column, data.attributes, n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise OptionError("--by", shown, f"names no attribute column; attributes: {names}.{hint}")
+        raise OptionError("by", shown, f"names no attribute column; attributes: {names}.{hint}")
     table = data.table
     found = data.con.to_pyarrow((table[column] == value).sum().name("found")).as_py()
     if not found:
@@ -127,7 +127,7 @@ def _check_by(data: Dataset, by: tuple[str, str] | None) -> tuple[str, str] | No
         listing = ", ".join(repr(v) for v in values[:_SHOWN_VALUES])
         more = f" and {len(values) - _SHOWN_VALUES} more" if len(values) > _SHOWN_VALUES else ""
         raise OptionError(
-            "--by", shown, f"matches no row: {column} takes the values {listing}{more}.{hint}"
+            "by", shown, f"matches no row: {column} takes the values {listing}{more}.{hint}"
         )
     return column, value
 
@@ -181,9 +181,10 @@ def _check_listing_sum(listing: pa.Table, start: Decimal, end: Decimal) -> None:
 
 def compute_explain(
     data: Dataset,
-    as_of: int | str | None = None,
-    window_months: int = 12,
     *,
+    as_of: str | dt.date | None = None,
+    window_months: int | None = None,
+    period: str | dt.date | None = None,
     by: tuple[str, str] | None = None,
     limit: int | None = None,
 ) -> ExplainResult:
@@ -194,14 +195,20 @@ def compute_explain(
     expansion (b > a) or flat (b = a). Their totals (S, churn, contraction, expansion, E)
     are checked equal to the cohort-method retention row of the same window.
 
+    With ``period``, one bridge month M instead of a window (METRICS.md §2): every
+    customer with a movement from M - 1 to M (see ``_explain_period``).
+
     Parameters
     ----------
     data
         A loaded dataset.
     as_of
-        Last month of the window (index or ``"YYYY-MM"``); default the data's last month.
+        Last month of the window, ``"YYYY-MM"`` or a date; default the data's last month.
     window_months
-        Length k of the window in months.
+        Length k of the window in months (default 12).
+    period
+        A bridge month, ``"YYYY-MM"`` or a date, to explain instead of a window; it takes
+        no ``as_of`` or ``window_months``.
     by
         ``(column, value)``: keep the customers whose attribute ``column`` had ``value`` at
         the start of the window (where §3 puts a customer in a group); the totals then
@@ -216,8 +223,8 @@ def compute_explain(
     Raises
     ------
     OptionError
-        The window does not fit the data, ``by`` names an unknown attribute or a value it
-        never takes, or ``limit`` < 1.
+        The window does not fit the data, ``period`` has no bridge row or comes with a
+        window, ``by`` names an unknown attribute or a value it never takes, or ``limit`` < 1.
 
     Examples
     --------
@@ -233,7 +240,16 @@ def compute_explain(
     >>> result.totals_row["nrr"]
     1.125
     """
-    month = cohort_window(data, as_of, window_months)
+    if period is not None:
+        if as_of is not None or window_months is not None:
+            raise OptionError(
+                "period",
+                period,
+                "explains one bridge month: it takes no {as_of} or {window_months}",
+            )
+        return _explain_period(data, month_of(period, "period"), by=by, limit=limit)
+    window_months = 12 if window_months is None else window_months
+    month = cohort_window(data, as_of_month(as_of), window_months)
     _check_limit(limit)
     by = _check_by(data, by)
     start = month - window_months
@@ -298,9 +314,9 @@ def compute_explain(
     )
 
 
-def compute_explain_period(
+def _explain_period(
     data: Dataset,
-    period: int | str,
+    month: int,
     *,
     by: tuple[str, str] | None = None,
     limit: int | None = None,
@@ -317,8 +333,8 @@ def compute_explain_period(
     ----------
     data
         A loaded dataset.
-    period
-        The bridge month M (index or ``"YYYY-MM"``), after the data's first month.
+    month
+        The bridge month M (its index), after the data's first month.
     by
         ``(column, value)``: keep the customers whose attribute had ``value`` at M - 1, or
         at M for those not paying at M - 1 (new and reactivated). Customers are grouped
@@ -345,16 +361,15 @@ def compute_explain_period(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "mrr.csv"
     >>> _ = path.write_text("customer_id,month,mrr\\na,2024-01,300\\nb,2024-01,100\\n"
     ...                     "a,2024-02,300\\nc,2024-02,40\\n")
-    >>> result = compute_explain_period(load(path), "2024-02")
+    >>> result = compute_explain(load(path), period="2024-02")
     >>> [(r["customer_id"], r["movement"]) for r in result.customers.to_pylist()]
     [('b', 'churn'), ('c', 'new')]
     >>> str(result.totals_row["closing_mrr"])
     '340.000000'
     """
-    month = parse_month(period, "--period") if isinstance(period, str) else period
     if not data.months.first < month <= data.months.last:
         raise OptionError(
-            "--period",
+            "period",
             month_label(month),
             f"has no bridge row: bridge months run from "
             f"{month_label(data.months.first + 1)} to {month_label(data.months.last)} "

@@ -16,7 +16,7 @@ plus X. Between the year's ends the annual rate is spread evenly over the months
 exact decimals, rounded to the cent once, at the end; ARR is 12 x MRR.
 
 Each scenario's interval is the scenario at the ends of the rate's bootstrap interval
-(``uncertainty.bootstrap_intervals``: the base's customers resampled); X is taken as
+(``uncertainty.compute_intervals``: the base's customers resampled); X is taken as
 known. The backtest makes the same projection 12 months before ``as_of``, from the rates
 of then, and sets each month of it beside what happened: the floor beside what the base
 kept (sum of min(a, b)), the NRR path beside the base's MRR, the new-business scenario
@@ -25,18 +25,19 @@ beside the total MRR.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from revenue_retention.analyses._result import Result
-from revenue_retention.analyses.uncertainty import UncertaintyResult, bootstrap_intervals
+from revenue_retention.analyses.uncertainty import UncertaintyResult, compute_intervals
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import retention
-from revenue_retention.periods import MonthRange, month_label
+from revenue_retention.periods import MonthRange, as_of_month, month_label, month_start
 
 __all__ = [
     "BASE_MONTHS",
@@ -46,7 +47,7 @@ __all__ = [
     "ForecastResult",
     "Projection",
     "Rates",
-    "forecast",
+    "compute_forecast",
     "project",
 ]
 
@@ -291,17 +292,17 @@ _COMPARED = {
 }
 
 
-def forecast(
+def compute_forecast(
     data: Dataset,
     *,
-    months: int = 12,
-    as_of: int | None = None,
+    horizon_months: int = 12,
+    as_of: str | dt.date | None = None,
     level: float = 0.9,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
     intervals: UncertaintyResult | None = None,
 ) -> ForecastResult:
-    """Project MRR ``months`` ahead of ``as_of`` in three scenarios, with a backtest.
+    """Project MRR ``horizon_months`` ahead of ``as_of`` in three scenarios, with a backtest.
 
     See the module docstring for the formulas (and docs/metrics.md for a worked example).
 
@@ -309,13 +310,13 @@ def forecast(
     ----------
     data
         A dataset from ``load``.
-    months
+    horizon_months
         Months ahead, 1 to 36.
     as_of
-        Month index the projection starts from (default: the data's last month). It needs
-        12 months of data before it; the backtest needs 24.
+        The month the projection starts from, ``"YYYY-MM"`` or a date (default: the data's
+        last month). It needs 12 months of data before it; the backtest needs 24.
     level, resamples, seed
-        The bootstrap of the rates' intervals (``bootstrap_intervals``).
+        The bootstrap of the rates' intervals (``compute_intervals``).
     intervals
         Intervals already computed (the report's), used when they hold the 12-month
         window at ``as_of`` with this level, number of resamples and seed.
@@ -327,20 +328,42 @@ def forecast(
     Raises
     ------
     OptionError
-        For ``months`` out of range, or an ``as_of`` without a year of data before it.
+        For ``horizon_months`` out of range, or an ``as_of`` without a year of data before it.
 
     Examples
     --------
     >>> import revenue_retention as rr
-    >>> result = rr.forecast(rr.load("mrr.csv"), months=12)  # doctest: +SKIP
+    >>> result = rr.compute_forecast(rr.load("mrr.csv"), horizon_months=12)  # doctest: +SKIP
     >>> result.scenario("floor").ending_mrr  # doctest: +SKIP
     Decimal('1043210.55')
     """
-    OptionError.check_whole("--months", months, 1, MAX_MONTHS)
-    as_of = data.months.last if as_of is None else as_of
+    OptionError.check_whole("horizon_months", horizon_months, 1, MAX_MONTHS)
+    months = horizon_months
+    start = as_of_month(as_of, "as_of")
+    return _forecast(
+        data,
+        months,
+        data.months.last if start is None else start,
+        level,
+        resamples,
+        seed,
+        intervals,
+    )
+
+
+def _forecast(
+    data: Dataset,
+    months: int,
+    as_of: int,
+    level: float,
+    resamples: int,
+    seed: int,
+    intervals: UncertaintyResult | None,
+) -> ForecastResult:
+    """``compute_forecast`` from the month index ``as_of``, its arguments checked."""
     if not data.months.first + BASE_MONTHS <= as_of <= data.months.last:
         raise OptionError(
-            "--as-of",
+            "as_of",
             month_label(as_of),
             f"needs {BASE_MONTHS} months of data before it to project from (data: {data.months})",
         )
@@ -372,8 +395,13 @@ def forecast(
         and intervals.get(as_of, BASE_MONTHS) is not None
     )
     if not fits or intervals is None:
-        intervals = bootstrap_intervals(
-            data, as_of=as_of, windows=(BASE_MONTHS,), level=level, resamples=resamples, seed=seed
+        intervals = compute_intervals(
+            data,
+            as_of=month_start(as_of),
+            window_months=BASE_MONTHS,
+            level=level,
+            resamples=resamples,
+            seed=seed,
         )
     now = intervals.get(as_of, BASE_MONTHS)
     scenarios = tuple(
@@ -388,8 +416,13 @@ def forecast(
         )
     else:
         then = _rates_at(origin, totals, by_key.get((origin, BASE_MONTHS)), paying.get(origin, 0))
-        then_intervals = bootstrap_intervals(
-            data, as_of=origin, windows=(BASE_MONTHS,), level=level, resamples=resamples, seed=seed
+        then_intervals = compute_intervals(
+            data,
+            as_of=month_start(origin),
+            window_months=BASE_MONTHS,
+            level=level,
+            resamples=resamples,
+            seed=seed,
         ).get(origin, BASE_MONTHS)
         backtest = _backtest(then, by_key, totals, then_intervals)
         if backtest is None:

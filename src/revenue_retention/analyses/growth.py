@@ -195,7 +195,7 @@ def parse_gross_margin(value: str | float | Decimal | None) -> Decimal | None:
         margin = margin / 100
     if not margin.is_finite() or not 0 < margin <= 1:
         raise OptionError(
-            "--gross-margin",
+            "gross_margin",
             text,
             "must be a fraction above 0 and at most 1 (0.8) or a percentage (80%)",
         )
@@ -407,7 +407,7 @@ def compute_growth(
     k = check_window(window_months)
     margin = parse_gross_margin(gross_margin)
     if not 0 < level < 1:
-        raise OptionError("--level", str(level), "must be between 0 and 1, e.g. 0.9")
+        raise OptionError("level", str(level), "must be between 0 and 1, e.g. 0.9")
     months = data.months
     run = data.con.to_pyarrow
     windows = sorted({1, k})

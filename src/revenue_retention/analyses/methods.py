@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,9 +22,15 @@ from revenue_retention.metrics.methods import (
 )
 from revenue_retention.metrics.spec import RETENTION_MONEY, RETENTION_RATES
 from revenue_retention.money import format_money
-from revenue_retention.periods import MonthRange, check_window, month_label, parse_month
+from revenue_retention.periods import (
+    MonthRange,
+    as_of_month,
+    check_window,
+    month_label,
+    parse_month,
+)
 
-__all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compare_methods"]
+__all__ = ["DEFAULT_WINDOW_MONTHS", "MethodFigures", "MethodsResult", "compute_methods"]
 
 #: The window compared by default: the annual figure every method of §4 is about.
 DEFAULT_WINDOW_MONTHS = WINDOW_MONTHS
@@ -81,24 +88,24 @@ def _window_end(data: Dataset, as_of: int | str | None, window_months: int) -> i
         month = parse_month(month)
     if not data.months.first <= month <= data.months.last:
         raise OptionError(
-            "--as-of", month_label(month), f"is outside the data's months ({data.months})"
+            "as_of", month_label(month), f"is outside the data's months ({data.months})"
         )
     # The data's own months, before any --as-of cap: could a later --as-of fit the window?
     full = MonthRange(data.months.first, data.report.data_months.last)
     have = full.last - full.first + 1
     if window_months >= have:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"is too long: the data has {have} months ({full}) and a window of "
             f"{window_months} months needs {window_months + 1}",
         )
     if month - window_months < data.months.first:
         raise OptionError(
-            "--window",
+            "window_months",
             window_months,
             f"starts at {month_label(month - window_months)}, before the data's first month "
-            f"{month_label(data.months.first)}; choose a shorter window or a later --as-of "
+            f"{month_label(data.months.first)}; choose a shorter window or a later {{as_of}} "
             f"(the earliest is {month_label(data.months.first + window_months)})",
         )
     return month
@@ -186,9 +193,10 @@ def _why(
     )
 
 
-def compare_methods(
+def compute_methods(
     data: Dataset,
-    as_of: int | str | None = None,
+    *,
+    as_of: str | dt.date | None = None,
     window_months: int = DEFAULT_WINDOW_MONTHS,
 ) -> MethodsResult:
     """GRR, NRR and logo retention of one window by every method, each with why it differs.
@@ -203,7 +211,7 @@ def compare_methods(
     data
         A dataset from ``load``.
     as_of
-        Last month of the window: month index, ``"YYYY-MM"``, or ``None`` for the last month.
+        Last month of the window: ``"YYYY-MM"``, a date, or ``None`` for the last month.
     window_months
         Length k of the window (12: the annual figures of §4).
 
@@ -222,12 +230,12 @@ def compare_methods(
     >>> import revenue_retention as rr, tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "m.csv").write_text("customer_id,month,mrr\\na,2024-01,100\\na,2024-02,90\\n")
-    >>> result = compare_methods(rr.load(folder / "m.csv"), window_months=1)
+    >>> result = rr.compute_methods(rr.load(folder / "m.csv"), window_months=1)
     >>> [(m.method, m.grr) for m in result.methods][:2]
     [('cohort', 0.9), ('movement', 0.9)]
     """
     k = window_months
-    month = _window_end(data, as_of, k)
+    month = _window_end(data, as_of_month(as_of), k)
     months = MonthRange(data.months.first, month)
     parts = []
     for method in METHODS:

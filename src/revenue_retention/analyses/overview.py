@@ -12,20 +12,20 @@ from typing import TypeVar
 
 from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
-from revenue_retention.analyses.cohorts import CohortResult, Grain, cohort_matrix
+from revenue_retention.analyses.cohorts import CohortResult, Grain, compute_cohorts
 from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
-from revenue_retention.analyses.decompose import DecomposeResult, decompose
-from revenue_retention.analyses.diagnostics import Diagnosis, diagnose
+from revenue_retention.analyses.decompose import DecomposeResult, compute_decomposition
+from revenue_retention.analyses.diagnostics import Diagnosis, compute_diagnosis
 from revenue_retention.analyses.explain import ExplainResult, compute_explain
-from revenue_retention.analyses.forecast import ForecastResult, forecast
+from revenue_retention.analyses.forecast import ForecastResult, compute_forecast
 from revenue_retention.analyses.growth import GrowthResult, compute_growth
-from revenue_retention.analyses.methods import MethodsResult, compare_methods
-from revenue_retention.analyses.seasonality import SeasonalityResult, seasonality
+from revenue_retention.analyses.methods import MethodsResult, compute_methods
+from revenue_retention.analyses.seasonality import SeasonalityResult, compute_seasonality
 from revenue_retention.analyses.summary import MetricsResult, compute_metrics
 from revenue_retention.analyses.uncertainty import (
     DEFAULT_RESAMPLES,
     UncertaintyResult,
-    bootstrap_intervals,
+    compute_intervals,
 )
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError, RetentionError
@@ -40,7 +40,7 @@ __all__ = [
     "Overview",
     "Step",
     "cohort_grain",
-    "overview",
+    "compute_overview",
     "segment_attribute",
 ]
 
@@ -52,7 +52,7 @@ Step = Callable[[str, int], None]
 
 _T = TypeVar("_T")
 
-#: How many analyses ``overview`` runs (each announced to ``step``).
+#: How many analyses ``compute_overview`` runs (each announced to ``step``).
 STEPS = 13
 #: At most this many acquisition cohorts (rows of the heatmap): months, else quarters, else
 #: years of first payment, so that a long history stays a readable grid.
@@ -124,10 +124,10 @@ def cohort_grain(months: MonthRange) -> Grain:
     return "quarter" if span <= 3 * COHORT_ROWS else "year"
 
 
-def overview(
+def compute_overview(
     data: Dataset,
     *,
-    window: int = 12,
+    window_months: int = 12,
     by: str | None = None,
     level: float = 0.9,
     resamples: int = DEFAULT_RESAMPLES,
@@ -140,7 +140,7 @@ def overview(
     ----------
     data
         A dataset from ``load``.
-    window
+    window_months
         The headline window in months (12: the annual figures benchmarks are for). When
         the data is shorter, the longest window it supports (``Overview.shortened``).
     by
@@ -156,19 +156,19 @@ def overview(
     Raises
     ------
     OptionError
-        The data has a single month (no window at all), ``window`` is below 1, or ``by``
+        The data has a single month (no window at all), ``window_months`` is below 1, or ``by``
         is not an attribute.
     """
     longest = data.months.last - data.months.first
-    if window < 1:
-        raise OptionError("--window", str(window), "must be 1 month or more")
+    if window_months < 1:
+        raise OptionError("window_months", str(window_months), "must be 1 month or more")
     if longest < 1:
         raise OptionError(
-            "--window",
-            str(window),
+            "window_months",
+            str(window_months),
             f"needs at least 2 months of data; the data covers {data.months} only",
         )
-    requested, window = window, min(window, longest)
+    requested, window = window_months, min(window_months, longest)
     benchmarks = benchmarks or load_benchmarks()
     segment_by = segment_attribute(data, by)
     as_of = data.months.last
@@ -189,23 +189,24 @@ def overview(
             skipped[name] = str(error)
             return None
 
-    metrics = run("bridge and retention", lambda: compute_metrics(data, windows=windows))
-    segments = run("segments", lambda: compute_metrics(data, windows=[window], by=[segment_by]))
+    metrics = run("bridge and retention", lambda: compute_metrics(data, window_months=windows))
+    segments = run("segments", lambda: compute_metrics(data, window_months=window, by=[segment_by]))
     intervals = optional(
         "confidence intervals",
-        lambda: bootstrap_intervals(
-            data, as_of=as_of, windows=[window], level=level, resamples=resamples
-        ),
+        # as_of: the data's last month, the default.
+        lambda: compute_intervals(data, window_months=window, level=level, resamples=resamples),
     )
     grain = cohort_grain(data.months)
-    cohorts_nrr = run("cohorts", lambda: cohort_matrix(data, metric="nrr", grain=grain))
-    cohorts_logo = run("cohorts (logos)", lambda: cohort_matrix(data, metric="logo", grain=grain))
+    cohorts_nrr = run("cohorts", lambda: compute_cohorts(data, metric="nrr", grain=grain))
+    cohorts_logo = run("cohorts (logos)", lambda: compute_cohorts(data, metric="logo", grain=grain))
     concentration = optional(
         "concentration", lambda: compute_concentration(data, window_months=window)
     )
-    decomposition = optional("decomposition", lambda: decompose(data, window_months=window))
-    seasonal = run("seasonality", lambda: seasonality(data))
-    methods = optional("methods", lambda: compare_methods(data, window_months=window))
+    decomposition = optional(
+        "decomposition", lambda: compute_decomposition(data, window_months=window)
+    )
+    seasonal = run("seasonality", lambda: compute_seasonality(data))
+    methods = optional("methods", lambda: compute_methods(data, window_months=window))
     explain = optional("customers", lambda: compute_explain(data, window_months=window))
     growth = optional("growth", lambda: compute_growth(data, window_months=window))
     # Last, so that it reuses what is already computed instead of computing it again.
@@ -217,11 +218,13 @@ def overview(
     }
     diagnosis = optional(
         "diagnostics",
-        lambda: diagnose(data, window_months=window, benchmarks=benchmarks, known=known),
+        lambda: compute_diagnosis(data, window_months=window, benchmarks=benchmarks, known=known),
     )
     ahead = optional(
         "forecast",
-        lambda: forecast(data, months=12, level=level, resamples=resamples, intervals=intervals),
+        lambda: compute_forecast(
+            data, horizon_months=12, level=level, resamples=resamples, intervals=intervals
+        ),
     )
     return Overview(
         input=data.report,

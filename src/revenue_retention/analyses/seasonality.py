@@ -24,10 +24,10 @@ __all__ = [
     "SWING_ID",
     "SeasonalityResult",
     "SwingCheck",
+    "compute_seasonality",
     "month_of_year",
     "quarter_ends",
     "quarter_of_year",
-    "seasonality",
 ]
 
 #: Stable identifier of the seasonality diagnostic (METRICS.md §7).
@@ -293,8 +293,9 @@ def _swing(
     )
 
 
-def seasonality(
+def compute_seasonality(
     data: Dataset,
+    *,
     swing_ratio: float = DEFAULT_SWING_RATIO,
     min_swing_pp: float = DEFAULT_MIN_SWING_PP,
 ) -> SeasonalityResult:
@@ -323,11 +324,11 @@ def seasonality(
         ``swing_ratio`` is not positive or ``min_swing_pp`` is negative.
     """
     above = "must be a finite number above 0"
-    if not OptionError.check_finite("--swing-ratio", swing_ratio, above) > 0:
-        raise OptionError("--swing-ratio", swing_ratio, above)
+    if not OptionError.check_finite("swing_ratio", swing_ratio, above) > 0:
+        raise OptionError("swing_ratio", swing_ratio, above)
     points = "must be a finite number of percentage points, 0 or more"
-    if not OptionError.check_finite("--min-swing-pp", min_swing_pp, points) >= 0:
-        raise OptionError("--min-swing-pp", min_swing_pp, points)
+    if not OptionError.check_finite("min_swing_pp", min_swing_pp, points) >= 0:
+        raise OptionError("min_swing_pp", min_swing_pp, points)
     quarters = data.con.to_pyarrow(quarter_ends(data))
     # Summarise the executed quarter ends instead of running the retention a second time.
     by_quarter = data.con.to_pyarrow(_per_quarter(ibis.memtable(quarters)))

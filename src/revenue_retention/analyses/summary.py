@@ -56,7 +56,8 @@ class MetricsResult(Result):
 
 def compute_metrics(
     data: Dataset,
-    windows: Sequence[int] = DEFAULT_WINDOWS,
+    *,
+    window_months: int | Sequence[int] = DEFAULT_WINDOWS,
     method: str = METHOD,
     by: Sequence[str] = (),
     size_bands: Sequence[Decimal] = DEFAULT_SIZE_BANDS,
@@ -67,8 +68,8 @@ def compute_metrics(
     ----------
     data
         A dataset from ``load``.
-    windows
-        Window lengths in months.
+    window_months
+        Window lengths in months (one, or several).
     method
         The retention method (METRICS.md §3-4): ``cohort`` (default), ``movement``,
         ``compounded``, ``compounded_chain``, ``trailing`` or ``averaged``; the result and
@@ -91,11 +92,11 @@ def compute_metrics(
     OptionError
         The method is unknown or a window is out of range.
     """
-    windows = parse_windows(windows)
+    windows = parse_windows(window_months)
     method = parse_method(method)
     by = check_groups(by, data.attributes)
     if by and method != METHOD:
-        raise OptionError("--by", ",".join(by), f"applies to the cohort method, not {method}")
+        raise OptionError("by", ",".join(by), f"applies to the cohort method, not {method}")
     run = data.con.to_pyarrow
     if data.fx is not None and data.fx.active and method == METHOD and not by:
         return _across_currencies(data, windows)

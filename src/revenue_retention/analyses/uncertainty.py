@@ -20,6 +20,7 @@ standard deviation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -34,7 +35,7 @@ from revenue_retention.defaults import DEFAULT_RESAMPLES
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import cohort_pairs, retention
 from revenue_retention.metrics.spec import RETENTION_RATES, interval_includes
-from revenue_retention.periods import month_label, parse_windows
+from revenue_retention.periods import as_of_month, month_label, parse_windows
 
 __all__ = [
     "CI_METHOD",
@@ -46,7 +47,7 @@ __all__ = [
     "SmallBaseNote",
     "UncertaintyResult",
     "bootstrap_cohort",
-    "bootstrap_intervals",
+    "compute_intervals",
     "excludes",
     "small_base_notes",
 ]
@@ -139,13 +140,13 @@ class SmallBaseNote:
 
 def _check_parameters(level: float, resamples: int, seed: int | Sequence[int]) -> None:
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise OptionError("--ci", level, "must be a level strictly between 0 and 1, e.g. 0.9")
-    OptionError.check_whole("--resamples", resamples, 100, MAX_RESAMPLES)
+        raise OptionError("level", level, "must be a level strictly between 0 and 1, e.g. 0.9")
+    OptionError.check_whole("resamples", resamples, 100, MAX_RESAMPLES)
     parts = list(seed) if isinstance(seed, Sequence) else [seed]
     if not parts:
-        raise OptionError("--seed", seed, "must be a whole number >= 0")
+        raise OptionError("seed", seed, "must be a whole number >= 0")
     for part in parts:
-        OptionError.check_whole("--seed", part, 0, 2**63 - 1)
+        OptionError.check_whole("seed", part, 0, 2**63 - 1)
 
 
 def _resampled_sums(values: _FloatArray, resamples: int, rng: np.random.Generator) -> _FloatArray:
@@ -265,11 +266,11 @@ def _with_point(interval: RateInterval, point: float | None) -> RateInterval:
     return RateInterval(point, interval.low, interval.high, interval.standard_error)
 
 
-def bootstrap_intervals(
+def compute_intervals(
     data: Dataset,
     *,
-    as_of: int | None = None,
-    windows: Sequence[int] | str = (12,),
+    as_of: str | dt.date | None = None,
+    window_months: int | Sequence[int] = 12,
     level: float = 0.9,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
@@ -288,10 +289,10 @@ def bootstrap_intervals(
     data
         A dataset from ``load``.
     as_of
-        Month index of the window's end (default: the data's last month; later months
-        are capped to it).
-    windows
-        Window lengths in months.
+        The window's end, ``"YYYY-MM"`` or a date (default: the data's last month; later
+        months are capped to it).
+    window_months
+        Window length in months, or several.
     level
         Coverage of the percentile interval, strictly between 0 and 1 (0.9 for 90%).
     resamples
@@ -319,16 +320,17 @@ def bootstrap_intervals(
     Examples
     --------
     >>> import revenue_retention as rr
-    >>> result = bootstrap_intervals(rr.load("demo.csv"), level=0.9)  # doctest: +SKIP
+    >>> result = rr.compute_intervals(rr.load("demo.csv"), level=0.9)  # doctest: +SKIP
     >>> result.cohorts[-1].grr  # doctest: +SKIP
     RateInterval(point=0.88..., low=0.86..., high=0.90..., standard_error=0.01...)
     """
     _check_parameters(level, resamples, seed)
-    window_list = parse_windows(windows)
-    months = data.months.capped(as_of)
-    if as_of is not None and as_of < data.months.first:
+    window_list = parse_windows(window_months)
+    end = as_of_month(as_of)
+    months = data.months.capped(end)
+    if end is not None and end < data.months.first:
         raise OptionError(
-            "--as-of", month_label(as_of), f"is before the data's first month {data.months}"
+            "as_of", month_label(end), f"is before the data's first month {data.months}"
         )
     wanted = list(months.months) if all_months else [months.last]
 
@@ -438,7 +440,7 @@ def small_base_notes(
     Parameters
     ----------
     result
-        Intervals from ``bootstrap_intervals``.
+        Intervals from ``compute_intervals``.
     benchmarks
         Benchmark per metric name (``"grr"``, ``"nrr"``, ``"logo_retention"``), e.g. the
         SaaS Capital 2023 medians ``{"grr": 0.91, "nrr": 1.02}``; other metrics get no note.

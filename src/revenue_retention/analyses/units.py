@@ -35,7 +35,7 @@ def check_unit(unit: str) -> str:
     """``mrr`` or ``arr`` (any case); an ``OptionError`` naming both otherwise."""
     found = unit.strip().lower()
     if found not in UNITS:
-        raise OptionError("--unit", unit, f"must be one of {', '.join(UNITS)}")
+        raise OptionError("unit", unit, f"must be one of {', '.join(UNITS)}")
     return found
 
 

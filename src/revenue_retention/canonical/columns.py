@@ -269,7 +269,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 #: Line-item roles: read per row, never treated as customer attributes.
 LINE_ITEM_ROLES = ("product", "quantity", "unit_price")
-_OPTION = "--column"
+_OPTION = "--column"  # in MissingColumnError texts, which describe a command-line fix
+_PARAMETER = "columns"
 
 
 def _normalise(name: str) -> str:
@@ -390,7 +391,7 @@ def parse_column_options(options: Sequence[str]) -> dict[str, str]:
         role, sep, column = option.partition("=")
         role = role.strip()
         if not sep or not column.strip():
-            raise OptionError(_OPTION, option, "must look like ROLE=COLUMN, e.g. mrr=net_amount")
+            raise OptionError(_PARAMETER, option, "must look like ROLE=COLUMN, e.g. mrr=net_amount")
         if role not in ALIASES:
             raise _unknown_role(option, role)
         overrides[role] = column.strip()
@@ -402,7 +403,7 @@ def _unknown_role(option: str, role: str) -> OptionError:
     meant = next((r for r, names in ALIASES.items() if normalise(role) in names), None)
     meant = meant or closest(role, list(ALIASES))
     hint = f"did you mean {meant!r}? " if meant else ""
-    return OptionError(_OPTION, option, f"names no role; {hint}roles are {', '.join(ALIASES)}")
+    return OptionError(_PARAMETER, option, f"names no role; {hint}roles are {', '.join(ALIASES)}")
 
 
 def _find(role: str, header: Sequence[str], overrides: Mapping[str, str], path: str) -> str | None:
@@ -607,7 +608,7 @@ def _refuse_shared(roles: Mapping[str, str], overrides: Mapping[str, str]) -> No
     >>> _refuse_shared(roles, {"customer_id": "mrr"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    revenue_retention.errors.OptionError: --column: 'customer_id=mrr' makes column 'mrr' both ...
+    revenue_retention.errors.OptionError: columns: 'customer_id=mrr' makes column 'mrr' both ...
     """
     by_column: dict[str, list[str]] = {}
     for role, column in roles.items():
@@ -619,10 +620,10 @@ def _refuse_shared(roles: Mapping[str, str], overrides: Mapping[str, str]) -> No
         others = [role for role in named if role not in given] or named[1:]
         shown = f"{(given or named)[0]}={column}"
         raise OptionError(
-            _OPTION,
+            _PARAMETER,
             shown,
             f"makes column {column!r} both the {' and the '.join(named)}; a column plays one "
-            f"role: name the {others[0]} column too (--column {others[0]}=COLUMN)",
+            f"role: name the {others[0]} column too ({{columns}} {others[0]}=COLUMN)",
         )
 
 
@@ -706,7 +707,7 @@ def _wide(
     customer = roles["customer_id"]
     if customer in months:
         raise OptionError(
-            _OPTION,
+            _PARAMETER,
             f"customer_id={customer}",
             f"makes the month column {customer!r} the customer id too; a column plays one "
             "role: name the customer column",

@@ -282,7 +282,7 @@ def _given(given: str | None) -> str | None:
     if given is None:
         return None
     if not _CODE.match(given.strip()):
-        raise OptionError("--currency", given, "is not a currency code such as USD or EUR")
+        raise OptionError("currency", given, "is not a currency code such as USD or EUR")
     return given.strip().upper()
 
 
@@ -299,7 +299,7 @@ def _check_agrees(code: str, header: tuple[str, str, str | None]) -> None:
     if code == named or (sign is not None and code in _SHARED.get(sign, ())):
         return
     raise OptionError(
-        "--currency", code, f"contradicts the header {name!r}, which says {named}: drop one"
+        "currency", code, f"contradicts the header {name!r}, which says {named}: drop one"
     )
 
 

@@ -150,6 +150,17 @@ class Dataset:
     #: ``table.mrr`` is then at spot rates, and this holds the local amounts and rates.
     fx: Fx | None = None
 
+    def __repr__(self) -> str:
+        # The generated repr prints every engine expression: 14,203 characters for 3 rows.
+        from revenue_retention.canonical.display import dataset_repr
+
+        return dataset_repr(self)
+
+    def _repr_html_(self) -> str:
+        from revenue_retention.canonical.display import dataset_html
+
+        return dataset_html(self)
+
     @cached_property
     def table(self) -> ir.Table:
         """The canonical table; made and stored the first time it is asked for if it needs a

@@ -77,9 +77,9 @@ def parse_fx_rates(options: Iterable[str]) -> dict[str, Decimal]:
         code, sep, value = option.partition("=")
         code = code.strip().upper()
         if not sep or not _CODE.match(code):
-            raise OptionError("--fx-rate", option, "must look like CUR=RATE, e.g. EUR=1.08")
+            raise OptionError("fixed_rates", option, "must look like CUR=RATE, e.g. EUR=1.08")
         rates[code] = positive_decimal(
-            "--fx-rate", value, "EUR=1.08", places=RATE.scale, shown=option
+            "fixed_rates", value, "EUR=1.08", places=RATE.scale, shown=option
         )
     return rates
 
@@ -173,7 +173,7 @@ def resolve_reporting(given: str | None, currencies: Sequence[str], has_rates: b
     """The reporting currency: the one given, else the data's only currency."""
     if given is not None:
         if not _CODE.match(given.strip()):
-            raise OptionError("--reporting-currency", given, "is not a currency code such as USD")
+            raise OptionError("reporting_currency", given, "is not a currency code such as USD")
         return given.strip().upper()
     if len(currencies) == 1 and not has_rates:
         return currencies[0]
@@ -181,10 +181,10 @@ def resolve_reporting(given: str | None, currencies: Sequence[str], has_rates: b
         return ""
     shown = ", ".join(currencies) or "none"
     raise OptionError(
-        "--reporting-currency",
+        "reporting_currency",
         None,
         f"is needed: the data has currencies {shown}; name the one to report in "
-        "(and give rates with --fx-rates FILE or --fx-rate CUR=RATE)",
+        "(and give rates with {fx_rates} FILE or {fixed_rates} CUR=RATE)",
     )
 
 

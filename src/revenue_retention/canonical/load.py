@@ -8,6 +8,8 @@ count (``counts``), canonicalise (``canonicalise``) and report (``report``).
 
 from __future__ import annotations
 
+import datetime
+import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +28,7 @@ from revenue_retention.canonical.report import Months, input_report, read_warnin
 from revenue_retention.canonical.shaped import Shaped, column_map
 from revenue_retention.canonical.source import close_own, open_source, unreadable
 from revenue_retention.engine import engine_errors, materialize
+from revenue_retention.errors import DataWarning
 
 __all__ = ["load", "read"]
 
@@ -35,7 +38,7 @@ def load(
     *,
     table: str | None = None,
     columns: Mapping[str, str] | None = None,
-    as_of: str | int | None = None,
+    as_of: str | datetime.date | None = None,
     snapshot: Snapshot = "last",
     on_bad_rows: OnBadRows = "raise",
     engine: str | BaseBackend | Any = "duckdb",
@@ -85,7 +88,15 @@ def load(
     # The keywords are the fields of LoadOptions, in order (tests/canonical/test_options.py).
     given = {name: value for name, value in locals().items() if name != "source"}
     options = LoadOptions(**given)
-    return read(source, options)
+    return _warned(read(source, options))
+
+
+def _warned(data: Dataset) -> Dataset:
+    """``data``, once each warning of its report is warned as a ``DataWarning`` (same words,
+    same order), pointing at the line that called ``load``."""
+    for text in data.report.warnings:
+        warnings.warn(text, DataWarning, stacklevel=3)
+    return data
 
 
 def read(source: str | Path | None, options: LoadOptions) -> Dataset:

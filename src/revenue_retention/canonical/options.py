@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from ibis.backends import BaseBackend
 
 from revenue_retention.canonical.dataset import Snapshot
 from revenue_retention.errors import OptionError
-from revenue_retention.periods import parse_month
+from revenue_retention.periods import as_of_month
 
 __all__ = ["LoadOptions", "OnBadRows"]
 
@@ -73,7 +74,7 @@ class LoadOptions:
 
     table: str | None = None
     columns: Mapping[str, str] | None = None
-    as_of: str | int | None = None
+    as_of: str | datetime.date | None = None
     snapshot: Snapshot = "last"
     on_bad_rows: OnBadRows = "raise"
     engine: str | BaseBackend | Any = "duckdb"
@@ -90,14 +91,14 @@ class LoadOptions:
     def check(self) -> None:
         """Refuse values no source could be read with."""
         if self.snapshot not in ("last", "first"):
-            raise OptionError("--snapshot", self.snapshot, "must be 'last' or 'first'")
+            raise OptionError("snapshot", self.snapshot, "must be 'last' or 'first'")
         if self.on_bad_rows not in ("raise", "reject"):
             raise OptionError("on_bad_rows", self.on_bad_rows, "must be 'raise' or 'reject'")
 
     @property
     def as_of_index(self) -> int | None:
         """The as-of month's index (``periods.month_index``), None for the data's own."""
-        return parse_month(self.as_of) if isinstance(self.as_of, str) else self.as_of
+        return as_of_month(self.as_of, "as_of")
 
     @property
     def fixed(self) -> dict[str, Decimal]:

@@ -387,7 +387,7 @@ def date_order(day_first: int, month_first: int, given: str | None) -> DateOrder
     """
     if given is not None:
         if given not in ("dmy", "mdy"):
-            raise OptionError("--date-order", given, "must be 'dmy' (day first) or 'mdy'")
+            raise OptionError("date_order", given, "must be 'dmy' (day first) or 'mdy'")
         return given
     if day_first and month_first:
         return "mixed"
@@ -460,7 +460,7 @@ def decimal_style(point_values: int, comma_values: int, given: str | None) -> De
     """
     if given is not None:
         if given not in (".", ","):
-            raise OptionError("--decimal-separator", given, "must be '.' or ','")
+            raise OptionError("decimal_separator", given, "must be '.' or ','")
         return given
     if point_values and comma_values:
         return "mixed"

@@ -72,10 +72,10 @@ class Shaped:
         if "currency" in cmap.roles:
             if given is not None:
                 raise OptionError(
-                    "--currency",
+                    "currency",
                     given,
                     f"is for amounts without a currency column; {self.raw.path} names each "
-                    f"row's currency in column {cmap.roles['currency']!r} (--reporting-currency "
+                    f"row's currency in column {cmap.roles['currency']!r} ({{reporting_currency}} "
                     "chooses the one reported)",
                 )
             return False
@@ -95,10 +95,10 @@ class Shaped:
             return False
         if found.per_row and reporting is None:
             raise OptionError(
-                "--reporting-currency",
+                "reporting_currency",
                 None,
                 f"is needed: {found.evidence} are in different currencies; name the one to "
-                "report in and give rates (--fx-rates FILE or --fx-rate CUR=RATE), or split "
+                "report in and give rates ({fx_rates} FILE or {fixed_rates} CUR=RATE), or split "
                 "the file by currency",
             )
         carried = found.per_row or converting or reporting not in (None, *found.codes)
@@ -149,10 +149,10 @@ class Shaped:
         if options.converting and "currency" not in rows.columns:
             fx_rates, fixed = options.fx_rates, options.fixed
             raise OptionError(
-                "--fx-rates" if fx_rates is not None else "--fx-rate",
+                "fx_rates" if fx_rates is not None else "fixed_rates",
                 str(fx_rates) if fx_rates is not None else ",".join(fixed),
                 f"needs a currency column in {self.raw.path}, or amounts that name their "
-                "currency (Amount (EUR), EUR 90), or --currency CODE",
+                "currency (Amount (EUR), EUR 90), or {currency} CODE",
             )
         if "currency" in rows.columns:
             fixed, reporting = options.fixed, options.reporting_currency

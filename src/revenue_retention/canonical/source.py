@@ -29,12 +29,12 @@ def open_source(source: str | Path | None, options: LoadOptions) -> tuple[BaseBa
     if is_url(source):
         assert isinstance(source, str)
         if table is None:
-            raise OptionError("--table", None, "is needed with a database URL: name the table")
+            raise OptionError("table", None, "is needed with a database URL: name the table")
         return _open_url(source, table)
     con = connect(options.engine, spark_master=options.spark_master)
     if table is not None:
         if source is not None:
-            raise OptionError("--table", table, "reads a database table; drop the file name")
+            raise OptionError("table", table, "reads a database table; drop the file name")
         return con, read_table(con, table, table)
     if source is None:
         raise OptionError("source", None, "is needed: a file, or a database URL with a table")

@@ -30,7 +30,7 @@ from revenue_retention.cli import methods as methods_command
 from revenue_retention.cli import metrics as metrics_command
 from revenue_retention.cli import report as report_command
 from revenue_retention.cli import seasonality as seasonality_command
-from revenue_retention.errors import RetentionError
+from revenue_retention.errors import OptionError, RetentionError
 
 __all__ = ["app", "main"]
 
@@ -55,14 +55,19 @@ def _guard(command: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         # Imported here: ``retention --help`` needs neither (nor what they load).
         from revenue_retention.cli.common import close_connections, stderr
+        from revenue_retention.cli.flags import flag_namer
         from revenue_retention.engine import out_of_memory, redact_text
 
         err = stderr()
         try:
             return command(*args, **kwargs)
         except RetentionError as error:
+            # The library names a Python parameter (window_months); its user typed a flag.
+            text = str(error)
+            if isinstance(error, OptionError):
+                text = error.message(flag_namer(command))
             # A database URL may carry a password, in any message that names it.
-            err.print(f"error: {redact_text(str(error))}", markup=False)
+            err.print(f"error: {redact_text(text)}", markup=False)
             raise typer.Exit(EXIT_DATA_ERROR) from None
         except (typer.Exit, typer.Abort):
             raise

@@ -86,7 +86,7 @@ def check(
         method = previous.get("method", "cohort")
         by = [str(b) for b in previous.get("by") or ()]
         current = method_metrics_document(
-            compute_metrics(data, windows or (1, 3, 12), method, by=by)
+            compute_metrics(data, window_months=windows or (1, 3, 12), method=method, by=by)
         )
         compared = compare(previous, current.to_dict()) | {"file": str(baseline)}
     emit(check_document(result, compared), format, output, csv_raw=inputs.csv_raw)

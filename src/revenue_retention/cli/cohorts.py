@@ -84,7 +84,7 @@ def cohorts(
         retention cohorts mrr.csv --relative-to month1 --as-of 2024-12 --format json
         retention cohorts mrr.csv --by plan
     """
-    from revenue_retention.analyses.cohorts import cohort_matrix
+    from revenue_retention.analyses.cohorts import compute_cohorts
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.registry import document
 
@@ -98,7 +98,7 @@ def cohorts(
         )
         emit(cohort_groups_document(split), format, output, csv_raw=inputs.csv_raw)
         return
-    result = cohort_matrix(
+    result = compute_cohorts(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )
     emit(document(result), format, output, csv_raw=inputs.csv_raw)

@@ -51,5 +51,5 @@ def concentration(
     from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
-    result = compute_concentration(data, inputs.as_of, window)
+    result = compute_concentration(data, as_of=inputs.as_of, window_months=window)
     emit(document(result), format, output, csv_raw=inputs.csv_raw)

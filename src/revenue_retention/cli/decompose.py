@@ -49,13 +49,13 @@ def decompose_command(
         retention decompose line_items.csv --as-of 2025-12 --window 12 -f json
         retention decompose export.csv -c unit_price=list_price -f csv -o out/
     """
-    from revenue_retention.analyses.decompose import decompose
+    from revenue_retention.analyses.decompose import compute_decomposition
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        document(decompose(data, window_months=window)),
+        document(compute_decomposition(data, window_months=window)),
         format,
         output,
         csv_raw=inputs.csv_raw,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import typer
 
 from revenue_retention.cli.options import DEFAULT_OUTPUT_DIR, FORMAT, Format
 from revenue_retention.cli.report import QUIET
-from revenue_retention.errors import OptionError
+from revenue_retention.errors import DataWarning, OptionError
 
 __all__ = ["demo", "next_step"]
 
@@ -37,7 +38,7 @@ def demo(
         retention demo --out /tmp/demo --format json
     """
     from revenue_retention.analyses import compute_metrics
-    from revenue_retention.analyses.overview import STEPS, overview
+    from revenue_retention.analyses.overview import STEPS, compute_overview
     from revenue_retention.canonical import load
     from revenue_retention.cli.common import emit, stderr
     from revenue_retention.cli.progress import steps
@@ -54,11 +55,13 @@ def demo(
     path = write_demo_csv(out / "demo.csv", seed=seed)
     if format is Format.table:
         stderr().print(f"demo data written to {path}", markup=False)
-    data = load(path)
+    with warnings.catch_warnings():  # the demo's data is clean; the report shows any note
+        warnings.simplefilter("ignore", DataWarning)
+        data = load(path)
     emit(document(compute_metrics(data)), format, None)
     with steps(quiet) as step:
         step("analysing the demo data", STEPS + 2)
-        ov = overview(data, step=step)
+        ov = compute_overview(data, step=step)
         step("writing the report")
         with OutputFiles() as files:
             with files.open(html) as handle:

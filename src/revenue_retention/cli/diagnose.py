@@ -47,18 +47,17 @@ def diagnose(
         retention diagnose mrr.csv --benchmarks my_bands.toml
     """
     from revenue_retention.analyses.benchmarks import load_benchmarks
-    from revenue_retention.analyses.diagnostics import diagnose as run_diagnosis
+    from revenue_retention.analyses.diagnostics import compute_diagnosis
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.registry import document
-    from revenue_retention.periods import parse_month
 
     bench = load_benchmarks(benchmarks)
     data = load_input(
         source, inputs, format=format, outputs={"--output": output}, reads=[benchmarks]
     )
-    result = run_diagnosis(
+    result = compute_diagnosis(
         data,
-        as_of=parse_month(inputs.as_of) if inputs.as_of else None,
+        as_of=inputs.as_of,
         window_months=window,
         benchmarks=bench,
     )

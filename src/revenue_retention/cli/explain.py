@@ -86,7 +86,7 @@ def explain(
         retention explain mrr.csv --period 2024-03 --format csv --output march/
         retention explain mrr.csv --customer C00042
     """
-    from revenue_retention.analyses.explain import compute_explain, compute_explain_period
+    from revenue_retention.analyses.explain import compute_explain
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.registry import document
 
@@ -99,11 +99,14 @@ def explain(
             "--period", period, "explains one bridge month: it takes no --as-of or --window"
         )
     data = load_input(source, inputs, format=format, outputs={"--output": output})
-    if period is not None:
-        result = compute_explain_period(data, period, by=attribute, limit=limit)
-    else:
-        window_months = _DEFAULT_WINDOW if window is None else window
-        result = compute_explain(data, inputs.as_of, window_months, by=attribute, limit=limit)
+    result = compute_explain(
+        data,
+        as_of=inputs.as_of,
+        window_months=window,
+        period=period,
+        by=attribute,
+        limit=limit,
+    )
     emit(document(result), format, output, csv_raw=inputs.csv_raw)
 
 

@@ -52,18 +52,17 @@ def forecast(
         retention forecast mrr.csv --months 24 --format json
         retention forecast mrr.csv --as-of 2024-12 --ci 0.8
     """
-    from revenue_retention.analyses.forecast import forecast as run_forecast
+    from revenue_retention.analyses.forecast import compute_forecast
     from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.forecast import forecast_document
-    from revenue_retention.periods import parse_month
+    from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
-    result = run_forecast(
+    result = compute_forecast(
         data,
-        months=months,
-        as_of=parse_month(inputs.as_of) if inputs.as_of else None,
+        horizon_months=months,
+        as_of=inputs.as_of,
         level=ci,
         resamples=resamples,
         seed=seed,
     )
-    emit(forecast_document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document(result), format, output, csv_raw=inputs.csv_raw)

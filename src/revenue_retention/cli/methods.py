@@ -50,13 +50,13 @@ def methods(
         retention methods mrr.csv --as-of 2024-12 --window 12 --format json
         retention methods mrr.csv --window 3 --format csv --output methods/
     """
-    from revenue_retention.analyses.methods import compare_methods
+    from revenue_retention.analyses.methods import compute_methods
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.registry import document
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        document(compare_methods(data, inputs.as_of, window)),
+        document(compute_methods(data, as_of=inputs.as_of, window_months=window)),
         format,
         output,
         csv_raw=inputs.csv_raw,

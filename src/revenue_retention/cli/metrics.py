@@ -125,17 +125,19 @@ def metrics(
         raise OptionError("--ci", ci, "is not yet computed per group; drop --by")
     edges = parse_size_bands(size_bands)
     data = load_input(source, inputs, format=format, outputs={"--output": output})
-    result = compute_metrics(data, window_list, method.value, by=by, size_bands=edges)
+    result = compute_metrics(
+        data, window_months=window_list, method=method.value, by=by, size_bands=edges
+    )
     if chosen_unit == "arr":
         result = in_arr(result, METRICS_TABLES)
     document = document_of(result)
     if ci is not None:
-        from revenue_retention.analyses.uncertainty import bootstrap_intervals
+        from revenue_retention.analyses.uncertainty import compute_intervals
         from revenue_retention.outputs.metrics.document import with_intervals
 
-        intervals = bootstrap_intervals(
+        intervals = compute_intervals(
             data,
-            windows=window_list,
+            window_months=window_list,
             level=ci,
             resamples=DEFAULT_RESAMPLES if resamples is None else resamples,
             seed=0 if seed is None else seed,

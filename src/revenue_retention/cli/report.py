@@ -84,7 +84,7 @@ def report(
         retention report subscriptions.csv --by plan --as-of 2024-12 -o q4.html
     """
     from revenue_retention.analyses.benchmarks import load_benchmarks
-    from revenue_retention.analyses.overview import STEPS, overview
+    from revenue_retention.analyses.overview import STEPS, compute_overview
     from revenue_retention.cli.common import load_input, stderr, terminal_width
     from revenue_retention.cli.progress import steps
     from revenue_retention.outputs.console import SafeConsole
@@ -106,7 +106,7 @@ def report(
             outputs={"--output": output, "--xlsx": xlsx},
             reads=[benchmarks],
         )
-        ov = overview(data, window=window, by=by, benchmarks=bench, step=step)
+        ov = compute_overview(data, window_months=window, by=by, benchmarks=bench, step=step)
         step("writing the report")
         # The report and the workbook appear together, or neither does.
         with OutputFiles() as files:

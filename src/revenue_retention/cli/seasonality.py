@@ -49,7 +49,7 @@ def seasonality(
         retention seasonality mrr.csv --as-of 2024-12 --format json
         retention seasonality mrr.csv --swing-ratio 3 --min-swing-pp 5
     """
-    from revenue_retention.analyses.seasonality import seasonality as compute_seasonality
+    from revenue_retention.analyses.seasonality import compute_seasonality
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.registry import document
 

@@ -186,7 +186,7 @@ def generate_demo(
     """
     if customers < 1 or months < 1:
         raise ValueError("customers and months must be at least 1")
-    OptionError.check_whole("--seed", seed, 0, 2**63 - 1)
+    OptionError.check_whole("seed", seed, 0, 2**63 - 1)
     parsed = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", start)
     if parsed is None:
         raise ValueError(f"start must be 'YYYY-MM', got {start!r}")

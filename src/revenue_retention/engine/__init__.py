@@ -177,7 +177,7 @@ def connect(
         return connect_spark(master=spark_master)
     if is_url(engine):
         return connect_url(engine)
-    raise OptionError("--engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
+    raise OptionError("engine", engine, f"is not a known engine; choose one of {sorted(ENGINES)}")
 
 
 #: DuckDB's own guidance is 1 to 4 GiB of memory per thread; a run gets the low end (but

@@ -94,7 +94,7 @@ def connect_spark(session: Any = None, master: str | None = None) -> BaseBackend
             session = builder.getOrCreate()
         except Exception as error:  # Java missing, a master Spark cannot parse or join
             raise OptionError(
-                "--spark-master", master or "local[*]", f"gives no Spark session: {_first(error)}"
+                "spark_master", master or "local[*]", f"gives no Spark session: {_first(error)}"
             ) from None
         session.sparkContext.setLogLevel("FATAL")
     for key, value in SESSION_CONF.items():
@@ -145,7 +145,7 @@ def check_reachable(master: str) -> None:
             reasons.append(f"{host}:{port} refuses the connection ({error.strerror})")
     if endpoints:
         raise OptionError(
-            "--spark-master",
+            "spark_master",
             master,
             f"cannot be reached: {'; '.join(reasons)}; check its host and port",
         )

@@ -114,7 +114,7 @@ def read_source(
     known = adapters()
     if adapter is not None:
         if adapter not in known:
-            raise OptionError("--input-format", adapter, f"is not one of {sorted(known)}")
+            raise OptionError("input_format", adapter, f"is not one of {sorted(known)}")
         return _read(known[adapter], path, con, sheet)
     # Adapters for one system's export (Stripe) look before the generic formats they share.
     ordered = sorted(known.values(), key=lambda a: not getattr(a, "specific", False))
@@ -132,5 +132,5 @@ def _read(adapter: Adapter, path: Path, con: BaseBackend, sheet: str | None) -> 
     if sheet is None:
         return adapter.read(path, con)
     if not getattr(adapter, "sheets", False):
-        raise OptionError("--sheet", sheet, f"applies to spreadsheets, not {adapter.name} files")
+        raise OptionError("sheet", sheet, f"applies to spreadsheets, not {adapter.name} files")
     return adapter.read(path, con, sheet=sheet)  # type: ignore[call-arg]

@@ -97,7 +97,7 @@ class XlsxAdapter:
             elif sheet in names:
                 worksheet = book[sheet]
             else:
-                raise OptionError("--sheet", sheet, f"is not a sheet of {source}; sheets: {names}")
+                raise OptionError("sheet", sheet, f"is not a sheet of {source}; sheets: {names}")
             return _as_raw(source, worksheet, con)
         finally:
             book.close()

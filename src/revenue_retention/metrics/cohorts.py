@@ -122,8 +122,8 @@ def cohort_retention(
     >>> [(r["age_months"], r["active_customers"], round(r["nrr"], 4)) for r in rows]
     [(0, 2, 1.0), (1, 1, 0.8)]
     """
-    check_choice(grain, get_args(Grain), "--grain")
-    check_choice(relative_to, get_args(RelativeTo), "--relative-to")
+    check_choice(grain, get_args(Grain), "grain")
+    check_choice(relative_to, get_args(RelativeTo), "relative_to")
     table, months = resolve(data, months)
     base_age = BASE_AGE[relative_to]
     rows = paying(table)
@@ -214,7 +214,7 @@ def cohort_sizes(
     OptionError
         An unknown ``grain``.
     """
-    check_choice(grain, get_args(Grain), "--grain")
+    check_choice(grain, get_args(Grain), "grain")
     table, months = resolve(data, months)
     rows = paying(table)
     rows = rows.filter(rows.month_index.between(months.first, months.last))

@@ -79,8 +79,8 @@ def parse_size_bands(text: str) -> tuple[Decimal, ...]:
     """
     parts = [part for part in text.split(",") if part.strip()]
     if not parts:
-        raise OptionError("--size-bands", text, "must be amounts like 100,1000,10000")
-    edges = {positive_decimal("--size-bands", part, "100,1000,10000") for part in parts}
+        raise OptionError("size_bands", text, "must be amounts like 100,1000,10000")
+    edges = {positive_decimal("size_bands", part, "100,1000,10000") for part in parts}
     return tuple(sorted(edges))
 
 
@@ -92,8 +92,8 @@ def check_groups(by: Sequence[str], attributes: Sequence[str]) -> tuple[str, ...
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise OptionError(
-                "--by", name, f"is not an attribute of the input (known: {', '.join(known)}){hint}"
+                "by", name, f"is not an attribute of the input (known: {', '.join(known)}){hint}"
             )
     if len(set(by)) != len(by):
-        raise OptionError("--by", ",".join(by), "names a column twice")
+        raise OptionError("by", ",".join(by), "names a column twice")
     return tuple(by)

@@ -90,9 +90,7 @@ def parse_method(method: str) -> str:
         return method
     close = difflib.get_close_matches(str(method), METHODS, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise OptionError(
-        "--method", method, f"is not a method; choose from {', '.join(METHODS)}{hint}"
-    )
+    raise OptionError("method", method, f"is not a method; choose from {', '.join(METHODS)}{hint}")
 
 
 def months_needed(method: str, window_months: int) -> int:
