@@ -49,6 +49,8 @@ def test_every_analysis_is_a_compute_verb() -> None:
     assert len(ANALYSES) == 12
     with pytest.raises(AttributeError, match="compute_decomposition"):
         _ = rr.decompose  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="compute_forecast"):
+        _ = rr.forecast  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("name", ANALYSES)

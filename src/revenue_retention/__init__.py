@@ -163,6 +163,7 @@ _RENAMED = {
     "compute_explain_period": "compute_explain(period=...)",
     "decompose": "compute_decomposition",
     "diagnose": "compute_diagnosis",
+    "forecast": "compute_forecast",
     "overview": "compute_overview",
     "seasonality": "compute_seasonality",
 }

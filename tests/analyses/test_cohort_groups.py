@@ -93,14 +93,14 @@ def test_the_groups_add_up_to_all_customers(tmp_path: Path) -> None:
 
 
 def test_an_unknown_attribute_is_refused(plans_that_change: rr.Dataset) -> None:
-    with pytest.raises(OptionError, match=r"--by: 'plna' is not an attribute column.*'plan'"):
+    with pytest.raises(OptionError, match=r"by: 'plna' is not an attribute column.*'plan'"):
         cohort_groups(plans_that_change, "plna")
 
 
 def test_too_many_groups_are_refused() -> None:
     rows = [(f"c{i}", JAN, D(10)) for i in range(MAX_GROUPS + 1)]
     data = dataset_of(rows, attributes={"plan": [f"p{i}" for i in range(MAX_GROUPS + 1)]})
-    with pytest.raises(OptionError, match=r"--by: 'plan' has 51 values .* at most 50 ways"):
+    with pytest.raises(OptionError, match=r"by: 'plan' has 51 values .* at most 50 ways"):
         cohort_groups(data, "plan")
 
 

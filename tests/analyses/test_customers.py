@@ -202,5 +202,5 @@ def test_customer_story_windows(three_customers_with_churn_and_return: rr.Datase
 def test_unknown_customer_suggests_the_close_one(
     three_customers_with_churn_and_return: rr.Dataset,
 ) -> None:
-    with pytest.raises(OptionError, match=r"--customer: 'A ' is not a customer_id.*'a'"):
+    with pytest.raises(OptionError, match=r"customer_id: 'A ' is not a customer_id.*'a'"):
         customer_story(three_customers_with_churn_and_return, "A ")
