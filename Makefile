@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck imports pytest bench clean
+.PHONY: demo test test-fast lint typecheck imports pytest bench docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,8 @@ demo: $(STAMP)
 	$(BIN)/retention demo --out out
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -42,6 +42,10 @@ SIZES ?= 1m,10m
 RUNS ?= 3
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --sizes $(SIZES) --runs $(RUNS)
+
+# The Python API reference (docs/api.md) from the docstrings; a test keeps it current.
+docs: $(STAMP)
+	$(BIN)/python docs/api_reference.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
