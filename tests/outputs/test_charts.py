@@ -461,6 +461,19 @@ def test_segment_multiples_one_panel_per_group(tmp_path: Path) -> None:
     )
 
 
+def test_segment_multiples_by_size_band_say_size_band(tmp_path: Path) -> None:
+    # The band of MRR is the tool's own attribute: its title is words, not the column name.
+    data = _load(tmp_path, "segments.csv", SEGMENTS_CSV)
+    result = rr.compute_metrics(
+        data, window_months=[1], by=["size_band"], size_bands=[Decimal(150)]
+    )
+    drawn = segment_multiples(result, "size_band", 1)
+    assert drawn.title == "Retention by size band, 1-month windows"
+    assert "size_band" not in drawn.title + drawn.caption
+    by_segment = rr.compute_metrics(data, window_months=[1], by=["segment"])
+    assert segment_multiples(by_segment, "segment", 1).title.startswith("Retention by segment,")
+
+
 def test_segment_multiples_need_the_breakdown(five_customers: rr.MetricsResult) -> None:
     with pytest.raises(OptionError, match="not a breakdown"):
         segment_multiples(five_customers, "segment", 1)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from revenue_retention.canonical import InputReport
+from revenue_retention.metrics.groups import SIZE_BAND
 
-__all__ = ["currency_code", "field_label", "money_title", "reader_text"]
+__all__ = ["attribute_label", "currency_code", "field_label", "money_title", "reader_text"]
 
 
 def currency_code(report: InputReport) -> str | None:
@@ -132,3 +133,9 @@ def field_label(name: str) -> str:
     first = words[0]
     words[0] = first if first.isupper() else first[:1].upper() + first[1:]
     return " ".join(words)
+
+
+def attribute_label(name: str) -> str:
+    """An attribute as a reader's words: the user's own column as named, ``size band`` for
+    the band of MRR the tool derives (``--by size_band``)."""
+    return "size band" if name == SIZE_BAND else name

@@ -7,6 +7,7 @@ from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import format_money
 from revenue_retention.outputs._workbook._kinds import Kind
 from revenue_retention.outputs._workbook._model import Block, Sheet
+from revenue_retention.outputs.labels import attribute_label
 from revenue_retention.outputs.metrics.records import (
     BRIDGE_FIELDS,
     RETENTION_FIELDS,
@@ -93,7 +94,7 @@ def segments_sheet(ov: Overview) -> Sheet:
     text = dict.fromkeys(ov.segments.by, Kind.TEXT)
     main = Block(
         "windows",
-        f"Retention by {ov.segment_by}, {ov.window}-month windows",
+        f"Retention by {attribute_label(ov.segment_by)}, {ov.window}-month windows",
         fields,
         records,
         text,

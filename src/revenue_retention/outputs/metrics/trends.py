@@ -22,7 +22,7 @@ from revenue_retention.outputs._charts import (
     rate_cell,
     rows_of,
 )
-from revenue_retention.outputs.labels import currency_code, money_title
+from revenue_retention.outputs.labels import attribute_label, currency_code, money_title
 from revenue_retention.periods import month_label
 
 __all__ = ["BENCHMARK_WINDOW", "MAX_PANELS", "RATE_NAMES", "retention_trend", "segment_multiples"]
@@ -302,8 +302,9 @@ def segment_multiples(segments: MetricsResult, by: str, window: int) -> Chart:
     more = f" (the {MAX_PANELS} largest of {len(groups)})" if len(groups) > MAX_PANELS else ""
     return Chart(
         "segments",
-        f"Retention by {by}, {window}-month windows",
-        f"One panel per {by}{more}, a customer counted in the {by} it had at the start of "
+        f"Retention by {attribute_label(by)}, {window}-month windows",
+        f"One panel per {attribute_label(by)}{more}, a customer counted in the "
+        f"{attribute_label(by)} it had at the start of "
         f"each window; the dotted line is 100%. The table is as of {month_label(last)}.",
         fig,
         (
