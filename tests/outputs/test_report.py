@@ -165,6 +165,28 @@ def test_data_notes_say_what_qualifies_the_figures(tmp_path: Path) -> None:
     assert f'<a href="#data-notes" class="notes-link">{len(notes)} data notes</a>' in page
 
 
+def test_past_three_data_notes_the_rest_fold_open_never_scroll(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revenue_retention.outputs.overview import report as report_module
+
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "customer_id,month,mrr\n" + "".join(f"a,2024-{m:02d},100\n" for m in range(1, 13))
+    )
+    ov = compute_overview(load(path), resamples=100)
+    notes = [f"note {i} <b>" for i in range(1, 6)]
+    monkeypatch.setattr(report_module, "data_notes", lambda _: notes)
+    aside = render_report(ov).split('id="data-notes"')[1].split("</aside>")[0]
+    shown, folded = aside.split('<details class="more-notes">')
+    assert shown.count('class="data-note"') == 3 and "note 3 &lt;b&gt;" in shown
+    assert "<summary>2 more data notes</summary>" in folded
+    assert folded.count('class="data-note"') == 2 and "note 5 &lt;b&gt;" in folded
+    css = render_report(ov).split("<style>")[1].split("</style>")[0]
+    notes_rule = css.split(".data-notes {")[1].split("}")[0]
+    assert "overflow" not in notes_rule and "max-height" not in notes_rule
+
+
 def test_currency_on_the_headline_axes_and_tables(tmp_path: Path) -> None:
     # One currency column, EUR throughout: a pays 100 for 13 months, then 120.
     rows = [f"a,{2024 + m // 12}-{m % 12 + 1:02d},100,EUR" for m in range(13)]

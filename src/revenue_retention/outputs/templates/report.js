@@ -35,3 +35,7 @@
     });
   });
 })();
+// Printed, every data note shows: the ones folded under "more data notes" open first.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details.more-notes").forEach(function (d) { d.open = true; });
+});
