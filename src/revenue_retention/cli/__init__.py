@@ -8,6 +8,7 @@ only with ``--debug``. Usage errors are Click's: exit code 2.
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -126,6 +127,16 @@ app.command("check")(_guard(check_command.check))
 app.command("growth")(_guard(growth_command.growth))
 
 
+#: Allocations between two collections of the youngest generation (Python's default: 700).
+#: Building and compiling Ibis expressions allocates hundreds of thousands of short-lived
+#: objects; at the default the collector ran so often that the demo report spent about 7%
+#: of its wall time in it (7.18 s -> 6.64 s, median of 3 whole runs, ratio 0.93), for
+#: about 10 MiB more peak memory.
+_GC_THRESHOLD = 100_000
+
+
 def main() -> None:
     """Entry point of the ``retention`` console script."""
+    # Only for the command-line process: the library leaves its caller's settings alone.
+    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
     sys.exit(app())
