@@ -107,3 +107,44 @@ def test_running_out_of_memory_after_loading_is_not_called_a_bug(
     monkeypatch.setattr("revenue_retention.analyses.compute_metrics", exhausted)
     result = invoke("metrics", make_csv("two_years.csv", TWO_YEARS))
     assert_one_line(result, "ran out of memory", "could not allocate block", "--memory-limit")
+
+
+JAVA_HEAP = (
+    "An error occurred while calling o94.localCheckpoint.\n: org.apache.spark.SparkException: "
+    "Job aborted due to stage failure: Task 0 in stage 3.0 failed 1 times, most recent "
+    "failure: Lost task 0.0 in stage 3.0 (TID 4): java.lang.OutOfMemoryError: Java heap space\n"
+    "\tat java.base/java.nio.HeapByteBuffer.<init>(HeapByteBuffer.java:64)\n"
+)
+
+
+def test_spark_out_of_java_heap_is_one_line_naming_the_driver_memory(
+    invoke: Invoke, make_csv: MakeCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The text of a Py4J error from a local session reading ten million rows with
+    # Spark's default 1 GB heap (benchmarks, 2026-12-05): a stack trace, said in one line.
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(JAVA_HEAP)
+
+    monkeypatch.setattr("revenue_retention.analyses.compute_metrics", exhausted)
+    result = invoke("metrics", make_csv("two_years.csv", TWO_YEARS))
+    assert_one_line(
+        result, "Spark engine ran out of memory (Java heap space)", "SPARK_DRIVER_MEMORY"
+    )
+    assert "HeapByteBuffer" not in result.output
+
+
+def test_the_spark_driver_dying_is_not_called_a_bug(
+    invoke: Invoke, make_csv: MakeCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # When the JVM is killed, Py4J's next call finds nobody listening.
+    import types
+
+    monkeypatch.setitem(sys.modules, "py4j", sys.modules.get("py4j") or types.ModuleType("py4j"))
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr("revenue_retention.analyses.compute_metrics", gone)
+    result = invoke("metrics", make_csv("two_years.csv", TWO_YEARS))
+    assert_one_line(result, "Spark driver", "stopped", "SPARK_DRIVER_MEMORY")
+    assert result.exit_code == 1

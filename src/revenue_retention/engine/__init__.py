@@ -12,6 +12,7 @@ file), where the computation runs inside the database.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -263,15 +264,51 @@ def out_of_memory(error: BaseException) -> str | None:
     row group being decoded, a hash table's directory) stay in memory: under a cap a few
     tens of MB, two threads can need more than the cap at the same moment.
     """
-    import duckdb
-
-    if not isinstance(error, duckdb.OutOfMemoryException):
+    text = str(error)
+    if "java.lang.OutOfMemoryError" in text:
+        found = re.search(r"java\.lang\.OutOfMemoryError: ([^;\n]+)", text)
+        return (
+            f"the Spark engine ran out of memory ({found.group(1).strip() if found else 'Java'}); "
+            f"{_SPARK_MEMORY_HINT}"
+        )
+    if _spark_driver_gone(error):
+        return (
+            "the Spark driver (its Java process) stopped in the middle of the run, most "
+            f"often for lack of memory; {_SPARK_MEMORY_HINT}"
+        )
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(error, duckdb.OutOfMemoryException):
         return None
     return (
         f"the embedded engine ran out of memory ({describe_error(error)}); "
         "give it more with --memory-limit (Python: connect('duckdb', memory_limit=...)) "
         "or fewer threads"
     )
+
+
+_SPARK_MEMORY_HINT = (
+    "give the driver more with the SPARK_DRIVER_MEMORY environment variable (e.g. "
+    "SPARK_DRIVER_MEMORY=8g; a local session takes a third of this machine's memory "
+    "by default) or spark.driver.memory in spark-defaults.conf, or run on a cluster "
+    "(docs/scaling.md)"
+)
+
+
+def _spark_driver_gone(error: BaseException) -> bool:
+    """Whether ``error`` is PySpark losing its Java process (killed, out of memory)."""
+    if "pyspark" not in sys.modules and "py4j" not in sys.modules:
+        return False
+    names = {type(e).__name__ for e in _chain(error)}
+    return bool(names & {"Py4JNetworkError", "ConnectionRefusedError", "ConnectionResetError"})
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(found) < 10:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 def _loaded(module: str, name: str) -> type[Exception] | None:

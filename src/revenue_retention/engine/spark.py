@@ -5,8 +5,9 @@ PySpark is an optional extra, imported only here and only when Spark is asked fo
 
 from __future__ import annotations
 
+import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +49,37 @@ _BUILD_CONF = {
 _LOCAL_CONF = {"spark.sql.shuffle.partitions": "8"}
 
 
-def build_conf(master: str) -> dict[str, str]:
+def build_conf(master: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The settings of a session this package builds for ``master``.
+
+    A local session's driver is its only executor: Spark's default 1 GB heap fails on
+    ten million rows (java.lang.OutOfMemoryError in the grouping's spill reader), so it
+    gets a third of the machine's memory (1 to 16 GB) unless ``SPARK_DRIVER_MEMORY`` says.
 
     >>> build_conf("local[2]")["spark.sql.shuffle.partitions"]
     '8'
     >>> "spark.sql.shuffle.partitions" in build_conf("yarn")
     False
+    >>> build_conf("local[*]", {"SPARK_DRIVER_MEMORY": "3g"})["spark.driver.memory"]
+    '3g'
+    >>> "spark.driver.memory" in build_conf("yarn")
+    False
     """
-    local = _LOCAL_CONF if master.startswith("local") else {}
+    environ = os.environ if environ is None else environ
+    local: dict[str, str] = {}
+    if master.startswith("local"):
+        memory = environ.get("SPARK_DRIVER_MEMORY") or f"{local_driver_gib()}g"
+        local = {**_LOCAL_CONF, "spark.driver.memory": memory}
     return {**_BUILD_CONF, **local, **SESSION_CONF}
+
+
+def local_driver_gib() -> int:
+    """A third of this machine's memory in GiB, at least 1 and at most 16."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: Spark's default
+        return 1
+    return max(1, min(16, total // 3 // 2**30))
 
 
 def _pyspark() -> Any:
