@@ -18,6 +18,7 @@ Figures are one run's: read them as shares, not as the benchmark's medians.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import sys
@@ -75,7 +76,7 @@ class Recorder:
     def _record(self, backend: Any, method: str, wall: float) -> None:
         try:
             profile = json.loads(backend.con.get_profiling_information(format="json"))
-        except Exception:  # noqa: BLE001 - no profile for statements such as SET
+        except Exception:
             return
         key = (profile.get("query_name"), profile.get("latency"))
         if self._depth == 0:
@@ -139,17 +140,14 @@ def profile_command(argv: list[str]) -> tuple[float, Recorder]:
     from revenue_retention.cli import app
 
     started = time.perf_counter()
-    try:
+    with contextlib.suppress(SystemExit):
         app(argv, standalone_mode=False)
-    except SystemExit:
-        pass
     return time.perf_counter() - started, recorder
 
 
 def profile_sql(path: Path, windows: list[int]) -> tuple[float, list[tuple[float, str, int]]]:
-    import duckdb
-
     import competitors
+    import duckdb
 
     ops: list[tuple[float, str, int]] = []
     real_connect = duckdb.connect
