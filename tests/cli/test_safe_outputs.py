@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import resource
 import shutil
@@ -380,3 +381,27 @@ def test_a_full_disk(tmp_path: Path, args: list[str], name: str) -> None:
     for path, text in previous.items():
         assert path.read_text(encoding="utf-8") == text, path
     assert sorted(p.name for p in out.rglob(".*")) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX only")
+@pytest.mark.parametrize("command", ["metrics", "cohorts"])
+def test_an_output_to_a_device_writes_into_it(five: Path, tmp_path: Path, command: str) -> None:
+    # `-o /dev/null` renamed the output over the device; a named pipe stands in for it.
+    import threading
+
+    fifo = tmp_path / "device"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = invoke(command, five, "-f", "json", "-o", fifo)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat_is_fifo(fifo)
+    assert json.loads(got[0])  # the whole document went through the pipe
+
+
+def stat_is_fifo(path: Path) -> bool:
+    import stat
+
+    return stat.S_ISFIFO(path.stat().st_mode)

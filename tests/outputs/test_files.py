@@ -180,3 +180,32 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path: Path) -> None:
 def test_checking_leaves_nothing_behind(tmp_path: Path) -> None:
     check_targets([("--output", tmp_path / "new" / "r.html")], [], [("-o", tmp_path / "csv")])
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["csv", "new"]
+
+
+def _drain(fifo: Path) -> tuple[list[bytes], object]:
+    import threading
+
+    got: list[bytes] = []
+
+    def read() -> None:
+        with fifo.open("rb") as handle:
+            got.append(handle.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return got, reader
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX only")
+def test_a_pipe_or_device_is_written_into_never_replaced(tmp_path: Path) -> None:
+    # `-o /dev/null` renamed a file over the device (as root, /dev/null became a regular
+    # file for every process). A named pipe stands for any device: written as it is.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    check_targets([("--output", fifo), ("--workbook", fifo)], [])  # both may be a device
+    got, reader = _drain(fifo)
+    write_text(fifo, "figures\n")
+    reader.join(timeout=10)  # type: ignore[attr-defined]
+    assert got == [b"figures\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temporary left

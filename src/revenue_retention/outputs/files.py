@@ -100,6 +100,15 @@ class OutputFiles:
 
     @contextlib.contextmanager
     def _open(self, target: Path, binary: bool) -> Iterator[IO[Any]]:
+        if _is_stream(target):
+            # /dev/null, /dev/stdout, a named pipe: written as they are. Renaming a file
+            # over one would replace the device itself (as root, /dev/null for everyone).
+            try:
+                with target.open("wb") if binary else target.open("w", encoding="utf-8") as out:
+                    yield out
+            except OSError as error:
+                raise OutputError(target, _reason(error)) from None
+            return
         _check_replaceable(target)
         _make_folder(target)
         try:
@@ -145,6 +154,15 @@ class OutputFiles:
         for temp, _ in staged:
             with contextlib.suppress(OSError):
                 temp.unlink(missing_ok=True)
+
+
+def _is_stream(target: Path) -> bool:
+    """Whether ``target`` is a device, pipe or socket (followed through links), not a file."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)
 
 
 def _check_replaceable(target: Path) -> None:
@@ -221,7 +239,12 @@ def check_targets(
     OutputError
         An output cannot be written there: the OS's reason.
     """
-    named = [(option, Path(path)) for option, path in outputs if path is not None]
+    # A device or pipe (/dev/null) is written as it is: nothing to replace or probe.
+    named = [
+        (option, Path(path))
+        for option, path in outputs
+        if path is not None and not _is_stream(Path(path))
+    ]
     read = [Path(path) for path in inputs]
     for option, path in named:
         for source in read:
