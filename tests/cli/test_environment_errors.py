@@ -133,6 +133,24 @@ def test_spark_out_of_java_heap_is_one_line_naming_the_driver_memory(
     assert "HeapByteBuffer" not in result.output
 
 
+def test_a_spark_context_shut_down_mid_run_is_one_line(
+    invoke: Invoke, make_csv: MakeCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What 10M rows in a 1 GB local heap said on 2026-12-05 (the JVM stopped the context
+    # after its OutOfMemoryError, logged at a level the command silences): 8 KB of Java.
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(
+            "An error occurred while calling o96.localCheckpoint.\n: org.apache.spark."
+            "SparkException: Job 3 cancelled because SparkContext was shut down\n\tat org."
+            "apache.spark.scheduler.DAGScheduler.cleanUpAfterSchedulerStop(DAGScheduler.scala:1)"
+        )
+
+    monkeypatch.setattr("revenue_retention.analyses.compute_metrics", stopped)
+    result = invoke("metrics", make_csv("two_years.csv", TWO_YEARS))
+    assert_one_line(result, "Spark driver", "SPARK_DRIVER_MEMORY")
+    assert "DAGScheduler" not in result.output
+
+
 def test_the_spark_driver_dying_is_not_called_a_bug(
     invoke: Invoke, make_csv: MakeCsv, monkeypatch: pytest.MonkeyPatch
 ) -> None:

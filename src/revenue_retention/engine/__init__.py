@@ -271,7 +271,7 @@ def out_of_memory(error: BaseException) -> str | None:
             f"the Spark engine ran out of memory ({found.group(1).strip() if found else 'Java'}); "
             f"{_SPARK_MEMORY_HINT}"
         )
-    if _spark_driver_gone(error):
+    if _spark_driver_gone(error) or "SparkContext was shut down" in text:
         return (
             "the Spark driver (its Java process) stopped in the middle of the run, most "
             f"often for lack of memory; {_SPARK_MEMORY_HINT}"
