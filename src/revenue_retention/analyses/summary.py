@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute
 
 from revenue_retention.analyses._result import Result
+from revenue_retention.analyses.churn_reasons import churn_by_reason, reason_column
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError
 from revenue_retention.metrics import DEFAULT_WINDOWS, bridge, retention
@@ -52,6 +53,10 @@ class MetricsResult(Result):
     retention_spot: pa.Table | None = None
     #: ``mrr``, or ``arr`` for the ARR view (every amount x 12, ``analyses.units``).
     unit: str = "mrr"
+    #: The churn of each bridge month by reason (voluntary, involuntary, paused,
+    #: unexplained) when the input has a status or reason column, and that column.
+    churn_reasons: pa.Table | None = None
+    churn_reason_column: str | None = None
 
 
 def compute_metrics(
@@ -61,6 +66,7 @@ def compute_metrics(
     method: str = METHOD,
     by: Sequence[str] = (),
     size_bands: Sequence[Decimal] = DEFAULT_SIZE_BANDS,
+    churn_reason: str | None = None,
 ) -> MetricsResult:
     """Run the bridge and the retention of ``data`` by one method on its engine.
 
@@ -80,6 +86,12 @@ def compute_metrics(
         moves MRR between groups with ``transfer_in`` / ``transfer_out`` (cohort method).
     size_bands
         Lower edges of the starting-MRR bands of ``size_band``.
+    churn_reason
+        The attribute column that says why a customer left (a status or a cancellation
+        reason); by default the first attribute named ``churn_reason``,
+        ``cancellation_reason``, ``cancel_reason``, ``subscription_status`` or ``status``
+        (``analyses.churn_reasons``). With one, ``churn_reasons`` splits each month's churn
+        into voluntary, involuntary, paused and unexplained.
 
     Returns
     -------
@@ -111,9 +123,12 @@ def compute_metrics(
                 "bridge": "spot: each month at its own rates",
             },
         }
+    reason = reason_column(data, churn_reason)
     # The bridge and cohort retention read the same monthly totals: one pass over the rows.
     flows = ibis.memtable(run(month_flows(paying_rows(data), data.months, windows)))
     return MetricsResult(
+        churn_reasons=run(churn_by_reason(data, reason)) if reason is not None else None,
+        churn_reason_column=reason,
         input=data.report,
         windows=windows,
         method=method,

@@ -26,7 +26,14 @@ UNITS = ("mrr", "arr")
 ARR_FACTOR = Decimal(12)
 
 #: The money tables of a ``MetricsResult``.
-METRICS_TABLES = ("bridge", "retention", "bridge_by", "retention_by", "retention_spot")
+METRICS_TABLES = (
+    "bridge",
+    "retention",
+    "bridge_by",
+    "retention_by",
+    "retention_spot",
+    "churn_reasons",
+)
 
 _R = TypeVar("_R")
 

@@ -69,6 +69,15 @@ COMPARE = typer.Option(
 SIZE_BANDS = typer.Option(
     "100,1000,10000", "--size-bands", help="Lower edges of the MRR bands of --by size_band."
 )
+CHURN_REASON = typer.Option(
+    None,
+    "--churn-reason",
+    metavar="COLUMN",
+    help="The column that says why a customer left (a status or cancellation reason): "
+    "each month's churn split into voluntary, involuntary, paused and unexplained. "
+    "Default: a column named churn_reason, cancellation_reason, cancel_reason, "
+    "subscription_status or status, if there is one.",
+)
 
 
 @with_input_options
@@ -85,6 +94,7 @@ def metrics(
     size_bands: str = SIZE_BANDS,
     compare: str | None = COMPARE,
     unit: str = UNIT,
+    churn_reason: str | None = CHURN_REASON,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -104,6 +114,7 @@ def metrics(
         retention metrics mrr.csv --windows 12 --ci 0.9 --format json
         retention metrics mrr.csv --as-of 2025-12 --compare 2024-12
         retention metrics mrr.csv --unit arr
+        retention metrics subscriptions.csv --churn-reason cancellation_reason
         retention metrics mrr.parquet --engine spark --format json
         retention metrics postgresql://me@db.example.com/billing --table mrr
     """
@@ -126,7 +137,12 @@ def metrics(
     edges = parse_size_bands(size_bands)
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_metrics(
-        data, window_months=window_list, method=method.value, by=by, size_bands=edges
+        data,
+        window_months=window_list,
+        method=method.value,
+        by=by,
+        size_bands=edges,
+        churn_reason=churn_reason,
     )
     if chosen_unit == "arr":
         result = in_arr(result, METRICS_TABLES)

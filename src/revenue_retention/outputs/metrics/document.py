@@ -13,10 +13,12 @@ from revenue_retention.analyses.uncertainty import UncertaintyResult
 from revenue_retention.metrics.methods import METHOD_LABELS
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs.metrics.records import (
+    CHURN_REASON_FIELDS,
     CI_FIELDS,
     SPOT_RETENTION_FIELDS,
     bridge_fields,
     bridge_records,
+    churn_reason_records,
     interval_records,
     retention_fields,
     retention_records,
@@ -53,7 +55,12 @@ def metrics_document(result: MetricsResult) -> Document:
             "windows": list(result.windows),
         }
         | ({"by": list(result.by)} if result.by else {})
-        | ({"currency": result.currency} if result.currency is not None else {}),
+        | ({"currency": result.currency} if result.currency is not None else {})
+        | (
+            {"churn_reason_column": result.churn_reason_column}
+            if result.churn_reasons is not None
+            else {}
+        ),
         sections=(
             Section("bridge", bridge_fields(result), bridge_records(result)),
             Section("retention", retention_fields(result), retention_records(result)),
@@ -61,6 +68,11 @@ def metrics_document(result: MetricsResult) -> Document:
         + (
             (Section("retention_spot", SPOT_RETENTION_FIELDS, spot_retention_records(result)),)
             if result.retention_spot is not None
+            else ()
+        )
+        + (
+            (Section("churn_reasons", CHURN_REASON_FIELDS, churn_reason_records(result)),)
+            if result.churn_reasons is not None
             else ()
         ),
         render=render,

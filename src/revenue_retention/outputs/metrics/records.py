@@ -242,3 +242,39 @@ def money_by_currency(report: InputReport) -> tuple[list[dict[str, str]], str] |
         f"{display_money(c.get('money_accepted_converted'))}"
     )
     return lines, total
+
+
+#: The fields of the churn-by-reason records (``--format json``: ``churn_reasons``).
+CHURN_REASON_FIELDS = (
+    "period",
+    "churn",
+    "churn_voluntary",
+    "churn_involuntary",
+    "churn_paused",
+    "churn_unexplained",
+    "churned_customers",
+    "customers_voluntary",
+    "customers_involuntary",
+    "customers_paused",
+    "customers_unexplained",
+    "churn_excluding_paused",
+    "reactivation",
+    "reactivation_resumed",
+    "reactivation_excluding_resumed",
+)
+
+
+def churn_reason_records(result: MetricsResult) -> list[dict[str, Any]]:
+    """One record per bridge month: its churn by reason (empty without a reason column)."""
+    if result.churn_reasons is None:
+        return []
+    return [
+        {"period": month_label(row["month_index"])}
+        | {
+            name: row[name]
+            if name.startswith(("churned_", "customers_"))
+            else format_money(row[name])
+            for name in CHURN_REASON_FIELDS[1:]
+        }
+        for row in result.churn_reasons.to_pylist()
+    ]

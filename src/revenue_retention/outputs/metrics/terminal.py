@@ -16,6 +16,7 @@ from revenue_retention.outputs._terminal import pct as _pct
 from revenue_retention.outputs.metrics.records import (
     BRIDGE_FIELDS,
     bridge_records,
+    churn_reason_records,
     interval_records,
     money_by_currency,
     retention_records,
@@ -349,11 +350,59 @@ def render_metrics(
         parts.append(trend_table(console, retention, result.windows))
     if bridge:
         parts.append(_bridge_table(console, bridge, unit))
+    if result.churn_reasons is not None and result.churn_reason_column is not None:
+        reasons = churn_reason_records(result)[-_TREND_MONTHS:]
+        if reasons:
+            parts.append(_reasons_table(console, reasons, result.churn_reason_column, unit))
     if result.by:
         parts.append(_groups_table(console, result))
     if result.unit == "arr":
         parts.append(Text("unit: ARR = MRR x 12, every amount; rates unchanged", style="dim"))
     console.print(Group(*parts))
+
+
+def _reasons_table(
+    console: Console, rows: list[dict[str, Any]], column: str, unit: str
+) -> RenderableType:
+    """Each month's churn by reason, and the reactivation that ended a pause."""
+    columns = [
+        Column("period", "left"),
+        Column("churn"),
+        Column("voluntary"),
+        Column("involuntary"),
+        Column("paused"),
+        Column("unexplained", drop=1),
+        Column("resumed", drop=2),
+    ]
+    cells = [
+        [
+            row["period"],
+            *(
+                display_money(row[name])
+                for name in (
+                    "churn",
+                    "churn_voluntary",
+                    "churn_involuntary",
+                    "churn_paused",
+                    "churn_unexplained",
+                    "reactivation_resumed",
+                )
+            ),
+        ]
+        for row in rows
+    ]
+    table = fit_table(
+        console,
+        f"{unit} churn by reason (column {column!r}), last {len(rows)} months",
+        columns,
+        cells,
+    )
+    note = Text(
+        "reason: the row of the month the customer left (MRR 0), else of its last paying "
+        "month; paused counts as churn and its end as reactivation (METRICS.md), shown apart",
+        style="dim",
+    )
+    return Group(table, note)
 
 
 def _groups_table(console: Console, result: MetricsResult) -> RenderableType:
