@@ -134,6 +134,10 @@ def _customers(run: Loaded) -> Document:
 COMMANDS: dict[str, Callable[[Loaded], Document]] = {
     "metrics": lambda r: method_metrics_document(r.overview.metrics),
     "metrics --windows 12 --by segment": lambda r: method_metrics_document(r.overview.segments),
+    # The demo has no status column: its plan stands in, to run the split on each engine.
+    "metrics --churn-reason plan": lambda r: method_metrics_document(
+        rr.compute_metrics(r.data, window_months=[1], churn_reason="plan")
+    ),
     "metrics --method movement": lambda r: method_metrics_document(
         rr.compute_metrics(r.data, window_months=[3, 12], method="movement")
     ),
