@@ -10,8 +10,10 @@ from revenue_retention.outputs._workbook._model import Block, Sheet
 from revenue_retention.outputs.labels import attribute_label
 from revenue_retention.outputs.metrics.records import (
     BRIDGE_FIELDS,
+    CHURN_REASON_FIELDS,
     RETENTION_FIELDS,
     bridge_records,
+    churn_reason_records,
     retention_fields,
     retention_records,
 )
@@ -59,12 +61,35 @@ def bridge_sheet(ov: Overview) -> Sheet:
         records,
         notes=("closing = opening + new + reactivation + expansion - contraction - churn",),
     )
+    blocks = (main, _trailing(ov)) if records else (main,)
+    if ov.metrics.churn_reasons is not None:
+        blocks = (*blocks, _reasons(ov))
     return Sheet(
         "Bridge",
         "MRR bridge",
         "How MRR moved from each month to the next; the first month of the data is the "
         "opening balance.",
-        (main, _trailing(ov)) if records else (main,),
+        blocks,
+    )
+
+
+def _reasons(ov: Overview) -> Block:
+    """Each month's churn by reason, when the input says why (docs/metrics.md 4.16)."""
+    money = {
+        name: Kind.MONEY
+        for name in CHURN_REASON_FIELDS
+        if name.startswith(("churn", "reactivation")) and name != "churned_customers"
+    }
+    return Block(
+        "churn_reasons",
+        f"Churn by reason (column {ov.metrics.churn_reason_column!r})",
+        CHURN_REASON_FIELDS,
+        churn_reason_records(ov.metrics),
+        money,
+        (
+            "voluntary + involuntary + paused + unexplained = churn; the reason of the month "
+            "a customer left (a row with MRR 0), else of its last paying month",
+        ),
     )
 
 
