@@ -204,3 +204,22 @@ def test_the_command_shows_and_writes_the_split(tmp_path: Path) -> None:
     assert json.loads(arr.stdout)["churn_reasons"][1]["churn_involuntary"] == "1200.00"
     refused = runner.invoke(app, ["metrics", str(path), "--churn-reason", "plan"])
     assert refused.exit_code == 1 and "--churn-reason" in refused.stderr
+
+
+def test_the_chart_draws_each_reason_from_the_split(tmp_path: Path) -> None:
+    from revenue_retention.outputs.metrics.reasons import churn_reasons_chart
+
+    chart = churn_reasons_chart(rr.compute_metrics(_load(tmp_path, LONG), window_months=1))
+    traces = {trace.meta["field"]: trace for trace in chart.figure.data}
+    assert list(traces["churn_involuntary"].x) == ["2024-02", "2024-03"]
+    assert [c[0] for c in traces["churn_involuntary"].customdata] == ["0.00", "100.00"]
+    assert [c[0] for c in traces["churn_paused"].customdata] == ["50.00", "0.00"]
+    assert chart.rows[1][:2] == ("2024-03", "140.00")
+    assert chart.rows[1][-1] == "60.00"  # resumed after the pause
+    no_reason = _load(tmp_path, "customer_id,month,mrr\na,2024-01,1\na,2024-02,2\n", "n.csv")
+    try:
+        churn_reasons_chart(rr.compute_metrics(no_reason, window_months=1))
+    except OptionError as error:
+        assert "no status or reason column" in str(error)
+    else:
+        raise AssertionError("a chart without a reason column")

@@ -28,6 +28,7 @@ from revenue_retention.outputs.explain.chart import explain_movements
 from revenue_retention.outputs.methods.chart import methods_compare
 from revenue_retention.outputs.metrics.bridge import bridge_waterfall
 from revenue_retention.outputs.metrics.movements import mrr_movements
+from revenue_retention.outputs.metrics.reasons import churn_reasons_chart
 from revenue_retention.outputs.metrics.trends import retention_trend, segment_multiples
 from revenue_retention.outputs.seasonality.chart import seasonality_quarters
 from revenue_retention.outputs.uncertainty.chart import interval_ranges
@@ -39,6 +40,7 @@ __all__ = [
     "Chart",
     "benchmark_placement",
     "bridge_waterfall",
+    "churn_reasons_chart",
     "cohort_heatmap",
     "concentration_pareto",
     "expansion_split",
@@ -59,6 +61,7 @@ REPORT_CHARTS = (
     "mrr-movements",
     "bridge-month",
     "bridge-ttm",
+    "churn-reasons",
     "retention-trend",
     "cohort-heatmap",
     "segments",
@@ -71,6 +74,7 @@ REPORT_CHARTS = (
 
 #: The analysis (a key of ``Overview.skipped``) each optional chart is drawn from.
 _ANALYSES = {
+    "churn-reasons": "churn_reasons",
     "concentration": "concentration",
     "expansion-split": "decomposition",
     "methods": "methods",
@@ -85,6 +89,12 @@ def _builders(ov: Overview) -> dict[str, Callable[[], Chart] | None]:
         "bridge-month": lambda: bridge_waterfall(ov.metrics, 1),
         # Over the headline window: twelve months, or fewer when the data is shorter.
         "bridge-ttm": lambda: bridge_waterfall(ov.metrics, ov.window),
+        # Only when the input says why customers left (a status or reason column).
+        "churn-reasons": (
+            (lambda: churn_reasons_chart(ov.metrics))
+            if ov.metrics.churn_reasons is not None
+            else None
+        ),
         "retention-trend": lambda: retention_trend(ov.metrics, ov.window, ov.benchmarks),
         "cohort-heatmap": lambda: cohort_heatmap(ov.cohorts_nrr, ov.cohorts_logo),
         "segments": lambda: segment_multiples(ov.segments, ov.segment_by, ov.window),
