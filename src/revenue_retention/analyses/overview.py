@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from revenue_retention.analyses._result import Result
 from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
+from revenue_retention.analyses.cohort_groups import CohortGroups, cohort_groups
 from revenue_retention.analyses.cohorts import CohortResult, Grain, compute_cohorts
 from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
 from revenue_retention.analyses.decompose import DecomposeResult, compute_decomposition
@@ -53,7 +54,7 @@ Step = Callable[[str, int], None]
 _T = TypeVar("_T")
 
 #: How many analyses ``compute_overview`` runs (each announced to ``step``).
-STEPS = 13
+STEPS = 14
 #: At most this many acquisition cohorts (rows of the heatmap): months, else quarters, else
 #: years of first payment, so that a long history stays a readable grid.
 COHORT_ROWS = 40
@@ -97,6 +98,9 @@ class Overview(Result):
     #: Growth, churn rates by definition, ARPA and seat retention of the window (no LTV:
     #: the report is given no gross margin).
     growth: GrowthResult | None = None
+    #: Acquisition cohorts split by ``segment_by`` (``cohorts --by``); ``None`` when the
+    #: breakdown is by MRR band, which is not a customer's attribute at its first payment.
+    cohort_groups: CohortGroups | None = None
 
     @property
     def as_of_label(self) -> str:
@@ -199,6 +203,11 @@ def compute_overview(
     grain = cohort_grain(data.months)
     cohorts_nrr = run("cohorts", lambda: compute_cohorts(data, metric="nrr", grain=grain))
     cohorts_logo = run("cohorts (logos)", lambda: compute_cohorts(data, metric="logo", grain=grain))
+    by_group = (
+        optional("cohorts by segment", lambda: cohort_groups(data, segment_by, grain=grain))
+        if segment_by in data.attributes
+        else None
+    )
     concentration = optional(
         "concentration", lambda: compute_concentration(data, window_months=window)
     )
@@ -247,4 +256,5 @@ def compute_overview(
         requested_window=requested,
         forecast=ahead,
         growth=growth,
+        cohort_groups=by_group,
     )

@@ -25,7 +25,8 @@ from revenue_retention.outputs.cohorts import (
     cohorts_document,
     render_cohorts,
 )
-from revenue_retention.outputs.registry import no_chart, register
+from revenue_retention.outputs.cohorts.chart import cohort_group_heatmaps
+from revenue_retention.outputs.registry import register
 
 __all__ = ["NO_VALUE", "cohort_groups_document"]
 
@@ -80,7 +81,7 @@ def cohort_groups_document(split: CohortGroups) -> Document:
 
 @register(CohortGroups)
 class CohortGroupsPresenter:
-    """``CohortGroups`` on every channel: terminal, JSON, CSV and notebook tables; no chart."""
+    """``CohortGroups`` on every channel: terminal, JSON, CSV, notebook, a heatmap per group."""
 
     def document(self, result: CohortGroups, **options: Any) -> Document:
         return cohort_groups_document(result)
@@ -89,7 +90,7 @@ class CohortGroupsPresenter:
         return document_html(cohort_groups_document(result))
 
     def chart(self, result: CohortGroups, **options: Any) -> Chart:
-        return no_chart(result)
+        return cohort_group_heatmaps(result, **options)
 
     def sheets(self, result: CohortGroups) -> Sequence[Sheet]:
         return ()

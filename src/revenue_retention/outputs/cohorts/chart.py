@@ -6,6 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from revenue_retention.analyses.cohort_groups import CohortGroups
 from revenue_retention.analyses.cohorts import CohortResult
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs._charts import (
@@ -324,3 +325,99 @@ def _legend(views: list[CohortResult]) -> str:
         else:
             parts.append(f"{name}: the darker the blue, the more kept")
     return "; ".join(parts)
+
+
+#: Groups drawn by ``cohort_group_heatmaps``, the largest first; the JSON has every group.
+MAX_GROUP_HEATMAPS = 8
+
+
+def cohort_group_heatmaps(split: CohortGroups, max_groups: int = MAX_GROUP_HEATMAPS) -> Chart:
+    """One cohort heatmap per group of ``split`` (``cohorts --by``), a button per group.
+
+    The ``max_groups`` groups with most customers are drawn, largest first (the others
+    are named in the caption). Each group has the two traces of ``cohort_heatmap`` (its
+    cohorts, and its cohorts under ``MIN_COHORT_CUSTOMERS`` customers in grey), named
+    ``"<group>: <view>"``, with ``meta`` = ``{"group": <value>, ...}``; only the first
+    group's are visible, and each button shows one group's traces and its cohort sizes.
+    """
+    sizes_by = {
+        value: sum(r["customers"] for r in split.group(value).sizes.to_pylist())
+        for value in split.groups
+    }
+    shown = sorted(split.groups, key=lambda v: (-sizes_by[v], str(v)))[:max_groups]
+    left = [v for v in split.groups if v not in shown]
+    if not shown:
+        raise OptionError("by", split.by, "has no group with a paying customer")
+    fig = figure(height=380, showlegend=False)
+    labels_of: dict[str | None, tuple[list[str], list[int]]] = {}
+    for i, value in enumerate(shown):
+        view = split.group(value)
+        labels, _, _ = _grid(view)
+        labels_of[value] = (labels, _sizes(view))
+        for trace in _heatmaps(view, visible=i == 0):
+            trace.name = f"{_group_name(value)}: {trace.name}"
+            trace.meta = {"group": value, **(trace.meta or {})}
+            fig.add_trace(trace)
+    per_group = len(fig.data) // len(shown)
+
+    def axis(value: str | None) -> dict[str, Any]:
+        labels, sizes = labels_of[value]
+        return {
+            "yaxis.categoryarray": labels,
+            "yaxis.tickvals": labels,
+            "yaxis.ticktext": [f"{n} \u00b7 {s:,}" for n, s in zip(labels, sizes, strict=True)],
+        }
+
+    rows = max(len(labels) for labels, _ in labels_of.values())
+    fig.update_layout(height=max(380, 170 + 19 * rows), margin={"t": 90})
+    fig.update_yaxes(
+        type="category",
+        autorange="reversed",
+        categoryorder="array",
+        title_text="cohort \u00b7 customers",
+        tickfont={"size": 11},
+        **{k.split(".")[1]: v for k, v in axis(shown[0]).items()},
+    )
+    fig.update_xaxes(title_text="months since first payment", side="top")
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 0,
+                "xanchor": "left",
+                "y": 1,
+                "yanchor": "bottom",
+                "pad": {"b": 46},
+                "showactive": True,
+                "buttons": [
+                    {
+                        "label": _group_name(value),
+                        "method": "update",
+                        "args": [
+                            {"visible": [j // per_group == i for j in range(len(fig.data))]},
+                            axis(value),
+                        ],
+                    }
+                    for i, value in enumerate(shown)
+                ],
+            }
+        ]
+    )
+    name = _lower(HEATMAP_NAMES[split.overall.metric])
+    columns = ("Group", "Customers", "Cohorts")
+    table = tuple((_group_name(v), f"{sizes_by[v]:,}", str(len(labels_of[v][0]))) for v in shown)
+    rest = f"; not drawn: {', '.join(_group_name(v) for v in left)}" if left else ""
+    return Chart(
+        "cohort-groups",
+        f"Acquisition cohorts by {split.by}: {name} by month since first payment",
+        f"One heatmap per {split.by} (a customer's value in its first paying month), the "
+        f"buttons switch between them, largest first ({_legend([split.overall])}){rest}.",
+        fig,
+        columns,
+        table,
+    )
+
+
+def _group_name(value: str | None) -> str:
+    return "(none)" if value is None else str(value)

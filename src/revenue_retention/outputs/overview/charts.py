@@ -18,7 +18,7 @@ from collections.abc import Callable
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.errors import OptionError
 from revenue_retention.outputs._charts import OKABE_ITO, PALETTE, Chart
-from revenue_retention.outputs.cohorts.chart import cohort_heatmap
+from revenue_retention.outputs.cohorts.chart import cohort_group_heatmaps, cohort_heatmap
 from revenue_retention.outputs.concentration.chart import concentration_pareto
 from revenue_retention.outputs.decompose.chart import expansion_split
 from revenue_retention.outputs.diagnose.chart import (
@@ -41,6 +41,7 @@ __all__ = [
     "benchmark_placement",
     "bridge_waterfall",
     "churn_reasons_chart",
+    "cohort_group_heatmaps",
     "cohort_heatmap",
     "concentration_pareto",
     "expansion_split",
@@ -64,6 +65,7 @@ REPORT_CHARTS = (
     "churn-reasons",
     "retention-trend",
     "cohort-heatmap",
+    "cohort-groups",
     "segments",
     "concentration",
     "expansion-split",
@@ -75,6 +77,7 @@ REPORT_CHARTS = (
 #: The analysis (a key of ``Overview.skipped``) each optional chart is drawn from.
 _ANALYSES = {
     "churn-reasons": "churn_reasons",
+    "cohort-groups": "cohorts by segment",
     "concentration": "concentration",
     "expansion-split": "decomposition",
     "methods": "methods",
@@ -84,6 +87,7 @@ _ANALYSES = {
 def _builders(ov: Overview) -> dict[str, Callable[[], Chart] | None]:
     """How to build each report chart from ``ov``; None when its analysis is missing."""
     concentration, decomposition, methods = ov.concentration, ov.decomposition, ov.methods
+    by_group = ov.cohort_groups
     return {
         "mrr-movements": lambda: mrr_movements(ov.metrics),
         "bridge-month": lambda: bridge_waterfall(ov.metrics, 1),
@@ -97,6 +101,9 @@ def _builders(ov: Overview) -> dict[str, Callable[[], Chart] | None]:
         ),
         "retention-trend": lambda: retention_trend(ov.metrics, ov.window, ov.benchmarks),
         "cohort-heatmap": lambda: cohort_heatmap(ov.cohorts_nrr, ov.cohorts_logo),
+        "cohort-groups": (
+            (lambda: cohort_group_heatmaps(by_group)) if by_group is not None else None
+        ),
         "segments": lambda: segment_multiples(ov.segments, ov.segment_by, ov.window),
         "concentration": (
             (lambda: concentration_pareto(concentration)) if concentration is not None else None
