@@ -204,3 +204,35 @@ def test_unknown_customer_suggests_the_close_one(
 ) -> None:
     with pytest.raises(OptionError, match=r"customer_id: 'A ' is not a customer_id.*'a'"):
         customer_story(three_customers_with_churn_and_return, "A ")
+
+
+def test_the_report_directory_keeps_the_largest_and_their_whole_months() -> None:
+    import datetime
+
+    from tests.tables import dataset_of
+
+    from revenue_retention.analyses.customers import customer_directory
+
+    jan, feb, mar = (datetime.date(2024, m, 1) for m in (1, 2, 3))
+    d = Decimal
+    rows = [
+        ("a", jan, d(100)), ("a", feb, d(150)), ("a", mar, d(120)),  # expands, contracts
+        ("b", jan, d(500)),  # the largest once, churned in February
+        ("c", feb, d(30)), ("c", mar, d(30)),
+        ("e", mar, d(120)),  # as large as a now, smaller peak
+    ]  # fmt: skip
+    data = dataset_of(rows, attributes={"plan": ["p", "p", "q", "r", "s", "s", "t"]})
+    found = customer_directory(data, limit=3)
+    assert found.total == 4
+    summary = found.customers.to_pylist()
+    # By MRR in March, then by peak: a (120, peak 150), e (120), c (30); b (0) left out.
+    assert [r["customer_id"] for r in summary] == ["a", "e", "c"]
+    assert [r["mrr"] for r in summary] == [d(120), d(120), d(30)]
+    assert summary[0]["last_movement"] == "contraction" and summary[0]["plan"] == "q"
+    months = [r for r in found.months.to_pylist() if r["customer_id"] == "a"]
+    assert [(r["movement"], r["amount"]) for r in months] == [
+        ("none", d(0)),
+        ("expansion", d(50)),
+        ("contraction", d(30)),
+    ]
+    assert {r["customer_id"] for r in found.months.to_pylist()} == {"a", "e", "c"}

@@ -44,6 +44,7 @@ REPORT_CHARTS = (
     "bridge-ttm",
     "retention-trend",
     "cohort-heatmap",
+    "cohort-groups",
     "segments",
     "concentration",
     "expansion-split",
@@ -223,6 +224,37 @@ def test_sortable_customer_tables(desktop: Opened) -> None:
 
 
 _SORT_VALUES = "cells => cells.map(c => Number(c.getAttribute('data-sort')))"
+
+
+def test_customer_search_filters_and_opens_the_timeline(
+    desktop: Opened, built: dict[str, Any]
+) -> None:
+    page = desktop.page
+    rows = "#customer-table tbody tr"
+    assert page.locator(rows).count() == 50  # 2,000 customers, 50 shown at once
+    page.fill("#customer-query", "C0132")
+    found = page.eval_on_selector_all(rows, "rs => rs.map(r => r.cells[0].textContent)")
+    assert found and all("C0132" in name for name in found)
+    assert page.text_content("#customer-count").startswith(f"{len(found)} customer")
+    page.fill("#customer-query", "no such customer")
+    assert page.locator(rows).count() == 0
+    page.fill("#customer-query", "C01326")
+    page.click(f"{rows} >> nth=0")
+    shown = page.eval_on_selector_all(
+        "#customer-months tbody tr", "rs => rs.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    story = json.loads(_run("explain", built["csv"], "--customer", "C01326", "-f", "json"))
+    expected = [
+        [
+            m["period"],
+            f"{Decimal(m['mrr']):,.2f}",
+            "" if m["movement"] == "none" else m["movement"],
+            "" if m["movement"] == "none" else f"{Decimal(m['amount']):,.2f}",
+        ]
+        for m in story["months"]
+    ]
+    assert shown == expected
+    assert page.text_content("#customer-timeline-title") == f"C01326: {len(expected)} months"
 
 
 def test_screenshots_at_desktop_and_phone_width(browser: Browser, built: dict[str, Any]) -> None:

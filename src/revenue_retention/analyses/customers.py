@@ -369,3 +369,82 @@ def log_totals(data: Dataset, months: ir.Table | None = None) -> dict[str, Any]:
             for name in MOVEMENTS
         ],
     }
+
+
+#: Customers the report's searchable table holds at most (by latest MRR, then peak MRR).
+DIRECTORY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class CustomerDirectory:
+    """The customers of the report's searchable table and each one's months.
+
+    ``customers``: ``customer_id, mrr`` (at the data's last month, 0 if not paying),
+    ``peak_mrr``, ``first_month`` (index of its first paying month), ``last_movement``,
+    ``last_movement_month`` (null when it never moved after its first month) and the
+    attribute columns at its latest row; the ``limit`` largest by ``mrr`` then
+    ``peak_mrr``, then id. ``months``: the ``customer_months`` rows of those customers,
+    ordered by customer and month. ``total``: customers in the data.
+    """
+
+    customers: pa.Table
+    months: pa.Table
+    total: int
+    limit: int
+
+
+def customer_directory(data: Dataset, limit: int = DIRECTORY_LIMIT) -> CustomerDirectory:
+    """The largest ``limit`` customers and their timelines, in three queries on the engine."""
+    months = materialize(data.con, _customer_months(data), "customer_directory")
+    last = data.months.last
+    latest = ibis.window(
+        group_by="customer_id", order_by=ibis.desc("month_index"), rows=(None, None)
+    )
+    ranked = months.mutate(
+        _latest_row=ibis.row_number().over(latest),
+        _moved=(months.movement != NO_MOVEMENT),
+    )
+    moved = ranked.filter(ranked._moved)
+    last_moves = moved.mutate(
+        _n=ibis.row_number().over(
+            ibis.window(group_by="customer_id", order_by=ibis.desc("month_index"))
+        )
+    ).filter(lambda t: t._n == 0)
+    per_customer = months.group_by("customer_id").agg(
+        mrr=months.mrr.sum(where=months.month_index == last).fill_null(0).cast(MONEY),
+        peak_mrr=months.mrr.max().cast(MONEY),
+        first_month=months.month_index.min(where=months.mrr > 0),
+    )
+    attributes = ranked.filter(ranked._latest_row == 0).select(
+        _c=ranked.customer_id, **{n: ranked[n] for n in data.attributes}
+    )
+    moves_of = last_moves.select(
+        _m=last_moves.customer_id,
+        last_movement=last_moves.movement,
+        last_movement_month=last_moves.month_index,
+    )
+    joined = per_customer.left_join(moves_of, per_customer.customer_id == moves_of._m)
+    joined = joined.left_join(attributes, joined.customer_id == attributes._c)
+    top = (
+        joined.select(
+            "customer_id",
+            "mrr",
+            "peak_mrr",
+            "first_month",
+            "last_movement",
+            "last_movement_month",
+            *data.attributes,
+        )
+        .order_by(ibis.desc("mrr"), ibis.desc("peak_mrr"), "customer_id")
+        .limit(limit)
+    )
+    chosen = data.con.to_pyarrow(top)
+    wanted = ibis.memtable(chosen.select(["customer_id"]))
+    rows = months.semi_join(wanted, months.customer_id == wanted.customer_id)
+    timeline = data.con.to_pyarrow(
+        rows.select("customer_id", "month_index", "mrr", "movement", "amount").order_by(
+            "customer_id", "month_index"
+        )
+    )
+    total = int(data.con.to_pyarrow(months.customer_id.nunique()).as_py())
+    return CustomerDirectory(customers=chosen, months=timeline, total=total, limit=limit)

@@ -15,6 +15,7 @@ from revenue_retention.analyses.benchmarks import Benchmarks, load_benchmarks
 from revenue_retention.analyses.cohort_groups import CohortGroups, cohort_groups
 from revenue_retention.analyses.cohorts import CohortResult, Grain, compute_cohorts
 from revenue_retention.analyses.concentration import ConcentrationResult, compute_concentration
+from revenue_retention.analyses.customers import CustomerDirectory, customer_directory
 from revenue_retention.analyses.decompose import DecomposeResult, compute_decomposition
 from revenue_retention.analyses.diagnostics import Diagnosis, compute_diagnosis
 from revenue_retention.analyses.explain import ExplainResult, compute_explain
@@ -54,7 +55,7 @@ Step = Callable[[str, int], None]
 _T = TypeVar("_T")
 
 #: How many analyses ``compute_overview`` runs (each announced to ``step``).
-STEPS = 14
+STEPS = 15
 #: At most this many acquisition cohorts (rows of the heatmap): months, else quarters, else
 #: years of first payment, so that a long history stays a readable grid.
 COHORT_ROWS = 40
@@ -101,6 +102,8 @@ class Overview(Result):
     #: Acquisition cohorts split by ``segment_by`` (``cohorts --by``); ``None`` when the
     #: breakdown is by MRR band, which is not a customer's attribute at its first payment.
     cohort_groups: CohortGroups | None = None
+    #: The report's searchable customer table: the largest customers and their months.
+    customers: CustomerDirectory | None = None
 
     @property
     def as_of_label(self) -> str:
@@ -218,6 +221,7 @@ def compute_overview(
     methods = optional("methods", lambda: compute_methods(data, window_months=window))
     explain = optional("customers", lambda: compute_explain(data, window_months=window))
     growth = optional("growth", lambda: compute_growth(data, window_months=window))
+    directory = optional("customer table", lambda: customer_directory(data))
     # Last, so that it reuses what is already computed instead of computing it again.
     known = {
         "concentration": concentration,
@@ -257,4 +261,5 @@ def compute_overview(
         forecast=ahead,
         growth=growth,
         cohort_groups=by_group,
+        customers=directory,
     )

@@ -36,6 +36,7 @@ from revenue_retention.outputs.metrics.records import money_by_currency, retenti
 from revenue_retention.outputs.metrics.trends import BENCHMARK_WINDOW
 from revenue_retention.outputs.overview.charts import Chart, report_charts
 from revenue_retention.outputs.overview.definitions import DEFINITIONS
+from revenue_retention.outputs.overview.directory import directory_payload
 from revenue_retention.outputs.overview.outlook import outlook
 from revenue_retention.outputs.overview.sparkline import SPARK_MONTHS, Sparkline, sparkline
 from revenue_retention.periods import month_label
@@ -472,6 +473,11 @@ def render_report(
         definitions=DEFINITIONS,
         appendix=_appendix(ov),
         growth=growth_report(ov.growth) if ov.growth is not None else None,
+        directory=(
+            directory_payload(ov.customers, ov.input.attributes)
+            if ov.customers is not None
+            else None
+        ),
         css=_template_source("report.css"),
         glue=_template_source("report.js"),
         plotly_js=get_plotlyjs(),

@@ -39,3 +39,56 @@
 window.addEventListener("beforeprint", function () {
   document.querySelectorAll("details.more-notes").forEach(function (d) { d.open = true; });
 });
+// The searchable customer table: rows built from the embedded JSON, 50 at a time.
+(function () {
+  "use strict";
+  var blob = document.getElementById("customer-data");
+  if (!blob) return;
+  var directory = JSON.parse(blob.textContent);
+  var query = document.getElementById("customer-query");
+  var body = document.querySelector("#customer-table tbody");
+  var count = document.getElementById("customer-count");
+  var shownAtOnce = 50;
+  function cell(row, text, className) {
+    var td = row.insertCell();
+    td.textContent = text;
+    if (className) td.className = className;
+    return td;
+  }
+  function open(customer) {
+    document.getElementById("customer-timeline-title").textContent =
+      customer.id + ": " + customer.months.length + " months";
+    var months = document.querySelector("#customer-months tbody");
+    months.textContent = "";
+    customer.months.forEach(function (m) {
+      var row = months.insertRow();
+      cell(row, m[0]); cell(row, m[1], "num"); cell(row, m[2]); cell(row, m[3], "num");
+    });
+    var panel = document.getElementById("customer-timeline");
+    panel.hidden = false;
+    panel.scrollIntoView({ block: "nearest" });
+  }
+  function show() {
+    var words = query.value.trim().toLowerCase();
+    var found = directory.customers.filter(function (c) {
+      return !words || (c.id + " " + c.attrs.join(" ")).toLowerCase().indexOf(words) !== -1;
+    });
+    body.textContent = "";
+    found.slice(0, shownAtOnce).forEach(function (c) {
+      var row = body.insertRow();
+      row.tabIndex = 0;
+      row.className = "customer-row";
+      row.setAttribute("data-customer", c.id);
+      cell(row, c.id); cell(row, c.mrr, "num"); cell(row, c.first);
+      cell(row, c.move ? c.move + " " + c.moved : "");
+      c.attrs.forEach(function (a) { cell(row, a); });
+      row.addEventListener("click", function () { open(c); });
+      row.addEventListener("keydown", function (e) { if (e.key === "Enter") open(c); });
+    });
+    count.textContent = found.length.toLocaleString("en-US") + " customer" +
+      (found.length === 1 ? "" : "s") + " found" +
+      (found.length > shownAtOnce ? ", the first " + shownAtOnce + " shown" : "");
+  }
+  query.addEventListener("input", show);
+  show();
+})();
