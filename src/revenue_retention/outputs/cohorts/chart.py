@@ -264,28 +264,17 @@ def cohort_heatmap(nrr: CohortResult, logo: CohortResult | None = None) -> Chart
     if logo is not None:
         fig.update_layout(
             margin={"t": 90},
-            updatemenus=[
-                {
-                    "type": "buttons",
-                    "direction": "right",
-                    "x": 0,
-                    "xanchor": "left",
-                    "y": 1,
-                    "yanchor": "bottom",
-                    # Above the age axis, which is drawn at the top.
-                    "pad": {"b": 46},
-                    "showactive": True,
-                    "buttons": [
-                        {
-                            "label": HEATMAP_NAMES[view.metric],
-                            "method": "restyle",
-                            # Two traces per view: its cohorts and its greyed-out ones.
-                            "args": [{"visible": [j // 2 == i for j in range(2 * len(views))]}],
-                        }
-                        for i, view in enumerate(views)
-                    ],
-                }
-            ],
+            updatemenus=_buttons(
+                [
+                    {
+                        "label": HEATMAP_NAMES[view.metric],
+                        "method": "restyle",
+                        # Two traces per view: its cohorts and its greyed-out ones.
+                        "args": [{"visible": [j // 2 == i for j in range(2 * len(views))]}],
+                    }
+                    for i, view in enumerate(views)
+                ]
+            ),
         )
     names = " or ".join(_lower(HEATMAP_NAMES[v.metric]) for v in views)
     columns, rows = _table(nrr, logo)
@@ -304,6 +293,23 @@ def cohort_heatmap(nrr: CohortResult, logo: CohortResult | None = None) -> Chart
         rows,
         min_width=120 + 26 * len(ages),
     )
+
+
+def _buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A row of buttons above a heatmap's age axis (drawn at the top): one per view."""
+    return [
+        {
+            "type": "buttons",
+            "direction": "right",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "bottom",
+            "pad": {"b": 46},
+            "showactive": True,
+            "buttons": buttons,
+        }
+    ]
 
 
 def _lower(name: str) -> str:
@@ -380,29 +386,19 @@ def cohort_group_heatmaps(split: CohortGroups, max_groups: int = MAX_GROUP_HEATM
     )
     fig.update_xaxes(title_text="months since first payment", side="top")
     fig.update_layout(
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "right",
-                "x": 0,
-                "xanchor": "left",
-                "y": 1,
-                "yanchor": "bottom",
-                "pad": {"b": 46},
-                "showactive": True,
-                "buttons": [
-                    {
-                        "label": _group_name(value),
-                        "method": "update",
-                        "args": [
-                            {"visible": [j // per_group == i for j in range(len(fig.data))]},
-                            axis(value),
-                        ],
-                    }
-                    for i, value in enumerate(shown)
-                ],
-            }
-        ]
+        updatemenus=_buttons(
+            [
+                {
+                    "label": _group_name(value),
+                    "method": "update",
+                    "args": [
+                        {"visible": [j // per_group == i for j in range(len(fig.data))]},
+                        axis(value),
+                    ],
+                }
+                for i, value in enumerate(shown)
+            ]
+        )
     )
     name = _lower(HEATMAP_NAMES[split.overall.metric])
     columns = ("Group", "Customers", "Cohorts")
