@@ -255,3 +255,32 @@ def test_a_renewal_dates_the_subscriptions_export(tmp_path: Path) -> None:
     assert data.report.observed_through is not None
     assert data.report.observed_through.isoformat() == "2024-05-05"
     assert str(data.months) == "2024-01 to 2024-05"
+
+
+def test_the_cancellation_reason_splits_churn(tmp_path: Path) -> None:
+    # Stripe's export writes cancellation_details.reason as "Cancellation Reason": the one
+    # column kept besides the roles, read as the churn reason (analyses.churn_reasons).
+    from revenue_retention.analyses.churn_reasons import churn_by_reason, reason_column
+
+    header = f"{SUBSCRIPTIONS},Cancellation Reason"
+    path = write_csv(
+        tmp_path / "subs.csv",
+        header,
+        "sub_z,cus_z,active,2024-01-01,2024-01-01,,,,1,month,1,1.00,usd,,,",
+        "sub_y,cus_y,canceled,2024-06-01,2024-06-01,,,2024-06-10,1,month,1,1.00,usd,,,",
+        "sub_a,cus_a,canceled,2024-01-01,2024-01-01,,2024-02-20,2024-03-15,1,month,1,50,usd,,,"
+        "payment_failed",
+        "sub_b,cus_b,canceled,2024-01-01,2024-01-01,,2024-02-20,2024-03-15,1,month,1,30,usd,,,"
+        "cancellation_requested",
+    )
+    data = load(path)
+    assert data.attributes == ("Cancellation Reason",)
+    column = reason_column(data)
+    assert column == "Cancellation Reason"
+    march = next(
+        r
+        for r in churn_by_reason(data, column).to_pyarrow().to_pylist()
+        if month_label(r["month_index"]) == "2024-03"
+    )
+    assert (march["churn_involuntary"], march["churn_voluntary"]) == (Decimal(50), Decimal(30))
+    assert march["churn"] == Decimal(80)

@@ -688,13 +688,26 @@ def preset_columns(
     for role, column in (overrides or {}).items():
         chosen[role] = _named(role, column, header, path)
     _refuse_shared(chosen, overrides or {})
+    # The one column kept besides the roles: why a subscription was cancelled, which
+    # splits churn into voluntary and involuntary (analyses.churn_reasons).
+    reasons = {
+        _attribute_name(h): h
+        for h in header
+        if _normalise(h) in PRESET_REASON_COLUMNS and h not in chosen.values()
+    }
     return ColumnMap(
         layout=layout,  # type: ignore[arg-type]
         roles=chosen,
-        attributes=(),
+        attributes=tuple(reasons),
+        attribute_sources=reasons,
         rules=rules,
         given=tuple(overrides or {}),
     )
+
+
+#: Columns of a known export kept as the churn reason (normalised names): Stripe's
+#: subscriptions export writes ``Cancellation Reason`` (``cancellation_details.reason``).
+PRESET_REASON_COLUMNS = ("cancellation_reason", "cancellation_details_reason")
 
 
 def _wide(
