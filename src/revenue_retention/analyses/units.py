@@ -18,7 +18,16 @@ import pyarrow as pa
 
 from revenue_retention.errors import OptionError
 
-__all__ = ["ARR_FACTOR", "METRICS_TABLES", "UNITS", "check_unit", "in_arr", "scale_money"]
+__all__ = [
+    "ARR_FACTOR",
+    "METRICS_TABLES",
+    "NOT_MONTHLY",
+    "UNITS",
+    "check_unit",
+    "in_arr",
+    "scale_money",
+    "scale_result",
+]
 
 #: The units every money figure can be shown in; ``mrr`` is the default.
 UNITS = ("mrr", "arr")
@@ -62,7 +71,9 @@ def scale_money(
             continue
         # One row per month or window: a small result, not the data's rows.
         values = [None if v is None else v * factor for v in table.column(i).to_pylist()]
-        table = table.set_column(i, field, pa.array(values, field.type))
+        # x 12 may need a digit more than the column had (a sum typed DECIMAL(18, 6)).
+        typed = pa.decimal128(38, field.type.scale) if field.type.precision < 38 else field.type
+        table = table.set_column(i, field.with_type(typed), pa.array(values, typed))
     return table
 
 
@@ -77,3 +88,44 @@ def in_arr(result: _R, tables: Collection[str], keep: Collection[str] = ()) -> _
     for name in tables:
         changes[name] = scale_money(getattr(result, name), keep=keep)
     return dataclasses.replace(result, **changes)
+
+
+#: Parts of the names of decimal columns and fields that are not monthly amounts: they keep
+#: their value in ARR (a seat count, a lifetime's value); ``q0`` and ``q1`` are the
+#: quantities of METRICS.md §6 (its prices ``p0``, ``p1`` are monthly and are scaled).
+NOT_MONTHLY = ("quantity", "seats", "ltv")
+_QUANTITIES = ("q0", "q1")
+
+
+def _monthly(name: str) -> bool:
+    lowered = name.lower()
+    return lowered not in _QUANTITIES and not any(part in lowered for part in NOT_MONTHLY)
+
+
+def scale_result(result: _R, factor: Decimal = ARR_FACTOR) -> _R:
+    """Any result in ARR: every money table and amount x ``factor``, exact; rates kept.
+
+    Walks the result's fields: decimal columns of Arrow tables and ``Decimal`` fields are
+    scaled (but for ``NOT_MONTHLY`` names), nested records too (a method's figures, the
+    totals of a decomposition); the input report (money read, accepted, rejected: what the
+    file holds) is kept as it is.
+    """
+    assert dataclasses.is_dataclass(result) and not isinstance(result, type)
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(result):
+        if field.name == "input" or not _monthly(field.name):
+            continue
+        changes[field.name] = _scaled(getattr(result, field.name), factor)
+    return dataclasses.replace(result, **changes)
+
+
+def _scaled(value: object, factor: Decimal) -> object:
+    if isinstance(value, pa.Table):
+        return scale_money(value, factor, keep=[c for c in value.column_names if not _monthly(c)])
+    if isinstance(value, Decimal):
+        return value * factor
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return scale_result(value, factor)
+    if isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
+        return tuple(scale_result(v, factor) for v in value)
+    return value

@@ -11,6 +11,7 @@ from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
     SOURCE,
+    UNIT,
     Format,
     InputOptions,
     with_input_options,
@@ -67,6 +68,7 @@ def cohorts(
     ),
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -85,8 +87,7 @@ def cohorts(
         retention cohorts mrr.csv --by plan
     """
     from revenue_retention.analyses.cohorts import compute_cohorts
-    from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.registry import document
+    from revenue_retention.cli.common import document_in, emit, load_input
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     if by is not None:
@@ -96,9 +97,14 @@ def cohorts(
         split = cohort_groups(
             data, by, metric=metric.value, grain=grain.value, relative_to=relative_to.value
         )
-        emit(cohort_groups_document(split), format, output, csv_raw=inputs.csv_raw)
+        emit(
+            document_in(split, unit, cohort_groups_document),
+            format,
+            output,
+            csv_raw=inputs.csv_raw,
+        )
         return
     result = compute_cohorts(
         data, metric=metric.value, grain=grain.value, relative_to=relative_to.value
     )
-    emit(document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document_in(result, unit), format, output, csv_raw=inputs.csv_raw)

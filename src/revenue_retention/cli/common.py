@@ -6,8 +6,9 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import ibis.expr.types as ir
 import typer
@@ -192,3 +193,16 @@ def emit(document: Document, format: Format, output: Path | None, *, csv_raw: bo
     else:
         check_targets([("--output", path) for path in document.csv_files(output)], _read)
         document.write_csv_dir(output, csv_raw)
+
+
+def document_in(result: Any, unit: str, make: Callable[[Any], Document] | None = None) -> Document:
+    """The document of ``result`` (``make``, else its presenter's) in ``unit``: in ARR the
+    result's amounts x 12 (``analyses.units.scale_result``) and its labels say ARR."""
+    from revenue_retention.analyses.units import check_unit, scale_result
+    from revenue_retention.outputs.registry import document
+    from revenue_retention.outputs.units import arr_document
+
+    build = make or document
+    if check_unit(unit) == "mrr":
+        return build(result)
+    return arr_document(build(scale_result(result)))

@@ -10,6 +10,7 @@ from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
     SOURCE,
+    UNIT,
     Format,
     InputOptions,
     with_input_options,
@@ -28,6 +29,7 @@ def concentration(
     window: int = WINDOW,
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -47,9 +49,8 @@ def concentration(
         retention concentration mrr.csv --format csv --output concentration/
     """
     from revenue_retention.analyses.concentration import compute_concentration
-    from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.registry import document
+    from revenue_retention.cli.common import document_in, emit, load_input
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     result = compute_concentration(data, as_of=inputs.as_of, window_months=window)
-    emit(document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document_in(result, unit), format, output, csv_raw=inputs.csv_raw)

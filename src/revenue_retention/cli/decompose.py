@@ -9,6 +9,7 @@ import typer
 from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
+    UNIT,
     Format,
     InputOptions,
     with_input_options,
@@ -32,6 +33,7 @@ def decompose_command(
     ),
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -50,12 +52,11 @@ def decompose_command(
         retention decompose export.csv -c unit_price=list_price -f csv -o out/
     """
     from revenue_retention.analyses.decompose import compute_decomposition
-    from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.registry import document
+    from revenue_retention.cli.common import document_in, emit, load_input
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        document(compute_decomposition(data, window_months=window)),
+        document_in(compute_decomposition(data, window_months=window), unit),
         format,
         output,
         csv_raw=inputs.csv_raw,

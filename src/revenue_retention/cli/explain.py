@@ -10,6 +10,7 @@ from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
     SOURCE,
+    UNIT,
     Format,
     InputOptions,
     with_input_options,
@@ -67,6 +68,7 @@ def explain(
     ),
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -87,11 +89,12 @@ def explain(
         retention explain mrr.csv --customer C00042
     """
     from revenue_retention.analyses.explain import compute_explain
-    from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.registry import document
+    from revenue_retention.analyses.units import check_unit
+    from revenue_retention.cli.common import document_in, emit, load_input
 
+    check_unit(unit)
     if customer is not None:
-        _explain_customer(source, customer, window, period, by, limit, format, output, inputs)
+        _explain_customer(source, customer, window, period, by, limit, format, output, inputs, unit)
         return
     attribute = parse_by(by)
     if period is not None and (inputs.as_of is not None or window is not None):
@@ -107,7 +110,7 @@ def explain(
         by=attribute,
         limit=limit,
     )
-    emit(document(result), format, output, csv_raw=inputs.csv_raw)
+    emit(document_in(result, unit), format, output, csv_raw=inputs.csv_raw)
 
 
 def _explain_customer(
@@ -120,9 +123,10 @@ def _explain_customer(
     format: Format,
     output: Path | None,
     inputs: InputOptions,
+    unit: str,
 ) -> None:
     from revenue_retention.analyses.customers import customer_story
-    from revenue_retention.cli.common import emit, load_input
+    from revenue_retention.cli.common import document_in, emit, load_input
     from revenue_retention.metrics import DEFAULT_WINDOWS
     from revenue_retention.outputs.customers import story_document
 
@@ -134,7 +138,7 @@ def _explain_customer(
         OptionError.check_whole("--window", window, 1, 1200)
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        story_document(customer_story(data, customer, windows)),
+        document_in(customer_story(data, customer, windows), unit, story_document),
         format,
         output,
         csv_raw=inputs.csv_raw,

@@ -10,6 +10,7 @@ from revenue_retention.cli.options import (
     FORMAT,
     OUTPUT,
     SOURCE,
+    UNIT,
     Format,
     InputOptions,
     with_input_options,
@@ -32,6 +33,7 @@ def methods(
     window: int = WINDOW,
     format: Format = FORMAT,
     output: Path | None = OUTPUT,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -51,12 +53,11 @@ def methods(
         retention methods mrr.csv --window 3 --format csv --output methods/
     """
     from revenue_retention.analyses.methods import compute_methods
-    from revenue_retention.cli.common import emit, load_input
-    from revenue_retention.outputs.registry import document
+    from revenue_retention.cli.common import document_in, emit, load_input
 
     data = load_input(source, inputs, format=format, outputs={"--output": output})
     emit(
-        document(compute_methods(data, as_of=inputs.as_of, window_months=window)),
+        document_in(compute_methods(data, as_of=inputs.as_of, window_months=window), unit),
         format,
         output,
         csv_raw=inputs.csv_raw,

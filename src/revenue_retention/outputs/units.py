@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+
+from rich.console import Console
+from rich.text import Text
 
 from revenue_retention.outputs._document import Document, Section
 
-__all__ = ["unit_document", "unit_label", "unit_name"]
+__all__ = ["arr_document", "unit_document", "unit_label", "unit_name"]
 
 
 def unit_name(name: str, unit: str) -> str:
@@ -14,9 +18,13 @@ def unit_name(name: str, unit: str) -> str:
 
     >>> unit_name("closing_mrr", "arr"), unit_name("gross_mrr_churn_rate", "arr")
     ('closing_arr', 'gross_mrr_churn_rate')
+    >>> unit_name("mrr", "arr"), unit_name("mrr", "mrr")
+    ('arr', 'mrr')
     """
     if unit != "arr" or "_rate" in name:
         return name
+    if name == "mrr":  # a section's amount column (the input's column map is a header key)
+        return "arr"
     return name.replace("_mrr", "_arr")
 
 
@@ -42,3 +50,28 @@ def unit_document(document: Document, unit: str) -> Document:
     )
     header = dict(document.header) | {"unit": "arr"}
     return dataclasses.replace(document, header=header, sections=sections)
+
+
+#: A label of the terminal views: the word MRR standing alone (``starting MRR``, ``MRR``).
+_MRR_WORD = re.compile(r"(?<![A-Za-z0-9_])MRR(?![A-Za-z0-9_])")
+
+
+def arr_document(document: Document) -> Document:
+    """``document`` of a result already in ARR (``analyses.units.scale_result``).
+
+    Fields are named in ARR (``unit_document``); the terminal view, written by a renderer
+    that knows only MRR, is drawn as it is and says ARR where it said MRR: the word is
+    three letters either way, so every table keeps its layout. A last line says the unit.
+    """
+    renamed = unit_document(document, "arr")
+    draw = document.render
+
+    def render(console: Console) -> None:
+        with console.capture() as captured:
+            draw(console)
+        console.file.write(_MRR_WORD.sub("ARR", captured.get()))
+        console.print(
+            Text("unit: ARR = MRR x 12, every amount; rates unchanged", style="dim"),
+        )
+
+    return dataclasses.replace(renamed, render=render)
