@@ -81,3 +81,37 @@ def test_every_amount_is_twelve_times_the_mrr_one(demo: Path, command: list[str]
 def test_an_unknown_unit_is_refused(demo: Path) -> None:
     result = CliRunner().invoke(app, ["concentration", str(demo), "--unit", "eur"])
     assert result.exit_code == 1 and "--unit" in result.stderr
+
+
+def test_the_customer_files_in_arr(demo: Path, tmp_path: Path) -> None:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    _run("customers", demo, "--out", tmp_path / "m.csv", "--log", tmp_path / "l.parquet")
+    _run(
+        "customers",
+        demo,
+        "--out",
+        tmp_path / "a.csv",
+        "--log",
+        tmp_path / "al.parquet",
+        "--unit",
+        "arr",
+    )
+    import pyarrow as pa
+
+    # Amounts read as the text written, compared as exact decimals.
+    text = {name: pa.string() for name in ("mrr", "arr", "amount", "previous_mrr")}
+    options = pacsv.ConvertOptions(column_types=text)
+    monthly = pacsv.read_csv(tmp_path / "m.csv", convert_options=options).to_pylist()
+    annual = pacsv.read_csv(tmp_path / "a.csv", convert_options=options).to_pylist()
+    assert len(monthly) == len(annual)
+    for m, a in zip(monthly, annual, strict=True):
+        assert Decimal(a["arr"]) == Decimal(m["mrr"]) * 12
+        assert Decimal(a["amount"]) == Decimal(m["amount"]) * 12
+        assert a["customer_id"] == m["customer_id"] and a["movement"] == m["movement"]
+    log_m, log_a = pq.read_table(tmp_path / "l.parquet"), pq.read_table(tmp_path / "al.parquet")
+    assert "previous_arr" in log_a.column_names and "previous_mrr" not in log_a.column_names
+    assert [v * 12 for v in log_m.column("amount").to_pylist()] == log_a.column(
+        "amount"
+    ).to_pylist()

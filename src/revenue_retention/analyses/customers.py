@@ -37,6 +37,7 @@ __all__ = [
     "customer_months",
     "customer_story",
     "customer_tables",
+    "in_log_order",
     "log_totals",
     "movement_log",
 ]
@@ -186,8 +187,13 @@ def movement_log(data: Dataset) -> ir.Table:
 
 def _log_of(months: ir.Table) -> ir.Table:
     moved = months.filter(months.movement != NO_MOVEMENT)
-    order = ibis.cases(*((moved.movement == name, i) for i, name in enumerate(MOVEMENTS)))
-    return moved.select(*LOG_FIELDS).order_by(moved.month_index, order, moved.customer_id)
+    return in_log_order(moved.select(*LOG_FIELDS))
+
+
+def in_log_order(log: ir.Table) -> ir.Table:
+    """The movement log's order: by month, movement (in the bridge's order), customer."""
+    order = ibis.cases(*((log.movement == name, i) for i, name in enumerate(MOVEMENTS)))
+    return log.order_by(log.month_index, order, log.customer_id)
 
 
 def customer_tables(data: Dataset) -> tuple[ir.Table, ir.Table]:

@@ -14,9 +14,11 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import TypeVar
 
+import ibis.expr.types as ir
 import pyarrow as pa
 
 from revenue_retention.errors import OptionError
+from revenue_retention.money import MONEY
 
 __all__ = [
     "ARR_FACTOR",
@@ -27,6 +29,7 @@ __all__ = [
     "in_arr",
     "scale_money",
     "scale_result",
+    "scale_rows",
 ]
 
 #: The units every money figure can be shown in; ``mrr`` is the default.
@@ -129,3 +132,19 @@ def _scaled(value: object, factor: Decimal) -> object:
     if isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
         return tuple(scale_result(v, factor) for v in value)
     return value
+
+
+def scale_rows(table: ir.Table, rename: bool = False) -> ir.Table:
+    """Rows of any size in ARR, in the engine: each monthly decimal column x 12, exact.
+
+    With ``rename``, ``mrr`` columns are named ``arr`` (``previous_mrr`` is
+    ``previous_arr``), as a file of ARR says.
+    """
+    columns = {}
+    for name, kind in table.schema().items():
+        value = table[name]
+        if kind.is_decimal() and _monthly(name):
+            value = (value * ARR_FACTOR).cast(MONEY)
+        new = ("arr" if name == "mrr" else name.replace("_mrr", "_arr")) if rename else name
+        columns[new] = value
+    return table.select(**columns)

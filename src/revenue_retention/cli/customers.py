@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from revenue_retention.cli.options import FORMAT, SOURCE, Format, InputOptions, with_input_options
+from revenue_retention.cli.options import (
+    FORMAT,
+    SOURCE,
+    UNIT,
+    Format,
+    InputOptions,
+    with_input_options,
+)
 
 __all__ = ["customers"]
 
@@ -29,6 +36,7 @@ def customers(
         dir_okay=False,
     ),
     format: Format = FORMAT,
+    unit: str = UNIT,
     *,
     inputs: InputOptions,
 ) -> None:
@@ -47,8 +55,10 @@ def customers(
         retention customers mrr.csv --out customers.csv --log movements.csv
         retention customers subscriptions.csv --out customers.parquet
         retention customers mrr.csv --format json
+        retention customers mrr.csv --out customers.parquet --unit arr
     """
-    from revenue_retention.analyses.customers import customer_tables, log_totals
+    from revenue_retention.analyses.customers import customer_tables, in_log_order, log_totals
+    from revenue_retention.analyses.units import ARR_FACTOR, check_unit, scale_rows
     from revenue_retention.cli.common import emit, load_input
     from revenue_retention.outputs.customers import (
         PREVIEW_ROWS,
@@ -56,17 +66,28 @@ def customers(
         customers_document,
         write_tables,
     )
+    from revenue_retention.outputs.units import arr_document
 
+    arr = check_unit(unit) == "arr"
     check_suffix("--out", out)
     check_suffix("--log", log)
     data = load_input(source, inputs, format=format, outputs={"--out": out, "--log": log})
     months, moves = customer_tables(data)
     totals = log_totals(data, months)
-    wanted = [
-        (name, table, path)
-        for name, table, path in (("customer_months", months, out), ("movement_log", moves, log))
-        if path is not None
-    ]
+    files_of = (("customer_months", months, out), ("movement_log", moves, log))
+    if arr:
+        # Every amount x 12 in the engine (the files may hold every customer-month), the
+        # files' columns named as ARR, in the MRR files' order (a select does not keep it).
+        for row in totals["movements"]:
+            row["amount"] *= ARR_FACTOR
+            row["bridge_amount"] *= ARR_FACTOR
+        by_customer = ("customer_id", "month_index")
+        files_of = (
+            ("customer_months", scale_rows(months, rename=True).order_by(*by_customer), out),
+            ("movement_log", in_log_order(scale_rows(moves, rename=True)), log),
+        )
+        months = scale_rows(months).order_by(*by_customer)
+    wanted = [(name, table, path) for name, table, path in files_of if path is not None]
     written = write_tables(
         data.con, [(table, path) for _, table, path in wanted], raw=inputs.csv_raw
     )
@@ -83,4 +104,4 @@ def customers(
         preview=preview,
         attributes=data.attributes,
     )
-    emit(document, format, None, csv_raw=inputs.csv_raw)
+    emit(arr_document(document) if arr else document, format, None, csv_raw=inputs.csv_raw)
