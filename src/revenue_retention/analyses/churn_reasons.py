@@ -126,7 +126,9 @@ def churn_by_reason(data: Dataset, column: str, months: Sequence[int] | None = N
     first, last = data.months.first, data.months.last
     table = data.table
     rows = table.select("customer_id", "month_index", "mrr", _reason=table[column])
-    paying = rows.filter(rows.mrr > 0)
+    # The bridge's months only, as the bridge reads them (METRICS.md §2): a customer
+    # paying before the first analysed month is new in it, not reactivated.
+    paying = rows.filter((rows.mrr > 0) & rows.month_index.between(first, last))
     order = ibis.window(group_by="customer_id", order_by="month_index")
     steps = paying.mutate(
         _next=paying.month_index.lead().over(order), _prev=paying.month_index.lag().over(order)
@@ -135,7 +137,6 @@ def churn_by_reason(data: Dataset, column: str, months: Sequence[int] | None = N
     leaving = steps.filter(
         (steps._next.isnull() | (steps._next != steps.month_index + 1))
         & (steps.month_index + 1 <= last)
-        & (steps.month_index >= first)
     )
     leaving = leaving.select(
         "customer_id", month=leaving.month_index + 1, amount=leaving.mrr, _before=leaving._reason
