@@ -192,11 +192,3 @@ def churn_by_reason(data: Dataset, column: str, months: Sequence[int] | None = N
         churn_excluding_paused=filled.churn - filled.churn_paused,
         reactivation_excluding_resumed=filled.reactivation - filled.reactivation_resumed,
     ).order_by("month_index")
-
-
-def describe_reason_column(column: str) -> str:
-    """The line outputs print under the split."""
-    return (
-        f"churn by reason read from the column {column!r}: its value in the month a customer "
-        "left (a row with MRR 0), else in its last paying month"
-    )

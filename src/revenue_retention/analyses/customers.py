@@ -403,19 +403,10 @@ def customer_directory(data: Dataset, limit: int = DIRECTORY_LIMIT) -> CustomerD
     """The largest ``limit`` customers and their timelines, in three queries on the engine."""
     months = materialize(data.con, _customer_months(data), "customer_directory")
     last = data.months.last
-    latest = ibis.window(
-        group_by="customer_id", order_by=ibis.desc("month_index"), rows=(None, None)
-    )
-    ranked = months.mutate(
-        _latest_row=ibis.row_number().over(latest),
-        _moved=(months.movement != NO_MOVEMENT),
-    )
-    moved = ranked.filter(ranked._moved)
-    last_moves = moved.mutate(
-        _n=ibis.row_number().over(
-            ibis.window(group_by="customer_id", order_by=ibis.desc("month_index"))
-        )
-    ).filter(lambda t: t._n == 0)
+    latest = ibis.window(group_by="customer_id", order_by=ibis.desc("month_index"))
+    ranked = months.mutate(_latest_row=ibis.row_number().over(latest))
+    moved = months.filter(months.movement != NO_MOVEMENT)
+    last_moves = moved.mutate(_n=ibis.row_number().over(latest)).filter(lambda t: t._n == 0)
     per_customer = months.group_by("customer_id").agg(
         mrr=months.mrr.sum(where=months.month_index == last).fill_null(0).cast(MONEY),
         peak_mrr=months.mrr.max().cast(MONEY),
