@@ -223,3 +223,13 @@ def test_the_chart_draws_each_reason_from_the_split(tmp_path: Path) -> None:
         assert "no status or reason column" in str(error)
     else:
         raise AssertionError("a chart without a reason column")
+
+
+def test_growth_names_the_reason_column_it_reads(tmp_path: Path) -> None:
+    """Growth's note points to the churn split when the input says why, names no split
+    it cannot make otherwise."""
+    with_status = rr.compute_growth(_load(tmp_path, LONG), window_months=1)
+    assert "the column status" in with_status.notes["churn_reasons"]
+    without = "\n".join(line.rsplit(",", 1)[0] for line in LONG.splitlines()) + "\n"
+    plain = rr.compute_growth(_load(tmp_path, without, "plain.csv"), window_months=1)
+    assert plain.notes["churn_reasons"].endswith("this input has none")

@@ -43,6 +43,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from revenue_retention.analyses._result import Result
+from revenue_retention.analyses.churn_reasons import reason_column
 from revenue_retention.analyses.units import in_arr
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.canonical.layouts.periods import period_months
@@ -532,6 +533,20 @@ def seat_retention(data: Dataset, window_months: int) -> pa.Table | str:
     return data.con.to_pyarrow(ordered)
 
 
+def _reasons_note(data: Dataset) -> str:
+    column = reason_column(data)
+    if column is None:
+        return (
+            "churn is split into voluntary, involuntary (failed payments), paused and "
+            "unexplained only when the input says why customers left, in a status or "
+            "cancellation-reason column: this input has none"
+        )
+    return (
+        f"churn is split by the reason in the column {column} (voluntary, involuntary, "
+        "paused, unexplained) beside the bridge, month by month"
+    )
+
+
 def _notes(data: Dataset, margin: Decimal | None, level: float) -> dict[str, str]:
     notes = {
         "ltv": (
@@ -543,10 +558,6 @@ def _notes(data: Dataset, margin: Decimal | None, level: float) -> dict[str, str
             else "LTV needs the gross margin, which billing data does not carry: pass "
             "--gross-margin (e.g. 0.8); no default is assumed"
         ),
-        "churn_reasons": (
-            "churn is not split into voluntary and involuntary: the canonical table keeps "
-            "no subscription status or cancellation reason (a billing status is read only "
-            "to exclude never-paid and paused Stripe subscriptions)"
-        ),
+        "churn_reasons": _reasons_note(data),
     }
     return notes

@@ -6,6 +6,7 @@ figure cannot differ between them: each comes from the analysis that owns it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -29,6 +30,7 @@ from revenue_retention.analyses.uncertainty import (
     UncertaintyResult,
     compute_intervals,
 )
+from revenue_retention.analyses.units import METRICS_TABLES, check_unit, in_arr, scale_result
 from revenue_retention.canonical import Dataset, InputReport
 from revenue_retention.errors import OptionError, RetentionError
 from revenue_retention.metrics import DEFAULT_WINDOWS
@@ -104,6 +106,33 @@ class Overview(Result):
     cohort_groups: CohortGroups | None = None
     #: The report's searchable customer table: the largest customers and their months.
     customers: CustomerDirectory | None = None
+    #: ``mrr``, or ``arr``: every amount of recurring revenue x 12 (``in_arr``).
+    unit: str = "mrr"
+
+    def in_arr(self) -> Overview:
+        """The ARR view: every amount of recurring revenue x 12, exact; rates unchanged.
+
+        Each analysis is scaled as its own command's ``--unit arr`` scales it, so the
+        report's figures are 12 x those of its MRR view to the cent, and equal to
+        ``retention metrics --unit arr`` (and the other commands') JSON. What the input
+        holds (money read, accepted, rejected), seat counts, LTV and the benchmarks keep
+        their values.
+        """
+        if self.unit == "arr":
+            return self
+        scaled = {
+            name: scale_result(value)
+            for name in _MONEY_RESULTS
+            if (value := getattr(self, name)) is not None
+        }
+        return dataclasses.replace(
+            self,
+            unit="arr",
+            metrics=in_arr(self.metrics, METRICS_TABLES),
+            segments=in_arr(self.segments, METRICS_TABLES),
+            growth=self.growth.in_arr() if self.growth is not None else None,
+            **scaled,
+        )
 
     @property
     def as_of_label(self) -> str:
@@ -113,6 +142,22 @@ class Overview(Result):
     def shortened(self) -> bool:
         """Whether the data was too short for the window asked for (``window`` is less)."""
         return self.window < self.requested_window
+
+
+#: The fields of an ``Overview`` holding amounts, scaled whole in ARR (``scale_result``); the
+#: diagnosis, the intervals and the benchmarks hold rates only.
+_MONEY_RESULTS = (
+    "cohorts_nrr",
+    "cohorts_logo",
+    "concentration",
+    "decomposition",
+    "seasonality",
+    "methods",
+    "explain",
+    "forecast",
+    "cohort_groups",
+    "customers",
+)
 
 
 def segment_attribute(data: Dataset, by: str | None = None) -> str:
@@ -140,6 +185,7 @@ def compute_overview(
     resamples: int = DEFAULT_RESAMPLES,
     benchmarks: Benchmarks | None = None,
     step: Step | None = None,
+    unit: str = "mrr",
 ) -> Overview:
     """Compute every analysis the report shows, each once.
 
@@ -159,6 +205,8 @@ def compute_overview(
         Bands and medians (default: the built-in file).
     step
         Called as ``step(name, total)`` before each analysis runs.
+    unit
+        ``mrr``, or ``arr``: every amount x 12, exact (``Overview.in_arr``).
 
     Raises
     ------
@@ -175,6 +223,7 @@ def compute_overview(
             str(window_months),
             f"needs at least 2 months of data; the data covers {data.months} only",
         )
+    chosen_unit = check_unit(unit)
     requested, window = window_months, min(window_months, longest)
     benchmarks = benchmarks or load_benchmarks()
     segment_by = segment_attribute(data, by)
@@ -239,7 +288,7 @@ def compute_overview(
             data, horizon_months=12, level=level, resamples=resamples, intervals=intervals
         ),
     )
-    return Overview(
+    result = Overview(
         input=data.report,
         as_of=as_of,
         window=window,
@@ -263,3 +312,4 @@ def compute_overview(
         cohort_groups=by_group,
         customers=directory,
     )
+    return result.in_arr() if chosen_unit == "arr" else result

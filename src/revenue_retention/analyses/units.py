@@ -95,14 +95,15 @@ def in_arr(result: _R, tables: Collection[str], keep: Collection[str] = ()) -> _
 
 #: Parts of the names of decimal columns and fields that are not monthly amounts: they keep
 #: their value in ARR (a seat count, a lifetime's value); ``q0`` and ``q1`` are the
-#: quantities of METRICS.md §6 (its prices ``p0``, ``p1`` are monthly and are scaled).
+#: quantities of METRICS.md §6 (its prices ``p0``, ``p1`` are monthly and are scaled), ``grr``
+#: and ``nrr`` rates kept exact (a forecast's).
 NOT_MONTHLY = ("quantity", "seats", "ltv")
-_QUANTITIES = ("q0", "q1")
+_NOT_AMOUNTS = ("q0", "q1", "grr", "nrr")
 
 
 def _monthly(name: str) -> bool:
     lowered = name.lower()
-    return lowered not in _QUANTITIES and not any(part in lowered for part in NOT_MONTHLY)
+    return lowered not in _NOT_AMOUNTS and not any(part in lowered for part in NOT_MONTHLY)
 
 
 def scale_result(result: _R, factor: Decimal = ARR_FACTOR) -> _R:
@@ -129,8 +130,10 @@ def _scaled(value: object, factor: Decimal) -> object:
         return value * factor
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return scale_result(value, factor)
-    if isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
-        return tuple(scale_result(v, factor) for v in value)
+    if isinstance(value, tuple):
+        # Records (a method's figures) and plain rows (a forecast's path: month, amount,
+        # low, high): their amounts scaled, their months and counts kept.
+        return tuple(_scaled(v, factor) for v in value)
     return value
 
 

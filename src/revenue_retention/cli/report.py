@@ -9,6 +9,7 @@ import typer
 
 from revenue_retention.cli.options import (
     SOURCE,
+    UNIT,
     Format,
     InputOptions,
     with_input_options,
@@ -60,6 +61,7 @@ def report(
     benchmarks: Path | None = typer.Option(
         None, "--benchmarks", help="A TOML file of bands and medians to use instead of ours."
     ),
+    unit: str = UNIT,
     quiet: bool = QUIET,
     *,
     inputs: InputOptions,
@@ -72,9 +74,9 @@ def report(
     (rejected rows, guessed dates or amounts, look-alike ids). Appendix: bridge, trend,
     cohort, segment, concentration, expansion, seasonality and methods charts, each with
     its figures as a table; rows read, accepted and rejected; definitions; the customers
-    behind each movement. --xlsx writes the same as sheets. With fewer months than the
-    window needs, the report uses the longest window the data has and says so. Prints the
-    answer in one line.
+    behind each movement. --xlsx writes the same as sheets. --unit arr shows every amount
+    of both as ARR (MRR x 12). With fewer months than the window needs, the report uses
+    the longest window the data has and says so. Prints the answer in one line.
 
     Examples:
 
@@ -82,9 +84,11 @@ def report(
         retention report mrr.csv -o report.html
         retention report mrr.csv -o report.html --xlsx report.xlsx --title "Acme Ltd"
         retention report subscriptions.csv --by plan --as-of 2024-12 -o q4.html
+        retention report mrr.csv --unit arr -o report-arr.html --xlsx report-arr.xlsx
     """
     from revenue_retention.analyses.benchmarks import load_benchmarks
     from revenue_retention.analyses.overview import STEPS, compute_overview
+    from revenue_retention.analyses.units import check_unit
     from revenue_retention.cli.common import load_input, stderr, terminal_width
     from revenue_retention.cli.progress import steps
     from revenue_retention.outputs.console import SafeConsole
@@ -95,6 +99,7 @@ def report(
     _check_target(output, "--output", ".html")
     if xlsx is not None:
         _check_target(xlsx, "--xlsx", ".xlsx")
+    chosen_unit = check_unit(unit)
     bench = load_benchmarks(benchmarks)
     with steps(quiet) as step:
         step("reading the input", STEPS + 3)
@@ -106,7 +111,9 @@ def report(
             outputs={"--output": output, "--xlsx": xlsx},
             reads=[benchmarks],
         )
-        ov = compute_overview(data, window_months=window, by=by, benchmarks=bench, step=step)
+        ov = compute_overview(
+            data, window_months=window, by=by, benchmarks=bench, step=step, unit=chosen_unit
+        )
         step("writing the report")
         # The report and the workbook appear together, or neither does.
         with OutputFiles() as files:

@@ -117,4 +117,7 @@ def kind_of(name: str) -> Kind | None:
         return Kind.POINTS
     if name in _RATES or name.startswith(_RATE_PREFIXES):
         return Kind.RATE
+    if "arr" in name.split("_"):
+        # A field named in ARR (``closing_arr``, ``--unit arr``) is the MRR field's kind.
+        return kind_of(name.replace("_arr", "_mrr")) if name != "arr" else Kind.MONEY
     return None

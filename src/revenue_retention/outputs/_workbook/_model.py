@@ -7,15 +7,25 @@ rows to the other's filter.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._workbook._kinds import Kind, kind_of
 from revenue_retention.outputs.labels import field_label, reader_text
+from revenue_retention.outputs.units import unit_words
 
-__all__ = ["Block", "Sheet", "Typed", "item_block", "section", "section_block", "skipped"]
+__all__ = [
+    "Block",
+    "Sheet",
+    "Typed",
+    "item_block",
+    "section",
+    "section_block",
+    "sheet_in_unit",
+    "skipped",
+]
 
 
 @dataclass(frozen=True)
@@ -42,9 +52,16 @@ class Block:
     notes: tuple[str, ...] = ()
     #: Rates shaded by a colour scale from this column on (a cohort heatmap).
     heat_from: int | None = None
+    #: The unit its amounts are in: ``arr`` headers say ARR where the field says mrr.
+    unit: str = "mrr"
 
     def kind(self, name: str) -> Kind | None:
-        return self.kinds.get(name) or kind_of(name)
+        # A record of a command's JSON in ARR names its field so (``net_new_arr``).
+        return self.kinds.get(name) or self.kinds.get(name.replace("_arr", "_mrr")) or kind_of(name)
+
+    def header(self, name: str) -> str:
+        """The field's name in words, in the block's unit (``Starting ARR``)."""
+        return unit_words(field_label(name), self.unit)
 
     @property
     def height(self) -> int:
@@ -96,3 +113,35 @@ def skipped(ov: Overview, analysis: str, title: str) -> Block:
     """A block standing for an analysis the data could not support, saying why."""
     reason = reader_text(ov.skipped.get(analysis, "no result"))
     return Block(analysis.replace(" ", "_"), title, (), [], notes=(f"Not computed: {reason}",))
+
+
+def sheet_in_unit(sheet: Sheet, unit: str) -> Sheet:
+    """``sheet`` of an overview already in ``unit``, its words saying so.
+
+    Titles, captions, notes, headers and the items of an item block (``Starting MRR``)
+    say ARR where they said MRR; values are the records', untouched.
+    """
+    if unit == "mrr":
+        return sheet
+
+    def items(block: Block) -> Sequence[Mapping[str, Any]]:
+        if block.fields != ("item", "value"):
+            return block.records
+        return [{**r, "item": unit_words(str(r["item"]), unit)} for r in block.records]
+
+    blocks = tuple(
+        replace(
+            b,
+            title=unit_words(b.title, unit),
+            notes=tuple(unit_words(n, unit) for n in b.notes),
+            records=items(b),
+            unit=unit,
+        )
+        for b in sheet.blocks
+    )
+    return replace(
+        sheet,
+        title=unit_words(sheet.title, unit),
+        caption=unit_words(sheet.caption, unit),
+        blocks=blocks,
+    )

@@ -18,7 +18,7 @@ from revenue_retention.outputs._workbook._cells import (
 )
 from revenue_retention.outputs._workbook._kinds import Kind
 from revenue_retention.outputs._workbook._model import Block, Sheet
-from revenue_retention.outputs.labels import field_label, money_title
+from revenue_retention.outputs.labels import money_title
 
 __all__ = ["fit_rows", "write_sheet"]
 
@@ -33,7 +33,7 @@ def _headers(block: Block, currency: str | None) -> list[str]:
     """The block's column headers in words, the currency beside money, each one unique."""
     headers: list[str] = []
     for name in block.fields:
-        text = field_label(name)
+        text = block.header(name)
         if block.kind(name) is Kind.MONEY:
             text = money_title(text, currency)
         if text in headers:

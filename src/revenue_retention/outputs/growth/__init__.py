@@ -316,7 +316,7 @@ def growth_report(result: GrowthResult) -> dict[str, Any]:
     if row is not None:
         facts = [
             (f"{unit} at {month_label(row['as_of_index'])}", _money(row["ending_mrr"])),
-            ("ARR (MRR x 12)", _money(row["arr"])),
+            *([("ARR (MRR x 12)", _money(row["arr"]))] if result.unit == "mrr" else []),
             (f"Net new {unit} over {k} months", _money(row["net_new_mrr"])),
             (f"{unit} growth over {k} months", _pct(row["mrr_growth_rate"])),
             ("Compounded monthly growth", _pct(row["compound_monthly_growth_rate"])),

@@ -32,6 +32,7 @@ from revenue_retention.outputs.metrics.reasons import churn_reasons_chart
 from revenue_retention.outputs.metrics.trends import retention_trend, segment_multiples
 from revenue_retention.outputs.seasonality.chart import seasonality_quarters
 from revenue_retention.outputs.uncertainty.chart import interval_ranges
+from revenue_retention.outputs.units import chart_in_unit
 
 __all__ = [
     "OKABE_ITO",
@@ -128,7 +129,7 @@ def report_charts(ov: Overview, left_out: dict[str, str] | None = None) -> list[
         if build is None:
             continue
         try:
-            charts.append(build())
+            charts.append(chart_in_unit(build(), ov.unit))
         except OptionError as error:
             if left_out is not None:
                 left_out[id] = str(error)
@@ -150,4 +151,4 @@ def overview_chart(ov: Overview, id: str = "retention-trend") -> Chart:
     if build is None:
         reason = ov.skipped.get(_ANALYSES.get(id, id), "its analysis is missing")
         raise OptionError("id", id, f"cannot be drawn: {reason}")
-    return build()
+    return chart_in_unit(build(), ov.unit)

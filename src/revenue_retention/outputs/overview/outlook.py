@@ -22,7 +22,7 @@ class Outlook:
     backtest: str | None
     #: The "what to do first" line.
     first: str | None
-    #: Floor, base-only and with-new-business MRR 12 months ahead, for the page's data.
+    #: Floor, base-only and with-new-business MRR (ARR in that unit) 12 months ahead.
     figures: dict[str, str | None]
 
 
@@ -30,31 +30,32 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
-def _projection(result: ForecastResult) -> tuple[str, dict[str, str | None]]:
+def _projection(result: ForecastResult, unit: str) -> tuple[str, dict[str, str | None]]:
     r = result.rates
+    word = unit.upper()
     at = month_label(r.as_of + BASE_MONTHS)
     ends = {s.id: s.path[BASE_MONTHS - 1] for s in result.scenarios if len(s.path) >= BASE_MONTHS}
     figures: dict[str, str | None] = {k: display_money(v[1]) for k, v in ends.items()}
     parts = [
-        f"From {display_money(r.starting_mrr)} MRR at {month_label(r.as_of)}, the existing base "
+        f"From {display_money(r.starting_mrr)} {word} at {month_label(r.as_of)}, the existing base "
         f"alone is projected at {at} to"
     ]
     if "floor" in ends:
         _, mrr, low, high = ends["floor"]
         parts.append(
-            f" {display_money(mrr)} at its revenue floor (MRR x GRR {_pct(float(r.grr or 0))}; "
+            f" {display_money(mrr)} at its revenue floor ({word} x GRR {_pct(float(r.grr or 0))}; "
             f"{result.level * 100:g}% interval {display_money(low)} to {display_money(high)})"
         )
     if "base" in ends:
         _, mrr, low, high = ends["base"]
         parts.append(
-            f" and {display_money(mrr)} on its own growth (MRR x NRR {_pct(float(r.nrr or 0))}; "
+            f" and {display_money(mrr)} on its own growth ({word} x NRR {_pct(float(r.nrr or 0))}; "
             f"{display_money(low)} to {display_money(high)})"
         )
     text = "".join(parts) + "."
     if "with_new_business" in ends:
         text += (
-            f" With new business at its trailing rate ({display_money(r.new_business)} MRR "
+            f" With new business at its trailing rate ({display_money(r.new_business)} {word} "
             f"a year): {display_money(ends['with_new_business'][1])}."
         )
     return text, figures
@@ -82,5 +83,5 @@ def outlook(ov: Overview) -> Outlook:
     first = ov.diagnosis.advice.text if ov.diagnosis and ov.diagnosis.advice else None
     if ov.forecast is None:
         return Outlook(None, None, first, {})
-    projection, figures = _projection(ov.forecast)
+    projection, figures = _projection(ov.forecast, ov.unit)
     return Outlook(projection, _backtest(ov.forecast), first, figures)

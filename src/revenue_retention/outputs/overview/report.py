@@ -213,7 +213,7 @@ def summary_sentence(ov: Overview) -> str:
     amount = display_money(cents) + (f" {currency}" if currency else "")
     return (
         f"The {row['customers']:,} customers paying in {month_label(ov.as_of - ov.window)} "
-        f"(MRR {amount}) kept {row['grr']:.1%} of that revenue "
+        f"({ov.unit.upper()} {amount}) kept {row['grr']:.1%} of that revenue "
         f"by {ov.as_of_label} counting only what they lost (GRR), and "
         f"{row['nrr']:.1%} once their expansion is added (NRR); "
         f"{row['logo_retention']:.1%} of them were still paying (logo retention)."
@@ -247,6 +247,12 @@ def data_notes(ov: Overview) -> list[str]:
     """
     r = ov.input
     notes = []
+    if ov.unit == "arr":
+        notes.append(
+            "Amounts are ARR: each month's recurring revenue (MRR) x 12, exact, in every "
+            "chart and table; rates are the same in either unit. What the input holds (the "
+            "money read, accepted and rejected) is as the input has it."
+        )
     if (shortened := window_note(ov)) is not None:
         notes.append(shortened)
     by_currency = money_by_currency(r)
@@ -434,6 +440,7 @@ def render_report(
         "window": ov.window,
         "requested_window": ov.requested_window,
         "currency": currency_code(ov.input),
+        "unit": ov.unit,
         "headline": {
             h.metric: {
                 "value": h.value,
@@ -453,6 +460,7 @@ def render_report(
         ov=ov,
         source=Path(ov.input.path).name,
         currency=currency_code(ov.input),
+        unit=ov.unit.upper(),
         headlines=heads,
         summary=summary_sentence(ov),
         notes=data_notes(ov),

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from revenue_retention import __version__
 from revenue_retention.analyses.overview import Overview
-from revenue_retention.outputs._workbook._model import Sheet
+from revenue_retention.outputs._workbook._model import Sheet, sheet_in_unit
 from revenue_retention.outputs._workbook._sheet import fit_rows, write_sheet
 from revenue_retention.outputs.cohorts.sheets import cohorts_sheet
 from revenue_retention.outputs.concentration.sheets import concentration_sheet
@@ -65,7 +65,7 @@ def sheets(ov: Overview, title: str | None = None) -> list[Sheet]:
     name) heads the Summary.
     """
     fitted = [
-        fit_rows(sheet, EXCEL_ROWS)
+        fit_rows(sheet_in_unit(sheet, ov.unit), EXCEL_ROWS)
         for sheet in (
             bridge_sheet(ov),
             retention_sheet(ov),
@@ -79,7 +79,7 @@ def sheets(ov: Overview, title: str | None = None) -> list[Sheet]:
         )
     ]
     cut = [line for _, lines in fitted for line in lines]
-    summary, _ = fit_rows(summary_sheet(ov, title, cut), EXCEL_ROWS)
+    summary, _ = fit_rows(sheet_in_unit(summary_sheet(ov, title, cut), ov.unit), EXCEL_ROWS)
     return [summary, *(sheet for sheet, _ in fitted)]
 
 
