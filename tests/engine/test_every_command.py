@@ -37,6 +37,7 @@ from revenue_retention.analyses.compare import compare_months
 from revenue_retention.analyses.customers import customer_story, customer_tables, log_totals
 from revenue_retention.analyses.growth import compute_growth
 from revenue_retention.analyses.overview import Overview, compute_overview
+from revenue_retention.analyses.units import scale_rows
 from revenue_retention.cli import app
 from revenue_retention.datasets import generate_demo
 from revenue_retention.outputs._document import Document, Section
@@ -53,6 +54,7 @@ from revenue_retention.outputs.growth import growth_document
 from revenue_retention.outputs.labels import field_label
 from revenue_retention.outputs.methods import methods_document
 from revenue_retention.outputs.metrics.document import method_metrics_document, with_intervals
+from revenue_retention.outputs.overview.directory import directory_payload
 from revenue_retention.outputs.overview.workbook import sheets
 from revenue_retention.outputs.seasonality import seasonality_document
 
@@ -96,8 +98,9 @@ def _part(ov: Overview, name: str) -> Any:
     return part
 
 
-def _customers(run: Loaded) -> Document:
-    """``retention customers --out --log``: the summary, and every row of both files."""
+def _customers(run: Loaded, arr: bool = False) -> Document:
+    """``retention customers --out --log``: the summary, and every row of both files
+    (``--unit arr``: their amounts x 12 in the engine, columns named ``arr``)."""
     data = run.data
     months, moves = customer_tables(data)
     totals = log_totals(data, months)
@@ -119,6 +122,8 @@ def _customers(run: Loaded) -> Document:
         ]
         return Section("rows", tuple(found.column_names), records)
 
+    if arr:
+        months, moves = scale_rows(months, rename=True), scale_rows(moves, rename=True)
     files = (months, moves)
     sections = (
         *summary.sections,
@@ -163,6 +168,7 @@ COMMANDS: dict[str, Callable[[Loaded], Document]] = {
         rr.compute_explain(r.data, by=("segment", "Enterprise"))
     ),
     "customers --out --log": _customers,
+    "customers --out --log --unit arr": lambda r: _customers(r, arr=True),
     "explain --customer C00106": lambda r: story_document(customer_story(r.data, "C00106")),
     "cohorts --by segment --grain quarter": lambda r: cohort_groups_document(
         cohort_groups(r.data, "segment", grain="quarter")
@@ -304,14 +310,31 @@ def assert_same(got: Any, want: Any, where: str = "") -> None:
         assert got == want, where
 
 
+def _directory(ov: Overview) -> Any:
+    """The report's customer search: each customer's record and months, as the page has
+    them (``retention report``'s "Find a customer")."""
+    return directory_payload(_part(ov, "customers"), ov.input.attributes)
+
+
+#: The report's parts that are not a command's output, by case.
+REPORT: dict[str, Callable[[Loaded], Any]] = {
+    "report": lambda r: report_data(r.overview),
+    "report --unit arr": lambda r: report_data(r.overview.in_arr()),
+    "report: find a customer": lambda r: _directory(r.overview),
+    "report: cohorts by segment": lambda r: command_json(
+        cohort_groups_document(_part(r.overview, "cohort_groups"))
+    ),
+}
+
+
 def _output(case: str, run: Loaded) -> Any:
-    if case == "report":
-        return report_data(run.overview)
+    if case in REPORT:
+        return REPORT[case](run)
     return command_json(COMMANDS[case](run))
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("case", [*COMMANDS, "report"])
+@pytest.mark.parametrize("case", [*COMMANDS, *REPORT])
 def test_command_output_equals_duckdb(
     case: str,
     engine: str,

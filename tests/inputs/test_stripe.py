@@ -274,7 +274,7 @@ def test_the_cancellation_reason_splits_churn(tmp_path: Path) -> None:
         "cancellation_requested",
     )
     data = load(path)
-    assert data.attributes == ("Cancellation Reason",)
+    assert data.attributes == ("Cancellation Reason", "Status")
     column = reason_column(data)
     assert column == "Cancellation Reason"
     march = next(
@@ -284,3 +284,77 @@ def test_the_cancellation_reason_splits_churn(tmp_path: Path) -> None:
     )
     assert (march["churn_involuntary"], march["churn_voluntary"]) == (Decimal(50), Decimal(30))
     assert march["churn"] == Decimal(80)
+
+
+def test_a_paused_subscription_counts_until_its_last_renewal(tmp_path: Path) -> None:
+    """Stripe pauses a subscription whose renewal payment failed (the periods before were
+    paid) or whose trial ended without a payment method (it never paid). By hand: a paid
+    from 2024-01-01 and renewed monthly to its current period, 2024-04-01, whose invoice
+    failed: Jan-Mar at 40, churned in April. b's trial ended 2024-02-01, its current period
+    starts then: never paid, excluded as paused. c has no renewal date: excluded too."""
+    header = SUBSCRIPTIONS + ",Current Period Start (UTC)"
+    path = write_csv(
+        tmp_path / "subs.csv",
+        header,
+        "sub_z,cus_z,active,2024-01-01,2024-01-01,,,,1,month,1,1.00,usd,,,2024-06-01",
+        "sub_a,cus_a,paused,2024-01-01,2024-01-01,,,,1,month,1,40,usd,,,2024-04-01",
+        "sub_b,cus_b,paused,2024-01-01,2024-01-01,2024-02-01,,,1,month,1,25,usd,,,2024-02-01",
+        "sub_c,cus_c,paused,2024-01-01,2024-01-01,,,,1,month,1,15,usd,,,",
+    )
+    data = load(path)
+    rows = mrr_of_data(data)
+    assert [rows.get(("cus_a", m)) for m in ("2024-01", "2024-02", "2024-03", "2024-04")] == [
+        Decimal(40),
+        Decimal(40),
+        Decimal(40),
+        None,
+    ]
+    # Excluded rows are kept with no MRR (their money is in the input report).
+    assert not any(v for (c, _), v in rows.items() if c in ("cus_b", "cus_c"))
+    assert data.report.excluded == {"paused": {"rows": 2, "money": "40.00"}}
+    april = next(
+        r
+        for r in compute_metrics(data, window_months=1).bridge.to_pylist()
+        if month_label(r["month_index"]) == "2024-04"
+    )
+    assert april["churn"] == Decimal(40)
+    # Its status is kept: the churn is a pause (docs/metrics.md 4.16).
+    from revenue_retention.analyses.churn_reasons import churn_by_reason, reason_column
+
+    assert data.attributes == ("Status",) and reason_column(data) == "Status"
+    split = next(
+        r
+        for r in churn_by_reason(data, "Status").to_pyarrow().to_pylist()
+        if month_label(r["month_index"]) == "2024-04"
+    )
+    assert (split["churn_paused"], split["churn_excluding_paused"]) == (Decimal(40), Decimal(0))
+
+
+def test_the_status_says_why_where_the_cancellation_reason_is_blank(tmp_path: Path) -> None:
+    """a cancelled for a failed payment (its reason), b paused after a failed renewal (no
+    reason, status paused), c cancelled with no reason given (status canceled: voluntary)."""
+    header = f"{SUBSCRIPTIONS},Current Period Start (UTC),Cancellation Reason"
+    path = write_csv(
+        tmp_path / "subs.csv",
+        header,
+        "sub_z,cus_z,active,2024-01-01,2024-01-01,,,,1,month,1,1.00,usd,,,2024-06-01,",
+        "sub_a,cus_a,canceled,2024-01-01,2024-01-01,,,2024-03-15,1,month,1,50,usd,,,"
+        "2024-03-01,payment_failed",
+        "sub_b,cus_b,paused,2024-01-01,2024-01-01,,,,1,month,1,30,usd,,,2024-03-01,",
+        "sub_c,cus_c,canceled,2024-01-01,2024-01-01,,,2024-03-20,1,month,1,20,usd,,,2024-03-01,",
+    )
+    from revenue_retention.analyses.churn_reasons import reason_column
+
+    data = load(path)
+    assert reason_column(data) == "Cancellation Reason"
+    metrics = compute_metrics(data, window_months=1)
+    assert metrics.churn_reasons is not None
+    march = next(
+        r for r in metrics.churn_reasons.to_pylist() if month_label(r["month_index"]) == "2024-03"
+    )
+    assert (march["churn_involuntary"], march["churn_paused"], march["churn_voluntary"]) == (
+        Decimal(50),
+        Decimal(30),
+        Decimal(20),
+    )
+    assert march["churn"] == Decimal(100) and march["churn_unexplained"] == Decimal(0)

@@ -36,10 +36,12 @@ __all__ = [
     "KINDS",
     "PAUSED_WORDS",
     "REASON_COLUMNS",
+    "STATUS_COLUMNS",
     "UNEXPLAINED_WORDS",
     "churn_by_reason",
     "reason_column",
     "reason_kind",
+    "status_column",
 ]
 
 #: Column names read as the churn reason when no column is named (normalised: lower case,
@@ -53,6 +55,8 @@ REASON_COLUMNS = (
     "subscription_status",
     "status",
 )
+#: Of those, the columns that hold a subscription's status rather than a reason.
+STATUS_COLUMNS = ("subscription_status", "status")
 #: Parts of a value that mean the payment failed.
 INVOLUNTARY_WORDS = (
     "past_due",
@@ -99,6 +103,18 @@ def reason_column(data: Dataset, column: str | None = None) -> str | None:
     return next((by_name[n] for n in REASON_COLUMNS if n in by_name), None)
 
 
+def status_column(data: Dataset, column: str) -> str | None:
+    """A status column besides the reason ``column``: a row's reason where its own is blank.
+
+    Stripe's subscriptions export gives a ``Cancellation Reason`` only to cancelled
+    subscriptions; a paused or past-due one says so by its ``Status``.
+    """
+    if _normalised(column) in STATUS_COLUMNS:
+        return None
+    by_name = {_normalised(a): a for a in data.attributes if a != column}
+    return next((by_name[n] for n in STATUS_COLUMNS if n in by_name), None)
+
+
 def reason_kind(value: ir.Value) -> ir.StringValue:
     """``voluntary``, ``involuntary``, ``paused`` or ``unexplained`` for a reason value.
 
@@ -125,7 +141,12 @@ def churn_by_reason(data: Dataset, column: str, months: Sequence[int] | None = N
     """
     first, last = data.months.first, data.months.last
     table = data.table
-    rows = table.select("customer_id", "month_index", "mrr", _reason=table[column])
+    reason = table[column].cast("string")
+    if (status := status_column(data, column)) is not None:
+        reason = ibis.ifelse(
+            reason.isnull() | (reason.strip() == ""), table[status].cast("string"), reason
+        )
+    rows = table.select("customer_id", "month_index", "mrr", _reason=reason)
     # The bridge's months only, as the bridge reads them (METRICS.md §2): a customer
     # paying before the first analysed month is new in it, not reactivated.
     paying = rows.filter((rows.mrr > 0) & rows.month_index.between(first, last))

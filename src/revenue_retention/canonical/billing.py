@@ -12,7 +12,10 @@ Stripe subscriptions export (one row per subscription):
   week x 52 / (12 count), day x 365 / (12 count), rounded half up to 6 places;
 - counted from ``Start`` (or ``Created``) to ``Ended At`` (a canceled subscription without
   one: ``Canceled At``); a trial is not revenue: counted from ``Trial End`` when later;
-- status ``incomplete``, ``incomplete_expired`` (never paid) and ``paused``: excluded;
+- status ``incomplete``, ``incomplete_expired`` (never paid): excluded; ``paused``: counted
+  to its ``Current Period Start`` when that is after its start (Stripe pauses a subscription
+  after a failed renewal: the periods before were paid), else excluded (its trial ended
+  without a payment method: it never paid);
 - tax is not added (``Tax Percent`` is not read).
 
 Stripe invoice line items export (one row per invoice line):
@@ -28,6 +31,7 @@ the report counts excluded rows and money by reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import ibis
@@ -180,13 +184,43 @@ class Interval:
         return ibis.ifelse(months.notnull(), by_months, by_days).cast("date")
 
 
+def _after_trial(start: ir.DateValue, dates: Mapping[str, ir.Value]) -> ir.DateValue:
+    """A subscription's revenue start: its start, or its trial's end when later."""
+    if "trial_end" not in dates:
+        return start
+    trial = dates["trial_end"]
+    return ibis.ifelse(trial.notnull() & (trial > start), trial, start)
+
+
 class Billing:
     """The rule expressions of one export over the typed rows ``rows`` (columns by role)."""
 
-    def __init__(self, rules: str, col: dict[str, ir.Value]) -> None:
+    def __init__(
+        self,
+        rules: str,
+        col: dict[str, ir.Value],
+        dates: Mapping[str, ir.DateValue] | None = None,
+        renewal: ir.DateValue | None = None,
+    ) -> None:
+        """``dates``: the row's typed dates by role; ``renewal``: its latest renewal
+        (Stripe's ``Current Period Start``), when the export has one."""
         self.rules = rules
         self.col = col
+        self.dates = dict(dates or {})
+        self.renewal = renewal
         self.interval = Interval(col) if "interval" in col else None
+
+    def _paused(self) -> ir.BooleanValue:
+        if "status" not in self.col:
+            return ibis.literal(False)
+        return (text_of(self.col["status"]).lower() == "paused").fill_null(False)
+
+    def _billed_before_pause(self, start: ir.DateValue) -> ir.BooleanValue:
+        """A paused subscription renewed after ``start``, its revenue's start: it paid
+        until that renewal's invoice failed (Stripe's pause after a failed payment)."""
+        if self.renewal is None:
+            return ibis.literal(False)
+        return self._paused() & (self.renewal > start).fill_null(False)
 
     def extra_reasons(self) -> dict[str, ir.StringValue]:
         """Reasons for the rule columns themselves (a bad interval, a bad discount)."""
@@ -221,9 +255,14 @@ class Billing:
             status = text_of(self.col["status"]).lower() if "status" in self.col else None
             if status is None:
                 return _NO_TEXT
+            billed = (
+                self._billed_before_pause(_after_trial(self.dates["start_date"], self.dates))
+                if "start_date" in self.dates
+                else ibis.literal(False)
+            )
             return ibis.cases(
                 (status.isin(["incomplete", "incomplete_expired"]), "never paid (status)"),
-                (status == "paused", "paused"),
+                ((status == "paused") & ~billed, "paused"),
                 else_=_NO_TEXT,
             )
         cases = []
@@ -248,12 +287,9 @@ class Billing:
         """A subscription's revenue period: after its trial, to its end or cancellation."""
         if self.rules != SUBSCRIPTIONS:
             return start, end
-        if "trial_end" in values:
-            start = ibis.ifelse(
-                values["trial_end"].notnull() & (values["trial_end"] > start),
-                values["trial_end"],
-                start,
-            )
+        start = _after_trial(start, values)
+        # Paused after a failed renewal: paid until that renewal, not after.
+        end = ibis.ifelse(self._billed_before_pause(start), ibis.coalesce(end, self.renewal), end)
         if "cancelled_at" in values and "status" in self.col:
             canceled = text_of(self.col["status"]).lower() == "canceled"
             end = ibis.coalesce(

@@ -688,13 +688,15 @@ def preset_columns(
     for role, column in (overrides or {}).items():
         chosen[role] = _named(role, column, header, path)
     _refuse_shared(chosen, overrides or {})
-    # The one column kept besides the roles: why a subscription was cancelled, which
-    # splits churn into voluntary and involuntary (analyses.churn_reasons).
+    # Kept besides the roles: why a subscription was cancelled, and its status (paused,
+    # past_due, canceled ...), which split churn by reason (analyses.churn_reasons).
     reasons = {
         _attribute_name(h): h
         for h in header
         if _normalise(h) in PRESET_REASON_COLUMNS and h not in chosen.values()
     }
+    if "status" in chosen:
+        reasons[_attribute_name(chosen["status"])] = chosen["status"]
     return ColumnMap(
         layout=layout,  # type: ignore[arg-type]
         roles=chosen,
@@ -706,7 +708,8 @@ def preset_columns(
 
 
 #: Columns of a known export kept as the churn reason (normalised names): Stripe's
-#: subscriptions export writes ``Cancellation Reason`` (``cancellation_details.reason``).
+#: subscriptions export writes ``Cancellation Reason`` (``cancellation_details.reason``);
+#: its ``Status`` is kept too, the reason of a row that gives none.
 PRESET_REASON_COLUMNS = ("cancellation_reason", "cancellation_details_reason")
 
 

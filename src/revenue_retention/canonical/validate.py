@@ -307,7 +307,8 @@ def billing_rules(f: Frame) -> Frame:
     """An export's billing rules: their own reasons, rows excluded, the recurring amount."""
     if not f.cmap.rules:
         return f
-    rules = billing.Billing(f.cmap.rules, f.col)
+    dates = {r: f.table[f"_v_{r}"] for r in f.dates}
+    rules = billing.Billing(f.cmap.rules, f.col, dates, _renewal(f))
     extra = rules.extra_reasons()
     reasons: dict[str, Any] = {
         r: extra.get(r, f.reasons.get(r)) for r in CHECK_ORDER if r in f.reasons or r in extra
@@ -445,17 +446,18 @@ def _observed(f: Frame) -> dict[str, ir.Value]:
     """
     if not f.layout.dated:
         return {}
-    col, read, v = f.col, f.read, f.table
-    renewals = (
-        [
-            date_value(
-                date_text(text_of(col["renewed_at"])), read.order, other_forms=read.other_dates
-            )
-        ]
-        if "renewed_at" in col
-        else []
-    )
-    return {"_rr_observed": observed_date(v, f.cmap, v._v_start_date, *renewals)}
+    renewal = _renewal(f)
+    renewals = [renewal] if renewal is not None else []
+    return {"_rr_observed": observed_date(f.table, f.cmap, f.table._v_start_date, *renewals)}
+
+
+def _renewal(f: Frame) -> ir.DateValue | None:
+    """The row's latest renewal (Stripe's ``Current Period Start``) where it can be read:
+    only an event, never a reason to reject the row."""
+    if "renewed_at" not in f.col:
+        return None
+    text = date_text(text_of(f.col["renewed_at"]))
+    return date_value(text, f.read.order, other_forms=f.read.other_dates)
 
 
 def _id_values(rows: ir.Table, cmap: ColumnMap, header: Sequence[str]) -> dict[str, ir.Value]:
