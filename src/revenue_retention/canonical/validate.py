@@ -132,6 +132,11 @@ class Frame:
         return [r for r in AMOUNTS if r in self.cmap.roles]
 
     @property
+    def date_values(self) -> dict[str, ir.Value]:
+        """Each date role's read value (``_v_``), once ``parsed`` has run."""
+        return {r: self.table[f"_v_{r}"] for r in self.dates}
+
+    @property
     def as_text(self) -> list[str]:
         """The date and amount roles read from text (the others are typed as they are)."""
         typed = {*self.typed_dates, *self.typed_amounts}
@@ -307,8 +312,7 @@ def billing_rules(f: Frame) -> Frame:
     """An export's billing rules: their own reasons, rows excluded, the recurring amount."""
     if not f.cmap.rules:
         return f
-    dates = {r: f.table[f"_v_{r}"] for r in f.dates}
-    rules = billing.Billing(f.cmap.rules, f.col, dates, _renewal(f))
+    rules = billing.Billing(f.cmap.rules, f.col, f.date_values, _renewal(f))
     extra = rules.extra_reasons()
     reasons: dict[str, Any] = {
         r: extra.get(r, f.reasons.get(r)) for r in CHECK_ORDER if r in f.reasons or r in extra
@@ -419,8 +423,7 @@ def typed_values(f: Frame) -> dict[str, ir.Value]:
         "customer_id": f.col["customer_id"].cast("string"),
         **{r: v[f"_v_{r}"] for r in (*f.dates, *f.amounts) if r != "mrr"},
     }
-    dates = {r: v[f"_v_{r}"] for r in f.dates}
-    typed.update(f.layout.period_values(v, cmap, f.rules, dates))
+    typed.update(f.layout.period_values(v, cmap, f.rules, f.date_values))
     if f.interval is not None and cmap.interval_use == "spread":
         # An amount dated by itself pays for one interval from its date.
         typed["end_date"] = f.interval.period_end(v._v_start_date)

@@ -18,6 +18,7 @@ __all__ = [
     "arr_document",
     "arr_words",
     "chart_in_unit",
+    "mrr_name",
     "unit_document",
     "unit_label",
     "unit_name",
@@ -38,6 +39,15 @@ def unit_name(name: str, unit: str) -> str:
     if name == "mrr":  # a section's amount column (the input's column map is a header key)
         return "arr"
     return name.replace("_mrr", "_arr")
+
+
+def mrr_name(name: str) -> str:
+    """The MRR name of a field named in ARR (``unit_name``'s inverse); others as they are.
+
+    >>> mrr_name("closing_arr"), mrr_name("arr"), mrr_name("quick_ratio")
+    ('closing_mrr', 'mrr', 'quick_ratio')
+    """
+    return "mrr" if name == "arr" else name.replace("_arr", "_mrr")
 
 
 def unit_label(unit: str) -> str:

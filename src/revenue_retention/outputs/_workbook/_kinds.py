@@ -6,6 +6,7 @@ import enum
 import re
 
 from revenue_retention.outputs.metrics.records import BRIDGE_FIELDS
+from revenue_retention.outputs.units import mrr_name
 
 __all__ = ["Kind", "kind_of"]
 
@@ -117,7 +118,6 @@ def kind_of(name: str) -> Kind | None:
         return Kind.POINTS
     if name in _RATES or name.startswith(_RATE_PREFIXES):
         return Kind.RATE
-    if "arr" in name.split("_"):
-        # A field named in ARR (``closing_arr``, ``--unit arr``) is the MRR field's kind.
-        return kind_of(name.replace("_arr", "_mrr")) if name != "arr" else Kind.MONEY
+    if (mrr := mrr_name(name)) != name:
+        return kind_of(mrr)  # a field named in ARR (``closing_arr``): the MRR field's kind
     return None

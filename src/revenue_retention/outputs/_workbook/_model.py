@@ -14,7 +14,7 @@ from revenue_retention.analyses.overview import Overview
 from revenue_retention.outputs._document import Document, Section
 from revenue_retention.outputs._workbook._kinds import Kind, kind_of
 from revenue_retention.outputs.labels import field_label, reader_text
-from revenue_retention.outputs.units import unit_words
+from revenue_retention.outputs.units import mrr_name, unit_words
 
 __all__ = [
     "Block",
@@ -57,7 +57,7 @@ class Block:
 
     def kind(self, name: str) -> Kind | None:
         # A record of a command's JSON in ARR names its field so (``net_new_arr``).
-        return self.kinds.get(name) or self.kinds.get(name.replace("_arr", "_mrr")) or kind_of(name)
+        return self.kinds.get(name) or self.kinds.get(mrr_name(name)) or kind_of(name)
 
     def header(self, name: str) -> str:
         """The field's name in words, in the block's unit (``Starting ARR``)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from revenue_retention.analyses.forecast import BASE_MONTHS, ForecastResult
 from revenue_retention.analyses.overview import Overview
 from revenue_retention.money import display_money
+from revenue_retention.outputs.units import unit_label
 from revenue_retention.periods import month_label
 
 __all__ = ["Outlook", "outlook"]
@@ -32,7 +33,7 @@ def _pct(value: float | None) -> str:
 
 def _projection(result: ForecastResult, unit: str) -> tuple[str, dict[str, str | None]]:
     r = result.rates
-    word = unit.upper()
+    word = unit_label(unit)
     at = month_label(r.as_of + BASE_MONTHS)
     ends = {s.id: s.path[BASE_MONTHS - 1] for s in result.scenarios if len(s.path) >= BASE_MONTHS}
     figures: dict[str, str | None] = {k: display_money(v[1]) for k, v in ends.items()}

@@ -39,6 +39,7 @@ from revenue_retention.outputs.overview.definitions import DEFINITIONS
 from revenue_retention.outputs.overview.directory import directory_payload
 from revenue_retention.outputs.overview.outlook import outlook
 from revenue_retention.outputs.overview.sparkline import SPARK_MONTHS, Sparkline, sparkline
+from revenue_retention.outputs.units import unit_label
 from revenue_retention.periods import month_label
 
 __all__ = [
@@ -213,7 +214,7 @@ def summary_sentence(ov: Overview) -> str:
     amount = display_money(cents) + (f" {currency}" if currency else "")
     return (
         f"The {row['customers']:,} customers paying in {month_label(ov.as_of - ov.window)} "
-        f"({ov.unit.upper()} {amount}) kept {row['grr']:.1%} of that revenue "
+        f"({unit_label(ov.unit)} {amount}) kept {row['grr']:.1%} of that revenue "
         f"by {ov.as_of_label} counting only what they lost (GRR), and "
         f"{row['nrr']:.1%} once their expansion is added (NRR); "
         f"{row['logo_retention']:.1%} of them were still paying (logo retention)."
@@ -460,7 +461,7 @@ def render_report(
         ov=ov,
         source=Path(ov.input.path).name,
         currency=currency_code(ov.input),
-        unit=ov.unit.upper(),
+        unit=unit_label(ov.unit),
         headlines=heads,
         summary=summary_sentence(ov),
         notes=data_notes(ov),
