@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.csv
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
@@ -198,6 +199,64 @@ def test_dated_inputs_are_identical_on_every_engine(spark: Any, tmp_path: Path) 
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         reference = documents(rr.load(path))
         assert documents(rr.load(path, engine=spark)) == reference, name
+
+
+def test_periods_of_one_and_two_months_on_every_engine(
+    spark: Any, postgres_url: str, tmp_path: Path
+) -> None:
+    """By hand (the last-day snapshot): a pays January (ends 2024-02-10), b January and
+    February (ends 2024-03-15), c January to March; z is open. Ibis's Spark and PostgreSQL
+    SQL for a range with a computed start emptied periods of one or two months (c's end
+    dates the data: z runs to April); the
+    Stripe export's paused and cancelled subscriptions are such periods too."""
+    start = datetime.date(2024, 1, 1)
+    ends = {"a": datetime.date(2024, 2, 10), "b": datetime.date(2024, 3, 15)}
+    ends |= {"c": datetime.date(2024, 4, 1), "z": None}
+    table = pa.table(
+        {
+            "customer_id": list(ends),
+            "start_date": pa.array([start] * len(ends), pa.date32()),
+            "end_date": pa.array(list(ends.values()), pa.date32()),
+            "mrr": pa.array([Decimal(v) for v in (10, 20, 30, 1)], pa.decimal128(12, 2)),
+        }
+    )
+    csv = tmp_path / "periods.csv"
+    pa.csv.write_csv(table, csv)
+    loaded = {
+        "duckdb": rr.load(csv),
+        "spark": rr.load(csv, engine=spark),
+        "postgres": rr.load(postgres_url, table=postgres_table(postgres_url, table)),
+    }
+    want = {("a", 24288), ("b", 24288), ("b", 24289), ("c", 24288), ("c", 24289)}
+    want |= {("c", 24290), ("z", 24288), ("z", 24289), ("z", 24290), ("z", 24291)}
+    for engine, data in loaded.items():
+        rows = data.table.to_pyarrow().to_pylist()
+        assert {(r["customer_id"], r["month_index"]) for r in rows if r["mrr"]} == want, engine
+    reference = documents(loaded["duckdb"])
+    assert documents(loaded["spark"]) == reference
+    assert documents(loaded["postgres"]) == reference
+    loaded["postgres"].con.disconnect()
+    stripe = tmp_path / "subscriptions.csv"
+    stripe.write_text(
+        "id,Customer ID,Status,Created (UTC),Start Date (UTC),Trial End (UTC),"
+        "Canceled At (UTC),Ended At (UTC),Quantity,Interval,Interval Count,Amount,Currency,"
+        "Percent Off,Amount Off,Current Period Start (UTC),Cancellation Reason\n"
+        "sub_z,cus_z,active,2024-01-01,2024-01-01,,,,1,month,1,1.00,usd,,,2024-06-01,\n"
+        "sub_a,cus_a,canceled,2024-01-01,2024-01-01,,,2024-03-15,1,month,1,50,usd,,,"
+        "2024-03-01,payment_failed\n"
+        "sub_b,cus_b,paused,2024-01-01,2024-01-01,,,,1,month,1,30,usd,,,2024-03-01,\n"
+        "sub_d,cus_d,paused,2024-01-01,2024-01-01,2024-02-01,,,1,month,1,25,usd,,,"
+        "2024-02-01,\n",
+        encoding="utf-8",
+    )
+    on_duckdb, on_spark = rr.load(stripe), rr.load(stripe, engine=spark)
+    reference = documents(on_duckdb)
+    march = next(r for r in json.loads(reference)["bridge"] if r["period"] == "2024-03")
+    assert march["churn"] == "80.00"  # a 50 (payment failed) and b 30 (paused)
+    assert documents(on_spark) == reference
+    split = [rr.compute_metrics(d, window_months=1).churn_reasons for d in (on_duckdb, on_spark)]
+    assert split[0] is not None and split[1] is not None
+    assert split[1].to_pylist() == split[0].to_pylist()
 
 
 def test_payments_every_12_or_3_months_are_said_alike_on_every_engine(

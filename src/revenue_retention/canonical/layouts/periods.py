@@ -118,5 +118,9 @@ def expand_periods(accepted: ir.Table, months: MonthRange, snapshot: Snapshot) -
     start_m, end_m = period_months(accepted, snapshot)
     # An open subscription runs to the end of the analysed range.
     stop = ibis.least(end_m.fill_null(months.last + 1), months.last + 1)
-    spans = accepted.mutate(_months=ibis.range(start_m, stop))
-    return spans.mutate(month_index=spans._months.unnest()).drop("_months")
+    # Offsets from 0, as invoice lines are spread: Ibis's Spark SQL for range(start, stop)
+    # tests the sign of ``stop - start`` without parentheses around a computed start, so
+    # every period of one or two months came back empty on Spark (lost without a word).
+    spans = accepted.mutate(_first=start_m, _offset=ibis.range(0, stop - start_m))
+    spread = spans.mutate(_offset=spans._offset.unnest())
+    return spread.mutate(month_index=spread._first + spread._offset).drop("_first", "_offset")
